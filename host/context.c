@@ -1,0 +1,211 @@
+/*
+ * clpool_context life cycle. A context is created from the caller's cl_context and device (which
+ * it retains once each and releases exactly those retains) or on a default device that the library
+ * picks and owns. The device facts that kernel builds depend on are read once here, so plan
+ * creation and enqueue never query them again.
+ */
+#include "context.h"
+#include "error.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Checks that device is one of context's devices. */
+static clpool_status check_device_in_context(cl_context context, cl_device_id device) {
+    size_t size = 0;
+    cl_int err = clGetContextInfo(context, CL_CONTEXT_DEVICES, 0, NULL, &size);
+    if (err != CL_SUCCESS)
+        return clpool_fail(CLPOOL_ERROR_INVALID_CONTEXT,
+                           "context %p is not a usable cl_context: clGetContextInfo failed with "
+                           "%s (%d)",
+                           (void *)context, clpool_status_name(err), (int)err);
+    cl_device_id *devices = malloc(size ? size : 1);
+    if (!devices)
+        return clpool_fail(CLPOOL_ERROR_OUT_OF_HOST_MEMORY, "allocating the device list");
+    err = clGetContextInfo(context, CL_CONTEXT_DEVICES, size, devices, NULL);
+    int found = 0;
+    for (size_t i = 0; err == CL_SUCCESS && i < size / sizeof *devices; ++i)
+        found |= devices[i] == device;
+    free(devices);
+    if (err != CL_SUCCESS)
+        return clpool_fail_cl(err, "clGetContextInfo(CL_CONTEXT_DEVICES)", NULL);
+    if (!found)
+        return clpool_fail(CLPOOL_ERROR_INVALID_DEVICE, "device %p is not a device of context %p",
+                           (void *)device, (void *)context);
+    return CLPOOL_SUCCESS;
+}
+
+static clpool_status read_device_facts(cl_device_id device, clpool_device_facts *facts) {
+    cl_bool compiler = CL_FALSE;
+    char version[128] = "";
+    cl_device_fp_config fp = 0;
+    cl_int err =
+        clGetDeviceInfo(device, CL_DEVICE_COMPILER_AVAILABLE, sizeof compiler, &compiler, NULL);
+    if (err != CL_SUCCESS)
+        return clpool_fail(CLPOOL_ERROR_INVALID_DEVICE,
+                           "device %p is not a usable cl_device_id: clGetDeviceInfo failed with "
+                           "%s (%d)",
+                           (void *)device, clpool_status_name(err), (int)err);
+    if (!compiler)
+        return clpool_fail(CLPOOL_ERROR_INVALID_DEVICE,
+                           "device %p has no OpenCL C compiler (CL_DEVICE_COMPILER_AVAILABLE is "
+                           "false); clpool builds its kernels from source",
+                           (void *)device);
+    memset(facts, 0, sizeof *facts);
+    err = clGetDeviceInfo(device, CL_DEVICE_NAME, sizeof facts->name - 1, facts->name, NULL);
+    if (err == CL_SUCCESS)
+        err = clGetDeviceInfo(device, CL_DEVICE_ADDRESS_BITS, sizeof facts->address_bits,
+                              &facts->address_bits, NULL);
+    if (err == CL_SUCCESS)
+        err = clGetDeviceInfo(device, CL_DEVICE_MAX_WORK_GROUP_SIZE,
+                              sizeof facts->max_work_group_size, &facts->max_work_group_size, NULL);
+    if (err == CL_SUCCESS)
+        err =
+            clGetDeviceInfo(device, CL_DEVICE_OPENCL_C_VERSION, sizeof version - 1, version, NULL);
+    if (err == CL_SUCCESS)
+        err = clGetDeviceInfo(device, CL_DEVICE_SINGLE_FP_CONFIG, sizeof fp, &fp, NULL);
+    if (err != CL_SUCCESS)
+        return clpool_fail_cl(err, "clGetDeviceInfo", "reading the device's properties");
+    int major = 0, minor = 0;
+    if (sscanf(version, "OpenCL C %d.%d", &major, &minor) == 2)
+        facts->opencl_c_1_2 = major > 1 || (major == 1 && minor >= 2);
+    facts->correctly_rounded_division = (fp & CL_FP_CORRECTLY_ROUNDED_DIVIDE_SQRT) != 0;
+    clpool_device_indices(device, &facts->platform_index, &facts->device_index);
+    return CLPOOL_SUCCESS;
+}
+
+clpool_status clpool_context_create(cl_context context, cl_device_id device, clpool_context **out) {
+    if (!out)
+        return clpool_fail(CLPOOL_ERROR_NULL_POINTER, "out (the clpool_context **) is NULL");
+    *out = NULL;
+    if (!context)
+        return clpool_fail(CLPOOL_ERROR_INVALID_CONTEXT, "context (the cl_context) is NULL");
+    if (!device)
+        return clpool_fail(CLPOOL_ERROR_INVALID_DEVICE, "device (the cl_device_id) is NULL");
+    clpool_status status = check_device_in_context(context, device);
+    clpool_device_facts facts;
+    if (status == CLPOOL_SUCCESS)
+        status = read_device_facts(device, &facts);
+    if (status != CLPOOL_SUCCESS)
+        return status;
+
+    clpool_context *ctx = calloc(1, sizeof *ctx);
+    if (!ctx)
+        return clpool_fail(CLPOOL_ERROR_OUT_OF_HOST_MEMORY, "allocating a clpool_context");
+    status = clpool_program_cache_init(&ctx->cache);
+    if (status != CLPOOL_SUCCESS)
+        goto free_context;
+    cl_int err = clRetainContext(context);
+    if (err != CL_SUCCESS) {
+        status = clpool_fail_cl(err, "clRetainContext", NULL);
+        goto destroy_cache;
+    }
+    err = clRetainDevice(device);
+    if (err != CL_SUCCESS) {
+        status = clpool_fail_cl(err, "clRetainDevice", NULL);
+        goto release_context;
+    }
+    atomic_init(&ctx->references, 1);
+    ctx->context = context;
+    ctx->device = device;
+    ctx->facts = facts;
+    *out = ctx;
+    return CLPOOL_SUCCESS;
+
+release_context:
+    clReleaseContext(context);
+destroy_cache:
+    clpool_program_cache_destroy(&ctx->cache);
+free_context:
+    free(ctx);
+    return status;
+}
+
+clpool_status clpool_context_create_default(clpool_context **out) {
+    if (!out)
+        return clpool_fail(CLPOOL_ERROR_NULL_POINTER, "out (the clpool_context **) is NULL");
+    *out = NULL;
+    cl_platform_id platform = NULL;
+    cl_device_id device = NULL;
+    clpool_status status = clpool_select_default_device(&platform, &device);
+    if (status != CLPOOL_SUCCESS)
+        return status;
+    cl_context_properties properties[] = {CL_CONTEXT_PLATFORM, (cl_context_properties)platform, 0};
+    cl_int err = CL_SUCCESS;
+    cl_context context = clCreateContext(properties, 1, &device, NULL, NULL, &err);
+    if (err != CL_SUCCESS)
+        return clpool_fail_cl(err, "clCreateContext", "on the default device");
+    status = clpool_context_create(context, device, out);
+    clReleaseContext(context); /* the clpool_context holds its own reference now */
+    return status;
+}
+
+void clpool_context_retain(clpool_context *ctx) {
+    atomic_fetch_add(&ctx->references, 1);
+}
+
+void clpool_context_release(clpool_context *ctx) {
+    if (!ctx || atomic_fetch_sub(&ctx->references, 1) != 1)
+        return;
+    clpool_program_cache_destroy(&ctx->cache);
+    clReleaseDevice(ctx->device);
+    clReleaseContext(ctx->context);
+    free(ctx);
+}
+
+cl_context clpool_context_cl_context(const clpool_context *ctx) {
+    return ctx ? ctx->context : NULL;
+}
+
+cl_device_id clpool_context_cl_device(const clpool_context *ctx) {
+    return ctx ? ctx->device : NULL;
+}
+
+clpool_status clpool_context_create_queue(const clpool_context *ctx, int enable_profiling,
+                                          cl_command_queue *queue) {
+    if (!ctx)
+        return clpool_fail(CLPOOL_ERROR_INVALID_CONTEXT, "ctx (the clpool_context) is NULL");
+    if (!queue)
+        return clpool_fail(CLPOOL_ERROR_NULL_POINTER, "queue (the cl_command_queue *) is NULL");
+    if (enable_profiling != 0 && enable_profiling != 1)
+        return clpool_fail(CLPOOL_ERROR_INVALID_FLAG, "enable_profiling = %d must be 0 or 1",
+                           enable_profiling);
+    cl_int err = CL_SUCCESS;
+    cl_command_queue_properties properties = enable_profiling ? CL_QUEUE_PROFILING_ENABLE : 0;
+    *queue = clCreateCommandQueue(ctx->context, ctx->device, properties, &err);
+    if (err != CL_SUCCESS) {
+        *queue = NULL;
+        return clpool_fail_cl(err, "clCreateCommandQueue", NULL);
+    }
+    return CLPOOL_SUCCESS;
+}
+
+static const char *device_type_name(cl_device_id device) {
+    cl_device_type type = 0;
+    if (clGetDeviceInfo(device, CL_DEVICE_TYPE, sizeof type, &type, NULL) != CL_SUCCESS)
+        return "unknown type";
+    if (type & CL_DEVICE_TYPE_GPU)
+        return "GPU";
+    if (type & CL_DEVICE_TYPE_ACCELERATOR)
+        return "accelerator";
+    if (type & CL_DEVICE_TYPE_CPU)
+        return "CPU";
+    return "other";
+}
+
+clpool_status clpool_context_describe(const clpool_context *ctx, char *buf, size_t size) {
+    if (!ctx)
+        return clpool_fail(CLPOOL_ERROR_INVALID_CONTEXT, "ctx (the clpool_context) is NULL");
+    if (!buf || size == 0)
+        return clpool_fail(CLPOOL_ERROR_NULL_POINTER, "buf is NULL or size is 0");
+    char vendor[128] = "", version[128] = "";
+    cl_int err = clGetDeviceInfo(ctx->device, CL_DEVICE_VENDOR, sizeof vendor - 1, vendor, NULL);
+    if (err == CL_SUCCESS)
+        err = clGetDeviceInfo(ctx->device, CL_DEVICE_VERSION, sizeof version - 1, version, NULL);
+    if (err != CL_SUCCESS)
+        return clpool_fail_cl(err, "clGetDeviceInfo", "describing the device");
+    snprintf(buf, size, "%d:%d %s (%s, %s, %s)", ctx->facts.platform_index, ctx->facts.device_index,
+             ctx->facts.name, vendor, version, device_type_name(ctx->device));
+    return CLPOOL_SUCCESS;
+}

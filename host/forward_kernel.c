@@ -1,0 +1,119 @@
+/*
+ * Build options and fixed arguments of the forward pooling kernel. Options are assembled in one
+ * fixed order, so equal configurations give equal strings and share one cached program. In max
+ * mode the average-only values are normalised to 0 so they never split the cache.
+ */
+#include "forward_kernel.h"
+#include "error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define OPTIONS_CAPACITY 1024
+
+typedef struct option_buffer {
+    char text[OPTIONS_CAPACITY];
+    size_t used;
+    int overflowed;
+} option_buffer;
+
+static void append(option_buffer *b, const char *format, ...) CLPOOL_PRINTF(2, 3);
+
+static void append(option_buffer *b, const char *format, ...) {
+    va_list args;
+    va_start(args, format);
+    int n = vsnprintf(b->text + b->used, OPTIONS_CAPACITY - b->used, format, args);
+    va_end(args);
+    if (n < 0 || (size_t)n >= OPTIONS_CAPACITY - b->used)
+        b->overflowed = 1;
+    else
+        b->used += (size_t)n;
+}
+
+/* 32-bit index arithmetic is faster on most GPUs; it is safe when every element index fits. */
+static int use_32bit_indices(const clpool_geometry *g) {
+    return g->input_elements <= INT32_MAX && g->output_elements <= INT32_MAX;
+}
+
+static void append_specialisation(option_buffer *b, const clpool_geometry *g) {
+    const int avg = g->mode == CLPOOL_MODE_AVG;
+    append(b, " -DSPECIALISED=1 -DIN_D=%lld -DIN_H=%lld -DIN_W=%lld -DCH=%lld", (long long)g->in[0],
+           (long long)g->in[1], (long long)g->in[2], (long long)g->c);
+    append(b, " -DOUT_D=%lld -DOUT_H=%lld -DOUT_W=%lld", (long long)g->out[0], (long long)g->out[1],
+           (long long)g->out[2]);
+    append(b, " -DK_D=%lld -DK_H=%lld -DK_W=%lld", (long long)g->kernel[0], (long long)g->kernel[1],
+           (long long)g->kernel[2]);
+    append(b, " -DS_D=%lld -DS_H=%lld -DS_W=%lld", (long long)g->stride[0], (long long)g->stride[1],
+           (long long)g->stride[2]);
+    append(b, " -DPB_D=%lld -DPB_H=%lld -DPB_W=%lld", (long long)g->pad_begin[0],
+           (long long)g->pad_begin[1], (long long)g->pad_begin[2]);
+    append(b, " -DPE_D=%lld -DPE_H=%lld -DPE_W=%lld", avg ? (long long)g->pad_end[0] : 0LL,
+           avg ? (long long)g->pad_end[1] : 0LL, avg ? (long long)g->pad_end[2] : 0LL);
+    append(b, " -DDL_D=%lld -DDL_H=%lld -DDL_W=%lld", (long long)g->dilation[0],
+           (long long)g->dilation[1], (long long)g->dilation[2]);
+    append(b, " -DCOUNT_INCLUDE_PAD=%d -DDIVISOR=%lld", avg ? g->count_include_pad : 0,
+           avg ? (long long)g->divisor : 0LL);
+}
+
+clpool_status clpool_forward_build_options(const clpool_geometry *g,
+                                           const clpool_device_facts *facts, int specialise,
+                                           char **options) {
+    option_buffer *b = calloc(1, sizeof *b);
+    if (!b)
+        return clpool_fail(CLPOOL_ERROR_OUT_OF_HOST_MEMORY, "allocating build options");
+    if (facts->opencl_c_1_2)
+        append(b, "-cl-std=CL1.2 ");
+    /* Averages divide once per output; a correctly rounded division keeps them within float
+     * rounding of the reference instead of the 2.5 ulp OpenCL allows by default. */
+    if (facts->correctly_rounded_division && g->mode == CLPOOL_MODE_AVG)
+        append(b, "-cl-fp32-correctly-rounded-divide-sqrt ");
+    append(b, "-DDATA_T=float -DACC_T=float -DIDX_T=%s -DPOOL_MAX=%d -DCHANNELS_LAST=%d",
+           use_32bit_indices(g) ? "int" : "long", g->mode == CLPOOL_MODE_MAX,
+           g->layout == CLPOOL_LAYOUT_CHANNELS_LAST);
+    if (specialise)
+        append_specialisation(b, g);
+    else
+        append(b, " -DSPECIALISED=0");
+    clpool_status status = CLPOOL_SUCCESS;
+    char *copy = b->overflowed ? NULL : malloc(b->used + 1);
+    if (b->overflowed)
+        status = clpool_fail(CLPOOL_ERROR_SIZE_OVERFLOW, "build options exceed %d characters",
+                             OPTIONS_CAPACITY);
+    else if (!copy)
+        status = clpool_fail(CLPOOL_ERROR_OUT_OF_HOST_MEMORY, "allocating build options");
+    else
+        memcpy(copy, b->text, b->used + 1);
+    free(b);
+    *options = copy;
+    return status;
+}
+
+static cl_int4 int4_of(const int64_t v[3], int64_t w) {
+    cl_int4 r;
+    r.s[0] = (cl_int)v[0];
+    r.s[1] = (cl_int)v[1];
+    r.s[2] = (cl_int)v[2];
+    r.s[3] = (cl_int)w;
+    return r;
+}
+
+clpool_status clpool_forward_set_fixed_args(cl_kernel kernel, const clpool_geometry *g) {
+    const cl_ulong total = (cl_ulong)g->output_elements;
+    const cl_int4 args[] = {int4_of(g->in, g->c),     int4_of(g->out, 0),
+                            int4_of(g->kernel, 0),    int4_of(g->stride, 0),
+                            int4_of(g->pad_begin, 0), int4_of(g->pad_end, 0),
+                            int4_of(g->dilation, 0)};
+    cl_int2 avg_rule;
+    avg_rule.s[0] = g->count_include_pad;
+    avg_rule.s[1] = (cl_int)g->divisor;
+    cl_uint index = CLPOOL_FORWARD_ARG_FIXED;
+    cl_int err = clSetKernelArg(kernel, index++, sizeof total, &total);
+    for (size_t i = 0; err == CL_SUCCESS && i < sizeof args / sizeof args[0]; ++i)
+        err = clSetKernelArg(kernel, index++, sizeof args[i], &args[i]);
+    if (err == CL_SUCCESS)
+        err = clSetKernelArg(kernel, index, sizeof avg_rule, &avg_rule);
+    return err == CL_SUCCESS ? CLPOOL_SUCCESS
+                             : clpool_fail_cl(err, "clSetKernelArg", "fixed forward arguments");
+}

@@ -1,0 +1,180 @@
+/*
+ * Plan life cycle: validate once, build (or fetch from the context's cache) the kernel, set the
+ * arguments that never change, and choose the launch size, so that an enqueue is only argument
+ * binding and one clEnqueueNDRangeKernel.
+ */
+#include "plan.h"
+#include "error.h"
+#include "forward_kernel.h"
+
+#include <stdlib.h>
+
+void clpool_plan_options_init(clpool_plan_options *options) {
+    if (!options)
+        return;
+    options->specialisation = CLPOOL_SPECIALISE_AUTO;
+    options->local_size = 0;
+}
+
+static clpool_status validate_options(const clpool_plan_options *options) {
+    if (options->specialisation != CLPOOL_SPECIALISE_AUTO &&
+        options->specialisation != CLPOOL_SPECIALISE_NONE &&
+        options->specialisation != CLPOOL_SPECIALISE_WINDOW)
+        return clpool_fail(CLPOOL_ERROR_INVALID_OPTIONS,
+                           "options->specialisation = %d is not a clpool_specialisation",
+                           (int)options->specialisation);
+    return CLPOOL_SUCCESS;
+}
+
+/* The work-group size: the caller's, or the largest multiple of the kernel's preferred multiple
+ * up to 256 that the kernel allows. A fixed size per kernel (rather than one fitted to each
+ * problem) also keeps PoCL from compiling a new work-group function per shape. */
+static clpool_status choose_local_size(clpool_plan *plan, size_t requested) {
+    size_t kernel_max = 0, multiple = 1;
+    cl_int err =
+        clGetKernelWorkGroupInfo(plan->kernel, plan->ctx->device, CL_KERNEL_WORK_GROUP_SIZE,
+                                 sizeof kernel_max, &kernel_max, NULL);
+    if (err == CL_SUCCESS)
+        err = clGetKernelWorkGroupInfo(plan->kernel, plan->ctx->device,
+                                       CL_KERNEL_PREFERRED_WORK_GROUP_SIZE_MULTIPLE,
+                                       sizeof multiple, &multiple, NULL);
+    if (err != CL_SUCCESS)
+        return clpool_fail_cl(err, "clGetKernelWorkGroupInfo", NULL);
+    if (requested > kernel_max)
+        return clpool_fail(CLPOOL_ERROR_INVALID_OPTIONS,
+                           "options->local_size = %zu exceeds the kernel's work-group limit %zu on "
+                           "this device",
+                           requested, kernel_max);
+    size_t local = requested;
+    if (local == 0) {
+        local = kernel_max < 256 ? kernel_max : 256;
+        if (multiple > 1 && local >= multiple)
+            local -= local % multiple;
+    }
+    plan->local_size = local ? local : 1;
+    return CLPOOL_SUCCESS;
+}
+
+/* Rounds the output count up to whole work-groups; the kernel skips the surplus work-items. */
+static clpool_status choose_global_size(clpool_plan *plan) {
+    const uint64_t total = (uint64_t)plan->geometry.output_elements;
+    const uint64_t local = plan->local_size;
+    const uint64_t limit = plan->ctx->facts.address_bits >= 64 ? SIZE_MAX : UINT32_MAX;
+    if (total > limit - (local - 1))
+        return clpool_fail(CLPOOL_ERROR_SIZE_OVERFLOW,
+                           "%llu outputs exceed the device's global work size limit",
+                           (unsigned long long)total);
+    plan->global_size = (size_t)((total + local - 1) / local * local);
+    return CLPOOL_SUCCESS;
+}
+
+static clpool_status build_kernel(clpool_plan *plan, int specialise) {
+    clpool_status status = clpool_forward_build_options(&plan->geometry, &plan->ctx->facts,
+                                                        specialise, &plan->build_options);
+    cl_program program = NULL;
+    if (status == CLPOOL_SUCCESS)
+        status = clpool_program_cache_get(&plan->ctx->cache, plan->ctx->context, plan->ctx->device,
+                                          CLPOOL_FORWARD_SOURCE, plan->build_options, &program);
+    if (status != CLPOOL_SUCCESS)
+        return status;
+    cl_int err = CL_SUCCESS;
+    plan->kernel = clCreateKernel(program, CLPOOL_FORWARD_KERNEL, &err);
+    clReleaseProgram(program); /* the kernel keeps the program alive */
+    if (err != CL_SUCCESS) {
+        plan->kernel = NULL;
+        return clpool_fail_cl(err, "clCreateKernel", CLPOOL_FORWARD_KERNEL);
+    }
+    return clpool_forward_set_fixed_args(plan->kernel, &plan->geometry);
+}
+
+clpool_status clpool_plan_create(clpool_context *ctx, const clpool_pool_desc *pool,
+                                 const clpool_tensor_desc *input,
+                                 const clpool_plan_options *options, clpool_plan **out) {
+    if (!out)
+        return clpool_fail(CLPOOL_ERROR_NULL_POINTER, "out (the clpool_plan **) is NULL");
+    *out = NULL;
+    if (!ctx)
+        return clpool_fail(CLPOOL_ERROR_INVALID_CONTEXT, "ctx (the clpool_context) is NULL");
+    clpool_plan_options defaults;
+    clpool_plan_options_init(&defaults);
+    if (!options)
+        options = &defaults;
+    clpool_geometry geometry;
+    clpool_status status = validate_options(options);
+    if (status == CLPOOL_SUCCESS)
+        status = clpool_geometry_resolve(pool, input, &geometry);
+    if (status != CLPOOL_SUCCESS)
+        return status;
+
+    clpool_plan *plan = calloc(1, sizeof *plan);
+    if (!plan)
+        return clpool_fail(CLPOOL_ERROR_OUT_OF_HOST_MEMORY, "allocating a clpool_plan");
+    if (pthread_mutex_init(&plan->enqueue_lock, NULL) != 0) {
+        free(plan);
+        return clpool_fail(CLPOOL_ERROR_OUT_OF_HOST_MEMORY, "pthread_mutex_init failed");
+    }
+    clpool_context_retain(ctx);
+    plan->ctx = ctx;
+    plan->geometry = geometry;
+    plan->input = *input;
+    clpool_geometry_output_desc(&geometry, input, &plan->output);
+    status = build_kernel(plan, options->specialisation != CLPOOL_SPECIALISE_NONE);
+    if (status == CLPOOL_SUCCESS)
+        status = choose_local_size(plan, options->local_size);
+    if (status == CLPOOL_SUCCESS)
+        status = choose_global_size(plan);
+    if (status != CLPOOL_SUCCESS) {
+        clpool_plan_release(plan);
+        return status;
+    }
+    *out = plan;
+    return CLPOOL_SUCCESS;
+}
+
+void clpool_plan_release(clpool_plan *plan) {
+    if (!plan)
+        return;
+    if (plan->kernel)
+        clReleaseKernel(plan->kernel);
+    free(plan->build_options);
+    pthread_mutex_destroy(&plan->enqueue_lock);
+    clpool_context_release(plan->ctx);
+    free(plan);
+}
+
+clpool_status clpool_plan_input_desc(const clpool_plan *plan, clpool_tensor_desc *desc) {
+    if (!plan)
+        return clpool_fail(CLPOOL_ERROR_INVALID_PLAN, "plan is NULL");
+    if (!desc)
+        return clpool_fail(CLPOOL_ERROR_NULL_POINTER, "desc is NULL");
+    *desc = plan->input;
+    return CLPOOL_SUCCESS;
+}
+
+clpool_status clpool_plan_output_desc(const clpool_plan *plan, clpool_tensor_desc *desc) {
+    if (!plan)
+        return clpool_fail(CLPOOL_ERROR_INVALID_PLAN, "plan is NULL");
+    if (!desc)
+        return clpool_fail(CLPOOL_ERROR_NULL_POINTER, "desc is NULL");
+    *desc = plan->output;
+    return CLPOOL_SUCCESS;
+}
+
+clpool_status clpool_plan_bytes(const clpool_plan *plan, size_t *input_bytes,
+                                size_t *output_bytes) {
+    if (!plan)
+        return clpool_fail(CLPOOL_ERROR_INVALID_PLAN, "plan is NULL");
+    if (input_bytes)
+        *input_bytes = plan->geometry.input_bytes;
+    if (output_bytes)
+        *output_bytes = plan->geometry.output_bytes;
+    return CLPOOL_SUCCESS;
+}
+
+const char *clpool_plan_build_options(const clpool_plan *plan) {
+    return plan ? plan->build_options : "";
+}
+
+size_t clpool_plan_local_size(const clpool_plan *plan) {
+    return plan ? plan->local_size : 0;
+}

@@ -1,0 +1,26 @@
+/*
+ * The inside of a clpool_plan: the resolved geometry, its kernel with the fixed arguments already
+ * set, and the lock that makes binding the per-call arguments and enqueueing one atomic step.
+ */
+#ifndef CLPOOL_HOST_PLAN_H
+#define CLPOOL_HOST_PLAN_H
+
+#include "context.h"
+#include "geometry.h"
+
+#include <pthread.h>
+
+struct clpool_plan {
+    clpool_context *ctx; /* one reference held */
+    clpool_geometry geometry;
+    clpool_tensor_desc input, output;
+    char *build_options;
+    cl_kernel kernel;
+    /* clSetKernelArg on a shared kernel is not thread-safe, and arguments are captured when the
+     * kernel is enqueued: holding this lock from the first clSetKernelArg to the end of
+     * clEnqueueNDRangeKernel makes concurrent enqueues of one plan safe. */
+    pthread_mutex_t enqueue_lock;
+    size_t local_size, global_size;
+};
+
+#endif

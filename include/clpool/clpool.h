@@ -1,0 +1,309 @@
+/*
+ * clpool public API: max and average pooling on any OpenCL device, with PyTorch's semantics.
+ *
+ * The life cycle follows XNNPACK and oneDNN: a clpool_context wraps one OpenCL context and device
+ * (the caller's, or one the library picks); a clpool_plan is created once from a pooling descriptor
+ * and an input tensor descriptor, validates everything and compiles its kernel; clpool_plan_enqueue
+ * then binds the caller's buffers and enqueues one kernel, without blocking. Status 0 is success,
+ * negative values are OpenCL error codes passed through unchanged, and values from 1000 up are the
+ * library's own (see clpool_status_name and clpool_last_error).
+ */
+#ifndef CLPOOL_CLPOOL_H
+#define CLPOOL_CLPOOL_H
+
+#ifndef CL_TARGET_OPENCL_VERSION
+#define CL_TARGET_OPENCL_VERSION 120
+#endif
+#include <CL/cl.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32) && defined(CLPOOL_SHARED_BUILD)
+#define CLPOOL_API __declspec(dllexport)
+#elif defined(__GNUC__)
+#define CLPOOL_API __attribute__((visibility("default")))
+#else
+#define CLPOOL_API
+#endif
+
+/* ---- Version ----------------------------------------------------------------------------------
+ */
+
+#define CLPOOL_VERSION_MAJOR 0
+#define CLPOOL_VERSION_MINOR 1
+#define CLPOOL_VERSION_PATCH 0
+#define CLPOOL_VERSION_NUMBER                                                                      \
+    (CLPOOL_VERSION_MAJOR * 10000 + CLPOOL_VERSION_MINOR * 100 + CLPOOL_VERSION_PATCH)
+#define CLPOOL_VERSION_STRING "0.1.0"
+
+/* The version of the library actually linked, as CLPOOL_VERSION_NUMBER / _STRING would give. */
+CLPOOL_API unsigned clpool_version_number(void);
+CLPOOL_API const char *clpool_version_string(void);
+
+/* ---- Status codes -----------------------------------------------------------------------------
+ */
+
+/*
+ * Every function that can fail returns a clpool_status. 0 is success. Negative values are OpenCL
+ * error codes (CL_OUT_OF_RESOURCES, CL_BUILD_PROGRAM_FAILURE, ...) returned unchanged from the
+ * OpenCL call that failed. Values from 1000 up are clpool's own, listed below. On any failure the
+ * calling thread's clpool_last_error() names the parameter, its value and the rule it broke (or the
+ * OpenCL call that failed, with the build log when a kernel compile fails), and no output buffer
+ * has been written.
+ */
+typedef int clpool_status;
+
+#define CLPOOL_SUCCESS                     0
+#define CLPOOL_ERROR_NULL_POINTER          1001 /* a required pointer argument is NULL */
+#define CLPOOL_ERROR_INVALID_MODE          1002 /* pool mode is not a clpool_mode */
+#define CLPOOL_ERROR_INVALID_RANK          1003 /* spatial rank not 1..3, or descriptors disagree */
+#define CLPOOL_ERROR_UNSUPPORTED           1004 /* valid, but not implemented in this version */
+#define CLPOOL_ERROR_INVALID_KERNEL_SIZE   1005 /* kernel < 1 or too large */
+#define CLPOOL_ERROR_INVALID_STRIDE        1006 /* stride < 0 or too large */
+#define CLPOOL_ERROR_INVALID_PADDING       1007 /* padding < 0 or > half the effective kernel */
+#define CLPOOL_ERROR_INVALID_DILATION      1008 /* dilation < 1 or too large */
+#define CLPOOL_ERROR_INVALID_DIVISOR       1009 /* divisor_override is 0 or out of range */
+#define CLPOOL_ERROR_INVALID_FLAG          1010 /* ceil_mode, count_include_pad or has_divisor not 0/1 */
+#define CLPOOL_ERROR_INVALID_DTYPE         1011 /* data type is not a clpool_dtype */
+#define CLPOOL_ERROR_INVALID_LAYOUT        1012 /* layout is not a clpool_layout */
+#define CLPOOL_ERROR_INVALID_SHAPE         1013 /* N < 0, C < 1, a spatial size < 1 or too large */
+#define CLPOOL_ERROR_OUTPUT_TOO_SMALL      1014 /* the output size along a dimension is < 1 */
+#define CLPOOL_ERROR_SIZE_OVERFLOW         1015 /* an element or byte count overflows */
+#define CLPOOL_ERROR_INVALID_CONTEXT       1016 /* clpool or OpenCL context is unusable */
+#define CLPOOL_ERROR_INVALID_DEVICE        1017 /* device is not in the context or is unsuitable */
+#define CLPOOL_ERROR_DEVICE_NOT_FOUND      1018 /* no OpenCL device, or CLPOOL_DEVICE matches none */
+#define CLPOOL_ERROR_INVALID_PLAN          1019 /* plan is NULL */
+#define CLPOOL_ERROR_INVALID_QUEUE         1020 /* queue is NULL or of another context/device */
+#define CLPOOL_ERROR_INVALID_BUFFER        1021 /* buffer is NULL or of another context */
+#define CLPOOL_ERROR_INVALID_OFFSET        1022 /* byte offset is not a multiple of the element */
+#define CLPOOL_ERROR_BUFFER_TOO_SMALL      1023 /* buffer smaller than offset + bytes touched */
+#define CLPOOL_ERROR_BUFFER_OVERLAP        1024 /* input and output ranges overlap in memory */
+#define CLPOOL_ERROR_INVALID_WAIT_LIST     1025 /* event count and event pointer disagree */
+#define CLPOOL_ERROR_OUT_OF_HOST_MEMORY    1026 /* a host allocation failed */
+#define CLPOOL_ERROR_INVALID_OPTIONS       1027 /* a clpool_plan_options field is out of range */
+#define CLPOOL_ERROR_KERNEL_SOURCE_MISSING 1028 /* an embedded kernel is missing (build problem)   \
+                                                 */
+
+/* 1 when status is a failure (anything but CLPOOL_SUCCESS), else 0. */
+CLPOOL_API int clpool_is_error(clpool_status status);
+
+/* The symbolic name of any status, clpool's or OpenCL's ("CLPOOL_ERROR_INVALID_STRIDE",
+ * "CL_OUT_OF_RESOURCES"), or "UNKNOWN_STATUS". Never NULL; the string is static. */
+CLPOOL_API const char *clpool_status_name(clpool_status status);
+
+/* A one-line description of any status. Never NULL; the string is static. */
+CLPOOL_API const char *clpool_status_description(clpool_status status);
+
+/* Detail on the calling thread's most recent failure: which parameter, which value, which rule
+ * (and the compiler's build log after a failed kernel build). "" when nothing has failed on this
+ * thread. The string is thread-local and stays valid until the next clpool call on this thread. */
+CLPOOL_API const char *clpool_last_error(void);
+
+/* ---- Descriptors ------------------------------------------------------------------------------
+ */
+
+#define CLPOOL_MAX_SPATIAL_RANK 3
+
+typedef enum clpool_mode {
+    CLPOOL_MODE_MAX = 1, /* torch.nn.functional.max_pool*d */
+    CLPOOL_MODE_AVG = 2  /* torch.nn.functional.avg_pool*d */
+} clpool_mode;
+
+typedef enum clpool_dtype {
+    CLPOOL_DTYPE_F32 = 1,  /* float; the only type in this version */
+    CLPOOL_DTYPE_F16 = 2,  /* reserved: returns CLPOOL_ERROR_UNSUPPORTED */
+    CLPOOL_DTYPE_BF16 = 3, /* reserved: returns CLPOOL_ERROR_UNSUPPORTED */
+    CLPOOL_DTYPE_F64 = 4   /* reserved: returns CLPOOL_ERROR_UNSUPPORTED */
+} clpool_dtype;
+
+typedef enum clpool_layout {
+    CLPOOL_LAYOUT_CHANNELS_FIRST = 1, /* NCHW (NCW, NCDHW) */
+    CLPOOL_LAYOUT_CHANNELS_LAST = 2   /* NHWC (NWC, NDHWC) */
+} clpool_layout;
+
+/*
+ * A dense tensor: N x C x spatial, in the given layout, with no padding between elements.
+ * spatial[] lists the spatial sizes outermost first: {H, W} for rank 2 ({W} for 1, {D, H, W} for
+ * 3). Entries past spatial_rank are ignored. This version pools rank 2 only.
+ */
+typedef struct clpool_tensor_desc {
+    clpool_dtype dtype;
+    clpool_layout layout;
+    int spatial_rank;
+    int64_t n; /* batch, >= 0; 0 gives an empty result and launches nothing */
+    int64_t c; /* channels, >= 1 */
+    int64_t spatial[CLPOOL_MAX_SPATIAL_RANK];
+} clpool_tensor_desc;
+
+/*
+ * A pooling operation, per spatial dimension in the same order as clpool_tensor_desc.spatial.
+ * Rules (../shared/SEMANTICS.md, PyTorch's): kernel >= 1; stride >= 1, or 0 meaning "same as
+ * kernel"; dilation >= 1; 0 <= pad_begin, pad_end <= floor(effective_kernel / 2) where
+ * effective_kernel = dilation * (kernel - 1) + 1. ceil_mode, count_include_pad and
+ * has_divisor_override are 0 or 1; with has_divisor_override, divisor_override is any non-zero
+ * value (negative allowed) and replaces the average's divisor. Average-only fields are ignored in
+ * max mode. Start from clpool_pool_desc_init_2d, which sets PyTorch's defaults.
+ */
+typedef struct clpool_pool_desc {
+    clpool_mode mode;
+    int spatial_rank;
+    int64_t kernel[CLPOOL_MAX_SPATIAL_RANK];
+    int64_t stride[CLPOOL_MAX_SPATIAL_RANK];
+    int64_t pad_begin[CLPOOL_MAX_SPATIAL_RANK];
+    int64_t pad_end[CLPOOL_MAX_SPATIAL_RANK];
+    int64_t dilation[CLPOOL_MAX_SPATIAL_RANK];
+    int ceil_mode;
+    int count_include_pad;
+    int has_divisor_override;
+    int64_t divisor_override;
+} clpool_pool_desc;
+
+/* A 2D pooling descriptor with PyTorch's defaults: stride = kernel, no padding, dilation 1,
+ * ceil_mode off, count_include_pad on, no divisor override. Does nothing when desc is NULL. */
+CLPOOL_API void clpool_pool_desc_init_2d(clpool_pool_desc *desc, clpool_mode mode, int64_t kernel_h,
+                                         int64_t kernel_w);
+
+/* A dense 2D tensor descriptor. Does nothing when desc is NULL. */
+CLPOOL_API void clpool_tensor_desc_init_2d(clpool_tensor_desc *desc, clpool_dtype dtype,
+                                           clpool_layout layout, int64_t n, int64_t c, int64_t h,
+                                           int64_t w);
+
+/* Element count and byte size of a tensor (N * C * spatial product, times the element size).
+ * Fails with CLPOOL_ERROR_SIZE_OVERFLOW rather than wrap. Either output pointer may be NULL. */
+CLPOOL_API clpool_status clpool_tensor_desc_size(const clpool_tensor_desc *desc, int64_t *elements,
+                                                 size_t *bytes);
+
+/*
+ * Validates pool against input and writes the output tensor's descriptor (same dtype, layout, N,
+ * C; pooled spatial sizes). Allocates nothing and touches no device: use it to check a
+ * configuration before creating a plan. output may be NULL to validate only.
+ */
+CLPOOL_API clpool_status clpool_pool_output_desc(const clpool_pool_desc *pool,
+                                                 const clpool_tensor_desc *input,
+                                                 clpool_tensor_desc *output);
+
+/* ---- Context ----------------------------------------------------------------------------------
+ */
+
+/*
+ * A clpool_context is one OpenCL context + device and the cache of kernels built for it.
+ * Thread safety: every function taking a clpool_context may be called from several threads at once
+ * (the program cache is behind a mutex), except clpool_context_release, which must be the last use.
+ */
+typedef struct clpool_context clpool_context;
+
+/*
+ * Wraps the caller's context and device. The library retains both (clRetainContext,
+ * clRetainDevice) and releases exactly those retains in clpool_context_release; it never releases
+ * what the caller owns. device must belong to context.
+ */
+CLPOOL_API clpool_status clpool_context_create(cl_context context, cl_device_id device,
+                                               clpool_context **out);
+
+/*
+ * Creates an OpenCL context on a default device, owned by the library. The device is chosen by the
+ * environment variable CLPOOL_DEVICE when set: "P:D" (platform index in clGetPlatformIDs order,
+ * device index in clGetDeviceIDs(CL_DEVICE_TYPE_ALL) order) or a case-insensitive substring of the
+ * device name; otherwise the first GPU of any platform, otherwise the first device of any kind.
+ * A CLPOOL_DEVICE that matches nothing fails with CLPOOL_ERROR_DEVICE_NOT_FOUND; it never falls
+ * back silently.
+ */
+CLPOOL_API clpool_status clpool_context_create_default(clpool_context **out);
+
+/* Releases the context's retains, cached programs and memory. NULL is ignored. Plans made from the
+ * context hold their own reference, so they stay usable after this call until released. */
+CLPOOL_API void clpool_context_release(clpool_context *ctx);
+
+/* The wrapped OpenCL objects (not retained for the caller; valid while ctx is). NULL on NULL. */
+CLPOOL_API cl_context clpool_context_cl_context(const clpool_context *ctx);
+CLPOOL_API cl_device_id clpool_context_cl_device(const clpool_context *ctx);
+
+/* Creates a new in-order command queue on the context's device, owned by the caller (release it
+ * with clReleaseCommandQueue). enable_profiling 1 sets CL_QUEUE_PROFILING_ENABLE. */
+CLPOOL_API clpool_status clpool_context_create_queue(const clpool_context *ctx,
+                                                     int enable_profiling, cl_command_queue *queue);
+
+/* Writes a one-line description of the device ("P:D name (vendor, OpenCL x.y, GPU)") into buf,
+ * truncated to size bytes, NUL-terminated. */
+CLPOOL_API clpool_status clpool_context_describe(const clpool_context *ctx, char *buf, size_t size);
+
+/* ---- Plan -------------------------------------------------------------------------------------
+ */
+
+/*
+ * How a plan's kernel is specialised. SPECIALISE_WINDOW compiles the window (kernel, stride,
+ * padding, dilation, average divisor rules) and the tensor sizes into the kernel as constants: the
+ * fastest kernel, one compile per distinct configuration. SPECIALISE_NONE passes them as arguments:
+ * one compile per mode, layout and index width serves every configuration. AUTO is WINDOW.
+ */
+typedef enum clpool_specialisation {
+    CLPOOL_SPECIALISE_AUTO = 0,
+    CLPOOL_SPECIALISE_NONE = 1,
+    CLPOOL_SPECIALISE_WINDOW = 2
+} clpool_specialisation;
+
+typedef struct clpool_plan_options {
+    clpool_specialisation specialisation;
+    size_t local_size; /* work-group size; 0 chooses per device and kernel */
+} clpool_plan_options;
+
+/* Sets the defaults: AUTO specialisation, local size chosen by the library. */
+CLPOOL_API void clpool_plan_options_init(clpool_plan_options *options);
+
+/*
+ * A validated pooling operation with its kernel built, ready to enqueue on any buffers of the
+ * right size. Thread safety: clpool_plan_enqueue and the query functions may be called on one plan
+ * from several threads at once (kernel arguments are bound under the plan's lock); create and
+ * release must not race with other uses of the same plan.
+ */
+typedef struct clpool_plan clpool_plan;
+
+/*
+ * Validates pool and input exactly as clpool_pool_output_desc does, then builds (or takes from
+ * ctx's program cache, keyed by context, device and build options) the kernel. options may be NULL
+ * for the defaults. The plan keeps ctx alive until clpool_plan_release.
+ */
+CLPOOL_API clpool_status clpool_plan_create(clpool_context *ctx, const clpool_pool_desc *pool,
+                                            const clpool_tensor_desc *input,
+                                            const clpool_plan_options *options, clpool_plan **out);
+
+/* Releases the plan. NULL is ignored. Enqueued work that is still running is unaffected. */
+CLPOOL_API void clpool_plan_release(clpool_plan *plan);
+
+/* The plan's input and output descriptors. */
+CLPOOL_API clpool_status clpool_plan_input_desc(const clpool_plan *plan, clpool_tensor_desc *desc);
+CLPOOL_API clpool_status clpool_plan_output_desc(const clpool_plan *plan, clpool_tensor_desc *desc);
+
+/* The bytes the plan reads from the input and writes to the output (either pointer may be NULL). */
+CLPOOL_API clpool_status clpool_plan_bytes(const clpool_plan *plan, size_t *input_bytes,
+                                           size_t *output_bytes);
+
+/* The OpenCL build options the plan's kernel was compiled with (static for the plan's life), and
+ * the work-group size it launches with. For logs and benchmarks. */
+CLPOOL_API const char *clpool_plan_build_options(const clpool_plan *plan);
+CLPOOL_API size_t clpool_plan_local_size(const clpool_plan *plan);
+
+/*
+ * Enqueues the pooling of input into output on queue and returns at once; it never blocks and
+ * never calls clFinish. input_offset and output_offset are byte offsets into the buffers, multiples
+ * of the element size. Before enqueueing it checks that the queue belongs to the plan's context and
+ * device, that each buffer belongs to the context and holds offset + the plan's bytes, and that the
+ * two ranges do not overlap. The kernel waits for the num_events_in_wait_list events of
+ * event_wait_list; when event is not NULL it receives a new event for the pooling, which the caller
+ * releases. With N = 0 nothing is launched (a marker carries the wait list and the event) and the
+ * buffers may be NULL. Only output bytes [output_offset, output_offset + output_bytes) are written.
+ */
+CLPOOL_API clpool_status clpool_plan_enqueue(const clpool_plan *plan, cl_command_queue queue,
+                                             cl_mem input, size_t input_offset, cl_mem output,
+                                             size_t output_offset, cl_uint num_events_in_wait_list,
+                                             const cl_event *event_wait_list, cl_event *event);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CLPOOL_CLPOOL_H */
