@@ -9,10 +9,8 @@
 
 #include "clpool/clpool.h"
 
-/* Largest spatial size, kernel, stride or dilation per dimension. Keeping every per-dimension
- * quantity below 2^28 means window arithmetic in the kernel (o * stride - pad + j * dilation)
- * cannot overflow a 32-bit int. */
-#define CLPOOL_MAX_EXTENT ((int64_t)1 << 28)
+/* CLPOOL_MAX_EXTENT (public header) bounds every per-dimension quantity, so window arithmetic in
+ * the kernel (o * stride - pad + j * dilation, and the sums beside it) cannot overflow an int. */
 
 typedef struct clpool_geometry {
     clpool_mode mode;

@@ -1,0 +1,201 @@
+/*
+ * The CPU reference for clpool's tests (see reference.h): a direct transcription of
+ * shared/SEMANTICS.md. Every output visits the in-bounds taps of its window in row-major order
+ * (D outermost, W innermost); max pooling applies `if (v > acc || isnan(v)) acc = v` from -inf,
+ * and average pooling sums in float and divides by the divisor the rules name. Clarity wins over
+ * speed, but the work is linear in outputs x taps, so a few million elements take well under a
+ * second. A tensor of rank r < 3 is pooled as rank 3 with its r dimensions innermost and unit
+ * dimensions (size 1, kernel 1, stride 1, no padding) outside them, which changes no result.
+ */
+#include "reference.h"
+
+#include <math.h>
+#include <stddef.h>
+
+/* One spatial dimension of the problem, everything resolved. */
+typedef struct ref_dim {
+    int64_t in, out, k, s, pb, pe, d;
+} ref_dim;
+
+/* One window along one dimension: its taps are first + j*d for j = 0 .. k-1. */
+typedef struct ref_window {
+    int64_t first;      /* tap 0: o*s - pb */
+    int64_t j_lo, j_hi; /* taps j_lo .. j_hi-1 are in bounds (taps increase with j) */
+    int64_t pool;       /* taps in [start, end), end = min(start + ke, I + pe) */
+    int64_t valid;      /* taps in [0, I): j_hi - j_lo */
+} ref_window;
+
+/* floor(a / b) for b > 0, whatever the sign of a (C's `/` truncates toward zero). */
+static int64_t floor_div(int64_t a, int64_t b) {
+    int64_t q = a / b;
+    if (a % b != 0 && a < 0) {
+        q -= 1;
+    }
+    return q;
+}
+
+int ref_output_size(int64_t in, int64_t k, int64_t s, int64_t pb, int64_t pe, int64_t d,
+                    int ceil_mode, int64_t *out) {
+    if (s < 1) {
+        return -1;
+    }
+    int64_t ke = d * (k - 1) + 1;
+    int64_t o = floor_div(in + pb + pe - ke + (ceil_mode ? s - 1 : 0), s) + 1;
+    if (ceil_mode && (o - 1) * s >= in + pb) {
+        o -= 1;
+    }
+    if (out != NULL) {
+        *out = o;
+    }
+    return o < 1 ? -1 : 0;
+}
+
+/* Fills dims[0..2] (D, H, W) from the descriptors; rank r fills the last r, the rest are units. */
+static int resolve_dims(const clpool_pool_desc *pool, const clpool_tensor_desc *in,
+                        ref_dim dims[3]) {
+    int rank = in->spatial_rank;
+    if (rank < 1 || rank > 3 || pool->spatial_rank != rank) {
+        return -1;
+    }
+    for (int i = 0; i < 3; ++i) {
+        ref_dim unit = {.in = 1, .out = 1, .k = 1, .s = 1, .pb = 0, .pe = 0, .d = 1};
+        dims[i] = unit;
+    }
+    for (int i = 0; i < rank; ++i) {
+        ref_dim *dim = &dims[3 - rank + i];
+        dim->in = in->spatial[i];
+        dim->k = pool->kernel[i];
+        dim->s = pool->stride[i] == 0 ? pool->kernel[i] : pool->stride[i];
+        dim->pb = pool->pad_begin[i];
+        dim->pe = pool->pad_end[i];
+        dim->d = pool->dilation[i];
+        if (ref_output_size(dim->in, dim->k, dim->s, dim->pb, dim->pe, dim->d, pool->ceil_mode,
+                            &dim->out) != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Element strides of n, c, z, h, w for a dense tensor of these sizes in this layout. */
+static void layout_strides(clpool_layout layout, int64_t c, const int64_t size[3],
+                           int64_t strides[5]) {
+    int64_t plane = size[0] * size[1] * size[2];
+    if (layout == CLPOOL_LAYOUT_CHANNELS_LAST) {
+        strides[1] = 1;
+        strides[4] = c;
+        strides[3] = size[2] * c;
+        strides[2] = size[1] * size[2] * c;
+        strides[0] = plane * c;
+    } else {
+        strides[4] = 1;
+        strides[3] = size[2];
+        strides[2] = size[1] * size[2];
+        strides[1] = plane;
+        strides[0] = plane * c;
+    }
+}
+
+/* The window of output o along dim. */
+static ref_window window_of(const ref_dim *dim, int64_t o) {
+    ref_window win = {.first = o * dim->s - dim->pb, .j_lo = dim->k, .j_hi = 0, .pool = 0};
+    int64_t ke = dim->d * (dim->k - 1) + 1;
+    int64_t end = win.first + ke < dim->in + dim->pe ? win.first + ke : dim->in + dim->pe;
+    for (int64_t j = 0; j < dim->k; ++j) {
+        int64_t t = win.first + j * dim->d;
+        if (t < end) {
+            win.pool += 1;
+        }
+        if (t >= 0 && t < dim->in) {
+            win.j_lo = j < win.j_lo ? j : win.j_lo;
+            win.j_hi = j + 1;
+        }
+    }
+    if (win.j_hi < win.j_lo) {
+        win.j_lo = win.j_hi = 0;
+    }
+    win.valid = win.j_hi - win.j_lo;
+    return win;
+}
+
+/* One output: x points at the (n, c) origin of the input, xs holds the z, h, w strides. */
+static void pool_one(const clpool_pool_desc *pool, const ref_dim dims[3], const ref_window win[3],
+                     const float *x, const int64_t xs[3], float *y, float *y_scale) {
+    float acc = pool->mode == CLPOOL_MODE_MAX ? -INFINITY : 0.0f;
+    double abs_sum = 0.0;
+    for (int64_t jz = win[0].j_lo; jz < win[0].j_hi; ++jz) {
+        int64_t tz = win[0].first + jz * dims[0].d;
+        for (int64_t jh = win[1].j_lo; jh < win[1].j_hi; ++jh) {
+            int64_t th = win[1].first + jh * dims[1].d;
+            for (int64_t jw = win[2].j_lo; jw < win[2].j_hi; ++jw) {
+                int64_t tw = win[2].first + jw * dims[2].d;
+                float v = x[tz * xs[0] + th * xs[1] + tw * xs[2]];
+                if (pool->mode == CLPOOL_MODE_MAX) {
+                    if (v > acc || isnan(v)) {
+                        acc = v;
+                    }
+                } else {
+                    acc += v;
+                    abs_sum += fabs((double)v);
+                }
+            }
+        }
+    }
+    float scale = 0.0f;
+    if (pool->mode == CLPOOL_MODE_AVG) {
+        int64_t valid = win[0].valid * win[1].valid * win[2].valid;
+        int64_t div = 0;
+        if (pool->has_divisor_override) {
+            div = pool->divisor_override;
+        } else if (pool->count_include_pad) {
+            div = win[0].pool * win[1].pool * win[2].pool;
+        } else {
+            div = valid;
+        }
+        if (valid == 0) {
+            acc = 0.0f;
+        } else {
+            acc = acc / (float)div;
+            scale = (float)(abs_sum / fabs((double)div));
+        }
+    }
+    *y = acc;
+    if (y_scale != NULL) {
+        *y_scale = scale;
+    }
+}
+
+int ref_pool_forward(const clpool_pool_desc *pool, const clpool_tensor_desc *in, const float *x,
+                     float *y, float *y_scale) {
+    ref_dim dims[3];
+    if (pool == NULL || in == NULL || resolve_dims(pool, in, dims) != 0) {
+        return -1;
+    }
+    if (pool->mode != CLPOOL_MODE_MAX && pool->mode != CLPOOL_MODE_AVG) {
+        return -1;
+    }
+    int64_t in_size[3] = {dims[0].in, dims[1].in, dims[2].in};
+    int64_t out_size[3] = {dims[0].out, dims[1].out, dims[2].out};
+    int64_t xs[5], ys[5];
+    layout_strides(in->layout, in->c, in_size, xs);
+    layout_strides(in->layout, in->c, out_size, ys);
+    for (int64_t n = 0; n < in->n; ++n) {
+        for (int64_t c = 0; c < in->c; ++c) {
+            const float *xp = x + n * xs[0] + c * xs[1];
+            ref_window win[3];
+            for (int64_t oz = 0; oz < out_size[0]; ++oz) {
+                win[0] = window_of(&dims[0], oz);
+                for (int64_t oh = 0; oh < out_size[1]; ++oh) {
+                    win[1] = window_of(&dims[1], oh);
+                    for (int64_t ow = 0; ow < out_size[2]; ++ow) {
+                        win[2] = window_of(&dims[2], ow);
+                        int64_t at = n * ys[0] + c * ys[1] + oz * ys[2] + oh * ys[3] + ow * ys[4];
+                        pool_one(pool, dims, win, xp, xs + 2, y + at,
+                                 y_scale != NULL ? y_scale + at : NULL);
+                    }
+                }
+            }
+        }
+    }
+    return 0;
+}

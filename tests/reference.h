@@ -1,0 +1,36 @@
+/*
+ * The CPU reference for clpool's tests: max and average pooling of float32 tensors written plainly
+ * and directly from shared/SEMANTICS.md (PyTorch's rules), one output and one tap at a time, in
+ * either layout and for spatial rank 1, 2 or 3. It shares no code with the library and calls no
+ * clpool_* function, so that a misreading of the rules in the library cannot hide behind the same
+ * misreading here; it only borrows the plain descriptor structs and enums from the public header.
+ */
+#ifndef CLPOOL_TESTS_REFERENCE_H
+#define CLPOOL_TESTS_REFERENCE_H
+
+#include <clpool/clpool.h>
+#include <stdint.h>
+
+/*
+ * The output size along one dimension (SEMANTICS "Output size", the ceil-mode last-window rule
+ * included): in = I, k = kernel, s = stride (already resolved, >= 1), pb / pe = padding at the
+ * begin / end, d = dilation. Writes O to *out and returns 0, or returns -1 when O < 1 (*out then
+ * still holds the computed O). Parameter validity is not checked, except that s < 1 returns -1
+ * rather than divide by zero.
+ */
+int ref_output_size(int64_t in, int64_t k, int64_t s, int64_t pb, int64_t pe, int64_t d,
+                    int ceil_mode, int64_t *out);
+
+/*
+ * Pools the float32 tensor x described by in into y, both in in->layout, with the output sizes of
+ * ref_output_size (stride 0 means stride = kernel). When y_scale is not NULL it also receives, per
+ * output, the scale for comparison tolerances: for average pooling the sum of |v| over the
+ * window's in-bounds taps (in double) divided by |divisor|, as float (0 for a window with no
+ * in-bounds tap); 0 for max pooling. Returns 0, or -1 when an output size is < 1 (or pool / in is
+ * NULL, the ranks disagree or are not 1..3, or the mode is unknown). With N = 0 nothing is read
+ * or written and x, y may be NULL.
+ */
+int ref_pool_forward(const clpool_pool_desc *pool, const clpool_tensor_desc *in, const float *x,
+                     float *y, float *y_scale);
+
+#endif /* CLPOOL_TESTS_REFERENCE_H */

@@ -1,0 +1,751 @@
+/*
+ * The public API's promises on a real device: every invalid argument to context, plan and enqueue
+ * calls returns its own status with a message naming it and writes nothing; enqueue never blocks,
+ * honours wait lists and returns events; N = 0 launches nothing; plans chain on one queue and one
+ * plan serves two threads at once; the library retains and releases only its own references; the
+ * default device follows CLPOOL_DEVICE; a failed kernel build reports its log; and the 64-bit
+ * index variant of the kernel computes the same results (white-box, since a tensor that needs it
+ * does not fit a test machine).
+ */
+#include "cases.h"
+#include "forward_kernel.h"
+#include "program_cache.h"
+#include "reference.h"
+#include "test_device.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---- Helpers ----------------------------------------------------------------------------------
+ */
+
+/* A 1x3x8x8 channels-first input and a 3x3 stride-2 padding-1 pool (output 1x3x4x4). */
+enum { IN_COUNT = 3 * 8 * 8, OUT_COUNT = 3 * 4 * 4 };
+
+static void standard_problem(clpool_mode mode, clpool_pool_desc *pool, clpool_tensor_desc *input) {
+    clpool_pool_desc_init_2d(pool, mode, 3, 3);
+    pool->stride[0] = pool->stride[1] = 2;
+    pool->pad_begin[0] = pool->pad_begin[1] = pool->pad_end[0] = pool->pad_end[1] = 1;
+    clpool_tensor_desc_init_2d(input, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_FIRST, 1, 3, 8, 8);
+}
+
+static clpool_plan *standard_plan(clpool_mode mode) {
+    clpool_pool_desc pool;
+    clpool_tensor_desc input;
+    standard_problem(mode, &pool, &input);
+    clpool_plan *plan = NULL;
+    ck_assert_msg(clpool_plan_create(dev.ctx, &pool, &input, NULL, &plan) == CLPOOL_SUCCESS, "%s",
+                  clpool_last_error());
+    return plan;
+}
+
+static cl_mem make_buffer(cl_context context, cl_mem_flags flags, size_t bytes, const void *data) {
+    cl_int err = CL_SUCCESS;
+    cl_mem buffer = clCreateBuffer(context, flags | (data ? CL_MEM_COPY_HOST_PTR : 0), bytes,
+                                   (void *)data, &err);
+    ck_assert_int_eq(err, CL_SUCCESS);
+    return buffer;
+}
+
+static void read_floats(cl_mem buffer, size_t offset_floats, float *out, size_t count) {
+    ck_assert_int_eq(clEnqueueReadBuffer(dev.queue, buffer, CL_TRUE, offset_floats * sizeof(float),
+                                         count * sizeof(float), out, 0, NULL, NULL),
+                     CL_SUCCESS);
+}
+
+static void standard_input(float *x) {
+    fill_input(FILL_RANDOM, 7, x, IN_COUNT);
+}
+
+static void expect_standard_output(clpool_mode mode, const float *x, const float *y) {
+    clpool_pool_desc pool;
+    clpool_tensor_desc input;
+    standard_problem(mode, &pool, &input);
+    float want[OUT_COUNT];
+    ck_assert_int_eq(ref_pool_forward(&pool, &input, x, want, NULL), 0);
+    for (int i = 0; i < OUT_COUNT; ++i)
+        ck_assert_msg(mode == CLPOOL_MODE_MAX ? float_bits(y[i]) == float_bits(want[i])
+                                              : y[i] - want[i] < 1e-5f && want[i] - y[i] < 1e-5f,
+                      "output %d: got %g, want %g", i, y[i], want[i]);
+}
+
+static void expect_failure(clpool_status got, clpool_status want, const char *fragment) {
+    ck_assert_msg(got == want, "status %s (%s), want %s", clpool_status_name(got),
+                  clpool_last_error(), clpool_status_name(want));
+    ck_assert_msg(strstr(clpool_last_error(), fragment) != NULL,
+                  "message '%s' does not mention '%s'", clpool_last_error(), fragment);
+}
+
+/* ---- Context ----------------------------------------------------------------------------------
+ */
+
+START_TEST(test_context_invalid_arguments) {
+    clpool_context *ctx = (clpool_context *)&dev; /* must be reset to NULL on failure */
+    expect_failure(clpool_context_create(NULL, dev.device, &ctx), CLPOOL_ERROR_INVALID_CONTEXT,
+                   "context");
+    ck_assert_ptr_null(ctx);
+    expect_failure(clpool_context_create(dev.context, NULL, &ctx), CLPOOL_ERROR_INVALID_DEVICE,
+                   "device");
+    expect_failure(clpool_context_create(dev.context, dev.device, NULL), CLPOOL_ERROR_NULL_POINTER,
+                   "out");
+    expect_failure(clpool_context_create_default(NULL), CLPOOL_ERROR_NULL_POINTER, "out");
+
+    /* A sub-device is a real device, but not one of the context's. */
+    cl_device_partition_property props[] = {CL_DEVICE_PARTITION_EQUALLY, 1, 0};
+    cl_device_id subs[64];
+    cl_uint made = 0;
+    ck_assert_int_eq(clCreateSubDevices(dev.device, props, 0, NULL, &made), CL_SUCCESS);
+    ck_assert_uint_le(made, 64);
+    ck_assert_int_eq(clCreateSubDevices(dev.device, props, made, subs, NULL), CL_SUCCESS);
+    expect_failure(clpool_context_create(dev.context, subs[0], &ctx), CLPOOL_ERROR_INVALID_DEVICE,
+                   "not a device of context");
+    for (cl_uint i = 0; i < made; ++i)
+        clReleaseDevice(subs[i]);
+
+    cl_command_queue queue = NULL;
+    expect_failure(clpool_context_create_queue(NULL, 0, &queue), CLPOOL_ERROR_INVALID_CONTEXT,
+                   "ctx");
+    expect_failure(clpool_context_create_queue(dev.ctx, 0, NULL), CLPOOL_ERROR_NULL_POINTER,
+                   "queue");
+    expect_failure(clpool_context_create_queue(dev.ctx, 2, &queue), CLPOOL_ERROR_INVALID_FLAG,
+                   "enable_profiling = 2");
+    char text[8];
+    expect_failure(clpool_context_describe(NULL, text, sizeof text), CLPOOL_ERROR_INVALID_CONTEXT,
+                   "ctx");
+    expect_failure(clpool_context_describe(dev.ctx, NULL, 8), CLPOOL_ERROR_NULL_POINTER, "buf");
+    expect_failure(clpool_context_describe(dev.ctx, text, 0), CLPOOL_ERROR_NULL_POINTER, "size");
+    ck_assert_int_eq(clpool_context_describe(dev.ctx, text, sizeof text), CLPOOL_SUCCESS);
+    ck_assert_uint_eq(strlen(text), sizeof text - 1); /* truncated, terminated */
+    ck_assert_ptr_null(clpool_context_cl_context(NULL));
+    ck_assert_ptr_null(clpool_context_cl_device(NULL));
+    clpool_context_release(NULL);
+}
+END_TEST
+
+static cl_uint context_references(cl_context context) {
+    cl_uint count = 0;
+    ck_assert_int_eq(
+        clGetContextInfo(context, CL_CONTEXT_REFERENCE_COUNT, sizeof count, &count, NULL),
+        CL_SUCCESS);
+    return count;
+}
+
+/* The library retains the caller's context while in use, releases exactly that, and a plan keeps
+ * working after its clpool_context is released. */
+START_TEST(test_caller_context_ownership) {
+    cl_int err = CL_SUCCESS;
+    cl_context mine = clCreateContext(NULL, 1, &dev.device, NULL, NULL, &err);
+    ck_assert_int_eq(err, CL_SUCCESS);
+    const cl_uint before = context_references(mine);
+    clpool_context *ctx = NULL;
+    ck_assert_int_eq(clpool_context_create(mine, dev.device, &ctx), CLPOOL_SUCCESS);
+    ck_assert_uint_gt(context_references(mine), before);
+    ck_assert_ptr_eq(clpool_context_cl_context(ctx), mine);
+
+    clpool_pool_desc pool;
+    clpool_tensor_desc input;
+    standard_problem(CLPOOL_MODE_MAX, &pool, &input);
+    clpool_plan *plan = NULL;
+    ck_assert_int_eq(clpool_plan_create(ctx, &pool, &input, NULL, &plan), CLPOOL_SUCCESS);
+    clpool_context_release(ctx); /* the plan still holds it */
+    ck_assert_uint_gt(context_references(mine), before);
+
+    float x[IN_COUNT], y[OUT_COUNT];
+    standard_input(x);
+    cl_command_queue queue = clCreateCommandQueue(mine, dev.device, 0, &err);
+    cl_mem in = make_buffer(mine, CL_MEM_READ_ONLY, sizeof x, x);
+    cl_mem out = make_buffer(mine, CL_MEM_WRITE_ONLY, sizeof y, NULL);
+    ck_assert_int_eq(clpool_plan_enqueue(plan, queue, in, 0, out, 0, 0, NULL, NULL),
+                     CLPOOL_SUCCESS);
+    ck_assert_int_eq(clEnqueueReadBuffer(queue, out, CL_TRUE, 0, sizeof y, y, 0, NULL, NULL),
+                     CL_SUCCESS);
+    expect_standard_output(CLPOOL_MODE_MAX, x, y);
+    clpool_plan_release(plan);
+    clReleaseMemObject(in);
+    clReleaseMemObject(out);
+    clReleaseCommandQueue(queue);
+    ck_assert_uint_eq(context_references(mine), before);
+    clReleaseContext(mine);
+}
+END_TEST
+
+/* Runs clpool_context_create_default with CLPOOL_DEVICE set to spec (NULL: unset). */
+static clpool_status default_with(const char *spec, cl_device_id *device) {
+    const char *saved = getenv("CLPOOL_DEVICE");
+    char *copy = saved ? strcpy(malloc(strlen(saved) + 1), saved) : NULL;
+    if (spec)
+        setenv("CLPOOL_DEVICE", spec, 1);
+    else
+        unsetenv("CLPOOL_DEVICE");
+    clpool_context *ctx = NULL;
+    clpool_status status = clpool_context_create_default(&ctx);
+    *device = clpool_context_cl_device(ctx);
+    clpool_context_release(ctx);
+    if (copy)
+        setenv("CLPOOL_DEVICE", copy, 1);
+    else
+        unsetenv("CLPOOL_DEVICE");
+    free(copy);
+    return status;
+}
+
+START_TEST(test_default_device_selection) {
+    cl_device_id chosen = NULL;
+    char name[256] = "";
+    ck_assert_int_eq(default_with(NULL, &chosen), CLPOOL_SUCCESS);
+    ck_assert_ptr_nonnull(chosen);
+    ck_assert_int_eq(default_with("0:0", &chosen), CLPOOL_SUCCESS);
+    ck_assert_int_eq(clGetDeviceInfo(dev.device, CL_DEVICE_NAME, sizeof name - 1, name, NULL),
+                     CL_SUCCESS);
+    /* A middle piece of the current device's name, in the opposite case. */
+    char piece[5] = "";
+    const size_t length = strlen(name);
+    ck_assert_uint_ge(length, 4);
+    for (int i = 0; i < 4; ++i) {
+        const char ch = name[length / 2 - 2 + (size_t)i];
+        piece[i] =
+            (char)(ch >= 'a' && ch <= 'z' ? ch - 32 : (ch >= 'A' && ch <= 'Z' ? ch + 32 : ch));
+    }
+    ck_assert_int_eq(default_with(piece, &chosen), CLPOOL_SUCCESS);
+    ck_assert_ptr_nonnull(chosen);
+    expect_failure(default_with("9:9", &chosen), CLPOOL_ERROR_DEVICE_NOT_FOUND, "9:9");
+    expect_failure(default_with("no-such-device-xyz", &chosen), CLPOOL_ERROR_DEVICE_NOT_FOUND,
+                   "no-such-device-xyz");
+}
+END_TEST
+
+/* ---- Plans ------------------------------------------------------------------------------------
+ */
+
+START_TEST(test_plan_invalid_arguments) {
+    clpool_pool_desc pool;
+    clpool_tensor_desc input;
+    standard_problem(CLPOOL_MODE_AVG, &pool, &input);
+    clpool_plan *plan = (clpool_plan *)&dev; /* must be reset to NULL on failure */
+    expect_failure(clpool_plan_create(NULL, &pool, &input, NULL, &plan),
+                   CLPOOL_ERROR_INVALID_CONTEXT, "ctx");
+    ck_assert_ptr_null(plan);
+    expect_failure(clpool_plan_create(dev.ctx, &pool, &input, NULL, NULL),
+                   CLPOOL_ERROR_NULL_POINTER, "out");
+    expect_failure(clpool_plan_create(dev.ctx, NULL, &input, NULL, &plan),
+                   CLPOOL_ERROR_NULL_POINTER, "pool");
+    expect_failure(clpool_plan_create(dev.ctx, &pool, NULL, NULL, &plan), CLPOOL_ERROR_NULL_POINTER,
+                   "input");
+    clpool_plan_options options;
+    clpool_plan_options_init(&options);
+    options.specialisation = (clpool_specialisation)7;
+    expect_failure(clpool_plan_create(dev.ctx, &pool, &input, &options, &plan),
+                   CLPOOL_ERROR_INVALID_OPTIONS, "specialisation = 7");
+    clpool_plan_options_init(&options);
+    options.local_size = (size_t)1 << 40;
+    expect_failure(clpool_plan_create(dev.ctx, &pool, &input, &options, &plan),
+                   CLPOOL_ERROR_INVALID_OPTIONS, "local_size");
+    pool.stride[1] = -2;
+    expect_failure(clpool_plan_create(dev.ctx, &pool, &input, NULL, &plan),
+                   CLPOOL_ERROR_INVALID_STRIDE, "stride[1]");
+    ck_assert_ptr_null(plan);
+
+    clpool_tensor_desc desc;
+    size_t bytes = 0;
+    expect_failure(clpool_plan_input_desc(NULL, &desc), CLPOOL_ERROR_INVALID_PLAN, "plan");
+    expect_failure(clpool_plan_output_desc(NULL, &desc), CLPOOL_ERROR_INVALID_PLAN, "plan");
+    expect_failure(clpool_plan_bytes(NULL, &bytes, NULL), CLPOOL_ERROR_INVALID_PLAN, "plan");
+    ck_assert_str_eq(clpool_plan_build_options(NULL), "");
+    ck_assert_uint_eq(clpool_plan_local_size(NULL), 0);
+    clpool_plan_release(NULL);
+}
+END_TEST
+
+START_TEST(test_plan_queries) {
+    clpool_pool_desc pool;
+    clpool_tensor_desc input, desc;
+    standard_problem(CLPOOL_MODE_MAX, &pool, &input);
+    clpool_plan_options options;
+    clpool_plan_options_init(&options);
+    options.specialisation = CLPOOL_SPECIALISE_NONE;
+    clpool_plan *generic = NULL, *special = NULL;
+    ck_assert_int_eq(clpool_plan_create(dev.ctx, &pool, &input, &options, &generic),
+                     CLPOOL_SUCCESS);
+    ck_assert_int_eq(clpool_plan_create(dev.ctx, &pool, &input, NULL, &special), CLPOOL_SUCCESS);
+    ck_assert_int_eq(clpool_plan_input_desc(special, &desc), CLPOOL_SUCCESS);
+    ck_assert_int_eq(memcmp(&desc, &input, sizeof desc), 0);
+    ck_assert_int_eq(clpool_plan_output_desc(special, &desc), CLPOOL_SUCCESS);
+    ck_assert_int_eq(desc.spatial[0], 4);
+    ck_assert_int_eq(desc.spatial[1], 4);
+    expect_failure(clpool_plan_output_desc(special, NULL), CLPOOL_ERROR_NULL_POINTER, "desc");
+    size_t in_bytes = 0, out_bytes = 0;
+    ck_assert_int_eq(clpool_plan_bytes(special, &in_bytes, &out_bytes), CLPOOL_SUCCESS);
+    ck_assert_uint_eq(in_bytes, IN_COUNT * sizeof(float));
+    ck_assert_uint_eq(out_bytes, OUT_COUNT * sizeof(float));
+    /* Generic kernels take sizes as arguments; specialised ones bake them in. */
+    ck_assert_ptr_nonnull(strstr(clpool_plan_build_options(generic), "-DSPECIALISED=0"));
+    ck_assert_ptr_null(strstr(clpool_plan_build_options(generic), "-DIN_H="));
+    ck_assert_ptr_nonnull(strstr(clpool_plan_build_options(special), "-DIN_H=8"));
+    ck_assert_ptr_nonnull(strstr(clpool_plan_build_options(special), "-DIDX_T=int"));
+    ck_assert_uint_gt(clpool_plan_local_size(special), 0);
+    clpool_plan_release(generic);
+    clpool_plan_release(special);
+}
+END_TEST
+
+/* An explicit, odd work-group size: the global size is rounded up and the surplus skipped. */
+START_TEST(test_explicit_local_size) {
+    clpool_pool_desc pool;
+    clpool_tensor_desc input;
+    standard_problem(CLPOOL_MODE_AVG, &pool, &input);
+    clpool_plan_options options;
+    clpool_plan_options_init(&options);
+    options.local_size = 7;
+    options.specialisation = CLPOOL_SPECIALISE_NONE;
+    clpool_plan *plan = NULL;
+    ck_assert_int_eq(clpool_plan_create(dev.ctx, &pool, &input, &options, &plan), CLPOOL_SUCCESS);
+    ck_assert_uint_eq(clpool_plan_local_size(plan), 7);
+    float x[IN_COUNT], y[OUT_COUNT];
+    standard_input(x);
+    cl_mem in = make_buffer(dev.context, CL_MEM_READ_ONLY, sizeof x, x);
+    cl_mem out = make_buffer(dev.context, CL_MEM_WRITE_ONLY, sizeof y, NULL);
+    ck_assert_int_eq(clpool_plan_enqueue(plan, dev.queue, in, 0, out, 0, 0, NULL, NULL),
+                     CLPOOL_SUCCESS);
+    read_floats(out, 0, y, OUT_COUNT);
+    expect_standard_output(CLPOOL_MODE_AVG, x, y);
+    clReleaseMemObject(in);
+    clReleaseMemObject(out);
+    clpool_plan_release(plan);
+}
+END_TEST
+
+/* ---- Enqueue validation: every bad argument fails alone and nothing is written ----------------
+ */
+
+typedef struct enqueue_fixture {
+    clpool_plan *plan;
+    cl_mem in, out, out_read_only, in_write_only, small, shared, other_buffer;
+    cl_context other_context;
+    cl_command_queue other_queue;
+} enqueue_fixture;
+
+static const float sentinel = 12345.0f;
+
+static void enqueue_fixture_init(enqueue_fixture *f) {
+    float x[IN_COUNT], fill[IN_COUNT + OUT_COUNT];
+    standard_input(x);
+    for (size_t i = 0; i < IN_COUNT + OUT_COUNT; ++i)
+        fill[i] = sentinel;
+    f->plan = standard_plan(CLPOOL_MODE_MAX);
+    f->in = make_buffer(dev.context, CL_MEM_READ_ONLY, sizeof x, x);
+    f->out = make_buffer(dev.context, CL_MEM_READ_WRITE, (OUT_COUNT + 8) * sizeof(float), fill);
+    f->out_read_only =
+        make_buffer(dev.context, CL_MEM_READ_ONLY, (OUT_COUNT + 8) * sizeof(float), fill);
+    f->shared = make_buffer(dev.context, CL_MEM_READ_WRITE, sizeof fill, fill);
+    f->in_write_only = make_buffer(dev.context, CL_MEM_WRITE_ONLY, sizeof x, NULL);
+    f->small = make_buffer(dev.context, CL_MEM_READ_WRITE, OUT_COUNT * sizeof(float) - 4, fill);
+    cl_int err = CL_SUCCESS;
+    f->other_context = clCreateContext(NULL, 1, &dev.device, NULL, NULL, &err);
+    ck_assert_int_eq(err, CL_SUCCESS);
+    f->other_queue = clCreateCommandQueue(f->other_context, dev.device, 0, &err);
+    ck_assert_int_eq(err, CL_SUCCESS);
+    f->other_buffer = make_buffer(f->other_context, CL_MEM_READ_WRITE, sizeof fill, fill);
+}
+
+static void enqueue_fixture_free(enqueue_fixture *f) {
+    cl_mem buffers[] = {f->in,    f->out,    f->out_read_only, f->in_write_only,
+                        f->small, f->shared, f->other_buffer};
+    for (size_t i = 0; i < sizeof buffers / sizeof buffers[0]; ++i)
+        clReleaseMemObject(buffers[i]);
+    clReleaseCommandQueue(f->other_queue);
+    clReleaseContext(f->other_context);
+    clpool_plan_release(f->plan);
+}
+
+static void expect_untouched(cl_mem buffer, size_t count) {
+    float y[IN_COUNT + OUT_COUNT];
+    ck_assert_uint_le(count, IN_COUNT + OUT_COUNT);
+    read_floats(buffer, 0, y, count);
+    for (size_t i = 0; i < count; ++i)
+        ck_assert_msg(y[i] == sentinel, "float %zu was written (%g) by a failed enqueue", i, y[i]);
+}
+
+START_TEST(test_enqueue_invalid_arguments) {
+    enqueue_fixture f;
+    enqueue_fixture_init(&f);
+    const clpool_plan *p = f.plan;
+    cl_command_queue q = dev.queue;
+    cl_event event = (cl_event)&f; /* must be reset to NULL on failure */
+    expect_failure(clpool_plan_enqueue(NULL, q, f.in, 0, f.out, 0, 0, NULL, &event),
+                   CLPOOL_ERROR_INVALID_PLAN, "plan");
+    ck_assert_ptr_null(event);
+    expect_failure(clpool_plan_enqueue(p, NULL, f.in, 0, f.out, 0, 0, NULL, NULL),
+                   CLPOOL_ERROR_INVALID_QUEUE, "queue is NULL");
+    expect_failure(clpool_plan_enqueue(p, f.other_queue, f.in, 0, f.out, 0, 0, NULL, NULL),
+                   CLPOOL_ERROR_INVALID_QUEUE, "belongs to context");
+    expect_failure(clpool_plan_enqueue(p, q, NULL, 0, f.out, 0, 0, NULL, NULL),
+                   CLPOOL_ERROR_INVALID_BUFFER, "input is NULL");
+    expect_failure(clpool_plan_enqueue(p, q, f.in, 0, NULL, 0, 0, NULL, NULL),
+                   CLPOOL_ERROR_INVALID_BUFFER, "output is NULL");
+    expect_failure(clpool_plan_enqueue(p, q, f.in, 0, f.other_buffer, 0, 0, NULL, NULL),
+                   CLPOOL_ERROR_INVALID_BUFFER, "belongs to context");
+    expect_failure(clpool_plan_enqueue(p, q, f.in, 0, f.out_read_only, 0, 0, NULL, NULL),
+                   CLPOOL_ERROR_INVALID_BUFFER, "CL_MEM_READ_ONLY");
+    expect_failure(clpool_plan_enqueue(p, q, f.in_write_only, 0, f.out, 0, 0, NULL, NULL),
+                   CLPOOL_ERROR_INVALID_BUFFER, "CL_MEM_WRITE_ONLY");
+    expect_failure(clpool_plan_enqueue(p, q, f.in, 2, f.out, 0, 0, NULL, NULL),
+                   CLPOOL_ERROR_INVALID_OFFSET, "input offset = 2");
+    expect_failure(clpool_plan_enqueue(p, q, f.in, 0, f.out, 6, 0, NULL, NULL),
+                   CLPOOL_ERROR_INVALID_OFFSET, "output offset = 6");
+    expect_failure(clpool_plan_enqueue(p, q, f.in, 4, f.out, 0, 0, NULL, NULL),
+                   CLPOOL_ERROR_BUFFER_TOO_SMALL, "input holds");
+    expect_failure(clpool_plan_enqueue(p, q, f.in, 0, f.small, 0, 0, NULL, NULL),
+                   CLPOOL_ERROR_BUFFER_TOO_SMALL, "output holds");
+    expect_failure(clpool_plan_enqueue(p, q, f.in, 0, f.out, 9 * sizeof(float), 0, NULL, NULL),
+                   CLPOOL_ERROR_BUFFER_TOO_SMALL, "output holds");
+    expect_failure(clpool_plan_enqueue(p, q, f.in, 0, f.out, SIZE_MAX - 3, 0, NULL, NULL),
+                   CLPOOL_ERROR_BUFFER_TOO_SMALL, "output holds");
+    expect_failure(
+        clpool_plan_enqueue(p, q, f.shared, 0, f.shared, 4 * sizeof(float), 0, NULL, NULL),
+        CLPOOL_ERROR_BUFFER_OVERLAP, "overlap");
+    cl_event ok = NULL;
+    ck_assert_int_eq(clEnqueueMarkerWithWaitList(q, 0, NULL, &ok), CL_SUCCESS);
+    expect_failure(clpool_plan_enqueue(p, q, f.in, 0, f.out, 0, 1, NULL, NULL),
+                   CLPOOL_ERROR_INVALID_WAIT_LIST, "event_wait_list is NULL");
+    expect_failure(clpool_plan_enqueue(p, q, f.in, 0, f.out, 0, 0, &ok, NULL),
+                   CLPOOL_ERROR_INVALID_WAIT_LIST, "num_events_in_wait_list = 0");
+    cl_event with_null[2] = {ok, NULL};
+    expect_failure(clpool_plan_enqueue(p, q, f.in, 0, f.out, 0, 2, with_null, NULL),
+                   CLPOOL_ERROR_INVALID_WAIT_LIST, "event_wait_list[1]");
+    clReleaseEvent(ok);
+    ck_assert_int_eq(clFinish(q), CL_SUCCESS);
+    expect_untouched(f.out, OUT_COUNT + 8);
+    expect_untouched(f.out_read_only, OUT_COUNT + 8);
+    expect_untouched(f.small, OUT_COUNT - 1);
+    expect_untouched(f.shared, IN_COUNT + OUT_COUNT);
+    enqueue_fixture_free(&f);
+}
+END_TEST
+
+/* Input and output in one buffer (or in sub-buffers of one) are fine when they do not overlap,
+ * refused when they do. */
+START_TEST(test_enqueue_shared_buffer) {
+    cl_uint align_bits = 0;
+    ck_assert_int_eq(clGetDeviceInfo(dev.device, CL_DEVICE_MEM_BASE_ADDR_ALIGN, sizeof align_bits,
+                                     &align_bits, NULL),
+                     CL_SUCCESS);
+    const size_t align = align_bits / 8, in_bytes = IN_COUNT * sizeof(float);
+    const size_t out_at = (in_bytes + align - 1) / align * align;
+    float host[2 * IN_COUNT + 1024] = {0}, y[OUT_COUNT];
+    standard_input(host);
+    cl_mem whole = make_buffer(dev.context, CL_MEM_READ_WRITE, out_at + 4096, host);
+    clpool_plan *plan = standard_plan(CLPOOL_MODE_MAX);
+    ck_assert_int_eq(clpool_plan_enqueue(plan, dev.queue, whole, 0, whole, out_at, 0, NULL, NULL),
+                     CLPOOL_SUCCESS);
+    read_floats(whole, out_at / sizeof(float), y, OUT_COUNT);
+    expect_standard_output(CLPOOL_MODE_MAX, host, y);
+
+    cl_buffer_region in_region = {0, in_bytes}, overlapping = {0, out_at + 1024};
+    cl_int err = CL_SUCCESS;
+    cl_mem in_sub =
+        clCreateSubBuffer(whole, CL_MEM_READ_WRITE, CL_BUFFER_CREATE_TYPE_REGION, &in_region, &err);
+    ck_assert_int_eq(err, CL_SUCCESS);
+    cl_mem out_sub = clCreateSubBuffer(whole, CL_MEM_READ_WRITE, CL_BUFFER_CREATE_TYPE_REGION,
+                                       &overlapping, &err);
+    ck_assert_int_eq(err, CL_SUCCESS);
+    expect_failure(clpool_plan_enqueue(plan, dev.queue, in_sub, 0, out_sub, 64, 0, NULL, NULL),
+                   CLPOOL_ERROR_BUFFER_OVERLAP, "overlap");
+    ck_assert_int_eq(
+        clpool_plan_enqueue(plan, dev.queue, in_sub, 0, out_sub, out_at, 0, NULL, NULL),
+        CLPOOL_SUCCESS);
+    read_floats(whole, out_at / sizeof(float), y, OUT_COUNT);
+    expect_standard_output(CLPOOL_MODE_MAX, host, y);
+    clReleaseMemObject(in_sub);
+    clReleaseMemObject(out_sub);
+    clReleaseMemObject(whole);
+    clpool_plan_release(plan);
+}
+END_TEST
+
+/* ---- Events, chaining, empty batches, threads -------------------------------------------------
+ */
+
+static cl_int execution_status(cl_event event) {
+    cl_int status = 0;
+    ck_assert_int_eq(
+        clGetEventInfo(event, CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof status, &status, NULL),
+        CL_SUCCESS);
+    return status;
+}
+
+/* The enqueue returns while its wait list is unresolved, and runs once it resolves. */
+START_TEST(test_enqueue_waits_on_events) {
+    float x[IN_COUNT], y[OUT_COUNT];
+    standard_input(x);
+    cl_mem in = make_buffer(dev.context, CL_MEM_READ_ONLY, sizeof x, x);
+    cl_mem out = make_buffer(dev.context, CL_MEM_WRITE_ONLY, sizeof y, NULL);
+    clpool_plan *plan = standard_plan(CLPOOL_MODE_AVG);
+    cl_int err = CL_SUCCESS;
+    cl_event gate = clCreateUserEvent(dev.context, &err), pooled = NULL;
+    ck_assert_int_eq(err, CL_SUCCESS);
+    ck_assert_int_eq(clpool_plan_enqueue(plan, dev.queue, in, 0, out, 0, 1, &gate, &pooled),
+                     CLPOOL_SUCCESS);
+    ck_assert_ptr_nonnull(pooled);
+    clFlush(dev.queue);
+    usleep(50 * 1000);
+    ck_assert_int_ne(execution_status(pooled), CL_COMPLETE);
+    ck_assert_int_eq(clSetUserEventStatus(gate, CL_COMPLETE), CL_SUCCESS);
+    ck_assert_int_eq(clWaitForEvents(1, &pooled), CL_SUCCESS);
+    read_floats(out, 0, y, OUT_COUNT);
+    expect_standard_output(CLPOOL_MODE_AVG, x, y);
+    clReleaseEvent(gate);
+    clReleaseEvent(pooled);
+    clReleaseMemObject(in);
+    clReleaseMemObject(out);
+    clpool_plan_release(plan);
+}
+END_TEST
+
+/* N = 0 launches nothing, accepts NULL buffers, still orders after its wait list and returns an
+ * event; buffers that are given are still checked. */
+START_TEST(test_enqueue_empty_batch) {
+    clpool_pool_desc pool;
+    clpool_tensor_desc input;
+    standard_problem(CLPOOL_MODE_MAX, &pool, &input);
+    input.n = 0;
+    clpool_plan *plan = NULL;
+    ck_assert_int_eq(clpool_plan_create(dev.ctx, &pool, &input, NULL, &plan), CLPOOL_SUCCESS);
+    size_t in_bytes = 1, out_bytes = 1;
+    clpool_plan_bytes(plan, &in_bytes, &out_bytes);
+    ck_assert_uint_eq(in_bytes + out_bytes, 0);
+    ck_assert_int_eq(clpool_plan_enqueue(plan, dev.queue, NULL, 0, NULL, 0, 0, NULL, NULL),
+                     CLPOOL_SUCCESS);
+    cl_int err = CL_SUCCESS;
+    cl_event gate = clCreateUserEvent(dev.context, &err), done = NULL;
+    ck_assert_int_eq(clpool_plan_enqueue(plan, dev.queue, NULL, 0, NULL, 0, 1, &gate, &done),
+                     CLPOOL_SUCCESS);
+    ck_assert_ptr_nonnull(done);
+    clFlush(dev.queue);
+    ck_assert_int_ne(execution_status(done), CL_COMPLETE);
+    clSetUserEventStatus(gate, CL_COMPLETE);
+    ck_assert_int_eq(clWaitForEvents(1, &done), CL_SUCCESS);
+    cl_context other = clCreateContext(NULL, 1, &dev.device, NULL, NULL, &err);
+    cl_mem foreign = make_buffer(other, CL_MEM_READ_WRITE, 16, NULL);
+    expect_failure(clpool_plan_enqueue(plan, dev.queue, foreign, 0, NULL, 0, 0, NULL, NULL),
+                   CLPOOL_ERROR_INVALID_BUFFER, "belongs to context");
+    clReleaseMemObject(foreign);
+    clReleaseContext(other);
+    clReleaseEvent(gate);
+    clReleaseEvent(done);
+    clpool_plan_release(plan);
+}
+END_TEST
+
+/* Two plans on one queue, the second pooling the first's output, chained by an event. */
+START_TEST(test_two_plans_chained) {
+    clpool_pool_desc first, second;
+    clpool_tensor_desc input, middle;
+    standard_problem(CLPOOL_MODE_MAX, &first, &input);
+    ck_assert_int_eq(clpool_pool_output_desc(&first, &input, &middle), CLPOOL_SUCCESS);
+    clpool_pool_desc_init_2d(&second, CLPOOL_MODE_AVG, 2, 2);
+    clpool_plan *a = NULL, *b = NULL;
+    ck_assert_int_eq(clpool_plan_create(dev.ctx, &first, &input, NULL, &a), CLPOOL_SUCCESS);
+    ck_assert_int_eq(clpool_plan_create(dev.ctx, &second, &middle, NULL, &b), CLPOOL_SUCCESS);
+    float x[IN_COUNT], mid[OUT_COUNT], want[3 * 2 * 2], y[3 * 2 * 2];
+    standard_input(x);
+    ck_assert_int_eq(ref_pool_forward(&first, &input, x, mid, NULL), 0);
+    ck_assert_int_eq(ref_pool_forward(&second, &middle, mid, want, NULL), 0);
+    cl_mem in = make_buffer(dev.context, CL_MEM_READ_ONLY, sizeof x, x);
+    cl_mem tmp = make_buffer(dev.context, CL_MEM_READ_WRITE, sizeof mid, NULL);
+    cl_mem out = make_buffer(dev.context, CL_MEM_WRITE_ONLY, sizeof y, NULL);
+    cl_event first_done = NULL;
+    ck_assert_int_eq(clpool_plan_enqueue(a, dev.queue, in, 0, tmp, 0, 0, NULL, &first_done),
+                     CLPOOL_SUCCESS);
+    ck_assert_int_eq(clpool_plan_enqueue(b, dev.queue, tmp, 0, out, 0, 1, &first_done, NULL),
+                     CLPOOL_SUCCESS);
+    read_floats(out, 0, y, 12);
+    for (int i = 0; i < 12; ++i)
+        ck_assert_msg(y[i] - want[i] < 1e-5f && want[i] - y[i] < 1e-5f, "output %d: %g vs %g", i,
+                      y[i], want[i]);
+    clReleaseEvent(first_done);
+    clReleaseMemObject(in);
+    clReleaseMemObject(tmp);
+    clReleaseMemObject(out);
+    clpool_plan_release(a);
+    clpool_plan_release(b);
+}
+END_TEST
+
+enum { THREAD_ROUNDS = 40 };
+
+typedef struct thread_job {
+    const clpool_plan *plan;
+    cl_command_queue queue; /* each thread's own, or the shared one */
+    uint64_t seed;
+    int failures;
+    char message[256];
+} thread_job;
+
+/* Enqueues the shared plan on fresh random inputs, checking each result. Check's assertions are
+ * not thread-safe, so failures are counted and reported by the main thread. */
+static void *pool_from_thread(void *arg) {
+    thread_job *job = arg;
+    clpool_pool_desc pool;
+    clpool_tensor_desc input;
+    standard_problem(CLPOOL_MODE_MAX, &pool, &input);
+    float x[IN_COUNT], y[OUT_COUNT], want[OUT_COUNT];
+    cl_int err = CL_SUCCESS;
+    cl_mem in = clCreateBuffer(dev.context, CL_MEM_READ_ONLY, sizeof x, NULL, &err);
+    cl_mem out = clCreateBuffer(dev.context, CL_MEM_WRITE_ONLY, sizeof y, NULL, &err);
+    for (int round = 0; round < THREAD_ROUNDS && !job->failures; ++round) {
+        fill_input(FILL_INTEGERS, job->seed + (uint64_t)round, x, IN_COUNT);
+        ref_pool_forward(&pool, &input, x, want, NULL);
+        clEnqueueWriteBuffer(job->queue, in, CL_FALSE, 0, sizeof x, x, 0, NULL, NULL);
+        clpool_status status =
+            clpool_plan_enqueue(job->plan, job->queue, in, 0, out, 0, 0, NULL, NULL);
+        err = clEnqueueReadBuffer(job->queue, out, CL_TRUE, 0, sizeof y, y, 0, NULL, NULL);
+        if (status != CLPOOL_SUCCESS || err != CL_SUCCESS || memcmp(y, want, sizeof y) != 0) {
+            job->failures++;
+            snprintf(job->message, sizeof job->message, "round %d: status %s, read %d", round,
+                     clpool_status_name(status), (int)err);
+        }
+    }
+    clReleaseMemObject(in);
+    clReleaseMemObject(out);
+    return NULL;
+}
+
+/* One plan enqueued from two threads at once: on their own queues (_i = 0) or a shared one. */
+START_TEST(test_one_plan_two_threads) {
+    clpool_plan *plan = standard_plan(CLPOOL_MODE_MAX);
+    thread_job jobs[2];
+    pthread_t threads[2];
+    for (int t = 0; t < 2; ++t) {
+        memset(&jobs[t], 0, sizeof jobs[t]);
+        jobs[t].plan = plan;
+        jobs[t].seed = 100 + 1000 * (uint64_t)t;
+        jobs[t].queue = dev.queue;
+        if (_i == 0)
+            ck_assert_int_eq(clpool_context_create_queue(dev.ctx, 0, &jobs[t].queue),
+                             CLPOOL_SUCCESS);
+    }
+    for (int t = 0; t < 2; ++t)
+        ck_assert_int_eq(pthread_create(&threads[t], NULL, pool_from_thread, &jobs[t]), 0);
+    for (int t = 0; t < 2; ++t)
+        pthread_join(threads[t], NULL);
+    for (int t = 0; t < 2; ++t) {
+        ck_assert_msg(jobs[t].failures == 0, "thread %d: %s", t, jobs[t].message);
+        if (_i == 0)
+            clReleaseCommandQueue(jobs[t].queue);
+    }
+    clpool_plan_release(plan);
+}
+END_TEST
+
+/* ---- Build failures and the 64-bit index kernel (white-box) ---------------------------------- */
+
+START_TEST(test_build_failure_reports_log) {
+    cl_program program = NULL;
+    clpool_status status =
+        clpool_program_cache_get(&dev.ctx->cache, dev.context, dev.device, CLPOOL_FORWARD_SOURCE,
+                                 "-DDATA_T=no_such_type -DACC_T=float "
+                                 "-DIDX_T=int -DPOOL_MAX=1 -DCHANNELS_LAST=0 "
+                                 "-DSPECIALISED=0",
+                                 &program);
+    ck_assert_int_eq(status, CL_BUILD_PROGRAM_FAILURE);
+    ck_assert_ptr_nonnull(strstr(clpool_last_error(), "clBuildProgram(pool_forward.cl)"));
+    ck_assert_ptr_nonnull(strstr(clpool_last_error(), "build log"));
+    ck_assert_ptr_nonnull(strstr(clpool_last_error(), "no_such_type"));
+    ck_assert_str_eq(clpool_status_name(status), "CL_BUILD_PROGRAM_FAILURE");
+    ck_assert_int_eq(clpool_program_cache_get(&dev.ctx->cache, dev.context, dev.device,
+                                              "no_such_kernel", "", &program),
+                     CLPOOL_ERROR_KERNEL_SOURCE_MISSING);
+}
+END_TEST
+
+/* Builds the forward kernel with 64-bit indices for a small problem and checks it against the
+ * reference; the library selects that variant only past 2^31 elements. */
+START_TEST(test_index64_kernel) {
+    pool_case pc;
+    random_case(77, &pc);
+    pc.input.layout = _i ? CLPOOL_LAYOUT_CHANNELS_LAST : CLPOOL_LAYOUT_CHANNELS_FIRST;
+    clpool_geometry g;
+    ck_assert_int_eq(clpool_geometry_resolve(&pc.pool, &pc.input, &g), CLPOOL_SUCCESS);
+    char *options = NULL;
+    ck_assert_int_eq(clpool_forward_build_options(&g, &dev.ctx->facts, 0, &options),
+                     CLPOOL_SUCCESS);
+    char *idx = strstr(options, "-DIDX_T=int");
+    ck_assert_ptr_nonnull(idx);
+    char wide[1100];
+    snprintf(wide, sizeof wide, "%.*s-DIDX_T=long%s", (int)(idx - options), options,
+             idx + strlen("-DIDX_T=int"));
+    free(options);
+    cl_program program = NULL;
+    ck_assert_int_eq(clpool_program_cache_get(&dev.ctx->cache, dev.context, dev.device,
+                                              CLPOOL_FORWARD_SOURCE, wide, &program),
+                     CLPOOL_SUCCESS);
+    cl_int err = CL_SUCCESS;
+    cl_kernel kernel = clCreateKernel(program, CLPOOL_FORWARD_KERNEL, &err);
+    ck_assert_int_eq(err, CL_SUCCESS);
+    ck_assert_int_eq(clpool_forward_set_fixed_args(kernel, &g), CLPOOL_SUCCESS);
+
+    const size_t n_in = (size_t)g.input_elements, n_out = (size_t)g.output_elements;
+    float *x = malloc(n_in * sizeof(float)), *y = malloc(n_out * sizeof(float)),
+          *want = malloc(n_out * sizeof(float));
+    fill_input(pc.fill, 77, x, n_in);
+    ck_assert_int_eq(ref_pool_forward(&pc.pool, &pc.input, x, want, NULL), 0);
+    cl_mem in = make_buffer(dev.context, CL_MEM_READ_ONLY, n_in * sizeof(float), x);
+    cl_mem out = make_buffer(dev.context, CL_MEM_WRITE_ONLY, n_out * sizeof(float), NULL);
+    const cl_ulong zero = 0;
+    clSetKernelArg(kernel, CLPOOL_FORWARD_ARG_INPUT, sizeof in, &in);
+    clSetKernelArg(kernel, CLPOOL_FORWARD_ARG_INPUT_OFFSET, sizeof zero, &zero);
+    clSetKernelArg(kernel, CLPOOL_FORWARD_ARG_OUTPUT, sizeof out, &out);
+    clSetKernelArg(kernel, CLPOOL_FORWARD_ARG_OUTPUT_OFFSET, sizeof zero, &zero);
+    const size_t local = 64, global = (n_out + local - 1) / local * local;
+    ck_assert_int_eq(
+        clEnqueueNDRangeKernel(dev.queue, kernel, 1, NULL, &global, &local, 0, NULL, NULL),
+        CL_SUCCESS);
+    read_floats(out, 0, y, n_out);
+    for (size_t i = 0; i < n_out; ++i)
+        ck_assert_msg(pc.pool.mode == CLPOOL_MODE_MAX
+                          ? float_bits(y[i]) == float_bits(want[i])
+                          : (y[i] - want[i] <= 1e-5f && want[i] - y[i] <= 1e-5f),
+                      "output %zu: %g vs %g", i, y[i], want[i]);
+    clReleaseMemObject(in);
+    clReleaseMemObject(out);
+    clReleaseKernel(kernel);
+    clReleaseProgram(program);
+    free(x);
+    free(y);
+    free(want);
+}
+END_TEST
+
+static Suite *api_suite(void) {
+    Suite *s = suite_create("api");
+    TCase *tc = tcase_create("api");
+    tcase_add_checked_fixture(tc, device_setup, device_teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_context_invalid_arguments);
+    tcase_add_test(tc, test_caller_context_ownership);
+    tcase_add_test(tc, test_default_device_selection);
+    tcase_add_test(tc, test_plan_invalid_arguments);
+    tcase_add_test(tc, test_plan_queries);
+    tcase_add_test(tc, test_explicit_local_size);
+    tcase_add_test(tc, test_enqueue_invalid_arguments);
+    tcase_add_test(tc, test_enqueue_shared_buffer);
+    tcase_add_test(tc, test_enqueue_waits_on_events);
+    tcase_add_test(tc, test_enqueue_empty_batch);
+    tcase_add_test(tc, test_two_plans_chained);
+    tcase_add_loop_test(tc, test_one_plan_two_threads, 0, 2);
+    tcase_add_test(tc, test_build_failure_reports_log);
+    tcase_add_loop_test(tc, test_index64_kernel, 0, 2);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void) {
+    SRunner *runner = srunner_create(api_suite());
+    srunner_run_all(runner, CK_NORMAL);
+    const int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

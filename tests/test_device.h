@@ -1,0 +1,63 @@
+/*
+ * Shared test plumbing for suites that touch a device: a fixture that makes the OpenCL state
+ * inside the (forked) test process, and a runner that pools host data through a plan exactly as a
+ * careful user would, at non-zero offsets, into NaN-prefilled outputs fenced by guard regions, then
+ * compares with the CPU reference and reports the first mismatches with their coordinates.
+ */
+#ifndef CLPOOL_TESTS_TEST_DEVICE_H
+#define CLPOOL_TESTS_TEST_DEVICE_H
+
+#include <check.h>
+#include <clpool/clpool.h>
+
+typedef struct test_device {
+    clpool_context *ctx;
+    cl_context context;
+    cl_device_id device;
+    cl_command_queue queue;
+} test_device;
+
+/* Filled by device_setup. Check forks each test and OpenCL state made before a fork is unusable in
+ * the child, so this must be a checked fixture (run inside each test's process), never an
+ * unchecked one. */
+extern test_device dev;
+
+void device_setup(void);
+void device_teardown(void);
+
+/* Guards and offsets the runner uses, in floats. */
+#define TEST_INPUT_OFFSET  5
+#define TEST_OUTPUT_OFFSET 7
+#define TEST_GUARD         64
+
+/* The prefill that marks unwritten outputs: a quiet NaN with a payload no input uses. */
+#define TEST_PREFILL_BITS 0x7fc0deadu
+
+/*
+ * Pools x (laid out per input) on dev with a plan of the given specialisation. On success returns
+ * CLPOOL_SUCCESS and a malloc'd copy of the output in *y (count elements in *count, NULL for
+ * none); fails the test if a guard was touched. On failure returns the status, *y = NULL.
+ */
+clpool_status run_on_device(const clpool_pool_desc *pool, const clpool_tensor_desc *input,
+                            const float *x, clpool_specialisation specialisation, float **y,
+                            size_t *count);
+
+/*
+ * Runs pool on x on the device and with the reference, and compares: max bit-for-bit, average
+ * within 1e-6 relative to max(|reference|, the window's mean magnitude). Fails the test with the
+ * case label and the first mismatches.
+ */
+void expect_matches_reference(const char *label, const clpool_pool_desc *pool,
+                              const clpool_tensor_desc *input, const float *x,
+                              clpool_specialisation specialisation);
+
+/* Returns the same tensor in the other layout, for running a case both ways. */
+clpool_tensor_desc with_layout(const clpool_tensor_desc *input, clpool_layout layout);
+
+/* Converts channels-first data to channels-last (count = n * c * plane). */
+void to_channels_last(const float *src, float *dst, int64_t n, int64_t c, int64_t plane);
+
+/* Float bits, for bit-exact comparison. */
+uint32_t float_bits(float v);
+
+#endif

@@ -1,0 +1,193 @@
+/*
+ * Forward pooling on the device against exact expectations and the CPU reference: the seed
+ * examples of SEMANTICS.md to the bit, every named edge case in both layouts with both the
+ * specialised and the generic kernel, and several hundred fixed-seed random configurations. The
+ * random sweep uses the generic kernel (one compile serves them all) plus a bounded sample with
+ * specialised kernels, which keeps the suite's compile count, and so its time, under control.
+ */
+#include "cases.h"
+#include "test_device.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { RANDOM_CHUNKS = 8, RANDOM_PER_CHUNK = 40, RANDOM_SPECIALISED = 12 };
+
+/* ---- Seed examples ----------------------------------------------------------------------------
+ */
+
+typedef struct seed_case {
+    clpool_mode mode;
+    int64_t c, h, w, kernel, stride, padding;
+    int64_t out_plane; /* output elements per channel */
+    float expected[8];
+} seed_case;
+
+static void expect_seed(const seed_case *s, clpool_layout layout) {
+    clpool_pool_desc pool;
+    clpool_tensor_desc input;
+    clpool_pool_desc_init_2d(&pool, s->mode, s->kernel, s->kernel);
+    pool.stride[0] = pool.stride[1] = s->stride;
+    pool.pad_begin[0] = pool.pad_begin[1] = pool.pad_end[0] = pool.pad_end[1] = s->padding;
+    clpool_tensor_desc_init_2d(&input, CLPOOL_DTYPE_F32, layout, 1, s->c, s->h, s->w);
+    const int64_t plane = s->h * s->w;
+    float x[32], x_layout[32], want[8];
+    for (int64_t i = 0; i < s->c * plane; ++i)
+        x[i] = (float)(i % plane + i / plane); /* plane c holds arange + c */
+    const int64_t out_plane = s->out_plane;
+    memcpy(x_layout, x, sizeof x);
+    memcpy(want, s->expected, sizeof want);
+    if (layout == CLPOOL_LAYOUT_CHANNELS_LAST) {
+        to_channels_last(x, x_layout, 1, s->c, plane);
+        to_channels_last(s->expected, want, 1, s->c, out_plane);
+    }
+    float *y = NULL;
+    size_t count = 0;
+    ck_assert_int_eq(run_on_device(&pool, &input, x_layout, CLPOOL_SPECIALISE_AUTO, &y, &count),
+                     CLPOOL_SUCCESS);
+    ck_assert_uint_eq(count, (size_t)(s->c * out_plane));
+    for (size_t i = 0; i < count; ++i)
+        ck_assert_msg(float_bits(y[i]) == float_bits(want[i]), "output %zu: got %g, want %g", i,
+                      y[i], want[i]);
+    free(y);
+}
+
+static const seed_case seed_cases[] = {
+    {CLPOOL_MODE_MAX, 1, 3, 3, 2, 1, 0, 4, {4, 5, 7, 8}},
+    {CLPOOL_MODE_AVG, 1, 3, 3, 2, 1, 0, 4, {2, 3, 5, 6}},
+    {CLPOOL_MODE_MAX, 1, 4, 4, 3, 0, 0, 1, {10}},
+    {CLPOOL_MODE_MAX, 1, 4, 4, 3, 2, 1, 4, {5, 7, 13, 15}},
+    {CLPOOL_MODE_MAX, 2, 4, 4, 2, 2, 0, 4, {5, 7, 13, 15, 6, 8, 14, 16}},
+};
+
+START_TEST(test_seed_example) {
+    const seed_case *s = &seed_cases[_i / 2];
+    expect_seed(s, _i % 2 ? CLPOOL_LAYOUT_CHANNELS_LAST : CLPOOL_LAYOUT_CHANNELS_FIRST);
+}
+END_TEST
+
+/* 1x1000x7x7 global average: each output is its plane's mean. */
+START_TEST(test_seed_global_average) {
+    const clpool_layout layout = _i ? CLPOOL_LAYOUT_CHANNELS_LAST : CLPOOL_LAYOUT_CHANNELS_FIRST;
+    clpool_pool_desc pool;
+    clpool_tensor_desc input;
+    clpool_pool_desc_init_2d(&pool, CLPOOL_MODE_AVG, 7, 7);
+    clpool_tensor_desc_init_2d(&input, CLPOOL_DTYPE_F32, layout, 1, 1000, 7, 7);
+    float *x = malloc(1000 * 49 * sizeof(float)), *x_cf = malloc(1000 * 49 * sizeof(float));
+    fill_input(FILL_RANDOM, 49, x_cf, 1000 * 49);
+    if (layout == CLPOOL_LAYOUT_CHANNELS_LAST)
+        to_channels_last(x_cf, x, 1, 1000, 49);
+    else
+        memcpy(x, x_cf, 1000 * 49 * sizeof(float));
+    float *y = NULL;
+    size_t count = 0;
+    ck_assert_int_eq(run_on_device(&pool, &input, x, CLPOOL_SPECIALISE_AUTO, &y, &count),
+                     CLPOOL_SUCCESS);
+    ck_assert_uint_eq(count, 1000);
+    for (int c = 0; c < 1000; ++c) {
+        double sum = 0, magnitude = 0;
+        for (int i = 0; i < 49; ++i) {
+            sum += x_cf[c * 49 + i];
+            magnitude += x_cf[c * 49 + i] < 0 ? -x_cf[c * 49 + i] : x_cf[c * 49 + i];
+        }
+        const double mean = sum / 49, error = y[c] - mean;
+        ck_assert_msg((error < 0 ? -error : error) <= 1e-6 * magnitude / 49 + 1e-7,
+                      "channel %d: got %.9g, mean %.9g", c, y[c], mean);
+    }
+    free(y);
+    free(x);
+    free(x_cf);
+}
+END_TEST
+
+/* ---- Edge cases and random configurations -----------------------------------------------------
+ */
+
+/* Runs one channels-first case in the given layout and specialisation against the reference. */
+static void expect_case(const pool_case *pc, const char *label, uint64_t seed, clpool_layout layout,
+                        clpool_specialisation specialisation) {
+    const clpool_tensor_desc *in = &pc->input;
+    const int64_t plane = in->spatial[0] * in->spatial[1];
+    const size_t count = (size_t)(in->n * in->c * plane);
+    float *x = malloc((count + 1) * sizeof(float)), *x_layout = malloc((count + 1) * sizeof(float));
+    ck_assert(x && x_layout);
+    fill_input(pc->fill, seed, x, count);
+    if (layout == CLPOOL_LAYOUT_CHANNELS_LAST)
+        to_channels_last(x, x_layout, in->n, in->c, plane);
+    else
+        memcpy(x_layout, x, count * sizeof(float));
+    const clpool_tensor_desc input = with_layout(in, layout);
+    expect_matches_reference(label, &pc->pool, &input, x_layout, specialisation);
+    free(x);
+    free(x_layout);
+}
+
+/* Every case runs in both layouts with the generic kernel, and with its own specialised kernel in
+ * one layout, alternating along the table: each specialised compile costs about a second on PoCL
+ * with a cold cache, and the layout code is the same for both kernel variants. */
+START_TEST(test_edge_case) {
+    const pool_case *pc = &pool_cases[_i];
+    const clpool_layout layouts[] = {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_LAYOUT_CHANNELS_LAST};
+    for (int l = 0; l < 2; ++l)
+        expect_case(pc, pc->name, (uint64_t)_i + 1, layouts[l], CLPOOL_SPECIALISE_NONE);
+    expect_case(pc, pc->name, (uint64_t)_i + 1, layouts[_i % 2], CLPOOL_SPECIALISE_WINDOW);
+}
+END_TEST
+
+START_TEST(test_random_generic) {
+    char label[64];
+    for (int k = 0; k < RANDOM_PER_CHUNK; ++k) {
+        const uint64_t seed = 1000 + (uint64_t)(_i * RANDOM_PER_CHUNK + k);
+        pool_case pc;
+        random_case(seed, &pc);
+        snprintf(label, sizeof label, "random_case(%llu)", (unsigned long long)seed);
+        expect_case(&pc, label, seed, CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_SPECIALISE_NONE);
+        expect_case(&pc, label, seed, CLPOOL_LAYOUT_CHANNELS_LAST, CLPOOL_SPECIALISE_NONE);
+    }
+}
+END_TEST
+
+START_TEST(test_random_specialised) {
+    const uint64_t seed = 5000 + (uint64_t)_i;
+    char label[64];
+    pool_case pc;
+    random_case(seed, &pc);
+    snprintf(label, sizeof label, "random_case(%llu)", (unsigned long long)seed);
+    expect_case(&pc, label, seed, CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_SPECIALISE_WINDOW);
+    expect_case(&pc, label, seed, CLPOOL_LAYOUT_CHANNELS_LAST, CLPOOL_SPECIALISE_WINDOW);
+}
+END_TEST
+
+static Suite *forward_suite(void) {
+    Suite *s = suite_create("forward");
+    TCase *seeds = tcase_create("seed_examples");
+    tcase_add_checked_fixture(seeds, device_setup, device_teardown);
+    tcase_set_timeout(seeds, 120);
+    tcase_add_loop_test(seeds, test_seed_example, 0,
+                        (int)(2 * sizeof seed_cases / sizeof seed_cases[0]));
+    tcase_add_loop_test(seeds, test_seed_global_average, 0, 2);
+    suite_add_tcase(s, seeds);
+
+    TCase *edges = tcase_create("edge_cases");
+    tcase_add_checked_fixture(edges, device_setup, device_teardown);
+    tcase_set_timeout(edges, 120);
+    tcase_add_loop_test(edges, test_edge_case, 0, (int)pool_case_count);
+    suite_add_tcase(s, edges);
+
+    TCase *random = tcase_create("random");
+    tcase_add_checked_fixture(random, device_setup, device_teardown);
+    tcase_set_timeout(random, 240);
+    tcase_add_loop_test(random, test_random_generic, 0, RANDOM_CHUNKS);
+    tcase_add_loop_test(random, test_random_specialised, 0, RANDOM_SPECIALISED);
+    suite_add_tcase(s, random);
+    return s;
+}
+
+int main(void) {
+    SRunner *runner = srunner_create(forward_suite());
+    srunner_run_all(runner, CK_NORMAL);
+    const int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

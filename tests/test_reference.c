@@ -1,0 +1,971 @@
+/*
+ * Tests of the tests: checks the CPU reference (reference.c) against expectations worked out by
+ * hand from shared/SEMANTICS.md, the seed examples first, then the corners the rules spell out
+ * (ceil-mode windows, divisors, NaN payloads, ties, -inf and empty dilated windows, both layouts,
+ * ranks 1 to 3), and checks that the named case table and random_case only ever produce valid,
+ * deterministic configurations. Every other suite trusts the reference, so it must be right on its
+ * own; exact results are compared bit for bit.
+ */
+#include "cases.h"
+#include "reference.h"
+
+#include <check.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define GUARD 8 /* output elements past the end that must stay untouched */
+
+/* A sentinel that no pooling result equals bit for bit. */
+static float sentinel(void) {
+    uint32_t bits = UINT32_C(0xffbadbad);
+    float v;
+    memcpy(&v, &bits, sizeof v);
+    return v;
+}
+
+static uint32_t bits_of(float v) {
+    uint32_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    return bits;
+}
+
+static float nan_with_payload(uint32_t payload) {
+    uint32_t bits = UINT32_C(0x7fc00000) | payload;
+    float v;
+    memcpy(&v, &bits, sizeof v);
+    return v;
+}
+
+/* A pooling descriptor of the given rank with kernel k in every dimension and PyTorch defaults. */
+static clpool_pool_desc pool_desc(clpool_mode mode, int rank, int64_t k) {
+    clpool_pool_desc pool = {.mode = mode, .spatial_rank = rank, .count_include_pad = 1};
+    for (int i = 0; i < CLPOOL_MAX_SPATIAL_RANK; ++i) {
+        pool.kernel[i] = k;
+        pool.dilation[i] = 1;
+    }
+    return pool;
+}
+
+static clpool_tensor_desc tensor_desc(clpool_layout layout, int rank, int64_t n, int64_t c,
+                                      int64_t s0, int64_t s1, int64_t s2) {
+    clpool_tensor_desc t = {.dtype = CLPOOL_DTYPE_F32,
+                            .layout = layout,
+                            .spatial_rank = rank,
+                            .n = n,
+                            .c = c,
+                            .spatial = {s0, s1, s2}};
+    return t;
+}
+
+static int64_t plane_of(const clpool_tensor_desc *t) {
+    int64_t plane = 1;
+    for (int i = 0; i < t->spatial_rank; ++i) {
+        plane *= t->spatial[i];
+    }
+    return plane;
+}
+
+/* The output descriptor per ref_output_size; returns -1 when some output size is < 1. */
+static int output_desc(const clpool_pool_desc *pool, const clpool_tensor_desc *in,
+                       clpool_tensor_desc *out) {
+    *out = *in;
+    for (int i = 0; i < in->spatial_rank; ++i) {
+        int64_t s = pool->stride[i] == 0 ? pool->kernel[i] : pool->stride[i];
+        if (ref_output_size(in->spatial[i], pool->kernel[i], s, pool->pad_begin[i],
+                            pool->pad_end[i], pool->dilation[i], pool->ceil_mode,
+                            &out->spatial[i]) != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static size_t element_count(const clpool_tensor_desc *t) {
+    return (size_t)(t->n * t->c * plane_of(t));
+}
+
+/* Runs the reference into freshly allocated y and y_scale (count elements, prefilled with the
+ * sentinel and followed by a guard that must survive). */
+static void run_ref(const clpool_pool_desc *pool, const clpool_tensor_desc *in, const float *x,
+                    float **y, float **y_scale, size_t *count) {
+    clpool_tensor_desc out;
+    ck_assert_int_eq(output_desc(pool, in, &out), 0);
+    *count = element_count(&out);
+    *y = malloc((*count + GUARD) * sizeof(float));
+    *y_scale = malloc((*count + GUARD) * sizeof(float));
+    ck_assert_ptr_nonnull(*y);
+    ck_assert_ptr_nonnull(*y_scale);
+    for (size_t i = 0; i < *count + GUARD; ++i) {
+        (*y)[i] = sentinel();
+        (*y_scale)[i] = sentinel();
+    }
+    ck_assert_int_eq(ref_pool_forward(pool, in, x, *y, *y_scale), 0);
+    for (size_t i = *count; i < *count + GUARD; ++i) {
+        ck_assert_msg(bits_of((*y)[i]) == bits_of(sentinel()), "y written past its end at %zu", i);
+        ck_assert_msg(bits_of((*y_scale)[i]) == bits_of(sentinel()),
+                      "y_scale written past its end at %zu", i);
+    }
+}
+
+/* Fails, listing the first mismatches, unless got and want agree bit for bit. */
+static void expect_bits(const float *got, const float *want, size_t count, const char *what) {
+    size_t bad = 0;
+    for (size_t i = 0; i < count; ++i) {
+        if (memcmp(&got[i], &want[i], sizeof(float)) != 0) {
+            if (bad < 5) {
+                fprintf(stderr, "%s[%zu]: got %.9g (0x%08x), want %.9g (0x%08x)\n", what, i,
+                        (double)got[i], (unsigned)bits_of(got[i]), (double)want[i],
+                        (unsigned)bits_of(want[i]));
+            }
+            bad += 1;
+        }
+    }
+    ck_assert_msg(bad == 0, "%s: %zu of %zu elements differ", what, bad, count);
+}
+
+/* Pools x and checks the output bit for bit against want[0 .. want_count). */
+static void expect_pool(const clpool_pool_desc *pool, const clpool_tensor_desc *in, const float *x,
+                        const float *want, size_t want_count, const char *what) {
+    float *y, *y_scale;
+    size_t count;
+    run_ref(pool, in, x, &y, &y_scale, &count);
+    ck_assert_msg(count == want_count, "%s: %zu outputs, want %zu", what, count, want_count);
+    expect_bits(y, want, count, what);
+    free(y);
+    free(y_scale);
+}
+
+/* Channels-first to channels-last (to_last) or back, for n x c x plane elements. */
+static void transpose(const float *src, float *dst, int64_t n, int64_t c, int64_t plane,
+                      int to_last) {
+    for (int64_t in = 0; in < n; ++in) {
+        for (int64_t ic = 0; ic < c; ++ic) {
+            for (int64_t p = 0; p < plane; ++p) {
+                int64_t first = (in * c + ic) * plane + p;
+                int64_t last = (in * plane + p) * c + ic;
+                if (to_last) {
+                    dst[last] = src[first];
+                } else {
+                    dst[first] = src[last];
+                }
+            }
+        }
+    }
+}
+
+/* NULL when c is a valid configuration of the table's kind, else the rule it breaks. */
+static const char *case_problem(const pool_case *c) {
+    const clpool_pool_desc *p = &c->pool;
+    if (p->mode != CLPOOL_MODE_MAX && p->mode != CLPOOL_MODE_AVG) {
+        return "mode";
+    }
+    if (p->spatial_rank != 2 || c->input.spatial_rank != 2) {
+        return "spatial rank";
+    }
+    if (c->input.dtype != CLPOOL_DTYPE_F32 || c->input.layout != CLPOOL_LAYOUT_CHANNELS_FIRST) {
+        return "dtype or layout";
+    }
+    if (c->input.n < 0 || c->input.c < 1) {
+        return "N or C";
+    }
+    if ((p->ceil_mode != 0 && p->ceil_mode != 1) ||
+        (p->count_include_pad != 0 && p->count_include_pad != 1) ||
+        (p->has_divisor_override != 0 && p->has_divisor_override != 1)) {
+        return "flag not 0/1";
+    }
+    if (p->has_divisor_override && p->divisor_override == 0) {
+        return "divisor_override 0";
+    }
+    for (int i = 0; i < 2; ++i) {
+        if (c->input.spatial[i] < 1 || p->kernel[i] < 1 || p->stride[i] < 0 || p->dilation[i] < 1) {
+            return "size, kernel, stride or dilation";
+        }
+        int64_t ke = p->dilation[i] * (p->kernel[i] - 1) + 1;
+        if (p->pad_begin[i] < 0 || p->pad_end[i] < 0 || p->pad_begin[i] > ke / 2 ||
+            p->pad_end[i] > ke / 2) {
+            return "padding beyond floor(ke / 2)";
+        }
+        int64_t s = p->stride[i] == 0 ? p->kernel[i] : p->stride[i];
+        int64_t o;
+        if (ref_output_size(c->input.spatial[i], p->kernel[i], s, p->pad_begin[i], p->pad_end[i],
+                            p->dilation[i], p->ceil_mode, &o) != 0 ||
+            o < 1) {
+            return "output size < 1";
+        }
+    }
+    return NULL;
+}
+
+/* Pools c's input in both layouts and checks that channels-last is channels-first transposed. */
+static void check_layouts_agree(const pool_case *c, uint64_t seed, const char *what) {
+    clpool_tensor_desc first = c->input, last = c->input, out;
+    last.layout = CLPOOL_LAYOUT_CHANNELS_LAST;
+    ck_assert_int_eq(output_desc(&c->pool, &first, &out), 0);
+    size_t in_count = element_count(&first);
+    int64_t out_plane = plane_of(&out);
+    float *x = malloc((in_count + 1) * sizeof(float));
+    float *x_last = malloc((in_count + 1) * sizeof(float));
+    ck_assert_ptr_nonnull(x);
+    ck_assert_ptr_nonnull(x_last);
+    fill_input(c->fill, seed, x, in_count);
+    transpose(x, x_last, first.n, first.c, plane_of(&first), 1);
+    float *y, *y_scale, *y_last, *y_scale_last;
+    size_t count, count_last;
+    run_ref(&c->pool, &first, x, &y, &y_scale, &count);
+    run_ref(&c->pool, &last, x_last, &y_last, &y_scale_last, &count_last);
+    ck_assert_uint_eq(count, count_last);
+    float *back = malloc((count + 1) * sizeof(float));
+    ck_assert_ptr_nonnull(back);
+    transpose(y_last, back, out.n, out.c, out_plane, 0);
+    expect_bits(back, y, count, what);
+    transpose(y_scale_last, back, out.n, out.c, out_plane, 0);
+    expect_bits(back, y_scale, count, what);
+    free(back);
+    free(y_last);
+    free(y_scale_last);
+    free(y);
+    free(y_scale);
+    free(x_last);
+    free(x);
+}
+
+/* ---- The seed examples of SEMANTICS.md ------------------------------------------------------- */
+
+START_TEST(test_seed_3x3_k2s1) {
+    const float x[9] = {0, 1, 2, 3, 4, 5, 6, 7, 8};
+    const float want_max[4] = {4, 5, 7, 8};
+    const float want_avg[4] = {2, 3, 5, 6};
+    clpool_tensor_desc in = tensor_desc(CLPOOL_LAYOUT_CHANNELS_FIRST, 2, 1, 1, 3, 3, 0);
+    clpool_pool_desc pool = pool_desc(CLPOOL_MODE_MAX, 2, 2);
+    pool.stride[0] = pool.stride[1] = 1;
+    expect_pool(&pool, &in, x, want_max, 4, "max 3x3 k2 s1");
+    pool.mode = CLPOOL_MODE_AVG;
+    expect_pool(&pool, &in, x, want_avg, 4, "avg 3x3 k2 s1");
+}
+END_TEST
+
+START_TEST(test_seed_arange16_k3) {
+    float x[16];
+    fill_input(FILL_ARANGE, 0, x, 16);
+    const float want[1] = {10};
+    clpool_tensor_desc in = tensor_desc(CLPOOL_LAYOUT_CHANNELS_FIRST, 2, 1, 1, 4, 4, 0);
+    clpool_pool_desc pool = pool_desc(CLPOOL_MODE_MAX, 2, 3);
+    expect_pool(&pool, &in, x, want, 1, "max arange(16) k3");
+}
+END_TEST
+
+START_TEST(test_seed_arange16_k3p1s2) {
+    float x[16];
+    fill_input(FILL_ARANGE, 0, x, 16);
+    const float want[4] = {5, 7, 13, 15};
+    clpool_tensor_desc in = tensor_desc(CLPOOL_LAYOUT_CHANNELS_FIRST, 2, 1, 1, 4, 4, 0);
+    clpool_pool_desc pool = pool_desc(CLPOOL_MODE_MAX, 2, 3);
+    pool.stride[0] = pool.stride[1] = 2;
+    pool.pad_begin[0] = pool.pad_begin[1] = pool.pad_end[0] = pool.pad_end[1] = 1;
+    expect_pool(&pool, &in, x, want, 4, "max arange(16) k3 p1 s2");
+}
+END_TEST
+
+START_TEST(test_seed_stacked_k2s2) {
+    float x[32];
+    fill_input(FILL_ARANGE, 0, x, 16);
+    for (int i = 0; i < 16; ++i) {
+        x[16 + i] = x[i] + 1;
+    }
+    const float want[8] = {5, 7, 13, 15, 6, 8, 14, 16};
+    clpool_tensor_desc in = tensor_desc(CLPOOL_LAYOUT_CHANNELS_FIRST, 2, 1, 2, 4, 4, 0);
+    clpool_pool_desc pool = pool_desc(CLPOOL_MODE_MAX, 2, 2);
+    pool.stride[0] = pool.stride[1] = 2;
+    expect_pool(&pool, &in, x, want, 8, "max X, X+1 k2 s2");
+}
+END_TEST
+
+START_TEST(test_seed_global_avg_1000x7x7) {
+    enum { C = 1000, P = 49 };
+    float *x = malloc(C * P * sizeof(float));
+    float *want = malloc(C * sizeof(float));
+    ck_assert_ptr_nonnull(x);
+    ck_assert_ptr_nonnull(want);
+    /* Plane c holds c + (i - 24) / 4: every partial sum is exact, so the mean is exactly c. */
+    for (int c = 0; c < C; ++c) {
+        for (int i = 0; i < P; ++i) {
+            x[c * P + i] = (float)c + (float)(i - 24) * 0.25f;
+        }
+        want[c] = (float)c;
+    }
+    clpool_tensor_desc in = tensor_desc(CLPOOL_LAYOUT_CHANNELS_FIRST, 2, 1, C, 7, 7, 0);
+    clpool_pool_desc pool = pool_desc(CLPOOL_MODE_AVG, 2, 7);
+    expect_pool(&pool, &in, x, want, C, "global average of c + (i - 24) / 4");
+
+    /* Random planes: within float rounding of the mean computed in double. */
+    fill_input(FILL_RANDOM, 7, x, C * P);
+    float *y, *y_scale;
+    size_t count;
+    run_ref(&pool, &in, x, &y, &y_scale, &count);
+    ck_assert_uint_eq(count, C);
+    for (int c = 0; c < C; ++c) {
+        double sum = 0, abs_sum = 0;
+        for (int i = 0; i < P; ++i) {
+            sum += x[c * P + i];
+            abs_sum += fabs((double)x[c * P + i]);
+        }
+        ck_assert_msg(fabs((double)y[c] - sum / P) <= 1e-6 * abs_sum / P + 1e-30,
+                      "plane %d: got %.9g, mean %.9g", c, (double)y[c], sum / P);
+        ck_assert_msg(y_scale[c] == (float)(abs_sum / P), "plane %d: scale %.9g, want %.9g", c,
+                      (double)y_scale[c], abs_sum / P);
+    }
+    free(y);
+    free(y_scale);
+    free(want);
+    free(x);
+}
+END_TEST
+
+/* ---- The other examples of SEMANTICS.md ------------------------------------------------------ */
+
+START_TEST(test_1d_ceil_avg) {
+    const float x[5] = {1, 2, 3, 4, 5};
+    const float want[3] = {1.5f, 3.5f, 5.0f};
+    clpool_tensor_desc in = tensor_desc(CLPOOL_LAYOUT_CHANNELS_FIRST, 1, 1, 1, 5, 0, 0);
+    clpool_pool_desc pool = pool_desc(CLPOOL_MODE_AVG, 1, 2);
+    pool.ceil_mode = 1;
+    expect_pool(&pool, &in, x, want, 3, "1D [1..5] k2 s2 ceil");
+    in.layout = CLPOOL_LAYOUT_CHANNELS_LAST;
+    expect_pool(&pool, &in, x, want, 3, "1D [1..5] k2 s2 ceil, channels-last");
+}
+END_TEST
+
+START_TEST(test_6x6_k3s2p1_ceil_divisors) {
+    /* Per dimension the windows start at -1, 1, 3, 5: pool = 3, 3, 3, 2 (the last is clipped at
+     * I + pe = 7) and valid = 2, 3, 3, 1. With all ones the output is valid_h*valid_w / div. */
+    float x[36];
+    for (int i = 0; i < 36; ++i) {
+        x[i] = 1.0f;
+    }
+    const float want[16] = {
+        4.0f / 9, 6.0f / 9, 6.0f / 9, 2.0f / 6, /* */
+        6.0f / 9, 9.0f / 9, 9.0f / 9, 3.0f / 6, /* */
+        6.0f / 9, 9.0f / 9, 9.0f / 9, 3.0f / 6, /* */
+        2.0f / 6, 3.0f / 6, 3.0f / 6, 1.0f / 4,
+    };
+    clpool_tensor_desc in = tensor_desc(CLPOOL_LAYOUT_CHANNELS_FIRST, 2, 1, 1, 6, 6, 0);
+    clpool_pool_desc pool = pool_desc(CLPOOL_MODE_AVG, 2, 3);
+    pool.stride[0] = pool.stride[1] = 2;
+    pool.pad_begin[0] = pool.pad_begin[1] = pool.pad_end[0] = pool.pad_end[1] = 1;
+    pool.ceil_mode = 1;
+    expect_pool(&pool, &in, x, want, 16, "6x6 ones k3 s2 p1 ceil");
+
+    /* With arange the sums differ per window; spot-check the corners and an inside window. */
+    fill_input(FILL_ARANGE, 0, x, 36);
+    float *y, *y_scale;
+    size_t count;
+    run_ref(&pool, &in, x, &y, &y_scale, &count);
+    ck_assert_uint_eq(count, 16);
+    const float top_left = (0.0f + 1.0f + 6.0f + 7.0f) / 9.0f;
+    const float top_right = (5.0f + 11.0f) / 6.0f;
+    const float inside = (7.0f + 8 + 9 + 13 + 14 + 15 + 19 + 20 + 21) / 9.0f;
+    const float bottom_right = 35.0f / 4.0f;
+    expect_bits(&y[0], &top_left, 1, "arange (0,0)");
+    expect_bits(&y[3], &top_right, 1, "arange (0,3)");
+    expect_bits(&y[5], &inside, 1, "arange (1,1)");
+    expect_bits(&y[15], &bottom_right, 1, "arange (3,3)");
+    free(y);
+    free(y_scale);
+}
+END_TEST
+
+START_TEST(test_output_size) {
+    struct {
+        int64_t in, k, s, pb, pe, d;
+        int ceil_mode;
+        int rc;
+        int64_t out;
+    } const rows[] = {
+        {9, 4, 4, 2, 2, 1, 1, 0, 3},   /* the ceil-mode last-window rule: not 4 */
+        {9, 4, 4, 2, 2, 1, 0, 0, 3},   /* floor */
+        {3, 2, 2, 1, 1, 1, 1, 0, 2},   /* the rule again: a third window would start at 3 >= 3+1 */
+        {4, 2, 2, 1, 1, 1, 1, 0, 3},   /* ceil, the rule does not fire */
+        {5, 2, 2, 0, 0, 1, 1, 0, 3},   /* ceil without padding */
+        {5, 2, 2, 0, 0, 1, 0, 0, 2},   /* floor without padding */
+        {6, 3, 2, 1, 1, 1, 1, 0, 4},   /* the 6x6 example */
+        {2, 5, 1, 2, 2, 1, 0, 0, 2},   /* kernel larger than the input, made valid by padding */
+        {1, 3, 1, 2, 2, 2, 0, 0, 1},   /* dilated */
+        {3, 2, 1, 2, 2, 4, 0, 0, 3},   /* dilated, the middle window has no in-bounds tap */
+        {7, 3, 2, 1, 0, 1, 0, 0, 3},   /* asymmetric padding */
+        {7, 7, 7, 0, 0, 1, 0, 0, 1},   /* global */
+        {1, 5, 1, 0, 0, 1, 0, -1, -3}, /* too small: floor of a negative quotient */
+        {4, 5, 2, 0, 0, 1, 0, -1, 0},  /* floor(-1 / 2) = -1, not 0 */
+        {4, 5, 2, 0, 0, 1, 1, 0, 1},   /* ceil: floor(0 / 2) + 1 = 1; the window overhangs */
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; ++i) {
+        int64_t out = -99;
+        int rc = ref_output_size(rows[i].in, rows[i].k, rows[i].s, rows[i].pb, rows[i].pe,
+                                 rows[i].d, rows[i].ceil_mode, &out);
+        ck_assert_msg(rc == rows[i].rc, "row %zu: rc %d, want %d", i, rc, rows[i].rc);
+        if (rows[i].rc == 0) {
+            ck_assert_msg(out == rows[i].out, "row %zu: O = %lld, want %lld", i, (long long)out,
+                          (long long)rows[i].out);
+        }
+    }
+}
+END_TEST
+
+/* ---- Max pooling corners --------------------------------------------------------------------- */
+
+START_TEST(test_nan_last_wins) {
+    clpool_tensor_desc in = tensor_desc(CLPOOL_LAYOUT_CHANNELS_FIRST, 2, 1, 1, 2, 2, 0);
+    clpool_pool_desc pool = pool_desc(CLPOOL_MODE_MAX, 2, 2);
+    const float a = nan_with_payload(0x11), b = nan_with_payload(0x22);
+    const float two_nans[4] = {a, 5, b, 3};
+    expect_pool(&pool, &in, two_nans, &b, 1, "NaN a, 5, NaN b, 3: the last NaN");
+    const float nan_first[4] = {a, 7, 1, 2};
+    expect_pool(&pool, &in, nan_first, &a, 1, "NaN then larger numbers: still the NaN");
+    const float nan_then_max[4] = {1, a, 9, 2};
+    expect_pool(&pool, &in, nan_then_max, &a, 1, "a maximum after the NaN does not replace it");
+
+    /* Every element a NaN: the window's last tap in scan order, here element 8 of 3x3. */
+    float x[9];
+    fill_input(FILL_NAN_ALL, 0, x, 9);
+    in.spatial[0] = in.spatial[1] = 3;
+    pool.kernel[0] = pool.kernel[1] = 3;
+    expect_pool(&pool, &in, x, &x[8], 1, "all NaN 3x3 k3");
+    pool.pad_begin[0] = pool.pad_begin[1] = pool.pad_end[0] = pool.pad_end[1] = 1;
+    pool.stride[0] = pool.stride[1] = 2;
+    const float want[4] = {x[4], x[5], x[7], x[8]};
+    expect_pool(&pool, &in, x, want, 4, "all NaN 3x3 k3 s2 p1");
+
+    /* Average: any NaN gives a NaN. */
+    pool = pool_desc(CLPOOL_MODE_AVG, 2, 2);
+    in.spatial[0] = in.spatial[1] = 2;
+    float *y, *y_scale;
+    size_t count;
+    run_ref(&pool, &in, two_nans, &y, &y_scale, &count);
+    ck_assert(isnan(y[0]));
+    free(y);
+    free(y_scale);
+}
+END_TEST
+
+START_TEST(test_ties_keep_first) {
+    /* +0 and -0 compare equal, so the kept one shows which tie won. */
+    clpool_tensor_desc in = tensor_desc(CLPOOL_LAYOUT_CHANNELS_FIRST, 2, 1, 1, 2, 2, 0);
+    clpool_pool_desc pool = pool_desc(CLPOOL_MODE_MAX, 2, 2);
+    const float neg_first[4] = {-0.0f, 0.0f, -1, -2};
+    expect_pool(&pool, &in, neg_first, &neg_first[0], 1, "-0 before +0");
+    const float pos_first[4] = {0.0f, -0.0f, -1, -2};
+    expect_pool(&pool, &in, pos_first, &pos_first[0], 1, "+0 before -0");
+    /* Row-major scan: (0,1) comes before (1,0). */
+    const float row_major[4] = {-1, 0.0f, -0.0f, -1};
+    expect_pool(&pool, &in, row_major, &row_major[1], 1, "(0,1) scanned before (1,0)");
+    /* 3D: (0,0,1) comes before (1,0,0). */
+    float x3[8] = {-1, 0.0f, -1, -1, -0.0f, -1, -1, -1};
+    clpool_tensor_desc in3 = tensor_desc(CLPOOL_LAYOUT_CHANNELS_FIRST, 3, 1, 1, 2, 2, 2);
+    clpool_pool_desc pool3 = pool_desc(CLPOOL_MODE_MAX, 3, 2);
+    expect_pool(&pool3, &in3, x3, &x3[1], 1, "3D: (0,0,1) scanned before (1,0,0)");
+    x3[1] = -0.0f;
+    x3[4] = 0.0f;
+    expect_pool(&pool3, &in3, x3, &x3[1], 1, "3D: -0 at (0,0,1) kept");
+}
+END_TEST
+
+START_TEST(test_neg_inf_windows) {
+    float x[4] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
+    const float minus_inf[4] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
+    clpool_tensor_desc in = tensor_desc(CLPOOL_LAYOUT_CHANNELS_FIRST, 2, 1, 1, 2, 2, 0);
+    clpool_pool_desc pool = pool_desc(CLPOOL_MODE_MAX, 2, 2);
+    expect_pool(&pool, &in, x, minus_inf, 1, "max of -inf only");
+    pool.kernel[0] = pool.kernel[1] = 3;
+    pool.stride[0] = pool.stride[1] = 1;
+    pool.pad_begin[0] = pool.pad_begin[1] = pool.pad_end[0] = pool.pad_end[1] = 1;
+    expect_pool(&pool, &in, x, minus_inf, 4, "max of -inf with padding: padding never wins");
+    pool = pool_desc(CLPOOL_MODE_AVG, 2, 2);
+    expect_pool(&pool, &in, x, minus_inf, 1, "average of -inf only");
+}
+END_TEST
+
+START_TEST(test_dilated_empty_window) {
+    /* I=3, k=2, d=4, p=2, s=1: taps {-2, 2}, {-1, 3}, {0, 4}; the middle window reads nothing.
+     * Average windows: [start, end) = [-2, 3), [-1, 4), [0, 5): pool 2 each. */
+    const float x[3] = {10, 20, 30};
+    clpool_tensor_desc in = tensor_desc(CLPOOL_LAYOUT_CHANNELS_FIRST, 1, 1, 1, 3, 0, 0);
+    clpool_pool_desc pool = pool_desc(CLPOOL_MODE_MAX, 1, 2);
+    pool.stride[0] = 1;
+    pool.dilation[0] = 4;
+    pool.pad_begin[0] = pool.pad_end[0] = 2;
+    const float want_max[3] = {30, -INFINITY, 10};
+    expect_pool(&pool, &in, x, want_max, 3, "dilated max");
+    pool.mode = CLPOOL_MODE_AVG;
+    const float want_cip[3] = {15, 0, 5};
+    expect_pool(&pool, &in, x, want_cip, 3, "dilated average, count_include_pad");
+    pool.count_include_pad = 0;
+    const float want_valid[3] = {30, 0, 10};
+    expect_pool(&pool, &in, x, want_valid, 3, "dilated average, valid taps only");
+    pool.has_divisor_override = 1;
+    pool.divisor_override = -3;
+    const float want_override[3] = {30.0f / -3.0f, 0, 10.0f / -3.0f};
+    expect_pool(&pool, &in, x, want_override, 3, "dilated average, divisor -3");
+    float *y, *y_scale;
+    size_t count;
+    run_ref(&pool, &in, x, &y, &y_scale, &count);
+    const float want_scale[3] = {10, 0, 10.0f / 3.0f};
+    expect_bits(y_scale, want_scale, 3, "dilated average scale");
+    free(y);
+    free(y_scale);
+
+    /* I=1, k=2, d=2, p=1: the only window has taps -1 and 1, neither in bounds; 2D with W=1. */
+    const float one[1] = {7};
+    const float minus_inf[1] = {-INFINITY};
+    const float zero[1] = {0};
+    clpool_tensor_desc in2 = tensor_desc(CLPOOL_LAYOUT_CHANNELS_FIRST, 2, 1, 1, 1, 1, 0);
+    clpool_pool_desc pool2 = pool_desc(CLPOOL_MODE_MAX, 2, 2);
+    pool2.kernel[1] = 1;
+    pool2.stride[0] = 1;
+    pool2.dilation[0] = 2;
+    pool2.pad_begin[0] = pool2.pad_end[0] = 1;
+    expect_pool(&pool2, &in2, one, minus_inf, 1, "no in-bounds tap: max");
+    pool2.mode = CLPOOL_MODE_AVG;
+    expect_pool(&pool2, &in2, one, zero, 1, "no in-bounds tap: average");
+    pool2.count_include_pad = 0;
+    expect_pool(&pool2, &in2, one, zero, 1, "no in-bounds tap: average, valid taps only");
+}
+END_TEST
+
+/* ---- Average pooling corners ----------------------------------------------------------------- */
+
+START_TEST(test_divisor_override) {
+    const float x[4] = {1, -2, 3, -4};
+    clpool_tensor_desc in = tensor_desc(CLPOOL_LAYOUT_CHANNELS_FIRST, 2, 1, 1, 2, 2, 0);
+    clpool_pool_desc pool = pool_desc(CLPOOL_MODE_AVG, 2, 2);
+    pool.has_divisor_override = 1;
+    pool.divisor_override = -2;
+    const float want_neg[1] = {1.0f};
+    expect_pool(&pool, &in, x, want_neg, 1, "sum -2 / divisor -2");
+    float *y, *y_scale;
+    size_t count;
+    run_ref(&pool, &in, x, &y, &y_scale, &count);
+    const float want_scale[1] = {5.0f};
+    expect_bits(y_scale, want_scale, 1, "scale: |v| sum 10 / |-2|");
+    free(y);
+    free(y_scale);
+    pool.divisor_override = 100;
+    const float want_big[1] = {-2.0f / 100.0f};
+    expect_pool(&pool, &in, x, want_big, 1, "divisor larger than the window");
+    pool.divisor_override = -7;
+    const float plain[4] = {1, 2, 3, 4};
+    const float want_neg7[1] = {10.0f / -7.0f};
+    expect_pool(&pool, &in, plain, want_neg7, 1, "sum 10 / divisor -7");
+}
+END_TEST
+
+START_TEST(test_count_include_pad) {
+    float x[9];
+    fill_input(FILL_ARANGE, 0, x, 9);
+    clpool_tensor_desc in = tensor_desc(CLPOOL_LAYOUT_CHANNELS_FIRST, 2, 1, 1, 3, 3, 0);
+    clpool_pool_desc pool = pool_desc(CLPOOL_MODE_AVG, 2, 3);
+    pool.stride[0] = pool.stride[1] = 1;
+    pool.pad_begin[0] = pool.pad_begin[1] = pool.pad_end[0] = pool.pad_end[1] = 1;
+    /* Window sums of the 3x3 arange with p=1; valid tap counts 4, 6, 4 / 6, 9, 6 / 4, 6, 4. */
+    const float sums[9] = {8, 15, 12, 21, 36, 27, 20, 33, 24};
+    const float valid[9] = {4, 6, 4, 6, 9, 6, 4, 6, 4};
+    float want[9];
+    for (int i = 0; i < 9; ++i) {
+        want[i] = sums[i] / 9.0f;
+    }
+    expect_pool(&pool, &in, x, want, 9, "count_include_pad true");
+    for (int i = 0; i < 9; ++i) {
+        want[i] = sums[i] / valid[i];
+    }
+    const float exact[9] = {2, 2.5f, 3, 3.5f, 4, 4.5f, 5, 5.5f, 6};
+    expect_bits(want, exact, 9, "hand sums");
+    pool.count_include_pad = 0;
+    expect_pool(&pool, &in, x, want, 9, "count_include_pad false");
+}
+END_TEST
+
+START_TEST(test_y_scale) {
+    const float x[4] = {1, -2, 3, -4};
+    clpool_tensor_desc in = tensor_desc(CLPOOL_LAYOUT_CHANNELS_FIRST, 2, 1, 1, 2, 2, 0);
+    clpool_pool_desc pool = pool_desc(CLPOOL_MODE_AVG, 2, 2);
+    float *y, *y_scale;
+    size_t count;
+    run_ref(&pool, &in, x, &y, &y_scale, &count);
+    const float want_avg[1] = {-0.5f}, want_scale[1] = {2.5f};
+    expect_bits(y, want_avg, 1, "average");
+    expect_bits(y_scale, want_scale, 1, "average scale");
+    free(y);
+    free(y_scale);
+    pool.mode = CLPOOL_MODE_MAX;
+    run_ref(&pool, &in, x, &y, &y_scale, &count);
+    const float want_max[1] = {3}, zero[1] = {0};
+    expect_bits(y, want_max, 1, "max");
+    expect_bits(y_scale, zero, 1, "max scale");
+    free(y);
+    free(y_scale);
+    /* y_scale may be NULL. */
+    float y1[1] = {0};
+    ck_assert_int_eq(ref_pool_forward(&pool, &in, x, y1, NULL), 0);
+    expect_bits(y1, want_max, 1, "max without scale");
+}
+END_TEST
+
+/* ---- Shapes, layouts and ranks --------------------------------------------------------------- */
+
+START_TEST(test_errors_and_empty_batch) {
+    float x[4] = {0}, y[4] = {0};
+    clpool_tensor_desc in = tensor_desc(CLPOOL_LAYOUT_CHANNELS_FIRST, 2, 1, 1, 2, 2, 0);
+    clpool_pool_desc pool = pool_desc(CLPOOL_MODE_MAX, 2, 5);
+    ck_assert_int_eq(ref_pool_forward(&pool, &in, x, y, NULL), -1); /* output size < 1 */
+    pool.pad_begin[0] = pool.pad_end[0] = 2;
+    ck_assert_int_eq(ref_pool_forward(&pool, &in, x, y, NULL), -1); /* W still too small */
+    pool.pad_begin[1] = pool.pad_end[1] = 2;
+    ck_assert_int_eq(ref_pool_forward(&pool, &in, x, y, NULL), 0);
+    pool.spatial_rank = 3;
+    ck_assert_int_eq(ref_pool_forward(&pool, &in, x, y, NULL), -1); /* ranks disagree */
+    pool.spatial_rank = 2;
+    pool.mode = (clpool_mode)0;
+    ck_assert_int_eq(ref_pool_forward(&pool, &in, x, y, NULL), -1); /* unknown mode */
+    pool.mode = CLPOOL_MODE_AVG;
+    in.n = 0;
+    ck_assert_int_eq(ref_pool_forward(&pool, &in, NULL, NULL, NULL), 0); /* empty batch */
+}
+END_TEST
+
+START_TEST(test_layouts_agree_random) {
+    for (uint64_t seed = 0; seed < 200; ++seed) {
+        pool_case c;
+        random_case(seed, &c);
+        char what[64];
+        snprintf(what, sizeof what, "random case %llu", (unsigned long long)seed);
+        check_layouts_agree(&c, seed, what);
+    }
+}
+END_TEST
+
+START_TEST(test_layouts_agree_table) {
+    for (size_t i = 0; i < pool_case_count; ++i) {
+        check_layouts_agree(&pool_cases[i], i, pool_cases[i].name);
+    }
+}
+END_TEST
+
+START_TEST(test_ranks_agree) {
+    /* A random 2D problem equals the 3D one with D = 1 and kernel 1 there, and a 2D problem with
+     * H = 1 equals the 1D one; in both layouts. */
+    for (uint64_t seed = 0; seed < 50; ++seed) {
+        pool_case c;
+        random_case(seed, &c);
+        for (int layout = 1; layout <= 2; ++layout) {
+            clpool_tensor_desc in2 = c.input;
+            in2.layout = (clpool_layout)layout;
+            clpool_tensor_desc in3 =
+                tensor_desc(in2.layout, 3, in2.n, in2.c, 1, in2.spatial[0], in2.spatial[1]);
+            clpool_pool_desc pool3 = c.pool;
+            pool3.spatial_rank = 3;
+            for (int i = 2; i > 0; --i) {
+                pool3.kernel[i] = c.pool.kernel[i - 1];
+                pool3.stride[i] = c.pool.stride[i - 1];
+                pool3.pad_begin[i] = c.pool.pad_begin[i - 1];
+                pool3.pad_end[i] = c.pool.pad_end[i - 1];
+                pool3.dilation[i] = c.pool.dilation[i - 1];
+            }
+            pool3.kernel[0] = pool3.stride[0] = pool3.dilation[0] = 1;
+            pool3.pad_begin[0] = pool3.pad_end[0] = 0;
+            size_t in_count = element_count(&in2);
+            float *x = malloc(in_count * sizeof(float));
+            ck_assert_ptr_nonnull(x);
+            fill_input(c.fill, seed, x, in_count);
+            float *y2, *s2, *y3, *s3;
+            size_t n2, n3;
+            run_ref(&c.pool, &in2, x, &y2, &s2, &n2);
+            run_ref(&pool3, &in3, x, &y3, &s3, &n3);
+            ck_assert_uint_eq(n2, n3);
+            expect_bits(y3, y2, n2, "rank 3 with D = 1 vs rank 2");
+            expect_bits(s3, s2, n2, "rank 3 with D = 1 vs rank 2, scale");
+
+            clpool_tensor_desc in_row = in2, in1;
+            in_row.spatial[0] = 1;
+            in1 = tensor_desc(in2.layout, 1, in2.n, in2.c, in2.spatial[1], 0, 0);
+            clpool_pool_desc pool_row = c.pool, pool1 = c.pool;
+            pool_row.kernel[0] = pool_row.stride[0] = pool_row.dilation[0] = 1;
+            pool_row.pad_begin[0] = pool_row.pad_end[0] = 0;
+            pool1.spatial_rank = 1;
+            pool1.kernel[0] = c.pool.kernel[1];
+            pool1.stride[0] = c.pool.stride[1];
+            pool1.pad_begin[0] = c.pool.pad_begin[1];
+            pool1.pad_end[0] = c.pool.pad_end[1];
+            pool1.dilation[0] = c.pool.dilation[1];
+            float *yr, *sr, *y1, *s1;
+            size_t nr, n1;
+            run_ref(&pool_row, &in_row, x, &yr, &sr, &nr);
+            run_ref(&pool1, &in1, x, &y1, &s1, &n1);
+            ck_assert_uint_eq(nr, n1);
+            expect_bits(y1, yr, nr, "rank 1 vs rank 2 with H = 1");
+            expect_bits(s1, sr, nr, "rank 1 vs rank 2 with H = 1, scale");
+            free(y1);
+            free(s1);
+            free(yr);
+            free(sr);
+            free(y3);
+            free(s3);
+            free(y2);
+            free(s2);
+            free(x);
+        }
+    }
+}
+END_TEST
+
+START_TEST(test_3d_by_hand) {
+    /* 1x1x3x3x3 arange, k2 s1: max is the window's far corner, average the mean of 8 taps. */
+    float x[27];
+    fill_input(FILL_ARANGE, 0, x, 27);
+    clpool_tensor_desc in = tensor_desc(CLPOOL_LAYOUT_CHANNELS_FIRST, 3, 1, 1, 3, 3, 3);
+    clpool_pool_desc pool = pool_desc(CLPOOL_MODE_MAX, 3, 2);
+    pool.stride[0] = pool.stride[1] = pool.stride[2] = 1;
+    float want[8];
+    for (int z = 0; z < 2; ++z) {
+        for (int h = 0; h < 2; ++h) {
+            for (int w = 0; w < 2; ++w) {
+                want[(z * 2 + h) * 2 + w] = (float)(((z + 1) * 3 + h + 1) * 3 + w + 1);
+            }
+        }
+    }
+    expect_pool(&pool, &in, x, want, 8, "3D max");
+    pool.mode = CLPOOL_MODE_AVG;
+    for (int i = 0; i < 8; ++i) {
+        want[i] -= 6.5f; /* the mean of a 2x2x2 arange block is its far corner minus 13/2 */
+    }
+    expect_pool(&pool, &in, x, want, 8, "3D average");
+}
+END_TEST
+
+/* ---- The case table and the generators ------------------------------------------------------- */
+
+START_TEST(test_case_table_valid) {
+    ck_assert_uint_ge(pool_case_count, 40);
+    size_t max_cases = 0, avg_cases = 0;
+    for (size_t i = 0; i < pool_case_count; ++i) {
+        const pool_case *c = &pool_cases[i];
+        ck_assert_msg(c->name != NULL && c->name[0] != '\0', "case %zu has no name", i);
+        for (const char *p = c->name; *p != '\0'; ++p) {
+            ck_assert_msg((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_',
+                          "case %s: name is not snake_case", c->name);
+        }
+        for (size_t j = 0; j < i; ++j) {
+            ck_assert_msg(strcmp(c->name, pool_cases[j].name) != 0, "case name %s repeats",
+                          c->name);
+        }
+        const char *problem = case_problem(c);
+        ck_assert_msg(problem == NULL, "case %s: %s", c->name, problem);
+        ck_assert_msg(c->input.n * c->input.c * c->input.spatial[0] * c->input.spatial[1] <= 20000,
+                      "case %s is too large", c->name);
+        max_cases += c->pool.mode == CLPOOL_MODE_MAX;
+        avg_cases += c->pool.mode == CLPOOL_MODE_AVG;
+    }
+    ck_assert_uint_ge(max_cases, 20);
+    ck_assert_uint_ge(avg_cases, 20);
+}
+END_TEST
+
+static int same_case(const pool_case *a, const pool_case *b) {
+    const clpool_pool_desc *p = &a->pool, *q = &b->pool;
+    int same = a->name == b->name && a->fill == b->fill && p->mode == q->mode &&
+               p->spatial_rank == q->spatial_rank && p->ceil_mode == q->ceil_mode &&
+               p->count_include_pad == q->count_include_pad &&
+               p->has_divisor_override == q->has_divisor_override &&
+               p->divisor_override == q->divisor_override && a->input.dtype == b->input.dtype &&
+               a->input.layout == b->input.layout &&
+               a->input.spatial_rank == b->input.spatial_rank && a->input.n == b->input.n &&
+               a->input.c == b->input.c;
+    for (int i = 0; i < 2; ++i) {
+        same = same && p->kernel[i] == q->kernel[i] && p->stride[i] == q->stride[i] &&
+               p->pad_begin[i] == q->pad_begin[i] && p->pad_end[i] == q->pad_end[i] &&
+               p->dilation[i] == q->dilation[i] && a->input.spatial[i] == b->input.spatial[i];
+    }
+    return same;
+}
+
+START_TEST(test_random_case_valid_deterministic) {
+    size_t max_cases = 0, dilated = 0, overrides = 0, integers = 0, nans = 0, stride0 = 0;
+    size_t same_as_previous = 0;
+    pool_case previous;
+    random_case(UINT64_MAX, &previous);
+    for (uint64_t seed = 0; seed < 1000; ++seed) {
+        pool_case a, b;
+        random_case(seed, &a);
+        random_case(seed, &b);
+        ck_assert_msg(same_case(&a, &b), "random_case(%llu) is not deterministic",
+                      (unsigned long long)seed);
+        const char *problem = case_problem(&a);
+        ck_assert_msg(problem == NULL, "random_case(%llu): %s", (unsigned long long)seed, problem);
+        ck_assert_ptr_null(a.name);
+        ck_assert(a.input.n >= 1 && a.input.n <= 3 && a.input.c >= 1 && a.input.c <= 9);
+        for (int i = 0; i < 2; ++i) {
+            ck_assert(a.input.spatial[i] >= 1 && a.input.spatial[i] <= 24);
+            ck_assert(a.pool.kernel[i] >= 1 && a.pool.kernel[i] <= 5);
+            ck_assert(a.pool.stride[i] >= 0 && a.pool.stride[i] <= 4);
+            ck_assert(a.pool.dilation[i] >= 1 && a.pool.dilation[i] <= 3);
+            stride0 += a.pool.stride[i] == 0;
+        }
+        if (a.pool.has_divisor_override) {
+            ck_assert(a.pool.divisor_override >= -9 && a.pool.divisor_override <= 9);
+            overrides += 1;
+        }
+        ck_assert(a.fill == FILL_RANDOM || a.fill == FILL_INTEGERS || a.fill == FILL_NAN_SCATTER);
+        max_cases += a.pool.mode == CLPOOL_MODE_MAX;
+        dilated += a.pool.dilation[0] > 1 || a.pool.dilation[1] > 1;
+        integers += a.fill == FILL_INTEGERS;
+        nans += a.fill == FILL_NAN_SCATTER;
+        same_as_previous += same_case(&a, &previous);
+        previous = a;
+    }
+    /* The distribution, loosely: each share within a wide band around its target. */
+    ck_assert_msg(max_cases > 400 && max_cases < 600, "max share %zu / 1000", max_cases);
+    ck_assert_msg(dilated > 150 && dilated < 350, "dilated share %zu / 1000", dilated);
+    ck_assert_msg(overrides > 80 && overrides < 250, "override share %zu / 1000", overrides);
+    ck_assert_msg(integers > 150 && integers < 350, "integer share %zu / 1000", integers);
+    ck_assert_msg(nans > 50 && nans < 150, "NaN share %zu / 1000", nans);
+    ck_assert_msg(stride0 > 200, "stride 0 drawn %zu times in 2000", stride0);
+    ck_assert_uint_lt(same_as_previous, 5);
+}
+END_TEST
+
+START_TEST(test_fill_input) {
+    enum { COUNT = 20000 };
+    float *a = malloc(COUNT * sizeof(float));
+    float *b = malloc(COUNT * sizeof(float));
+    ck_assert_ptr_nonnull(a);
+    ck_assert_ptr_nonnull(b);
+    const fill_kind kinds[] = {FILL_RANDOM,    FILL_INTEGERS, FILL_NAN_SCATTER, FILL_NEG_INF,
+                               FILL_ALL_EQUAL, FILL_ARANGE,   FILL_NAN_ALL};
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; ++k) {
+        fill_input(kinds[k], 42, a, COUNT);
+        fill_input(kinds[k], 42, b, COUNT);
+        ck_assert_msg(memcmp(a, b, COUNT * sizeof(float)) == 0, "fill %zu is not deterministic", k);
+    }
+
+    fill_input(FILL_RANDOM, 1, a, COUNT);
+    fill_input(FILL_RANDOM, 2, b, COUNT);
+    ck_assert(memcmp(a, b, COUNT * sizeof(float)) != 0);
+    for (size_t i = 0; i < COUNT; ++i) {
+        ck_assert(a[i] >= -4.0f && a[i] < 4.0f);
+    }
+
+    /* Integers -2, -1 and zeros of both signs, each drawn often. */
+    fill_input(FILL_INTEGERS, 1, a, COUNT);
+    size_t seen[4] = {0}; /* -2, -1, +0, -0 */
+    for (size_t i = 0; i < COUNT; ++i) {
+        ck_assert(a[i] >= -2.0f && a[i] <= 0.0f && a[i] == floorf(a[i]));
+        seen[a[i] == 0.0f ? 2 + (signbit(a[i]) != 0) : (size_t)(a[i] + 2.0f)] += 1;
+    }
+    for (int v = 0; v < 4; ++v) {
+        ck_assert_msg(seen[v] > COUNT / 10, "integer class %d drawn %zu times", v, seen[v]);
+    }
+
+    /* NaN scatter: about 10% NaNs, all quiet, no two with the same bits; the rest in [-4, 4). */
+    fill_input(FILL_NAN_SCATTER, 1, a, COUNT);
+    uint32_t *payloads = malloc(COUNT * sizeof(uint32_t));
+    ck_assert_ptr_nonnull(payloads);
+    size_t nan_count = 0;
+    for (size_t i = 0; i < COUNT; ++i) {
+        if (isnan(a[i])) {
+            ck_assert((bits_of(a[i]) & UINT32_C(0x7fc00000)) == UINT32_C(0x7fc00000));
+            for (size_t j = 0; j < nan_count; ++j) {
+                ck_assert_msg(payloads[j] != bits_of(a[i]), "NaN bits repeat at %zu", i);
+            }
+            payloads[nan_count++] = bits_of(a[i]);
+        } else {
+            ck_assert(a[i] >= -4.0f && a[i] < 4.0f);
+        }
+    }
+    ck_assert_msg(nan_count > COUNT / 15 && nan_count < COUNT / 7, "%zu NaNs", nan_count);
+    free(payloads);
+
+    fill_input(FILL_NEG_INF, 1, a, COUNT);
+    size_t finite = 0;
+    for (size_t i = 0; i < COUNT; ++i) {
+        ck_assert(a[i] == -INFINITY || (a[i] >= -4.0f && a[i] < 4.0f));
+        finite += a[i] != -INFINITY;
+    }
+    ck_assert_msg(finite > COUNT / 40 && finite < COUNT / 10, "%zu finite values", finite);
+
+    fill_input(FILL_ALL_EQUAL, 1, a, COUNT);
+    fill_input(FILL_ARANGE, 1, b, COUNT);
+    for (size_t i = 0; i < COUNT; ++i) {
+        ck_assert(a[i] == 1.25f);
+        ck_assert(b[i] == (float)i);
+    }
+
+    /* All NaN: consecutive elements have distinct bits (so any two in a window differ). */
+    fill_input(FILL_NAN_ALL, 1, a, COUNT);
+    for (size_t i = 0; i < COUNT; ++i) {
+        ck_assert(isnan(a[i]));
+        ck_assert(i == 0 || bits_of(a[i]) != bits_of(a[i - 1]));
+    }
+    ck_assert(bits_of(a[0]) != bits_of(a[COUNT - 1]));
+    free(a);
+    free(b);
+}
+END_TEST
+
+START_TEST(test_splitmix64) {
+    /* The published splitmix64 sequence from state 0. */
+    uint64_t state = 0;
+    ck_assert(splitmix64(&state) == UINT64_C(0xe220a8397b1dcdaf));
+    ck_assert(splitmix64(&state) == UINT64_C(0x6e789e6aa1b965f4));
+    ck_assert(splitmix64(&state) == UINT64_C(0x06c45d188009454f));
+}
+END_TEST
+
+static Suite *reference_suite(void) {
+    Suite *suite = suite_create("reference");
+    TCase *seeds = tcase_create("seed_examples");
+    tcase_add_test(seeds, test_seed_3x3_k2s1);
+    tcase_add_test(seeds, test_seed_arange16_k3);
+    tcase_add_test(seeds, test_seed_arange16_k3p1s2);
+    tcase_add_test(seeds, test_seed_stacked_k2s2);
+    tcase_add_test(seeds, test_seed_global_avg_1000x7x7);
+    suite_add_tcase(suite, seeds);
+
+    TCase *rules = tcase_create("rules");
+    tcase_add_test(rules, test_1d_ceil_avg);
+    tcase_add_test(rules, test_6x6_k3s2p1_ceil_divisors);
+    tcase_add_test(rules, test_output_size);
+    tcase_add_test(rules, test_nan_last_wins);
+    tcase_add_test(rules, test_ties_keep_first);
+    tcase_add_test(rules, test_neg_inf_windows);
+    tcase_add_test(rules, test_dilated_empty_window);
+    tcase_add_test(rules, test_divisor_override);
+    tcase_add_test(rules, test_count_include_pad);
+    tcase_add_test(rules, test_y_scale);
+    suite_add_tcase(suite, rules);
+
+    TCase *shapes = tcase_create("shapes");
+    tcase_set_timeout(shapes, 30);
+    tcase_add_test(shapes, test_errors_and_empty_batch);
+    tcase_add_test(shapes, test_layouts_agree_random);
+    tcase_add_test(shapes, test_layouts_agree_table);
+    tcase_add_test(shapes, test_ranks_agree);
+    tcase_add_test(shapes, test_3d_by_hand);
+    suite_add_tcase(suite, shapes);
+
+    TCase *tables = tcase_create("cases");
+    tcase_set_timeout(tables, 30);
+    tcase_add_test(tables, test_case_table_valid);
+    tcase_add_test(tables, test_random_case_valid_deterministic);
+    tcase_add_test(tables, test_fill_input);
+    tcase_add_test(tables, test_splitmix64);
+    suite_add_tcase(suite, tables);
+    return suite;
+}
+
+int main(void) {
+    SRunner *runner = srunner_create(reference_suite());
+    srunner_run_all(runner, CK_NORMAL);
+    int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
