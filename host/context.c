@@ -123,12 +123,16 @@ free_context:
 }
 
 clpool_status clpool_context_create_default(clpool_context **out) {
+    return clpool_context_create_on(getenv("CLPOOL_DEVICE"), out);
+}
+
+clpool_status clpool_context_create_on(const char *device_spec, clpool_context **out) {
     if (!out)
         return clpool_fail(CLPOOL_ERROR_NULL_POINTER, "out (the clpool_context **) is NULL");
     *out = NULL;
     cl_platform_id platform = NULL;
     cl_device_id device = NULL;
-    clpool_status status = clpool_select_default_device(&platform, &device);
+    clpool_status status = clpool_select_device(device_spec, &platform, &device);
     if (status != CLPOOL_SUCCESS)
         return status;
     cl_context_properties properties[] = {CL_CONTEXT_PLATFORM, (cl_context_properties)platform, 0};

@@ -34,7 +34,9 @@ void clpool_context_retain(clpool_context *ctx);
 /* Finds the platform and device indices of device in the enumeration CLPOOL_DEVICE uses. */
 void clpool_device_indices(cl_device_id device, int *platform_index, int *device_index);
 
-/* Picks the default device: CLPOOL_DEVICE, else the first GPU, else the first device. */
-clpool_status clpool_select_default_device(cl_platform_id *platform, cl_device_id *device);
+/* Picks the device spec names ("P:D" or part of a name); with a NULL or empty spec, the first
+ * GPU, else the first device. */
+clpool_status clpool_select_device(const char *spec, cl_platform_id *platform,
+                                   cl_device_id *device);
 
 #endif

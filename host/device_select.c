@@ -1,8 +1,8 @@
 /*
- * Choice of the default device. CLPOOL_DEVICE names a device as "P:D" (platform and device indices
- * in enumeration order) or by a case-insensitive substring of its name; without it the first GPU
- * wins, then the first device of any kind. A CLPOOL_DEVICE that matches nothing is an error, not a
- * silent fallback, so a typo never runs a benchmark on the wrong device.
+ * Device choice by specification. A spec names a device as "P:D" (platform and device indices in
+ * enumeration order) or by a case-insensitive substring of its name; without one the first GPU
+ * wins, then the first device of any kind. A spec that matches nothing is an error, not a silent
+ * fallback, so a typo never runs a benchmark on the wrong device.
  */
 #include "context.h"
 #include "error.h"
@@ -91,8 +91,8 @@ static clpool_status select_by_spec(const device_list *list, const char *spec,
     if (parse_indices(spec, &p, &d)) {
         if (p >= (long)list->platform_count || d >= (long)list->device_count[p])
             return clpool_fail(CLPOOL_ERROR_DEVICE_NOT_FOUND,
-                               "CLPOOL_DEVICE = '%s': there is no device %ld:%ld (%u platforms)",
-                               spec, p, d, list->platform_count);
+                               "device '%s': there is no device %ld:%ld (%u platforms)", spec, p, d,
+                               list->platform_count);
         *platform = list->platforms[p];
         *device = list->devices[p][d];
         return CLPOOL_SUCCESS;
@@ -109,8 +109,8 @@ static clpool_status select_by_spec(const device_list *list, const char *spec,
             }
         }
     return clpool_fail(CLPOOL_ERROR_DEVICE_NOT_FOUND,
-                       "CLPOOL_DEVICE = '%s' matches no device: give 'P:D' indices or part of a "
-                       "device name",
+                       "device '%s' matches no device: give 'P:D' indices or part of a device "
+                       "name",
                        spec);
 }
 
@@ -131,12 +131,12 @@ static int first_of_type(const device_list *list, cl_device_type wanted, cl_plat
     return 0;
 }
 
-clpool_status clpool_select_default_device(cl_platform_id *platform, cl_device_id *device) {
+clpool_status clpool_select_device(const char *spec, cl_platform_id *platform,
+                                   cl_device_id *device) {
     device_list *list = malloc(sizeof *list);
     if (!list)
         return clpool_fail(CLPOOL_ERROR_OUT_OF_HOST_MEMORY, "allocating the device list");
     clpool_status status = enumerate_devices(list);
-    const char *spec = getenv("CLPOOL_DEVICE");
     if (status == CLPOOL_SUCCESS && spec && *spec)
         status = select_by_spec(list, spec, platform, device);
     else if (status == CLPOOL_SUCCESS &&

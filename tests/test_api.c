@@ -217,6 +217,26 @@ START_TEST(test_default_device_selection) {
 }
 END_TEST
 
+/* clpool_context_create_on takes the spec as an argument and ignores CLPOOL_DEVICE. */
+START_TEST(test_context_create_on) {
+    setenv("CLPOOL_DEVICE", "no-such-device-xyz", 1);
+    const char *const good[] = {NULL, "", "0:0"};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; ++i) {
+        clpool_context *ctx = NULL;
+        ck_assert_msg(clpool_context_create_on(good[i], &ctx) == CLPOOL_SUCCESS, "spec %zu: %s", i,
+                      clpool_last_error());
+        ck_assert_ptr_nonnull(clpool_context_cl_device(ctx));
+        clpool_context_release(ctx);
+    }
+    unsetenv("CLPOOL_DEVICE");
+    clpool_context *ctx = (clpool_context *)&dev;
+    expect_failure(clpool_context_create_on("3:0", &ctx), CLPOOL_ERROR_DEVICE_NOT_FOUND, "3:0");
+    ck_assert_ptr_null(ctx);
+    expect_failure(clpool_context_create_on("0:99", &ctx), CLPOOL_ERROR_DEVICE_NOT_FOUND, "0:99");
+    expect_failure(clpool_context_create_on("0:0", NULL), CLPOOL_ERROR_NULL_POINTER, "out");
+}
+END_TEST
+
 /* ---- Plans ------------------------------------------------------------------------------------
  */
 
@@ -727,6 +747,7 @@ static Suite *api_suite(void) {
     tcase_add_test(tc, test_context_invalid_arguments);
     tcase_add_test(tc, test_caller_context_ownership);
     tcase_add_test(tc, test_default_device_selection);
+    tcase_add_test(tc, test_context_create_on);
     tcase_add_test(tc, test_plan_invalid_arguments);
     tcase_add_test(tc, test_plan_queries);
     tcase_add_test(tc, test_explicit_local_size);

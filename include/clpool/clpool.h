@@ -223,6 +223,10 @@ CLPOOL_API clpool_status clpool_context_create(cl_context context, cl_device_id 
  */
 CLPOOL_API clpool_status clpool_context_create_default(clpool_context **out);
 
+/* As clpool_context_create_default, with device_spec in place of CLPOOL_DEVICE (which is then not
+ * read): "P:D" or part of a device name; NULL or "" picks the first GPU, else the first device. */
+CLPOOL_API clpool_status clpool_context_create_on(const char *device_spec, clpool_context **out);
+
 /* Releases the context's retains, cached programs and memory. NULL is ignored. Plans made from the
  * context hold their own reference, so they stay usable after this call until released. */
 CLPOOL_API void clpool_context_release(clpool_context *ctx);
