@@ -6,7 +6,7 @@
 #include <string.h>
 
 const clpool_kernel_source *clpool_find_kernel_source(const char *name) {
-    for (size_t i = 0; i < clpool_kernel_source_count; ++i)
+    for (size_t i = 0; i < clpool_kernel_sources_count; ++i)
         if (strcmp(clpool_kernel_sources[i].name, name) == 0)
             return &clpool_kernel_sources[i];
     return NULL;

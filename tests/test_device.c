@@ -5,6 +5,7 @@
  * untouched, so an out-of-bounds or missing write cannot pass unnoticed.
  */
 #include "test_device.h"
+#include "compare.h"
 #include "reference.h"
 
 #include <math.h>
@@ -146,13 +147,10 @@ static void describe_position(const clpool_tensor_desc *out, size_t i, char *buf
              (long long)x);
 }
 
+/* The shared rule, plus: an expected NaN must not be the untouched prefill. */
 static int values_match(clpool_mode mode, float got, float want, float scale) {
-    if (mode == CLPOOL_MODE_MAX || (!isnan(want) && isinf(want)))
-        return float_bits(got) == float_bits(want);
-    if (isnan(want)) /* arithmetic may pick either NaN operand's payload, never the prefill */
-        return isnan(got) && float_bits(got) != TEST_PREFILL_BITS;
-    const float tolerance = 1e-6f * fmaxf(fabsf(want), scale);
-    return fabsf(got - want) <= tolerance;
+    return ref_values_match(mode, got, want, scale) &&
+           !(isnan(want) && float_bits(got) == TEST_PREFILL_BITS);
 }
 
 void expect_matches_reference(const char *label, const clpool_pool_desc *pool,

@@ -1,0 +1,525 @@
+/*
+ * The command-line tool: its parsers unit-tested flag by flag (no device), then the real `clpool`
+ * binary run end to end — pooling .npy files and comparing with the CPU reference, every kind of
+ * bad input giving exit status 2 with no output left behind, devices and a small benchmark with
+ * JSON output. The binary's path comes from CMake (CLPOOL_CLI_PATH).
+ */
+#include "bench_layers.h"
+#include "cases.h"
+#include "cli_args.h"
+#include "compare.h"
+#include "npy.h"
+#include "reference.h"
+
+#include <check.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef CLPOOL_CLI_PATH
+#error "CLPOOL_CLI_PATH must name the clpool binary"
+#endif
+
+static char err[2048];
+
+/* ---- Flag parsing -----------------------------------------------------------------------------
+ */
+
+static cli_parse_result parse_pool_line(const char *line, cli_pool_request *r) {
+    char copy[1024], *argv[64];
+    int argc = 0;
+    snprintf(copy, sizeof copy, "pool %s", line);
+    for (char *t = strtok(copy, " "); t && argc < 64; t = strtok(NULL, " "))
+        argv[argc++] = t;
+    static char storage[1024]; /* the request points into argv: keep the strings alive */
+    memcpy(storage, copy, sizeof copy);
+    for (int i = 0; i < argc; ++i)
+        argv[i] = storage + (argv[i] - copy);
+    return cli_parse_pool(argc, argv, r, err, sizeof err);
+}
+
+START_TEST(test_pool_flags_parse) {
+    cli_pool_request r;
+    ck_assert_int_eq(parse_pool_line("--mode avg --kernel 3,2 --stride=2 --padding 1,0 "
+                                     "--dilation 1 --ceil-mode --exclude-pad --divisor -4 "
+                                     "--channels-last --device 0:0 --check in.npy out.npy",
+                                     &r),
+                     CLI_PARSED);
+    ck_assert_int_eq(r.mode, CLPOOL_MODE_AVG);
+    ck_assert_int_eq(r.kernel.count, 2);
+    ck_assert_int_eq(r.kernel.values[1], 2);
+    ck_assert_int_eq(r.stride.values[0], 2);
+    ck_assert_int_eq(r.padding.values[0], 1);
+    ck_assert(r.ceil_mode && r.exclude_pad && r.channels_last && r.check && r.has_divisor);
+    ck_assert_int_eq(r.divisor, -4);
+    ck_assert_str_eq(r.device, "0:0");
+    ck_assert_str_eq(r.input_path, "in.npy");
+    ck_assert_str_eq(r.output_path, "out.npy");
+    ck_assert_int_eq(parse_pool_line("--mode max --kernel 2 -- -in.npy -out.npy", &r), CLI_PARSED);
+    ck_assert_str_eq(r.input_path, "-in.npy");
+    ck_assert_int_eq(parse_pool_line("--help", &r), CLI_HELP);
+    ck_assert_int_eq(parse_pool_line("--mode max --kernel 2 --indices i.npy a b", &r), CLI_PARSED);
+    ck_assert_str_eq(r.indices_path, "i.npy");
+}
+END_TEST
+
+typedef struct bad_line {
+    const char *line;
+    const char *fragment; /* the message must name the problem */
+} bad_line;
+
+static const bad_line bad_pool_lines[] = {
+    {"--mode max --kernel 2 --frobnicate a b", "unknown flag '--frobnicate'"},
+    {"--mode max a b --kernel", "--kernel needs a value"},
+    {"--mode max --kernel 3x a b", "--kernel '3x'"},
+    {"--mode max --kernel 3,,2 a b", "--kernel '3,,2'"},
+    {"--mode max --kernel 1,2,3,4 a b", "--kernel '1,2,3,4'"},
+    {"--mode max --kernel 0 a b", "--kernel '0'"},
+    {"--mode max --kernel 2 --stride -1 a b", "--stride '-1'"},
+    {"--mode max --kernel 2 --stride 0 a b", "--stride '0'"},
+    {"--mode max --kernel 2 --padding -1 a b", "--padding '-1'"},
+    {"--mode max --kernel 2 --dilation 0 a b", "--dilation '0'"},
+    {"--mode max --kernel 1099511627776 a b", "--kernel '1099511627776'"},
+    {"--mode max --kernel 2 --kernel 3 a b", "--kernel is given twice"},
+    {"--mode max --mode avg --kernel 2 a b", "--mode is given twice"},
+    {"--mode mean --kernel 2 a b", "--mode 'mean'"},
+    {"--kernel 2 a b", "--mode max|avg is required"},
+    {"--mode max a b", "--kernel K[,K...] is required"},
+    {"--mode avg --kernel 2 --divisor 0 a b", "--divisor '0'"},
+    {"--mode avg --kernel 2 --divisor x a b", "--divisor 'x'"},
+    {"--mode max --kernel 2 --exclude-pad a b", "--exclude-pad applies to --mode avg"},
+    {"--mode max --kernel 2 --divisor 3 a b", "--divisor applies to --mode avg"},
+    {"--mode avg --kernel 2 --indices i.npy a b", "--indices applies to --mode max"},
+    {"--mode max --kernel 2 a", "expected INPUT.npy and OUTPUT.npy"},
+    {"--mode max --kernel 2", "expected INPUT.npy and OUTPUT.npy"},
+    {"--mode max --kernel 2 a b c", "unexpected extra argument 'c'"},
+    {"--mode max --kernel 2 --check=1 a b", "--check takes no value"},
+    {"--mode max --kernel 2 --device= a b", "--device needs a non-empty value"},
+};
+
+START_TEST(test_pool_flags_reject) {
+    cli_pool_request r;
+    const bad_line *bad = &bad_pool_lines[_i];
+    ck_assert_msg(parse_pool_line(bad->line, &r) == CLI_BAD_USAGE, "'%s' was accepted", bad->line);
+    ck_assert_msg(strstr(err, bad->fragment) != NULL, "'%s': message '%s' lacks '%s'", bad->line,
+                  err, bad->fragment);
+}
+END_TEST
+
+START_TEST(test_bench_and_devices_flags) {
+    cli_bench_request b;
+    cli_devices_request d;
+    char *good[] = {"bench",         "--quick",  "--generic", "--device", "1:0",
+                    "--json=o.json", "--layers", "l.txt",     "--reps",   "20"};
+    ck_assert_int_eq(cli_parse_bench(10, good, &b, err, sizeof err), CLI_PARSED);
+    ck_assert(b.quick && b.generic && b.reps == 20);
+    ck_assert_str_eq(b.device, "1:0");
+    ck_assert_str_eq(b.json_path, "o.json");
+    ck_assert_str_eq(b.layers_path, "l.txt");
+    char *low_reps[] = {"bench", "--reps", "19"}, *twice[] = {"bench", "--quick", "--quick"},
+         *unknown[] = {"bench", "--fast"}, *valued[] = {"bench", "--quick=yes"},
+         *missing[] = {"bench", "--json"}, *help[] = {"bench", "--help"};
+    ck_assert_int_eq(cli_parse_bench(3, low_reps, &b, err, sizeof err), CLI_BAD_USAGE);
+    ck_assert_ptr_nonnull(strstr(err, "--reps '19'"));
+    ck_assert_int_eq(cli_parse_bench(3, twice, &b, err, sizeof err), CLI_BAD_USAGE);
+    ck_assert_ptr_nonnull(strstr(err, "--quick is given twice"));
+    ck_assert_int_eq(cli_parse_bench(2, unknown, &b, err, sizeof err), CLI_BAD_USAGE);
+    ck_assert_ptr_nonnull(strstr(err, "'--fast'"));
+    ck_assert_int_eq(cli_parse_bench(2, valued, &b, err, sizeof err), CLI_BAD_USAGE);
+    ck_assert_int_eq(cli_parse_bench(2, missing, &b, err, sizeof err), CLI_BAD_USAGE);
+    ck_assert_ptr_nonnull(strstr(err, "--json needs a value"));
+    ck_assert_int_eq(cli_parse_bench(2, help, &b, err, sizeof err), CLI_HELP);
+    char *extra[] = {"devices", "all"};
+    ck_assert_int_eq(cli_parse_devices(2, extra, &d, err, sizeof err), CLI_BAD_USAGE);
+    ck_assert_ptr_nonnull(strstr(err, "'all'"));
+    ck_assert_int_eq(cli_parse_devices(1, extra, &d, err, sizeof err), CLI_PARSED);
+}
+END_TEST
+
+START_TEST(test_request_expands_per_dimension) {
+    cli_pool_request r;
+    clpool_pool_desc pool;
+    ck_assert_int_eq(parse_pool_line("--mode avg --kernel 3 --stride 2,1 --padding 1 a b", &r),
+                     CLI_PARSED);
+    ck_assert_int_eq(cli_pool_desc_from_request(&r, 2, &pool, err, sizeof err), 0);
+    ck_assert(pool.kernel[0] == 3 && pool.kernel[1] == 3);
+    ck_assert(pool.stride[0] == 2 && pool.stride[1] == 1);
+    ck_assert(pool.pad_begin[1] == 1 && pool.pad_end[0] == 1 && pool.dilation[1] == 1);
+    ck_assert(pool.count_include_pad == 1 && !pool.ceil_mode && !pool.has_divisor_override);
+    ck_assert_int_eq(parse_pool_line("--mode max --kernel 3,3,3 a b", &r), CLI_PARSED);
+    ck_assert_int_ne(cli_pool_desc_from_request(&r, 2, &pool, err, sizeof err), 0);
+    ck_assert_ptr_nonnull(strstr(err, "--kernel has 3 values"));
+    ck_assert_int_eq(parse_pool_line("--mode max --kernel 2 a b", &r), CLI_PARSED);
+    ck_assert_int_eq(cli_pool_desc_from_request(&r, 2, &pool, err, sizeof err), 0);
+    ck_assert_int_eq(pool.stride[0], 0); /* PyTorch's default: stride = kernel */
+}
+END_TEST
+
+START_TEST(test_layer_lists) {
+    bench_layer *layers = NULL;
+    size_t count = 0;
+    ck_assert_int_eq(bench_layers_standard(&layers, &count, err, sizeof err), 0);
+    ck_assert_uint_eq(count, 15);
+    ck_assert_str_eq(layers[0].name, "resnet_stem");
+    ck_assert(layers[7].ceil_mode && layers[7].c == 832); /* googlenet_pool4 */
+    free(layers);
+    ck_assert_int_eq(bench_layers_parse("# c\n\n a max 4 5 6 3,2 1 1,0 ceil # x\n", "t", &layers,
+                                        &count, err, sizeof err),
+                     0);
+    ck_assert(count == 1 && layers[0].kernel[1] == 2 && layers[0].padding[1] == 0);
+    free(layers);
+    static const bad_line bad[] = {
+        {"a max 4 5 6 3 1\n", "t:1: expected NAME MODE"},
+        {"\na mean 4 5 6 3 1 1\n", "t:2: mode 'mean'"},
+        {"a max 0 5 6 3 1 1\n", "C '0'"},
+        {"a max 4 5 6 3,3,3 1 1\n", "KERNEL, STRIDE and PADDING"},
+        {"a max 4 5 6 3 1 1 ceiling\n", "unexpected 'ceiling'"},
+        {"# only comments\n", "no layers"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; ++i) {
+        ck_assert_int_ne(bench_layers_parse(bad[i].line, "t", &layers, &count, err, sizeof err), 0);
+        ck_assert_msg(strstr(err, bad[i].fragment), "'%s' gave '%s'", bad[i].line, err);
+    }
+    ck_assert_int_ne(bench_layers_read("/nonexistent/layers.txt", &layers, &count, err, sizeof err),
+                     0);
+}
+END_TEST
+
+/* ---- End to end: the real binary --------------------------------------------------------------
+ */
+
+static char dir[64];
+
+static void make_dir(void) {
+    snprintf(dir, sizeof dir, "/tmp/clpool_cli_XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void remove_dir(void) {
+    char command[128];
+    snprintf(command, sizeof command, "rm -rf %s", dir);
+    ck_assert_int_eq(system(command), 0);
+}
+
+static char out_text[65536];
+
+/* Runs `clpool ARGS` in dir (paths in args are relative to it); returns the exit status and
+ * leaves stdout + stderr in out_text. */
+static int run_cli(const char *args) {
+    char command[2048], log[128];
+    snprintf(log, sizeof log, "%s/log.txt", dir);
+    snprintf(command, sizeof command, "cd %s && '%s' %s > log.txt 2>&1", dir, CLPOOL_CLI_PATH,
+             args);
+    const int status = system(command);
+    FILE *f = fopen(log, "rb");
+    size_t n = f ? fread(out_text, 1, sizeof out_text - 1, f) : 0;
+    out_text[n] = '\0';
+    if (f)
+        fclose(f);
+    remove(log);
+    ck_assert_msg(WIFEXITED(status), "clpool %s did not exit normally", args);
+    return WEXITSTATUS(status);
+}
+
+static void path_in_dir(const char *name, char *path, size_t size) {
+    snprintf(path, size, "%s/%s", dir, name);
+}
+
+static void write_array(const char *name, npy_dtype dtype, const int64_t *shape, int ndim,
+                        const void *data) {
+    char path[256];
+    path_in_dir(name, path, sizeof path);
+    ck_assert_msg(npy_write(path, dtype, shape, ndim, data, err, sizeof err) == 0, "%s", err);
+}
+
+/* The folder holds exactly the given number of entries (no output or temporary left behind). */
+static void expect_entries(int expected) {
+    DIR *d = opendir(dir);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d));)
+        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    closedir(d);
+    ck_assert_msg(n == expected, "%d files in %s, expected %d", n, dir, expected);
+}
+
+typedef struct e2e_case {
+    const char *flags;
+    clpool_mode mode;
+    int64_t k, s, p;
+    int ceil_mode, exclude_pad, channels_last;
+} e2e_case;
+
+static const e2e_case e2e_cases[] = {
+    {"--mode max --kernel 3 --stride 2 --padding 1", CLPOOL_MODE_MAX, 3, 2, 1, 0, 0, 0},
+    {"--mode max --kernel 3 --stride 2 --ceil-mode --channels-last", CLPOOL_MODE_MAX, 3, 2, 0, 1, 0,
+     1},
+    {"--mode avg --kernel 3 --stride 2 --padding 1 --ceil-mode", CLPOOL_MODE_AVG, 3, 2, 1, 1, 0, 0},
+    {"--mode avg --kernel 2 --padding 1 --exclude-pad --channels-last --check", CLPOOL_MODE_AVG, 2,
+     2, 1, 0, 1, 1},
+};
+
+/* Pools a 2x3x9x11 tensor through the binary and compares the file with the reference. */
+START_TEST(test_pool_files) {
+    const e2e_case *c = &e2e_cases[_i];
+    make_dir();
+    const int64_t n = 2, ch = 3, h = 9, w = 11;
+    float x[2 * 3 * 9 * 11];
+    fill_input(FILL_NAN_SCATTER, 11 + (uint64_t)_i, x, sizeof x / sizeof x[0]);
+    const int64_t shape[4] = {n, c->channels_last ? h : ch, c->channels_last ? w : h,
+                              c->channels_last ? ch : w};
+    write_array("in.npy", NPY_F32, shape, 4, x);
+    char args[256];
+    snprintf(args, sizeof args, "pool %s in.npy out.npy", c->flags);
+    ck_assert_msg(run_cli(args) == 0, "clpool %s: %s", args, out_text);
+
+    clpool_pool_desc pool;
+    clpool_tensor_desc input, output;
+    clpool_pool_desc_init_2d(&pool, c->mode, c->k, c->k);
+    pool.stride[0] = pool.stride[1] = c->s;
+    pool.pad_begin[0] = pool.pad_begin[1] = pool.pad_end[0] = pool.pad_end[1] = c->p;
+    pool.ceil_mode = c->ceil_mode;
+    pool.count_include_pad = !c->exclude_pad;
+    clpool_tensor_desc_init_2d(
+        &input, CLPOOL_DTYPE_F32,
+        c->channels_last ? CLPOOL_LAYOUT_CHANNELS_LAST : CLPOOL_LAYOUT_CHANNELS_FIRST, n, ch, h, w);
+    ck_assert_int_eq(clpool_pool_output_desc(&pool, &input, &output), CLPOOL_SUCCESS);
+    const size_t count = (size_t)(n * ch * output.spatial[0] * output.spatial[1]);
+    float want[2 * 3 * 9 * 11], scale[2 * 3 * 9 * 11], *y = NULL;
+    ck_assert_int_eq(ref_pool_forward(&pool, &input, x, want, scale), 0);
+    npy_header header;
+    char path[256];
+    path_in_dir("out.npy", path, sizeof path);
+    ck_assert_msg(npy_read_f32(path, &header, &y, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(header.ndim, 4);
+    ck_assert_int_eq(header.shape[0], n);
+    ck_assert_int_eq(header.shape[c->channels_last ? 3 : 1], ch);
+    ck_assert_int_eq(header.shape[c->channels_last ? 1 : 2], output.spatial[0]);
+    ck_assert_int_eq(header.shape[c->channels_last ? 2 : 3], output.spatial[1]);
+    const ref_comparison cmp = ref_compare(c->mode, y, want, scale, count);
+    ck_assert_msg(cmp.mismatches == 0, "%zu mismatches, first at %zu", cmp.mismatches,
+                  cmp.first_mismatch);
+    free(y);
+    expect_entries(2);
+    remove_dir();
+}
+END_TEST
+
+/* Bad inputs and parameters: exit 2, a message naming the problem, no output, and an existing
+ * output file left as it was. */
+typedef struct failing_run {
+    const char *args;
+    int status;
+    const char *fragment;
+} failing_run;
+
+static const failing_run failing_runs[] = {
+    {"pool --mode max --kernel 3 --padding 2 in4.npy out.npy", 2, "pad_begin[0]"},
+    {"pool --mode max --kernel 9 in4.npy out.npy", 2, "output size along H"},
+    {"pool --mode max --kernel 2 missing.npy out.npy", 2, "missing.npy"},
+    {"pool --mode max --kernel 2 int64.npy out.npy", 2, "<i8"},
+    {"pool --mode max --kernel 2 rank2.npy out.npy", 2, "rank 2"},
+    {"pool --mode max --kernel 2 rank3.npy out.npy", 2, "2D"},
+    {"pool --mode max --kernel 2 rank5.npy out.npy", 2, "2D"},
+    {"pool --mode max --kernel 2 fortran.npy out.npy", 2, "Fortran"},
+    {"pool --mode max --kernel 2 truncated.npy out.npy", 2, "truncated"},
+    {"pool --mode max --kernel 2 --indices idx.npy in4.npy out.npy", 2, "indices"},
+    {"pool --mode max --kernel 2 --device no-such-device in4.npy out.npy", 2, "no-such-device"},
+    {"pool --mode max --kernel 2,2,2 in4.npy out.npy", 2, "--kernel has 3 values"},
+    {"pool --mode avg --kernel 2 --divisor 0 in4.npy out.npy", 2, "--divisor"},
+    {"pool --mode max --kernel 2 --bogus in4.npy out.npy", 2, "--bogus"},
+    {"frobnicate", 2, "unknown command"},
+    {"", 2, "usage: clpool"},
+    {"devices extra", 2, "'extra'"},
+    {"bench --layers bad_layers.txt", 2, "bad_layers.txt:1"},
+    {"bench --reps 5", 2, "--reps"},
+};
+
+static void write_bad_inputs(void) {
+    static const float x[4 * 4 * 4 * 4] = {0};
+    static const int64_t values64[16] = {0};
+    const int64_t s4[4] = {1, 1, 4, 4}, s2[2] = {4, 4}, s3[3] = {1, 1, 4}, s5[5] = {1, 1, 2, 2, 2};
+    write_array("in4.npy", NPY_F32, s4, 4, x);
+    write_array("int64.npy", NPY_I64, s4, 4, values64);
+    write_array("rank2.npy", NPY_F32, s2, 2, x);
+    write_array("rank3.npy", NPY_F32, s3, 3, x);
+    write_array("rank5.npy", NPY_F32, s5, 5, x);
+    /* Fortran order and truncated data: a valid file with its header or length altered. */
+    char path[256], text[256];
+    path_in_dir("fortran.npy", path, sizeof path);
+    FILE *f = fopen(path, "wb");
+    snprintf(text, sizeof text, "{'descr': '<f4', 'fortran_order': True, 'shape': (1, 1, 2, 2), }");
+    const size_t padded = 128 - 10; /* header length: the whole header is 128 bytes */
+    fwrite("\x93NUMPY\x01\x00", 1, 8, f);
+    fputc((int)padded, f);
+    fputc(0, f);
+    fprintf(f, "%-*s\n", (int)padded - 1, text);
+    fwrite(x, sizeof(float), 4, f);
+    fclose(f);
+    path_in_dir("truncated.npy", path, sizeof path);
+    f = fopen(path, "wb");
+    snprintf(text, sizeof text,
+             "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1, 4, 4), }");
+    fwrite("\x93NUMPY\x01\x00", 1, 8, f);
+    fputc((int)padded, f);
+    fputc(0, f);
+    fprintf(f, "%-*s\n", (int)padded - 1, text);
+    fwrite(x, sizeof(float), 15, f);
+    fclose(f);
+    path_in_dir("bad_layers.txt", path, sizeof path);
+    f = fopen(path, "w");
+    fputs("tiny maximum 4 8 8 3 2 0\n", f);
+    fclose(f);
+}
+
+START_TEST(test_failures_leave_no_output) {
+    make_dir();
+    write_bad_inputs();
+    char path[256];
+    for (size_t i = 0; i < sizeof failing_runs / sizeof failing_runs[0]; ++i) {
+        const failing_run *run = &failing_runs[i];
+        const int status = run_cli(run->args);
+        ck_assert_msg(status == run->status, "clpool %s: exit %d, want %d: %s", run->args, status,
+                      run->status, out_text);
+        ck_assert_msg(strstr(out_text, run->fragment) != NULL, "clpool %s: '%s' lacks '%s'",
+                      run->args, out_text, run->fragment);
+        path_in_dir("out.npy", path, sizeof path);
+        ck_assert_msg(access(path, F_OK) != 0, "clpool %s left out.npy behind", run->args);
+    }
+    expect_entries(8); /* only the inputs written above */
+
+    /* A failing run does not clobber an existing output. */
+    path_in_dir("out.npy", path, sizeof path);
+    FILE *f = fopen(path, "w");
+    fputs("keep me", f);
+    fclose(f);
+    ck_assert_int_eq(run_cli("pool --mode max --kernel 9 in4.npy out.npy"), 2);
+    char kept[16] = "";
+    f = fopen(path, "r");
+    ck_assert_ptr_nonnull(fgets(kept, sizeof kept, f));
+    fclose(f);
+    ck_assert_str_eq(kept, "keep me");
+    remove_dir();
+}
+END_TEST
+
+/* N = 0 pools to an empty array of the right shape. */
+START_TEST(test_pool_empty_batch) {
+    make_dir();
+    const int64_t shape[4] = {0, 3, 8, 8};
+    const float none = 0;
+    write_array("empty.npy", NPY_F32, shape, 4, &none);
+    ck_assert_msg(run_cli("pool --mode avg --kernel 2 empty.npy out.npy") == 0, "%s", out_text);
+    npy_header header;
+    float *y = NULL;
+    char path[256];
+    path_in_dir("out.npy", path, sizeof path);
+    ck_assert_msg(npy_read_f32(path, &header, &y, err, sizeof err) == 0, "%s", err);
+    ck_assert(header.shape[0] == 0 && header.shape[1] == 3 && header.shape[2] == 4 &&
+              header.shape[3] == 4);
+    free(y);
+    remove_dir();
+}
+END_TEST
+
+START_TEST(test_help_and_devices) {
+    make_dir();
+    ck_assert_int_eq(run_cli("--help"), 0);
+    ck_assert_ptr_nonnull(strstr(out_text, "devices"));
+    ck_assert_int_eq(run_cli("--version"), 0);
+    ck_assert_ptr_nonnull(strstr(out_text, CLPOOL_VERSION_STRING));
+    static const char *const pool_flags[] = {
+        "--mode",      "--kernel",      "--stride",  "--padding",       "--dilation",
+        "--ceil-mode", "--exclude-pad", "--divisor", "--channels-last", "--indices",
+        "--device",    "--check",       "--help"};
+    ck_assert_int_eq(run_cli("pool --help"), 0);
+    for (size_t i = 0; i < sizeof pool_flags / sizeof pool_flags[0]; ++i)
+        ck_assert_msg(strstr(out_text, pool_flags[i]), "pool --help lacks %s", pool_flags[i]);
+    static const char *const bench_flags[] = {"--quick",  "--generic", "--device", "--json",
+                                              "--layers", "--reps",    "--help"};
+    ck_assert_int_eq(run_cli("bench --help"), 0);
+    for (size_t i = 0; i < sizeof bench_flags / sizeof bench_flags[0]; ++i)
+        ck_assert_msg(strstr(out_text, bench_flags[i]), "bench --help lacks %s", bench_flags[i]);
+    ck_assert_int_eq(run_cli("devices --help"), 0);
+    ck_assert_int_eq(run_cli("devices"), 0);
+    ck_assert_msg(strstr(out_text, "0:0") && strstr(out_text, "(default)") &&
+                      strstr(out_text, "clpool kernels build: yes"),
+                  "devices printed: %s", out_text);
+    remove_dir();
+}
+END_TEST
+
+/* A two-layer benchmark with JSON: every row verified, every key present. */
+START_TEST(test_bench_json) {
+    make_dir();
+    char path[256];
+    path_in_dir("layers.txt", path, sizeof path);
+    FILE *f = fopen(path, "w");
+    fputs("# two small layers\nsmall_max max 8 13 13 3 2 1\nsmall_avg avg 5 9 7 3,2 2,1 1,0 "
+          "ceil\n",
+          f);
+    fclose(f);
+    ck_assert_msg(run_cli("bench --quick --layers layers.txt --json rows.json") == 0, "%s",
+                  out_text);
+    ck_assert_ptr_nonnull(strstr(out_text, "small_avg"));
+    path_in_dir("rows.json", path, sizeof path);
+    f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    char json[8192] = "";
+    const size_t n = fread(json, 1, sizeof json - 1, f);
+    fclose(f);
+    json[n] = '\0';
+    static const char *const keys[] = {
+        "\"name\"",    "\"mode\"",      "\"layout\"",           "\"dtype\"",
+        "\"input\"",   "\"output\"",    "\"kernel\"",           "\"stride\"",
+        "\"padding\"", "\"ceil_mode\"", "\"kernel_ms_median\"", "\"kernel_ms_min\"",
+        "\"gbps\"",    "\"copy_gbps\"", "\"ratio_to_copy\"",    "\"max_abs_err\"",
+        "\"ok\""};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; ++i)
+        ck_assert_msg(strstr(json, keys[i]), "JSON lacks %s: %s", keys[i], json);
+    int rows = 0, verified = 0;
+    for (const char *at = json; (at = strstr(at, "\"name\"")); ++at)
+        ++rows;
+    for (const char *at = json; (at = strstr(at, "\"ok\": true")); ++at)
+        ++verified;
+    ck_assert_int_eq(rows, 4);
+    ck_assert_int_eq(verified, 4);
+    ck_assert_ptr_nonnull(strstr(json, "\"layout\": \"channels_last\", \"dtype\": \"float32\", "
+                                       "\"input\": [1, 9, 7, 5]"));
+    ck_assert_ptr_nonnull(strstr(json,
+                                 "\"kernel\": [3, 2], \"stride\": [2, 1], \"padding\": [1, 0], "
+                                 "\"ceil_mode\": true"));
+    remove_dir();
+}
+END_TEST
+
+static Suite *cli_suite(void) {
+    Suite *s = suite_create("cli");
+    TCase *parse = tcase_create("parse");
+    tcase_add_test(parse, test_pool_flags_parse);
+    tcase_add_loop_test(parse, test_pool_flags_reject, 0,
+                        (int)(sizeof bad_pool_lines / sizeof bad_pool_lines[0]));
+    tcase_add_test(parse, test_bench_and_devices_flags);
+    tcase_add_test(parse, test_request_expands_per_dimension);
+    tcase_add_test(parse, test_layer_lists);
+    suite_add_tcase(s, parse);
+    TCase *e2e = tcase_create("end_to_end");
+    tcase_set_timeout(e2e, 240);
+    tcase_add_loop_test(e2e, test_pool_files, 0, (int)(sizeof e2e_cases / sizeof e2e_cases[0]));
+    tcase_add_test(e2e, test_failures_leave_no_output);
+    tcase_add_test(e2e, test_pool_empty_batch);
+    tcase_add_test(e2e, test_help_and_devices);
+    tcase_add_test(e2e, test_bench_json);
+    suite_add_tcase(s, e2e);
+    return s;
+}
+
+int main(void) {
+    SRunner *runner = srunner_create(cli_suite());
+    srunner_run_all(runner, CK_NORMAL);
+    const int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,410 @@
+/*
+ * The tool's flag parsers and help texts. Parsing is strict on purpose: an unknown flag, a flag
+ * given twice, a value with trailing junk or out of range, a missing or extra file argument all
+ * stop with a message that names the flag and the value, because a pooling run on silently
+ * misread parameters is worse than no run.
+ */
+#include "cli_args.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char cli_main_help[] =
+    "usage: clpool [--version] [--help] COMMAND [ARGS]\n"
+    "\n"
+    "Max and average pooling on OpenCL devices, with PyTorch's semantics.\n"
+    "\n"
+    "commands:\n"
+    "  devices   list OpenCL platforms and devices, and whether clpool's kernels build on them\n"
+    "  pool      pool a NumPy .npy tensor into another .npy file\n"
+    "  bench     time and verify the standard network pooling layers\n"
+    "\n"
+    "`clpool COMMAND --help` documents each command's flags. Devices are chosen by --device SPEC\n"
+    "or the CLPOOL_DEVICE environment variable: SPEC is 'P:D' (platform:device indices, as\n"
+    "`clpool devices` lists them) or part of a device name, case-insensitive. Without either, the\n"
+    "first GPU is used, else the first device.\n"
+    "\n"
+    "exit status: 0 success; 2 invalid usage, parameters or input file; 1 device or runtime\n"
+    "failure (or a verification mismatch).\n";
+
+const char cli_pool_help[] =
+    "usage: clpool pool --mode max|avg --kernel K[,K...] [--stride S[,...]] [--padding P[,...]]\n"
+    "                   [--dilation D[,...]] [--ceil-mode] [--exclude-pad] [--divisor N]\n"
+    "                   [--channels-last] [--indices FILE.npy] [--device SPEC] [--check]\n"
+    "                   INPUT.npy OUTPUT.npy\n"
+    "\n"
+    "Pools INPUT (little-endian float32, C order, .npy format 1.0, 2.0 or 3.0) into OUTPUT, in\n"
+    "the input's layout and dtype. Rank 3, 4 or 5 means 1D, 2D or 3D pooling: (N, C, L),\n"
+    "(N, C, H, W), (N, C, D, H, W), or with --channels-last (N, L, C), (N, H, W, C),\n"
+    "(N, D, H, W, C). This build pools 2D tensors; other ranks are refused with a message.\n"
+    "\n"
+    "  --mode max|avg       max or average pooling (required)\n"
+    "  --kernel K[,K...]    window size: one value for every spatial dimension, or one each\n"
+    "                       (required)\n"
+    "  --stride S[,...]     step between windows (default: the kernel size)\n"
+    "  --padding P[,...]    implicit padding on both sides, at most half the effective kernel\n"
+    "                       (default 0)\n"
+    "  --dilation D[,...]   spacing between window taps (default 1)\n"
+    "  --ceil-mode          round the output size up (PyTorch ceil_mode=True)\n"
+    "  --exclude-pad        average over in-bounds taps only (count_include_pad=False); avg only\n"
+    "  --divisor N          divide every average by N (divisor_override; non-zero); avg only\n"
+    "  --channels-last      the input (and output) is channels-last\n"
+    "  --indices FILE.npy   also write int64 argmax indices (max only); not available in this\n"
+    "                       build, refused with a message\n"
+    "  --device SPEC        device: 'P:D' or part of its name (default: CLPOOL_DEVICE, else the\n"
+    "                       first GPU, else the first device)\n"
+    "  --check              also compute the CPU reference and fail on any mismatch\n"
+    "  --help               show this help\n"
+    "\n"
+    "On any failure no OUTPUT file is left behind: it is written to a temporary file in the same\n"
+    "folder and renamed into place.\n";
+
+const char cli_bench_help[] =
+    "usage: clpool bench [--quick] [--generic] [--device SPEC] [--json FILE] [--layers FILE]\n"
+    "                    [--reps N]\n"
+    "\n"
+    "Runs the standard network pooling layers (or those of --layers FILE) in both layouts,\n"
+    "float32, batch 8, verifies every result against the CPU reference, then times it with\n"
+    "OpenCL profiling events: 3 warm-up runs, then the median (and minimum) of --reps runs.\n"
+    "Bandwidth counts the input and output bytes, and is also given as a ratio to a copy kernel\n"
+    "timed in the same process, on the same device, over the same number of bytes. A table goes\n"
+    "to stdout and one progress line per layer to stderr. Any verification mismatch makes the\n"
+    "exit status 1.\n"
+    "\n"
+    "  --quick          batch 1 and 20 runs per layer: a fast demonstration\n"
+    "  --generic        time the generic kernel (window and sizes as arguments) instead of the\n"
+    "                   default kernels specialised for each layer, to see what specialising buys\n"
+    "  --device SPEC    device: 'P:D' or part of its name (as for `clpool pool`)\n"
+    "  --json FILE      also write the rows as a JSON array of objects: name, mode, layout,\n"
+    "                   dtype, input, output (shapes in memory order), kernel, stride, padding,\n"
+    "                   ceil_mode, kernel_ms_median, kernel_ms_min, gbps, copy_gbps,\n"
+    "                   ratio_to_copy, max_abs_err, ok\n"
+    "  --layers FILE    read the layers from FILE instead of the built-in set. One layer per\n"
+    "                   line: NAME MODE C H W KERNEL STRIDE PADDING [ceil], where MODE is max or\n"
+    "                   avg and KERNEL, STRIDE, PADDING are V or VH,VW; '#' starts a comment.\n"
+    "                   The built-in set is bench/standard_layers.txt in the repository.\n"
+    "  --reps N         timed runs per layer and layout, at least 20 (default 50; --quick 20)\n"
+    "  --help           show this help\n";
+
+const char cli_devices_help[] =
+    "usage: clpool devices\n"
+    "\n"
+    "Lists every OpenCL platform and device: its P:D index (for --device and CLPOOL_DEVICE),\n"
+    "name, vendor, OpenCL version, type, compute units and global memory, marks the device\n"
+    "clpool uses by default, and says whether clpool's kernels build on it.\n"
+    "\n"
+    "  --help   show this help\n";
+
+static cli_parse_result usage_error(char *err, size_t err_size, const char *format, ...) {
+    va_list args;
+    va_start(args, format);
+    vsnprintf(err, err_size, format, args);
+    va_end(args);
+    return CLI_BAD_USAGE;
+}
+
+int cli_parse_int64(const char *text, int64_t min, int64_t max, int64_t *value) {
+    if (!text || !*text || (*text != '-' && (*text < '0' || *text > '9')))
+        return -1;
+    char *end = NULL;
+    errno = 0;
+    long long parsed = strtoll(text, &end, 10);
+    if (errno != 0 || *end != '\0' || parsed < min || parsed > max)
+        return -1;
+    *value = (int64_t)parsed;
+    return 0;
+}
+
+int cli_parse_int_list(const char *text, int64_t min, int64_t max, cli_int_list *list) {
+    char item[32];
+    list->count = 0;
+    for (const char *at = text;;) {
+        const char *comma = strchr(at, ',');
+        const size_t length = comma ? (size_t)(comma - at) : strlen(at);
+        if (list->count == CLPOOL_MAX_SPATIAL_RANK || length == 0 || length >= sizeof item)
+            return -1;
+        memcpy(item, at, length);
+        item[length] = '\0';
+        if (cli_parse_int64(item, min, max, &list->values[list->count]) != 0)
+            return -1;
+        ++list->count;
+        if (!comma)
+            return 0;
+        at = comma + 1;
+    }
+}
+
+/* Splits argv[*i] into a flag name and its value ("--k=v" or "--k v"), advancing *i past the
+ * value. Returns the value, or NULL (with err set) when a value-taking flag has none. */
+static const char *take_value(int argc, char **argv, int *i, const char *name, char *err,
+                              size_t err_size) {
+    const char *equals = strchr(argv[*i], '=');
+    if (equals)
+        return equals + 1;
+    if (*i + 1 >= argc) {
+        usage_error(err, err_size, "%s needs a value", name);
+        return NULL;
+    }
+    return argv[++*i];
+}
+
+/* Whether argv_item is flag, bare or as "flag=value". */
+static int is_flag(const char *argv_item, const char *flag) {
+    const size_t n = strlen(flag);
+    return strncmp(argv_item, flag, n) == 0 && (argv_item[n] == '\0' || argv_item[n] == '=');
+}
+
+/* Marks a flag seen, refusing a repeat: a second --kernel is more likely a mistake than intent. */
+static int first_time(unsigned *seen, unsigned bit, const char *flag, char *err, size_t err_size) {
+    if (*seen & bit) {
+        usage_error(err, err_size, "%s is given twice", flag);
+        return 0;
+    }
+    *seen |= bit;
+    return 1;
+}
+
+/* A flag that takes no value must not be given one ("--check=1"). */
+static int no_value(const char *argv_item, const char *flag, char *err, size_t err_size) {
+    if (strchr(argv_item, '=')) {
+        usage_error(err, err_size, "%s takes no value (got '%s')", flag, argv_item);
+        return 0;
+    }
+    return 1;
+}
+
+typedef struct list_flag {
+    const char *name;
+    int64_t min;
+    size_t offset; /* of the cli_int_list in cli_pool_request */
+} list_flag;
+
+static const list_flag pool_lists[] = {
+    {"--kernel", 1, offsetof(cli_pool_request, kernel)},
+    {"--stride", 1, offsetof(cli_pool_request, stride)},
+    {"--padding", 0, offsetof(cli_pool_request, padding)},
+    {"--dilation", 1, offsetof(cli_pool_request, dilation)},
+};
+
+typedef struct switch_flag {
+    const char *name;
+    size_t offset; /* of the int in cli_pool_request */
+} switch_flag;
+
+static const switch_flag pool_switches[] = {
+    {"--ceil-mode", offsetof(cli_pool_request, ceil_mode)},
+    {"--exclude-pad", offsetof(cli_pool_request, exclude_pad)},
+    {"--channels-last", offsetof(cli_pool_request, channels_last)},
+    {"--check", offsetof(cli_pool_request, check)},
+};
+
+enum { POOL_LIST_BITS = 0, POOL_SWITCH_BITS = 4, POOL_OTHER_BITS = 8 };
+
+/* Handles one of the list or switch flags at argv[*i]; returns 1 if it was one (0 with err set on
+ * failure, -1 if it is not one of them). */
+static int parse_pool_table_flag(int argc, char **argv, int *i, cli_pool_request *r, unsigned *seen,
+                                 char *err, size_t err_size) {
+    for (size_t f = 0; f < sizeof pool_lists / sizeof pool_lists[0]; ++f) {
+        if (!is_flag(argv[*i], pool_lists[f].name))
+            continue;
+        const char *name = pool_lists[f].name;
+        if (!first_time(seen, 1u << (POOL_LIST_BITS + f), name, err, err_size))
+            return 0;
+        const char *value = take_value(argc, argv, i, name, err, err_size);
+        cli_int_list *list = (cli_int_list *)((char *)r + pool_lists[f].offset);
+        if (!value)
+            return 0;
+        if (cli_parse_int_list(value, pool_lists[f].min, CLPOOL_MAX_EXTENT, list) != 0) {
+            usage_error(err, err_size,
+                        "%s '%s' is not 1 to %d comma-separated integers in [%lld, %lld]", name,
+                        value, CLPOOL_MAX_SPATIAL_RANK, (long long)pool_lists[f].min,
+                        (long long)CLPOOL_MAX_EXTENT);
+            return 0;
+        }
+        return 1;
+    }
+    for (size_t f = 0; f < sizeof pool_switches / sizeof pool_switches[0]; ++f) {
+        if (!is_flag(argv[*i], pool_switches[f].name))
+            continue;
+        const char *name = pool_switches[f].name;
+        if (!first_time(seen, 1u << (POOL_SWITCH_BITS + f), name, err, err_size) ||
+            !no_value(argv[*i], name, err, err_size))
+            return 0;
+        *(int *)((char *)r + pool_switches[f].offset) = 1;
+        return 1;
+    }
+    return -1;
+}
+
+/* --mode, --divisor, --indices, --device; same return convention as parse_pool_table_flag. */
+static int parse_pool_other_flag(int argc, char **argv, int *i, cli_pool_request *r, unsigned *seen,
+                                 char *err, size_t err_size) {
+    static const char *const names[] = {"--mode", "--divisor", "--indices", "--device"};
+    for (size_t f = 0; f < sizeof names / sizeof names[0]; ++f) {
+        if (!is_flag(argv[*i], names[f]))
+            continue;
+        const char *value = NULL;
+        if (!first_time(seen, 1u << (POOL_OTHER_BITS + f), names[f], err, err_size) ||
+            !(value = take_value(argc, argv, i, names[f], err, err_size)))
+            return 0;
+        if (f == 0 && (strcmp(value, "max") == 0 || strcmp(value, "avg") == 0))
+            r->mode = value[0] == 'm' ? CLPOOL_MODE_MAX : CLPOOL_MODE_AVG;
+        else if (f == 0)
+            return usage_error(err, err_size, "--mode '%s' is not max or avg", value), 0;
+        else if (f == 1 && (cli_parse_int64(value, -INT32_MAX, INT32_MAX, &r->divisor) != 0 ||
+                            r->divisor == 0))
+            return usage_error(err, err_size,
+                               "--divisor '%s' is not a non-zero integer in [-%d, %d]", value,
+                               INT32_MAX, INT32_MAX),
+                   0;
+        else if (f == 1)
+            r->has_divisor = 1;
+        else if (*value == '\0')
+            return usage_error(err, err_size, "%s needs a non-empty value", names[f]), 0;
+        else if (f == 2)
+            r->indices_path = value;
+        else
+            r->device = value;
+        return 1;
+    }
+    return -1;
+}
+
+/* Cross-flag rules that need no input file. */
+static cli_parse_result check_pool_request(const cli_pool_request *r, char *err, size_t err_size) {
+    if (!r->mode)
+        return usage_error(err, err_size, "--mode max|avg is required");
+    if (!r->kernel.count)
+        return usage_error(err, err_size, "--kernel K[,K...] is required");
+    if (r->mode == CLPOOL_MODE_MAX && r->exclude_pad)
+        return usage_error(err, err_size, "--exclude-pad applies to --mode avg only");
+    if (r->mode == CLPOOL_MODE_MAX && r->has_divisor)
+        return usage_error(err, err_size, "--divisor applies to --mode avg only");
+    if (r->indices_path && r->mode != CLPOOL_MODE_MAX)
+        return usage_error(err, err_size, "--indices applies to --mode max only");
+    if (!r->input_path || !r->output_path)
+        return usage_error(err, err_size, "expected INPUT.npy and OUTPUT.npy");
+    return CLI_PARSED;
+}
+
+cli_parse_result cli_parse_pool(int argc, char **argv, cli_pool_request *r, char *err,
+                                size_t err_size) {
+    memset(r, 0, sizeof *r);
+    unsigned seen = 0;
+    int positional = 0, only_files = 0;
+    for (int i = 1; i < argc; ++i) {
+        const char *arg = argv[i];
+        if (only_files || arg[0] != '-' || arg[1] == '\0') {
+            if (positional == 2)
+                return usage_error(err, err_size, "unexpected extra argument '%s'", arg);
+            *(positional++ ? &r->output_path : &r->input_path) = arg;
+            continue;
+        }
+        if (strcmp(arg, "--") == 0) {
+            only_files = 1;
+            continue;
+        }
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0)
+            return CLI_HELP;
+        int handled = parse_pool_table_flag(argc, argv, &i, r, &seen, err, err_size);
+        if (handled < 0)
+            handled = parse_pool_other_flag(argc, argv, &i, r, &seen, err, err_size);
+        if (handled == 0)
+            return CLI_BAD_USAGE;
+        if (handled < 0)
+            return usage_error(err, err_size, "unknown flag '%s' for 'clpool pool'", arg);
+    }
+    return check_pool_request(r, err, err_size);
+}
+
+cli_parse_result cli_parse_bench(int argc, char **argv, cli_bench_request *r, char *err,
+                                 size_t err_size) {
+    memset(r, 0, sizeof *r);
+    static const char *const names[] = {"--quick", "--generic", "--device",
+                                        "--json",  "--layers",  "--reps"};
+    unsigned seen = 0;
+    for (int i = 1; i < argc; ++i) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return CLI_HELP;
+        size_t f = 0;
+        while (f < sizeof names / sizeof names[0] && !is_flag(argv[i], names[f]))
+            ++f;
+        if (f == sizeof names / sizeof names[0])
+            return usage_error(err, err_size, "unknown argument '%s' for 'clpool bench'", argv[i]);
+        if (!first_time(&seen, 1u << f, names[f], err, err_size))
+            return CLI_BAD_USAGE;
+        if (f <= 1) {
+            if (!no_value(argv[i], names[f], err, err_size))
+                return CLI_BAD_USAGE;
+            *(f == 0 ? &r->quick : &r->generic) = 1;
+            continue;
+        }
+        const char *value = take_value(argc, argv, &i, names[f], err, err_size);
+        int64_t reps = 0;
+        if (!value)
+            return CLI_BAD_USAGE;
+        if (*value == '\0')
+            return usage_error(err, err_size, "%s needs a non-empty value", names[f]);
+        if (f == 2)
+            r->device = value;
+        else if (f == 3)
+            r->json_path = value;
+        else if (f == 4)
+            r->layers_path = value;
+        else if (cli_parse_int64(value, 20, 1000000, &reps) != 0)
+            return usage_error(err, err_size, "--reps '%s' is not an integer in [20, 1000000]",
+                               value);
+        else
+            r->reps = (int)reps;
+    }
+    return CLI_PARSED;
+}
+
+cli_parse_result cli_parse_devices(int argc, char **argv, cli_devices_request *r, char *err,
+                                   size_t err_size) {
+    memset(r, 0, sizeof *r);
+    for (int i = 1; i < argc; ++i) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return CLI_HELP;
+        return usage_error(err, err_size, "unknown argument '%s' for 'clpool devices'", argv[i]);
+    }
+    return CLI_PARSED;
+}
+
+/* One list onto a descriptor array: a single value everywhere, else exactly one per dimension. */
+static int expand_list(const cli_int_list *list, const char *flag, int rank, int64_t fallback,
+                       int64_t *out, char *err, size_t err_size) {
+    if (list->count > 1 && list->count != rank) {
+        usage_error(err, err_size,
+                    "%s has %d values, but the input has %d spatial dimension%s: give one value "
+                    "or %d",
+                    flag, list->count, rank, rank == 1 ? "" : "s", rank);
+        return -1;
+    }
+    for (int i = 0; i < rank; ++i)
+        out[i] = list->count == 0 ? fallback : list->values[list->count == 1 ? 0 : i];
+    return 0;
+}
+
+int cli_pool_desc_from_request(const cli_pool_request *r, int spatial_rank, clpool_pool_desc *pool,
+                               char *err, size_t err_size) {
+    memset(pool, 0, sizeof *pool);
+    pool->mode = r->mode;
+    pool->spatial_rank = spatial_rank;
+    if (expand_list(&r->kernel, "--kernel", spatial_rank, 1, pool->kernel, err, err_size) != 0 ||
+        expand_list(&r->stride, "--stride", spatial_rank, 0, pool->stride, err, err_size) != 0 ||
+        expand_list(&r->padding, "--padding", spatial_rank, 0, pool->pad_begin, err, err_size) !=
+            0 ||
+        expand_list(&r->dilation, "--dilation", spatial_rank, 1, pool->dilation, err, err_size) !=
+            0)
+        return -1;
+    memcpy(pool->pad_end, pool->pad_begin, sizeof pool->pad_end);
+    pool->ceil_mode = r->ceil_mode;
+    pool->count_include_pad = !r->exclude_pad;
+    pool->has_divisor_override = r->has_divisor;
+    pool->divisor_override = r->divisor;
+    return 0;
+}

@@ -1,0 +1,149 @@
+/*
+ * `clpool pool`: read a .npy tensor, pool it on a device, optionally verify it against the CPU
+ * reference, and write the result as .npy. Everything that can be judged without a device (flags,
+ * the input file, the pooling parameters) is checked first and fails with exit status 2; only then
+ * is a device touched. The output is written last, atomically, so a failed run leaves no file.
+ */
+#include "cli_args.h"
+#include "commands.h"
+#include "compare.h"
+#include "npy.h"
+#include "reference.h"
+#include "session.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ERR_SIZE 2048
+
+/* A loaded input: the array and its descriptors. */
+typedef struct pool_job {
+    npy_header header;
+    float *x, *y;
+    clpool_tensor_desc input, output;
+    clpool_pool_desc pool;
+} pool_job;
+
+static int fail(int status, const char *format, const char *detail) {
+    fprintf(stderr, "clpool pool: ");
+    fprintf(stderr, format, detail);
+    fprintf(stderr, "\n");
+    return status;
+}
+
+/* The tensor descriptor of an (N, C, spatial...) or (N, spatial..., C) array. */
+static int describe_input(const npy_header *h, int channels_last, clpool_tensor_desc *input,
+                          char *err, size_t err_size) {
+    if (h->ndim < 3 || h->ndim > 5) {
+        snprintf(err, err_size,
+                 "input has rank %d; expected 3 (N, C, L), 4 (N, C, H, W) or 5 (N, C, D, H, W)%s",
+                 h->ndim, channels_last ? " in channels-last order" : "");
+        return -1;
+    }
+    memset(input, 0, sizeof *input);
+    input->dtype = CLPOOL_DTYPE_F32;
+    input->layout = channels_last ? CLPOOL_LAYOUT_CHANNELS_LAST : CLPOOL_LAYOUT_CHANNELS_FIRST;
+    input->spatial_rank = h->ndim - 2;
+    input->n = h->shape[0];
+    input->c = channels_last ? h->shape[h->ndim - 1] : h->shape[1];
+    for (int i = 0; i < input->spatial_rank; ++i)
+        input->spatial[i] = h->shape[(channels_last ? 1 : 2) + i];
+    return 0;
+}
+
+/* The output's .npy shape: the input's, with pooled spatial sizes. */
+static void output_shape(const pool_job *job, int64_t *shape) {
+    const int rank = job->output.spatial_rank,
+              channels_last = job->output.layout == CLPOOL_LAYOUT_CHANNELS_LAST;
+    shape[0] = job->output.n;
+    shape[channels_last ? rank + 1 : 1] = job->output.c;
+    for (int i = 0; i < rank; ++i)
+        shape[(channels_last ? 1 : 2) + i] = job->output.spatial[i];
+}
+
+/* Flags, input file and parameters: everything decided before a device is used. */
+static int prepare(const cli_pool_request *r, pool_job *job, char *err, size_t err_size) {
+    if (r->indices_path)
+        return fail(CLI_EXIT_USAGE, "%s",
+                    "--indices: this build of clpool cannot write max-pooling indices yet");
+    if (npy_read_f32(r->input_path, &job->header, &job->x, err, err_size) != 0)
+        return fail(CLI_EXIT_USAGE, "%s", err);
+    if (describe_input(&job->header, r->channels_last, &job->input, err, err_size) != 0 ||
+        cli_pool_desc_from_request(r, job->input.spatial_rank, &job->pool, err, err_size) != 0)
+        return fail(CLI_EXIT_USAGE, "%s", err);
+    if (clpool_pool_output_desc(&job->pool, &job->input, &job->output) != CLPOOL_SUCCESS)
+        return fail(CLI_EXIT_USAGE, "%s", clpool_last_error());
+    return CLI_EXIT_OK;
+}
+
+/* Compares the device result with the CPU reference; exit status 1 on any mismatch. */
+static int check_against_reference(const pool_job *job, size_t count) {
+    float *want = malloc((count + 1) * sizeof(float)), *scale = malloc((count + 1) * sizeof *scale);
+    int status = CLI_EXIT_OK;
+    if (!want || !scale || ref_pool_forward(&job->pool, &job->input, job->x, want, scale) != 0) {
+        status = fail(CLI_EXIT_RUNTIME, "%s", "--check: the CPU reference could not run");
+    } else {
+        const ref_comparison cmp = ref_compare(job->pool.mode, job->y, want, scale, count);
+        if (cmp.mismatches) {
+            char detail[256];
+            snprintf(detail, sizeof detail,
+                     "%zu of %zu outputs differ from the CPU reference; the first at flat index "
+                     "%zu: device %.9g, reference %.9g",
+                     cmp.mismatches, count, cmp.first_mismatch, job->y[cmp.first_mismatch],
+                     want[cmp.first_mismatch]);
+            status = fail(CLI_EXIT_RUNTIME, "--check failed: %s", detail);
+        }
+    }
+    free(want);
+    free(scale);
+    return status;
+}
+
+/* Device run, check and output; the input is already validated. */
+static int run(const cli_pool_request *r, pool_job *job, char *err, size_t err_size) {
+    int64_t count = 0;
+    clpool_tensor_desc_size(&job->output, &count, NULL);
+    job->y = malloc((size_t)count * sizeof(float) + 1);
+    if (!job->y)
+        return fail(CLI_EXIT_RUNTIME, "%s", "out of memory for the output");
+    cli_session session;
+    int status = cli_session_open(r->device, 0, &session, err, err_size);
+    if (status != CLI_EXIT_OK)
+        return fail(status, "%s", err);
+    clpool_plan *plan = NULL;
+    if (clpool_plan_create(session.ctx, &job->pool, &job->input, NULL, &plan) != CLPOOL_SUCCESS)
+        status = fail(CLI_EXIT_RUNTIME, "%s", clpool_last_error());
+    else if ((status = cli_session_pool(&session, plan, job->x, job->y, err, err_size)) != 0)
+        fail(status, "%s", err);
+    clpool_plan_release(plan);
+    cli_session_close(&session);
+    if (status == CLI_EXIT_OK && r->check)
+        status = check_against_reference(job, (size_t)count);
+    int64_t shape[5];
+    output_shape(job, shape);
+    if (status == CLI_EXIT_OK &&
+        npy_write(r->output_path, NPY_F32, shape, job->header.ndim, job->y, err, err_size) != 0)
+        status = fail(CLI_EXIT_RUNTIME, "%s", err);
+    return status;
+}
+
+int cli_command_pool(int argc, char **argv) {
+    char err[ERR_SIZE];
+    cli_pool_request request;
+    const cli_parse_result parsed = cli_parse_pool(argc, argv, &request, err, sizeof err);
+    if (parsed == CLI_HELP) {
+        fputs(cli_pool_help, stdout);
+        return CLI_EXIT_OK;
+    }
+    if (parsed != CLI_PARSED)
+        return fail(CLI_EXIT_USAGE, "%s (see 'clpool pool --help')", err);
+    pool_job job;
+    memset(&job, 0, sizeof job);
+    int status = prepare(&request, &job, err, sizeof err);
+    if (status == CLI_EXIT_OK)
+        status = run(&request, &job, err, sizeof err);
+    free(job.x);
+    free(job.y);
+    return status;
+}

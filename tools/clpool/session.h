@@ -1,0 +1,31 @@
+/*
+ * The tool's device plumbing, shared by its commands: a context on the device a spec names, a
+ * queue, and a blocking "pool this host array" for the pool command. Failures come back as the
+ * tool's exit status with a message: a --device that matches nothing is a usage error (2),
+ * anything the device or runtime does wrong is 1.
+ */
+#ifndef CLPOOL_TOOLS_SESSION_H
+#define CLPOOL_TOOLS_SESSION_H
+
+#include <clpool/clpool.h>
+
+#include <stddef.h>
+
+typedef struct cli_session {
+    clpool_context *ctx;
+    cl_context context;
+    cl_device_id device;
+    cl_command_queue queue;
+} cli_session;
+
+/* Opens a session on spec (NULL: CLPOOL_DEVICE or the default rules). Returns an exit status. */
+int cli_session_open(const char *spec, int profiling, cli_session *session, char *err,
+                     size_t err_size);
+
+void cli_session_close(cli_session *session);
+
+/* Pools x into y with plan, blocking until y is on the host. Returns an exit status. */
+int cli_session_pool(cli_session *session, const clpool_plan *plan, const float *x, float *y,
+                     char *err, size_t err_size);
+
+#endif
