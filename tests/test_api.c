@@ -7,6 +7,7 @@
  * index variant of the kernel computes the same results (white-box, since a tensor that needs it
  * does not fit a test machine).
  */
+#include "suite_main.h"
 #include "cases.h"
 #include "forward_kernel.h"
 #include "program_cache.h"
@@ -485,8 +486,7 @@ START_TEST(test_enqueue_shared_buffer) {
 }
 END_TEST
 
-/* ---- Events, chaining, empty batches, threads -------------------------------------------------
- */
+/* ---- Events, chaining, empty batches, threads ------------------------------------------------ */
 
 static cl_int execution_status(cl_event event) {
     cl_int status = 0;
@@ -764,9 +764,5 @@ static Suite *api_suite(void) {
 }
 
 int main(void) {
-    SRunner *runner = srunner_create(api_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    const int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(api_suite());
 }

@@ -4,6 +4,7 @@
  * bad input giving exit status 2 with no output left behind, devices and a small benchmark with
  * JSON output. The binary's path comes from CMake (CLPOOL_CLI_PATH).
  */
+#include "suite_main.h"
 #include "bench_layers.h"
 #include "cases.h"
 #include "cli_args.h"
@@ -337,6 +338,21 @@ static const failing_run failing_runs[] = {
     {"bench --reps 5", 2, "--reps"},
 };
 
+/* A version 1.0 .npy file with the given header dict (padded to 128 bytes) and count floats. */
+static void write_raw_npy(const char *name, const char *dict, const float *x, size_t count) {
+    char path[256];
+    path_in_dir(name, path, sizeof path);
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    const int header_length = 128 - 10; /* after the magic, version and length field */
+    fwrite("\x93NUMPY\x01\x00", 1, 8, f);
+    fputc(header_length, f);
+    fputc(0, f);
+    fprintf(f, "%-*s\n", header_length - 1, dict);
+    fwrite(x, sizeof(float), count, f);
+    fclose(f);
+}
+
 static void write_bad_inputs(void) {
     static const float x[4 * 4 * 4 * 4] = {0};
     static const int64_t values64[16] = {0};
@@ -346,28 +362,13 @@ static void write_bad_inputs(void) {
     write_array("rank2.npy", NPY_F32, s2, 2, x);
     write_array("rank3.npy", NPY_F32, s3, 3, x);
     write_array("rank5.npy", NPY_F32, s5, 5, x);
-    /* Fortran order and truncated data: a valid file with its header or length altered. */
-    char path[256], text[256];
-    path_in_dir("fortran.npy", path, sizeof path);
-    FILE *f = fopen(path, "wb");
-    snprintf(text, sizeof text, "{'descr': '<f4', 'fortran_order': True, 'shape': (1, 1, 2, 2), }");
-    const size_t padded = 128 - 10; /* header length: the whole header is 128 bytes */
-    fwrite("\x93NUMPY\x01\x00", 1, 8, f);
-    fputc((int)padded, f);
-    fputc(0, f);
-    fprintf(f, "%-*s\n", (int)padded - 1, text);
-    fwrite(x, sizeof(float), 4, f);
-    fclose(f);
-    path_in_dir("truncated.npy", path, sizeof path);
-    f = fopen(path, "wb");
-    snprintf(text, sizeof text,
-             "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1, 4, 4), }");
-    fwrite("\x93NUMPY\x01\x00", 1, 8, f);
-    fputc((int)padded, f);
-    fputc(0, f);
-    fprintf(f, "%-*s\n", (int)padded - 1, text);
-    fwrite(x, sizeof(float), 15, f);
-    fclose(f);
+    /* Fortran order and truncated data: headers NumPy's writer would not produce. */
+    write_raw_npy("fortran.npy", "{'descr': '<f4', 'fortran_order': True, 'shape': (1, 1, 2, 2), }",
+                  x, 4);
+    write_raw_npy("truncated.npy",
+                  "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1, 4, 4), }", x, 15);
+    char path[256];
+    FILE *f;
     path_in_dir("bad_layers.txt", path, sizeof path);
     f = fopen(path, "w");
     fputs("tiny maximum 4 8 8 3 2 0\n", f);
@@ -517,9 +518,5 @@ static Suite *cli_suite(void) {
 }
 
 int main(void) {
-    SRunner *runner = srunner_create(cli_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    const int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(cli_suite());
 }

@@ -5,6 +5,7 @@
  * random sweep uses the generic kernel (one compile serves them all) plus a bounded sample with
  * specialised kernels, which keeps the suite's compile count, and so its time, under control.
  */
+#include "suite_main.h"
 #include "cases.h"
 #include "test_device.h"
 
@@ -185,9 +186,5 @@ static Suite *forward_suite(void) {
 }
 
 int main(void) {
-    SRunner *runner = srunner_create(forward_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    const int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(forward_suite());
 }

@@ -10,6 +10,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include "suite_main.h"
 #include "npy.h"
 
 #include <check.h>
@@ -1175,9 +1176,5 @@ static Suite *npy_suite(void) {
 }
 
 int main(void) {
-    SRunner *runner = srunner_create(npy_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    const int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(npy_suite());
 }

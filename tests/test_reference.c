@@ -6,6 +6,7 @@
  * deterministic configurations. Every other suite trusts the reference, so it must be right on its
  * own; exact results are compared bit for bit.
  */
+#include "suite_main.h"
 #include "cases.h"
 #include "reference.h"
 
@@ -963,9 +964,5 @@ static Suite *reference_suite(void) {
 }
 
 int main(void) {
-    SRunner *runner = srunner_create(reference_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return run_suite(reference_suite());
 }

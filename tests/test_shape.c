@@ -7,6 +7,7 @@
  * limits; the descriptor initialisers; status names and descriptions; the version; and the
  * per-thread last-error message.
  */
+#include "suite_main.h"
 #include "cases.h"
 #include "reference.h"
 
@@ -778,9 +779,5 @@ static Suite *shape_suite(void) {
 }
 
 int main(void) {
-    SRunner *runner = srunner_create(shape_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    const int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(shape_suite());
 }
