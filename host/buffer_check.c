@@ -6,6 +6,8 @@
 #include "buffer_check.h"
 #include "error.h"
 
+#include <stdint.h>
+
 clpool_status clpool_check_wait_list(cl_uint count, const cl_event *events) {
     if (count > 0 && !events)
         return clpool_fail(CLPOOL_ERROR_INVALID_WAIT_LIST,
@@ -50,6 +52,7 @@ typedef struct buffer_facts {
     size_t size;
     cl_mem parent;
     size_t parent_offset;
+    void *host_ptr;
 } buffer_facts;
 
 static cl_int read_buffer_facts(cl_mem buffer, buffer_facts *f) {
@@ -66,6 +69,8 @@ static cl_int read_buffer_facts(cl_mem buffer, buffer_facts *f) {
     if (err == CL_SUCCESS)
         err = clGetMemObjectInfo(buffer, CL_MEM_OFFSET, sizeof f->parent_offset, &f->parent_offset,
                                  NULL);
+    if (err == CL_SUCCESS)
+        err = clGetMemObjectInfo(buffer, CL_MEM_HOST_PTR, sizeof f->host_ptr, &f->host_ptr, NULL);
     return err;
 }
 
@@ -111,15 +116,30 @@ clpool_status clpool_check_buffer(const clpool_context *ctx, cl_mem buffer, cons
     span->root = f.parent ? f.parent : buffer;
     span->begin = (f.parent ? f.parent_offset : 0) + offset;
     span->end = span->begin + bytes;
+    /* A sub-buffer's CL_MEM_HOST_PTR already includes its origin. */
+    span->host_begin =
+        (f.flags & CL_MEM_USE_HOST_PTR) && f.host_ptr ? (const char *)f.host_ptr + offset : NULL;
     return CLPOOL_SUCCESS;
+}
+
+/* Whether the non-empty byte ranges [a, a + a_size) and [b, b + b_size) intersect. */
+static int ranges_meet(uintptr_t a, size_t a_size, uintptr_t b, size_t b_size) {
+    return a_size && b_size && a < b + b_size && b < a + a_size;
 }
 
 clpool_status clpool_check_no_overlap(const clpool_buffer_span *a, const char *a_name,
                                       const clpool_buffer_span *b, const char *b_name) {
-    if (a->root == b->root && a->begin < a->end && b->begin < b->end && a->begin < b->end &&
-        b->begin < a->end)
+    const size_t a_size = a->end - a->begin, b_size = b->end - b->begin;
+    if (a->root == b->root && ranges_meet(a->begin, a_size, b->begin, b_size))
         return clpool_fail(CLPOOL_ERROR_BUFFER_OVERLAP,
                            "%s bytes [%zu, %zu) and %s bytes [%zu, %zu) overlap in buffer %p",
                            a_name, a->begin, a->end, b_name, b->begin, b->end, (void *)a->root);
+    if (a->host_begin && b->host_begin &&
+        ranges_meet((uintptr_t)a->host_begin, a_size, (uintptr_t)b->host_begin, b_size))
+        return clpool_fail(CLPOOL_ERROR_BUFFER_OVERLAP,
+                           "%s and %s are CL_MEM_USE_HOST_PTR buffers over overlapping host "
+                           "memory (%p + %zu and %p + %zu bytes)",
+                           a_name, b_name, (const void *)a->host_begin, a_size,
+                           (const void *)b->host_begin, b_size);
     return CLPOOL_SUCCESS;
 }

@@ -9,10 +9,13 @@
 
 #include "context.h"
 
-/* Where a range of a buffer lives: its root buffer and absolute byte range within it. */
+/* Where a range of a buffer lives: its root buffer and absolute byte range within it, and for a
+ * CL_MEM_USE_HOST_PTR buffer the host memory behind the range (two buffers made over one host
+ * array alias each other without sharing a root). */
 typedef struct clpool_buffer_span {
     cl_mem root;
     size_t begin, end;
+    const char *host_begin; /* NULL unless the buffer uses host memory */
 } clpool_buffer_span;
 
 typedef enum clpool_access { CLPOOL_ACCESS_READ = 1, CLPOOL_ACCESS_WRITE = 2 } clpool_access;

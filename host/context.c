@@ -5,6 +5,7 @@
  * creation and enqueue never query them again.
  */
 #include "context.h"
+#include "device_info.h"
 #include "error.h"
 
 #include <stdio.h>
@@ -36,6 +37,21 @@ static clpool_status check_device_in_context(cl_context context, cl_device_id de
     return CLPOOL_SUCCESS;
 }
 
+/* The work-group limit along dimension 0, which a 1D launch's local size must also respect. */
+static cl_int read_max_work_item_size(cl_device_id device, size_t *size) {
+    cl_uint dims = 0;
+    size_t sizes[16] = {0};
+    cl_int err =
+        clGetDeviceInfo(device, CL_DEVICE_MAX_WORK_ITEM_DIMENSIONS, sizeof dims, &dims, NULL);
+    if (err == CL_SUCCESS && (dims == 0 || dims > 16))
+        err = CL_INVALID_VALUE;
+    if (err == CL_SUCCESS)
+        err = clGetDeviceInfo(device, CL_DEVICE_MAX_WORK_ITEM_SIZES, dims * sizeof sizes[0], sizes,
+                              NULL);
+    *size = sizes[0];
+    return err;
+}
+
 static clpool_status read_device_facts(cl_device_id device, clpool_device_facts *facts) {
     cl_bool compiler = CL_FALSE;
     char version[128] = "";
@@ -53,7 +69,7 @@ static clpool_status read_device_facts(cl_device_id device, clpool_device_facts 
                            "false); clpool builds its kernels from source",
                            (void *)device);
     memset(facts, 0, sizeof *facts);
-    err = clGetDeviceInfo(device, CL_DEVICE_NAME, sizeof facts->name - 1, facts->name, NULL);
+    err = clpool_device_string_into(device, CL_DEVICE_NAME, facts->name, sizeof facts->name);
     if (err == CL_SUCCESS)
         err = clGetDeviceInfo(device, CL_DEVICE_ADDRESS_BITS, sizeof facts->address_bits,
                               &facts->address_bits, NULL);
@@ -62,9 +78,11 @@ static clpool_status read_device_facts(cl_device_id device, clpool_device_facts 
                               sizeof facts->max_work_group_size, &facts->max_work_group_size, NULL);
     if (err == CL_SUCCESS)
         err =
-            clGetDeviceInfo(device, CL_DEVICE_OPENCL_C_VERSION, sizeof version - 1, version, NULL);
+            clpool_device_string_into(device, CL_DEVICE_OPENCL_C_VERSION, version, sizeof version);
     if (err == CL_SUCCESS)
         err = clGetDeviceInfo(device, CL_DEVICE_SINGLE_FP_CONFIG, sizeof fp, &fp, NULL);
+    if (err == CL_SUCCESS)
+        err = read_max_work_item_size(device, &facts->max_work_item_size);
     if (err != CL_SUCCESS)
         return clpool_fail_cl(err, "clGetDeviceInfo", "reading the device's properties");
     int major = 0, minor = 0;
@@ -203,13 +221,16 @@ clpool_status clpool_context_describe(const clpool_context *ctx, char *buf, size
         return clpool_fail(CLPOOL_ERROR_INVALID_CONTEXT, "ctx (the clpool_context) is NULL");
     if (!buf || size == 0)
         return clpool_fail(CLPOOL_ERROR_NULL_POINTER, "buf is NULL or size is 0");
-    char vendor[128] = "", version[128] = "";
-    cl_int err = clGetDeviceInfo(ctx->device, CL_DEVICE_VENDOR, sizeof vendor - 1, vendor, NULL);
+    char *vendor = NULL, *version = NULL;
+    cl_int err = clpool_device_string(ctx->device, CL_DEVICE_VENDOR, &vendor);
     if (err == CL_SUCCESS)
-        err = clGetDeviceInfo(ctx->device, CL_DEVICE_VERSION, sizeof version - 1, version, NULL);
-    if (err != CL_SUCCESS)
-        return clpool_fail_cl(err, "clGetDeviceInfo", "describing the device");
-    snprintf(buf, size, "%d:%d %s (%s, %s, %s)", ctx->facts.platform_index, ctx->facts.device_index,
-             ctx->facts.name, vendor, version, device_type_name(ctx->device));
-    return CLPOOL_SUCCESS;
+        err = clpool_device_string(ctx->device, CL_DEVICE_VERSION, &version);
+    if (err == CL_SUCCESS)
+        snprintf(buf, size, "%d:%d %s (%s, %s, %s)", ctx->facts.platform_index,
+                 ctx->facts.device_index, ctx->facts.name, vendor, version,
+                 device_type_name(ctx->device));
+    free(vendor);
+    free(version);
+    return err == CL_SUCCESS ? CLPOOL_SUCCESS
+                             : clpool_fail_cl(err, "clGetDeviceInfo", "describing the device");
 }

@@ -5,6 +5,7 @@
  * fallback, so a typo never runs a benchmark on the wrong device.
  */
 #include "context.h"
+#include "device_info.h"
 #include "error.h"
 
 #include <ctype.h>
@@ -47,17 +48,20 @@ static clpool_status enumerate_devices(device_list *list) {
 }
 
 void clpool_device_indices(cl_device_id device, int *platform_index, int *device_index) {
-    device_list list;
+    device_list *list = malloc(sizeof *list);
     *platform_index = *device_index = -1;
-    if (enumerate_devices(&list) != CLPOOL_SUCCESS)
+    if (!list || enumerate_devices(list) != CLPOOL_SUCCESS) {
+        free(list);
         return;
-    for (cl_uint p = 0; p < list.platform_count; ++p)
-        for (cl_uint d = 0; d < list.device_count[p]; ++d)
-            if (list.devices[p][d] == device) {
+    }
+    for (cl_uint p = 0; p < list->platform_count && *platform_index < 0; ++p)
+        for (cl_uint d = 0; d < list->device_count[p]; ++d)
+            if (list->devices[p][d] == device) {
                 *platform_index = (int)p;
                 *device_index = (int)d;
-                return;
+                break;
             }
+    free(list);
 }
 
 /* Parses "P:D" with nothing else around it. */
@@ -99,10 +103,12 @@ static clpool_status select_by_spec(const device_list *list, const char *spec,
     }
     for (cl_uint pi = 0; pi < list->platform_count; ++pi)
         for (cl_uint di = 0; di < list->device_count[pi]; ++di) {
-            char name[256] = "";
-            if (clGetDeviceInfo(list->devices[pi][di], CL_DEVICE_NAME, sizeof name - 1, name,
-                                NULL) == CL_SUCCESS &&
-                contains_ignoring_case(name, spec)) {
+            char *name = NULL;
+            const int match =
+                clpool_device_string(list->devices[pi][di], CL_DEVICE_NAME, &name) == CL_SUCCESS &&
+                contains_ignoring_case(name, spec);
+            free(name);
+            if (match) {
                 *platform = list->platforms[pi];
                 *device = list->devices[pi][di];
                 return CLPOOL_SUCCESS;

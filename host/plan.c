@@ -40,10 +40,13 @@ static clpool_status choose_local_size(clpool_plan *plan, size_t requested) {
                                        sizeof multiple, &multiple, NULL);
     if (err != CL_SUCCESS)
         return clpool_fail_cl(err, "clGetKernelWorkGroupInfo", NULL);
+    /* A 1D launch is bounded by the kernel's limit and by the device's limit along dimension 0. */
+    if (plan->ctx->facts.max_work_item_size < kernel_max)
+        kernel_max = plan->ctx->facts.max_work_item_size;
     if (requested > kernel_max)
         return clpool_fail(CLPOOL_ERROR_INVALID_OPTIONS,
-                           "options->local_size = %zu exceeds the kernel's work-group limit %zu on "
-                           "this device",
+                           "options->local_size = %zu exceeds %zu, the work-group limit of this "
+                           "kernel on this device",
                            requested, kernel_max);
     size_t local = requested;
     if (local == 0) {

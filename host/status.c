@@ -106,6 +106,11 @@ static const status_entry status_table[] = {
     CL(CL_INVALID_COMPILER_OPTIONS, "invalid compiler options"),
     CL(CL_INVALID_LINKER_OPTIONS, "invalid linker options"),
     CL(CL_INVALID_DEVICE_PARTITION_COUNT, "invalid device partition count"),
+    /* OpenCL 2.x codes, by value: clpool builds against the 1.2 headers. */
+    {-69, "CL_INVALID_PIPE_SIZE", "invalid pipe size"},
+    {-70, "CL_INVALID_DEVICE_QUEUE", "invalid device queue"},
+    {-71, "CL_INVALID_SPEC_ID", "invalid specialization constant id"},
+    {-72, "CL_MAX_SIZE_RESTRICTION_EXCEEDED", "a size exceeds a device limit"},
     {-1001, "CL_PLATFORM_NOT_FOUND_KHR", "no OpenCL platform found (ICD loader)"},
 };
 

@@ -11,9 +11,7 @@
 #ifndef CLPOOL_CLPOOL_H
 #define CLPOOL_CLPOOL_H
 
-#ifndef CL_TARGET_OPENCL_VERSION
-#define CL_TARGET_OPENCL_VERSION 120
-#endif
+/* clpool needs OpenCL 1.2 or later; define CL_TARGET_OPENCL_VERSION as your own code requires. */
 #include <CL/cl.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -57,37 +55,35 @@ CLPOOL_API const char *clpool_version_string(void);
  */
 typedef int clpool_status;
 
-#define CLPOOL_SUCCESS                   0
-#define CLPOOL_ERROR_NULL_POINTER        1001 /* a required pointer argument is NULL */
-#define CLPOOL_ERROR_INVALID_MODE        1002 /* pool mode is not a clpool_mode */
-#define CLPOOL_ERROR_INVALID_RANK        1003 /* spatial rank not 1..3, or descriptors disagree */
-#define CLPOOL_ERROR_UNSUPPORTED         1004 /* valid, but not implemented in this version */
-#define CLPOOL_ERROR_INVALID_KERNEL_SIZE 1005 /* kernel < 1 or too large */
-#define CLPOOL_ERROR_INVALID_STRIDE      1006 /* stride < 0 or too large */
-#define CLPOOL_ERROR_INVALID_PADDING     1007 /* padding < 0 or > half the effective kernel */
-#define CLPOOL_ERROR_INVALID_DILATION    1008 /* dilation < 1 or too large */
-#define CLPOOL_ERROR_INVALID_DIVISOR     1009 /* divisor_override is 0 or out of range */
-#define CLPOOL_ERROR_INVALID_FLAG        1010 /* ceil_mode, count_include_pad or has_divisor not 0/1 */
-#define CLPOOL_ERROR_INVALID_DTYPE       1011 /* data type is not a clpool_dtype */
-#define CLPOOL_ERROR_INVALID_LAYOUT      1012 /* layout is not a clpool_layout */
-#define CLPOOL_ERROR_INVALID_SHAPE       1013 /* N < 0, C < 1, a spatial size < 1 or too large */
-#define CLPOOL_ERROR_OUTPUT_TOO_SMALL    1014 /* the output size along a dimension is < 1 */
-#define CLPOOL_ERROR_SIZE_OVERFLOW       1015 /* an element or byte count overflows */
-#define CLPOOL_ERROR_INVALID_CONTEXT     1016 /* clpool or OpenCL context is unusable */
-#define CLPOOL_ERROR_INVALID_DEVICE      1017 /* device is not in the context or is unsuitable */
-#define CLPOOL_ERROR_DEVICE_NOT_FOUND    1018 /* no OpenCL device, or CLPOOL_DEVICE matches none */
-#define CLPOOL_ERROR_INVALID_PLAN        1019 /* plan is NULL */
-#define CLPOOL_ERROR_INVALID_QUEUE       1020 /* queue is NULL or of another context/device */
-#define CLPOOL_ERROR_INVALID_BUFFER      1021 /* buffer is NULL or of another context */
-#define CLPOOL_ERROR_INVALID_OFFSET      1022 /* byte offset is not a multiple of the element */
-#define CLPOOL_ERROR_BUFFER_TOO_SMALL    1023 /* buffer smaller than offset + bytes touched */
-#define CLPOOL_ERROR_BUFFER_OVERLAP      1024 /* input and output ranges overlap in memory */
-#define CLPOOL_ERROR_INVALID_WAIT_LIST   1025 /* event count and event pointer disagree */
-#define CLPOOL_ERROR_OUT_OF_HOST_MEMORY  1026 /* a host allocation failed */
-#define CLPOOL_ERROR_INVALID_OPTIONS     1027 /* a clpool_plan_options field is out of range */
-#define CLPOOL_ERROR_KERNEL_SOURCE_MISSING                                                         \
-    1028 /* an embedded kernel is missing (build problem)                                          \
-          */
+#define CLPOOL_SUCCESS                     0
+#define CLPOOL_ERROR_NULL_POINTER          1001 /* a required pointer argument is NULL */
+#define CLPOOL_ERROR_INVALID_MODE          1002 /* pool mode is not a clpool_mode */
+#define CLPOOL_ERROR_INVALID_RANK          1003 /* spatial rank not 1..3, or descriptors disagree */
+#define CLPOOL_ERROR_UNSUPPORTED           1004 /* valid, but not implemented in this version */
+#define CLPOOL_ERROR_INVALID_KERNEL_SIZE   1005 /* kernel < 1 or too large */
+#define CLPOOL_ERROR_INVALID_STRIDE        1006 /* stride < 0 or too large */
+#define CLPOOL_ERROR_INVALID_PADDING       1007 /* padding < 0 or > half the effective kernel */
+#define CLPOOL_ERROR_INVALID_DILATION      1008 /* dilation < 1 or too large */
+#define CLPOOL_ERROR_INVALID_DIVISOR       1009 /* divisor_override is 0 or out of range */
+#define CLPOOL_ERROR_INVALID_FLAG          1010 /* ceil_mode, count_include_pad or has_divisor not 0/1 */
+#define CLPOOL_ERROR_INVALID_DTYPE         1011 /* data type is not a clpool_dtype */
+#define CLPOOL_ERROR_INVALID_LAYOUT        1012 /* layout is not a clpool_layout */
+#define CLPOOL_ERROR_INVALID_SHAPE         1013 /* N < 0, C < 1, a spatial size < 1 or too large */
+#define CLPOOL_ERROR_OUTPUT_TOO_SMALL      1014 /* the output size along a dimension is < 1 */
+#define CLPOOL_ERROR_SIZE_OVERFLOW         1015 /* an element or byte count overflows */
+#define CLPOOL_ERROR_INVALID_CONTEXT       1016 /* clpool or OpenCL context is unusable */
+#define CLPOOL_ERROR_INVALID_DEVICE        1017 /* device is not in the context or is unsuitable */
+#define CLPOOL_ERROR_DEVICE_NOT_FOUND      1018 /* no OpenCL device, or CLPOOL_DEVICE matches none */
+#define CLPOOL_ERROR_INVALID_PLAN          1019 /* plan is NULL */
+#define CLPOOL_ERROR_INVALID_QUEUE         1020 /* queue is NULL or of another context/device */
+#define CLPOOL_ERROR_INVALID_BUFFER        1021 /* buffer is NULL or of another context */
+#define CLPOOL_ERROR_INVALID_OFFSET        1022 /* byte offset is not a multiple of the element */
+#define CLPOOL_ERROR_BUFFER_TOO_SMALL      1023 /* buffer smaller than offset + bytes touched */
+#define CLPOOL_ERROR_BUFFER_OVERLAP        1024 /* input and output ranges overlap in memory */
+#define CLPOOL_ERROR_INVALID_WAIT_LIST     1025 /* event count and event pointer disagree */
+#define CLPOOL_ERROR_OUT_OF_HOST_MEMORY    1026 /* a host allocation failed */
+#define CLPOOL_ERROR_INVALID_OPTIONS       1027 /* a clpool_plan_options field is out of range */
+#define CLPOOL_ERROR_KERNEL_SOURCE_MISSING 1028 /* an embedded kernel is missing */
 
 /* 1 when status is a failure (anything but CLPOOL_SUCCESS), else 0. */
 CLPOOL_API int clpool_is_error(clpool_status status);
@@ -113,6 +109,8 @@ CLPOOL_API const char *clpool_last_error(void);
  * along one dimension: 2^28. Keeping each below it lets kernels do window arithmetic in 32 bits. */
 #define CLPOOL_MAX_EXTENT ((int64_t)1 << 28)
 
+/* Max results are bit-identical to PyTorch's on devices with single-precision denormals
+ * (CL_FP_DENORM); a device that flushes them may compare a denormal as zero. */
 typedef enum clpool_mode {
     CLPOOL_MODE_MAX = 1, /* torch.nn.functional.max_pool*d */
     CLPOOL_MODE_AVG = 2  /* torch.nn.functional.avg_pool*d */
@@ -148,14 +146,16 @@ typedef struct clpool_tensor_desc {
  * A pooling operation, per spatial dimension in the same order as clpool_tensor_desc.spatial.
  * Rules (../shared/SEMANTICS.md, PyTorch's): kernel >= 1; stride >= 1, or 0 meaning "same as
  * kernel"; dilation >= 1; 0 <= pad_begin, pad_end <= floor(effective_kernel / 2) where
- * effective_kernel = dilation * (kernel - 1) + 1. ceil_mode, count_include_pad and
- * has_divisor_override are 0 or 1; with has_divisor_override, divisor_override is any non-zero
- * value in [-INT32_MAX, INT32_MAX] (negative allowed) and replaces the average's divisor.
- * Average-only fields (count_include_pad, has_divisor_override, divisor_override) are ignored in
- * max mode. Limits: kernel, stride, dilation and the effective kernel at most CLPOOL_MAX_EXTENT
- * per dimension (an effective kernel beyond it is CLPOOL_ERROR_INVALID_KERNEL_SIZE), and the
- * product of the kernel sizes at most INT32_MAX. Element and byte counts of the input and output
- * must fit int64_t and size_t. Start from clpool_pool_desc_init_2d, which sets PyTorch's defaults.
+ * effective_kernel = dilation * (kernel - 1) + 1 (PyTorch stops at floor(kernel / 2), so with
+ * dilation clpool accepts more; asymmetric padding is likewise an extension). ceil_mode,
+ * count_include_pad and has_divisor_override are 0 or 1; with has_divisor_override,
+ * divisor_override is any non-zero value in [-INT32_MAX, INT32_MAX] (negative allowed) and replaces
+ * the average's divisor. Average-only fields (count_include_pad, has_divisor_override,
+ * divisor_override) are ignored in max mode. Limits: kernel, stride, dilation and the effective
+ * kernel at most CLPOOL_MAX_EXTENT per dimension (an effective kernel beyond it is
+ * CLPOOL_ERROR_INVALID_KERNEL_SIZE), and the product of the kernel sizes at most INT32_MAX. Element
+ * and byte counts of the input and output must fit int64_t and size_t. Start from
+ * clpool_pool_desc_init_2d, which sets PyTorch's defaults.
  */
 typedef struct clpool_pool_desc {
     clpool_mode mode;

@@ -8,6 +8,7 @@
 #include "commands.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum { MAX_PLATFORMS = 32, MAX_DEVICES = 64 };
@@ -53,24 +54,49 @@ static void kernels_build(cl_platform_id platform, cl_device_id device, char *ve
     clReleaseContext(context);
 }
 
+/* A device or platform string, truncated to size bytes; "?" when the query fails. Sized first,
+ * because a too-small buffer makes OpenCL refuse the query outright. */
+static void info_text(cl_int (*query)(void *, cl_uint, size_t, void *, size_t *), void *object,
+                      cl_uint param, char *buf, size_t size) {
+    size_t length = 0;
+    char *text = NULL;
+    snprintf(buf, size, "?");
+    if (query(object, param, 0, NULL, &length) == CL_SUCCESS && (text = malloc(length + 1)) &&
+        query(object, param, length, text, NULL) == CL_SUCCESS) {
+        text[length] = '\0';
+        snprintf(buf, size, "%s", text);
+    }
+    free(text);
+}
+
+static cl_int device_query(void *device, cl_uint param, size_t size, void *value, size_t *ret) {
+    return clGetDeviceInfo((cl_device_id)device, param, size, value, ret);
+}
+
+static cl_int platform_query(void *platform, cl_uint param, size_t size, void *value, size_t *ret) {
+    return clGetPlatformInfo((cl_platform_id)platform, param, size, value, ret);
+}
+
 static void print_device(cl_platform_id platform, cl_device_id device, cl_uint p, cl_uint d,
                          cl_device_id default_device) {
     char name[256] = "", vendor[256] = "", version[256] = "", verdict[320];
     cl_device_type type = 0;
     cl_uint units = 0;
     cl_ulong memory = 0;
-    clGetDeviceInfo(device, CL_DEVICE_NAME, sizeof name - 1, name, NULL);
-    clGetDeviceInfo(device, CL_DEVICE_VENDOR, sizeof vendor - 1, vendor, NULL);
-    clGetDeviceInfo(device, CL_DEVICE_VERSION, sizeof version - 1, version, NULL);
+    cl_device_fp_config fp = 0;
+    info_text(device_query, device, CL_DEVICE_NAME, name, sizeof name);
+    info_text(device_query, device, CL_DEVICE_VENDOR, vendor, sizeof vendor);
+    info_text(device_query, device, CL_DEVICE_VERSION, version, sizeof version);
     clGetDeviceInfo(device, CL_DEVICE_TYPE, sizeof type, &type, NULL);
     clGetDeviceInfo(device, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof units, &units, NULL);
     clGetDeviceInfo(device, CL_DEVICE_GLOBAL_MEM_SIZE, sizeof memory, &memory, NULL);
+    clGetDeviceInfo(device, CL_DEVICE_SINGLE_FP_CONFIG, sizeof fp, &fp, NULL);
     kernels_build(platform, device, verdict, sizeof verdict);
     printf("%u:%u%s %s\n", p, d, device == default_device ? " (default)" : "", name);
     printf("    vendor: %s\n    version: %s\n    type: %s, %u compute units, %.1f GiB global "
-           "memory\n    clpool kernels build: %s\n",
+           "memory\n    single-precision denormals: %s\n    clpool kernels build: %s\n",
            vendor, version, type_name(type), units, (double)memory / (1024.0 * 1024 * 1024),
-           verdict);
+           (fp & CL_FP_DENORM) ? "yes (max pooling bit-exact)" : "no (flushed to zero)", verdict);
 }
 
 /* The device clpool_context_create_default picks, or NULL (with the reason on stdout). */
@@ -110,8 +136,8 @@ int cli_command_devices(int argc, char **argv) {
         char name[256] = "", version[256] = "";
         cl_device_id devices[MAX_DEVICES];
         cl_uint n_devices = 0;
-        clGetPlatformInfo(platforms[p], CL_PLATFORM_NAME, sizeof name - 1, name, NULL);
-        clGetPlatformInfo(platforms[p], CL_PLATFORM_VERSION, sizeof version - 1, version, NULL);
+        info_text(platform_query, platforms[p], CL_PLATFORM_NAME, name, sizeof name);
+        info_text(platform_query, platforms[p], CL_PLATFORM_VERSION, version, sizeof version);
         printf("platform %u: %s (%s)\n", p, name, version);
         code = clGetDeviceIDs(platforms[p], CL_DEVICE_TYPE_ALL, MAX_DEVICES, devices, &n_devices);
         if (code != CL_SUCCESS)

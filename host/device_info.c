@@ -1,0 +1,38 @@
+/*
+ * Device string queries sized by the driver's answer, so no device string is too long for clpool.
+ */
+#include "device_info.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+cl_int clpool_device_string(cl_device_id device, cl_device_info param, char **out) {
+    size_t size = 0;
+    *out = NULL;
+    cl_int err = clGetDeviceInfo(device, param, 0, NULL, &size);
+    if (err != CL_SUCCESS)
+        return err;
+    char *text = malloc(size + 1);
+    if (!text)
+        return CL_OUT_OF_HOST_MEMORY;
+    err = clGetDeviceInfo(device, param, size, text, NULL);
+    if (err != CL_SUCCESS) {
+        free(text);
+        return err;
+    }
+    text[size] = '\0';
+    *out = text;
+    return CL_SUCCESS;
+}
+
+cl_int clpool_device_string_into(cl_device_id device, cl_device_info param, char *buf,
+                                 size_t size) {
+    char *text = NULL;
+    cl_int err = clpool_device_string(device, param, &text);
+    if (err == CL_SUCCESS) {
+        strncpy(buf, text, size - 1);
+        buf[size - 1] = '\0';
+    }
+    free(text);
+    return err;
+}

@@ -1,0 +1,17 @@
+/*
+ * Reading device strings of any length. A fixed buffer turns a long vendor string into a hard
+ * failure (OpenCL returns CL_INVALID_VALUE when the buffer is short), so strings are sized first.
+ */
+#ifndef CLPOOL_HOST_DEVICE_INFO_H
+#define CLPOOL_HOST_DEVICE_INFO_H
+
+#include "clpool/clpool.h"
+
+/* The whole string in a new malloc'd buffer (*out), or an OpenCL status (CL_OUT_OF_HOST_MEMORY
+ * when the allocation fails). */
+cl_int clpool_device_string(cl_device_id device, cl_device_info param, char **out);
+
+/* The string truncated to size bytes (NUL-terminated; size >= 1). */
+cl_int clpool_device_string_into(cl_device_id device, cl_device_info param, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,119 @@
+/*
+ * White-box tests of the host code, compiled from its sources (not linked from the library, whose
+ * internals are hidden in a shared build): a failed kernel build reports the compiler's log, a
+ * missing embedded source has its own status, and the forward kernel's 64-bit index variant
+ * computes the same results as the reference. The library picks that variant only past 2^31
+ * elements, which no test machine can hold, so the test builds it directly for a small problem.
+ */
+#include "suite_main.h"
+#include "cases.h"
+#include "forward_kernel.h"
+#include "program_cache.h"
+#include "reference.h"
+#include "test_device.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static cl_mem make_buffer(cl_mem_flags flags, size_t bytes, const void *data) {
+    cl_int err = CL_SUCCESS;
+    cl_mem buffer = clCreateBuffer(dev.context, flags | (data ? CL_MEM_COPY_HOST_PTR : 0), bytes,
+                                   (void *)data, &err);
+    ck_assert_int_eq(err, CL_SUCCESS);
+    return buffer;
+}
+
+START_TEST(test_build_failure_reports_log) {
+    cl_program program = NULL;
+    clpool_status status =
+        clpool_program_cache_get(&dev.ctx->cache, dev.context, dev.device, CLPOOL_FORWARD_SOURCE,
+                                 "-DDATA_T=no_such_type -DACC_T=float "
+                                 "-DIDX_T=int -DPOOL_MAX=1 -DCHANNELS_LAST=0 "
+                                 "-DSPECIALISED=0",
+                                 &program);
+    ck_assert_int_eq(status, CL_BUILD_PROGRAM_FAILURE);
+    ck_assert_ptr_nonnull(strstr(clpool_last_error(), "clBuildProgram(pool_forward.cl)"));
+    ck_assert_ptr_nonnull(strstr(clpool_last_error(), "build log"));
+    ck_assert_ptr_nonnull(strstr(clpool_last_error(), "no_such_type"));
+    ck_assert_str_eq(clpool_status_name(status), "CL_BUILD_PROGRAM_FAILURE");
+    ck_assert_int_eq(clpool_program_cache_get(&dev.ctx->cache, dev.context, dev.device,
+                                              "no_such_kernel", "", &program),
+                     CLPOOL_ERROR_KERNEL_SOURCE_MISSING);
+}
+END_TEST
+
+/* Builds the forward kernel with 64-bit indices for a small problem and checks it against the
+ * reference; the library selects that variant only past 2^31 elements. */
+START_TEST(test_index64_kernel) {
+    pool_case pc;
+    random_case(77, &pc);
+    pc.input.layout = _i ? CLPOOL_LAYOUT_CHANNELS_LAST : CLPOOL_LAYOUT_CHANNELS_FIRST;
+    clpool_geometry g;
+    ck_assert_int_eq(clpool_geometry_resolve(&pc.pool, &pc.input, &g), CLPOOL_SUCCESS);
+    char *options = NULL;
+    ck_assert_int_eq(clpool_forward_build_options(&g, &dev.ctx->facts, 0, &options),
+                     CLPOOL_SUCCESS);
+    char *idx = strstr(options, "-DIDX_T=int");
+    ck_assert_ptr_nonnull(idx);
+    char wide[1100];
+    snprintf(wide, sizeof wide, "%.*s-DIDX_T=long%s", (int)(idx - options), options,
+             idx + strlen("-DIDX_T=int"));
+    free(options);
+    cl_program program = NULL;
+    ck_assert_int_eq(clpool_program_cache_get(&dev.ctx->cache, dev.context, dev.device,
+                                              CLPOOL_FORWARD_SOURCE, wide, &program),
+                     CLPOOL_SUCCESS);
+    cl_int err = CL_SUCCESS;
+    cl_kernel kernel = clCreateKernel(program, CLPOOL_FORWARD_KERNEL, &err);
+    ck_assert_int_eq(err, CL_SUCCESS);
+    ck_assert_int_eq(clpool_forward_set_fixed_args(kernel, &g), CLPOOL_SUCCESS);
+
+    const size_t n_in = (size_t)g.input_elements, n_out = (size_t)g.output_elements;
+    float *x = malloc(n_in * sizeof(float)), *y = malloc(n_out * sizeof(float)),
+          *want = malloc(n_out * sizeof(float));
+    fill_input(pc.fill, 77, x, n_in);
+    ck_assert_int_eq(ref_pool_forward(&pc.pool, &pc.input, x, want, NULL), 0);
+    cl_mem in = make_buffer(CL_MEM_READ_ONLY, n_in * sizeof(float), x);
+    cl_mem out = make_buffer(CL_MEM_WRITE_ONLY, n_out * sizeof(float), NULL);
+    const cl_ulong zero = 0;
+    clSetKernelArg(kernel, CLPOOL_FORWARD_ARG_INPUT, sizeof in, &in);
+    clSetKernelArg(kernel, CLPOOL_FORWARD_ARG_INPUT_OFFSET, sizeof zero, &zero);
+    clSetKernelArg(kernel, CLPOOL_FORWARD_ARG_OUTPUT, sizeof out, &out);
+    clSetKernelArg(kernel, CLPOOL_FORWARD_ARG_OUTPUT_OFFSET, sizeof zero, &zero);
+    const size_t local = 64, global = (n_out + local - 1) / local * local;
+    ck_assert_int_eq(
+        clEnqueueNDRangeKernel(dev.queue, kernel, 1, NULL, &global, &local, 0, NULL, NULL),
+        CL_SUCCESS);
+    ck_assert_int_eq(
+        clEnqueueReadBuffer(dev.queue, out, CL_TRUE, 0, n_out * sizeof(float), y, 0, NULL, NULL),
+        CL_SUCCESS);
+    for (size_t i = 0; i < n_out; ++i)
+        ck_assert_msg(pc.pool.mode == CLPOOL_MODE_MAX
+                          ? float_bits(y[i]) == float_bits(want[i])
+                          : (y[i] - want[i] <= 1e-5f && want[i] - y[i] <= 1e-5f),
+                      "output %zu: %g vs %g", i, y[i], want[i]);
+    clReleaseMemObject(in);
+    clReleaseMemObject(out);
+    clReleaseKernel(kernel);
+    clReleaseProgram(program);
+    free(x);
+    free(y);
+    free(want);
+}
+END_TEST
+
+static Suite *internal_suite(void) {
+    Suite *s = suite_create("internal");
+    TCase *tc = tcase_create("internal");
+    tcase_add_checked_fixture(tc, device_setup, device_teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_build_failure_reports_log);
+    tcase_add_loop_test(tc, test_index64_kernel, 0, 2);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void) {
+    return run_suite(internal_suite());
+}
