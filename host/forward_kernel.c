@@ -59,7 +59,7 @@ static void append_specialisation(option_buffer *b, const clpool_geometry *g) {
 
 clpool_status clpool_forward_build_options(const clpool_geometry *g,
                                            const clpool_device_facts *facts, int specialise,
-                                           char **options) {
+                                           clpool_index_type indices, char **options) {
     option_buffer *b = calloc(1, sizeof *b);
     if (!b)
         return clpool_fail(CLPOOL_ERROR_OUT_OF_HOST_MEMORY, "allocating build options");
@@ -72,6 +72,9 @@ clpool_status clpool_forward_build_options(const clpool_geometry *g,
     append(b, "-DDATA_T=float -DACC_T=float -DIDX_T=%s -DPOOL_MAX=%d -DCHANNELS_LAST=%d",
            use_32bit_indices(g) ? "int" : "long", g->mode == CLPOOL_MODE_MAX,
            g->layout == CLPOOL_LAYOUT_CHANNELS_LAST);
+    if (indices != CLPOOL_INDEX_NONE)
+        append(b, " -DWRITE_INDICES=1 -DINDEX_T=%s",
+               indices == CLPOOL_INDEX_INT32 ? "int" : "long");
     if (specialise)
         append_specialisation(b, g);
     else

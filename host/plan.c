@@ -14,6 +14,7 @@ void clpool_plan_options_init(clpool_plan_options *options) {
         return;
     options->specialisation = CLPOOL_SPECIALISE_AUTO;
     options->local_size = 0;
+    options->indices = CLPOOL_INDEX_NONE;
 }
 
 static clpool_status validate_options(const clpool_plan_options *options) {
@@ -23,6 +24,33 @@ static clpool_status validate_options(const clpool_plan_options *options) {
         return clpool_fail(CLPOOL_ERROR_INVALID_OPTIONS,
                            "options->specialisation = %d is not a clpool_specialisation",
                            (int)options->specialisation);
+    if (options->indices != CLPOOL_INDEX_NONE && options->indices != CLPOOL_INDEX_INT64 &&
+        options->indices != CLPOOL_INDEX_INT32)
+        return clpool_fail(CLPOOL_ERROR_INVALID_OPTIONS,
+                           "options->indices = %d is not a clpool_index_type",
+                           (int)options->indices);
+    return CLPOOL_SUCCESS;
+}
+
+/* Indices exist for max pooling only, and int32 ones must reach every tap of the input plane. */
+static clpool_status resolve_indices(clpool_plan *plan, clpool_index_type indices) {
+    const clpool_geometry *g = &plan->geometry;
+    const int64_t plane = g->in[0] * g->in[1] * g->in[2];
+    if (indices != CLPOOL_INDEX_NONE && g->mode != CLPOOL_MODE_MAX)
+        return clpool_fail(CLPOOL_ERROR_INVALID_OPTIONS,
+                           "options->indices = %d: indices exist for max pooling only",
+                           (int)indices);
+    if (indices == CLPOOL_INDEX_INT32 && plane > INT32_MAX)
+        return clpool_fail(CLPOOL_ERROR_INDEX_TYPE_TOO_SMALL,
+                           "options->indices = CLPOOL_INDEX_INT32, but the input plane has %lld "
+                           "elements, more than int32 indices can address (%d): use "
+                           "CLPOOL_INDEX_INT64",
+                           (long long)plane, INT32_MAX);
+    plan->indices = indices;
+    plan->index_size = indices == CLPOOL_INDEX_INT32 ? 4 : (indices == CLPOOL_INDEX_INT64 ? 8 : 0);
+    if (plan->index_size && (uint64_t)g->output_elements > SIZE_MAX / plan->index_size)
+        return clpool_fail(CLPOOL_ERROR_SIZE_OVERFLOW, "the indices' byte count overflows size_t");
+    plan->indices_bytes = (size_t)g->output_elements * plan->index_size;
     return CLPOOL_SUCCESS;
 }
 
@@ -72,8 +100,8 @@ static clpool_status choose_global_size(clpool_plan *plan) {
 }
 
 static clpool_status build_kernel(clpool_plan *plan, int specialise) {
-    clpool_status status = clpool_forward_build_options(&plan->geometry, &plan->ctx->facts,
-                                                        specialise, &plan->build_options);
+    clpool_status status = clpool_forward_build_options(
+        &plan->geometry, &plan->ctx->facts, specialise, plan->indices, &plan->build_options);
     cl_program program = NULL;
     if (status == CLPOOL_SUCCESS)
         status = clpool_program_cache_get(&plan->ctx->cache, plan->ctx->context, plan->ctx->device,
@@ -87,6 +115,14 @@ static clpool_status build_kernel(clpool_plan *plan, int specialise) {
         plan->kernel = NULL;
         return clpool_fail_cl(err, "clCreateKernel", CLPOOL_FORWARD_KERNEL);
     }
+    /* Without indices the kernel never touches its indices argument, which stays NULL. */
+    const cl_mem none = NULL;
+    const cl_ulong zero = 0;
+    cl_int err2 = clSetKernelArg(plan->kernel, CLPOOL_FORWARD_ARG_INDICES, sizeof none, &none);
+    if (err2 == CL_SUCCESS)
+        err2 = clSetKernelArg(plan->kernel, CLPOOL_FORWARD_ARG_INDICES_OFFSET, sizeof zero, &zero);
+    if (err2 != CL_SUCCESS)
+        return clpool_fail_cl(err2, "clSetKernelArg", "indices");
     return clpool_forward_set_fixed_args(plan->kernel, &plan->geometry);
 }
 
@@ -121,7 +157,9 @@ clpool_status clpool_plan_create(clpool_context *ctx, const clpool_pool_desc *po
     plan->geometry = geometry;
     plan->input = *input;
     clpool_geometry_output_desc(&geometry, input, &plan->output);
-    status = build_kernel(plan, options->specialisation != CLPOOL_SPECIALISE_NONE);
+    status = resolve_indices(plan, options->indices);
+    if (status == CLPOOL_SUCCESS)
+        status = build_kernel(plan, options->specialisation != CLPOOL_SPECIALISE_NONE);
     if (status == CLPOOL_SUCCESS)
         status = choose_local_size(plan, options->local_size);
     if (status == CLPOOL_SUCCESS)
@@ -171,6 +209,17 @@ clpool_status clpool_plan_bytes(const clpool_plan *plan, size_t *input_bytes,
         *input_bytes = plan->geometry.input_bytes;
     if (output_bytes)
         *output_bytes = plan->geometry.output_bytes;
+    return CLPOOL_SUCCESS;
+}
+
+clpool_status clpool_plan_indices_bytes(const clpool_plan *plan, size_t *indices_bytes,
+                                        clpool_index_type *type) {
+    if (!plan)
+        return clpool_fail(CLPOOL_ERROR_INVALID_PLAN, "plan is NULL");
+    if (indices_bytes)
+        *indices_bytes = plan->indices_bytes;
+    if (type)
+        *type = plan->indices;
     return CLPOOL_SUCCESS;
 }
 

@@ -21,6 +21,8 @@ struct clpool_plan {
      * clEnqueueNDRangeKernel makes concurrent enqueues of one plan safe. */
     pthread_mutex_t enqueue_lock;
     size_t local_size, global_size;
+    clpool_index_type indices; /* CLPOOL_INDEX_NONE unless the kernel writes argmax indices */
+    size_t index_size, indices_bytes;
 };
 
 #endif

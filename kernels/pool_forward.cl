@@ -15,6 +15,8 @@
  *   POOL_MAX       1 for max pooling, 0 for average pooling
  *   CHANNELS_LAST  1 for N,D,H,W,C memory order, 0 for N,C,D,H,W
  *   SPECIALISED    1 to take the sizes and window below as constants, 0 to read kernel arguments
+ *   WRITE_INDICES  1 to also write each max output's argmax into indices (max pooling only)
+ *   INDEX_T        the index type written (long or int); required with WRITE_INDICES 1
  *   LOAD(p, i)     optional: read element i of p as ACC_T (default: a plain conversion)
  *   STORE(p, i, v) optional: write ACC_T v to element i of p (default: a plain conversion)
  * With SPECIALISED 1, also: IN_D IN_H IN_W CH OUT_D OUT_H OUT_W (sizes), K_D K_H K_W (kernel),
@@ -81,6 +83,13 @@
 #define P_DIVISOR avg_rule.y
 #endif
 
+#ifndef WRITE_INDICES
+#define WRITE_INDICES 0
+#endif
+#ifndef INDEX_T
+#define INDEX_T long
+#endif
+
 #if CHANNELS_LAST
 #define TAP_STEP ((IDX_T)P_C)
 #else
@@ -100,6 +109,7 @@ inline int end_of_taps_below(int start, int k, int d, int limit) {
 
 __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong input_offset,
                                   __global DATA_T *restrict output, ulong output_offset,
+                                  __global INDEX_T *restrict indices, ulong indices_offset,
                                   ulong total, int4 in_dims, int4 out_dims, int4 ksize,
                                   int4 stride, int4 pad_begin, int4 pad_end, int4 dilation,
                                   int2 avg_rule) {
@@ -137,6 +147,13 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
 
 #if POOL_MAX
     ACC_T acc = -INFINITY;
+#if WRITE_INDICES
+    /* PyTorch starts from the first in-bounds tap, so an all -inf window reports that tap; a
+     * window with no in-bounds tap reports -1. */
+    long argmax = (z1 > z0 && y1 > y0 && x1 > x0)
+                      ? ((long)(zs + z0 * P_DD) * P_IH + ys + y0 * P_DH) * P_IW + xs + x0 * P_DW
+                      : -1;
+#endif
 #else
     ACC_T acc = (ACC_T)0;
 #endif
@@ -147,8 +164,12 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
             for (int jx = x0; jx < x1; ++jx) {
                 const ACC_T v = LOAD(input, plane + (row_y + xs + jx * P_DW) * TAP_STEP);
 #if POOL_MAX
-                if (v > acc || isnan(v))
+                if (v > acc || isnan(v)) {
                     acc = v;
+#if WRITE_INDICES
+                    argmax = (row_y + xs + jx * P_DW);
+#endif
+                }
 #else
                 acc += v;
 #endif
@@ -167,4 +188,7 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
     acc = valid == 0 ? (ACC_T)0 : acc / (ACC_T)divisor;
 #endif
     STORE(output, (IDX_T)gid, acc);
+#if WRITE_INDICES
+    indices[indices_offset + gid] = (INDEX_T)argmax;
+#endif
 }

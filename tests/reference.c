@@ -199,3 +199,63 @@ int ref_pool_forward(const clpool_pool_desc *pool, const clpool_tensor_desc *in,
     }
     return 0;
 }
+
+/* One max output and its index (SEMANTICS "Max pooling", "Indices"): the first in-bounds tap's
+ * flat plane index to start with (-1 if there is none), replaced on v > acc or NaN. */
+static void max_with_index(const ref_dim dims[3], const ref_window win[3], const float *x,
+                           const int64_t xs[3], float *y, int64_t *index) {
+    float acc = -INFINITY;
+    int64_t chosen = -1;
+    for (int64_t jz = win[0].j_lo; jz < win[0].j_hi; ++jz) {
+        int64_t tz = win[0].first + jz * dims[0].d;
+        for (int64_t jh = win[1].j_lo; jh < win[1].j_hi; ++jh) {
+            int64_t th = win[1].first + jh * dims[1].d;
+            for (int64_t jw = win[2].j_lo; jw < win[2].j_hi; ++jw) {
+                int64_t tw = win[2].first + jw * dims[2].d;
+                int64_t flat = (tz * dims[1].in + th) * dims[2].in + tw;
+                float v = x[tz * xs[0] + th * xs[1] + tw * xs[2]];
+                if (chosen < 0) {
+                    chosen = flat;
+                }
+                if (v > acc || isnan(v)) {
+                    acc = v;
+                    chosen = flat;
+                }
+            }
+        }
+    }
+    *y = acc;
+    *index = chosen;
+}
+
+int ref_pool_max_indices(const clpool_pool_desc *pool, const clpool_tensor_desc *in, const float *x,
+                         float *y, int64_t *indices) {
+    ref_dim dims[3];
+    if (pool == NULL || in == NULL || pool->mode != CLPOOL_MODE_MAX ||
+        resolve_dims(pool, in, dims) != 0) {
+        return -1;
+    }
+    int64_t in_size[3] = {dims[0].in, dims[1].in, dims[2].in};
+    int64_t out_size[3] = {dims[0].out, dims[1].out, dims[2].out};
+    int64_t xs[5], ys[5];
+    layout_strides(in->layout, in->c, in_size, xs);
+    layout_strides(in->layout, in->c, out_size, ys);
+    for (int64_t n = 0; n < in->n; ++n) {
+        for (int64_t c = 0; c < in->c; ++c) {
+            ref_window win[3];
+            for (int64_t oz = 0; oz < out_size[0]; ++oz) {
+                win[0] = window_of(&dims[0], oz);
+                for (int64_t oh = 0; oh < out_size[1]; ++oh) {
+                    win[1] = window_of(&dims[1], oh);
+                    for (int64_t ow = 0; ow < out_size[2]; ++ow) {
+                        win[2] = window_of(&dims[2], ow);
+                        int64_t at = n * ys[0] + c * ys[1] + oz * ys[2] + oh * ys[3] + ow * ys[4];
+                        max_with_index(dims, win, x + n * xs[0] + c * xs[1], xs + 2, y + at,
+                                       indices + at);
+                    }
+                }
+            }
+        }
+    }
+    return 0;
+}

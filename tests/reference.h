@@ -33,4 +33,13 @@ int ref_output_size(int64_t in, int64_t k, int64_t s, int64_t pb, int64_t pe, in
 int ref_pool_forward(const clpool_pool_desc *pool, const clpool_tensor_desc *in, const float *x,
                      float *y, float *y_scale);
 
+/*
+ * Max pooling with PyTorch's indices: y as ref_pool_forward gives it, and in indices (laid out like
+ * y) each output's flat index within its (n, c) spatial plane ((z * H + h) * W + w): ties keep the
+ * first maximum, NaN the last NaN, an all -inf window its first in-bounds tap, a window with no
+ * in-bounds tap -1. Returns 0, or -1 as ref_pool_forward does (also for a mode other than max).
+ */
+int ref_pool_max_indices(const clpool_pool_desc *pool, const clpool_tensor_desc *in, const float *x,
+                         float *y, int64_t *indices);
+
 #endif /* CLPOOL_TESTS_REFERENCE_H */

@@ -513,6 +513,100 @@ START_TEST(test_enqueue_aliased_host_memory) {
 }
 END_TEST
 
+/* ---- Indices --------------------------------------------------------------------------------- */
+
+static clpool_plan *indices_plan(clpool_index_type type) {
+    clpool_pool_desc pool;
+    clpool_tensor_desc input;
+    standard_problem(CLPOOL_MODE_MAX, &pool, &input);
+    clpool_plan_options options;
+    clpool_plan_options_init(&options);
+    options.indices = type;
+    clpool_plan *plan = NULL;
+    ck_assert_msg(clpool_plan_create(dev.ctx, &pool, &input, &options, &plan) == CLPOOL_SUCCESS,
+                  "%s", clpool_last_error());
+    return plan;
+}
+
+START_TEST(test_indices_options) {
+    clpool_pool_desc pool;
+    clpool_tensor_desc input;
+    clpool_plan_options options;
+    clpool_plan *plan = NULL;
+    standard_problem(CLPOOL_MODE_AVG, &pool, &input);
+    clpool_plan_options_init(&options);
+    ck_assert_int_eq(options.indices, CLPOOL_INDEX_NONE);
+    options.indices = CLPOOL_INDEX_INT64;
+    expect_failure(clpool_plan_create(dev.ctx, &pool, &input, &options, &plan),
+                   CLPOOL_ERROR_INVALID_OPTIONS, "max pooling only");
+    pool.mode = CLPOOL_MODE_MAX;
+    options.indices = (clpool_index_type)7;
+    expect_failure(clpool_plan_create(dev.ctx, &pool, &input, &options, &plan),
+                   CLPOOL_ERROR_INVALID_OPTIONS, "options->indices = 7");
+    /* A 50000 x 50000 plane needs more than int32 indices; refused before any compile. */
+    clpool_tensor_desc_init_2d(&input, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_FIRST, 1, 1, 50000,
+                               50000);
+    options.indices = CLPOOL_INDEX_INT32;
+    expect_failure(clpool_plan_create(dev.ctx, &pool, &input, &options, &plan),
+                   CLPOOL_ERROR_INDEX_TYPE_TOO_SMALL, "2500000000");
+    ck_assert_ptr_null(plan);
+
+    size_t bytes = 1;
+    clpool_index_type type = CLPOOL_INDEX_INT32;
+    plan = standard_plan(CLPOOL_MODE_MAX);
+    ck_assert_int_eq(clpool_plan_indices_bytes(plan, &bytes, &type), CLPOOL_SUCCESS);
+    ck_assert(bytes == 0 && type == CLPOOL_INDEX_NONE);
+    clpool_plan_release(plan);
+    plan = indices_plan(CLPOOL_INDEX_INT32);
+    ck_assert_int_eq(clpool_plan_indices_bytes(plan, &bytes, &type), CLPOOL_SUCCESS);
+    ck_assert(bytes == OUT_COUNT * 4 && type == CLPOOL_INDEX_INT32);
+    ck_assert_ptr_nonnull(strstr(clpool_plan_build_options(plan), "-DINDEX_T=int"));
+    clpool_plan_release(plan);
+    expect_failure(clpool_plan_indices_bytes(NULL, &bytes, &type), CLPOOL_ERROR_INVALID_PLAN,
+                   "plan");
+}
+END_TEST
+
+START_TEST(test_indices_enqueue_invalid_arguments) {
+    enqueue_fixture f;
+    enqueue_fixture_init(&f);
+    clpool_plan *with = indices_plan(CLPOOL_INDEX_INT64);
+    cl_command_queue q = dev.queue;
+    cl_mem idx = make_buffer(dev.context, CL_MEM_READ_WRITE, OUT_COUNT * 8, NULL);
+    cl_mem idx_read_only = make_buffer(dev.context, CL_MEM_READ_ONLY, OUT_COUNT * 8, NULL);
+    expect_failure(clpool_plan_enqueue(with, q, f.in, 0, f.out, 0, 0, NULL, NULL),
+                   CLPOOL_ERROR_INVALID_PLAN, "clpool_plan_enqueue_with_indices");
+    expect_failure(
+        clpool_plan_enqueue_with_indices(f.plan, q, f.in, 0, f.out, 0, idx, 0, 0, NULL, NULL),
+        CLPOOL_ERROR_INVALID_PLAN, "without indices");
+    expect_failure(
+        clpool_plan_enqueue_with_indices(with, q, f.in, 0, f.out, 0, NULL, 0, 0, NULL, NULL),
+        CLPOOL_ERROR_INVALID_BUFFER, "indices is NULL");
+    expect_failure(clpool_plan_enqueue_with_indices(with, q, f.in, 0, f.out, 0, idx_read_only, 0, 0,
+                                                    NULL, NULL),
+                   CLPOOL_ERROR_INVALID_BUFFER, "CL_MEM_READ_ONLY");
+    expect_failure(
+        clpool_plan_enqueue_with_indices(with, q, f.in, 0, f.out, 0, idx, 4, 0, NULL, NULL),
+        CLPOOL_ERROR_INVALID_OFFSET, "indices offset = 4");
+    expect_failure(
+        clpool_plan_enqueue_with_indices(with, q, f.in, 0, f.out, 0, idx, 8, 0, NULL, NULL),
+        CLPOOL_ERROR_BUFFER_TOO_SMALL, "indices holds");
+    expect_failure(
+        clpool_plan_enqueue_with_indices(with, q, f.in, 0, f.shared, 0, f.shared, 8, 0, NULL, NULL),
+        CLPOOL_ERROR_BUFFER_OVERLAP, "output");
+    expect_failure(
+        clpool_plan_enqueue_with_indices(with, q, f.in, 0, f.out, 0, f.in, 0, 0, NULL, NULL),
+        CLPOOL_ERROR_INVALID_BUFFER, "CL_MEM_READ_ONLY");
+    ck_assert_int_eq(clFinish(q), CL_SUCCESS);
+    expect_untouched(f.out, OUT_COUNT + 8);
+    expect_untouched(f.shared, IN_COUNT + OUT_COUNT);
+    clReleaseMemObject(idx);
+    clReleaseMemObject(idx_read_only);
+    clpool_plan_release(with);
+    enqueue_fixture_free(&f);
+}
+END_TEST
+
 /* ---- Events, chaining, empty batches, threads ------------------------------------------------ */
 
 static cl_int execution_status(cl_event event) {
@@ -702,6 +796,8 @@ static Suite *api_suite(void) {
     tcase_add_test(tc, test_enqueue_invalid_arguments);
     tcase_add_test(tc, test_enqueue_shared_buffer);
     tcase_add_test(tc, test_enqueue_aliased_host_memory);
+    tcase_add_test(tc, test_indices_options);
+    tcase_add_test(tc, test_indices_enqueue_invalid_arguments);
     tcase_add_test(tc, test_enqueue_waits_on_events);
     tcase_add_test(tc, test_enqueue_empty_batch);
     tcase_add_test(tc, test_two_plans_chained);

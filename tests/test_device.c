@@ -39,12 +39,6 @@ uint32_t float_bits(float v) {
     return bits;
 }
 
-static float float_of_bits(uint32_t bits) {
-    float v;
-    memcpy(&v, &bits, sizeof v);
-    return v;
-}
-
 clpool_tensor_desc with_layout(const clpool_tensor_desc *input, clpool_layout layout) {
     clpool_tensor_desc t = *input;
     t.layout = layout;
@@ -58,80 +52,120 @@ void to_channels_last(const float *src, float *dst, int64_t n, int64_t c, int64_
                 dst[(b * plane + p) * c + ch] = src[(b * c + ch) * plane + p];
 }
 
-/* Guard value at position i: varied, so a stray copy of a neighbour would show too. */
-static float guard_value(size_t i) {
-    return float_of_bits(0x7f800001u + (uint32_t)i); /* signalling-NaN bit patterns */
+/* The input after TEST_INPUT_OFFSET floats of 1e30 (which would win any max window that read
+ * outside the input) and followed by TEST_GUARD more. */
+static cl_mem guarded_input(const float *x, size_t bytes) {
+    const size_t total = bytes + (TEST_INPUT_OFFSET + TEST_GUARD) * sizeof(float);
+    float *host = malloc(total);
+    ck_assert_ptr_nonnull(host);
+    for (size_t i = 0; i < total / sizeof(float); ++i)
+        host[i] = 1e30f;
+    memcpy(host + TEST_INPUT_OFFSET, x, bytes);
+    cl_int err = CL_SUCCESS;
+    cl_mem buffer =
+        clCreateBuffer(dev.context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, total, host, &err);
+    ck_assert_int_eq(err, CL_SUCCESS);
+    free(host);
+    return buffer;
 }
 
-static void fill_guarded_output(float *host, size_t count) {
-    for (size_t i = 0; i < TEST_OUTPUT_OFFSET + count + TEST_GUARD; ++i)
-        host[i] = (i >= TEST_OUTPUT_OFFSET && i < TEST_OUTPUT_OFFSET + count)
-                      ? float_of_bits(TEST_PREFILL_BITS)
-                      : guard_value(i);
+/* A buffer of count elements of size bytes at byte offset TEST_OUTPUT_OFFSET * size, between
+ * guards: elements prefilled with prefill (size bytes), guards with a per-byte pattern. */
+static cl_mem guarded_output(size_t count, size_t size, const void *prefill, unsigned char **host) {
+    const size_t total = (TEST_OUTPUT_OFFSET + count + TEST_GUARD) * size;
+    *host = malloc(total);
+    ck_assert_ptr_nonnull(*host);
+    for (size_t i = 0; i < total; ++i)
+        (*host)[i] = (unsigned char)(0xA0 + i % 13);
+    for (size_t i = 0; i < count; ++i)
+        memcpy(*host + (TEST_OUTPUT_OFFSET + i) * size, prefill, size);
+    cl_int err = CL_SUCCESS;
+    cl_mem buffer =
+        clCreateBuffer(dev.context, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR, total, *host, &err);
+    ck_assert_int_eq(err, CL_SUCCESS);
+    return buffer;
 }
 
-static void expect_guards_intact(const float *host, size_t count) {
-    for (size_t i = 0; i < TEST_OUTPUT_OFFSET + count + TEST_GUARD; ++i) {
-        if (i >= TEST_OUTPUT_OFFSET && i < TEST_OUTPUT_OFFSET + count)
-            continue;
-        ck_assert_msg(float_bits(host[i]) == float_bits(guard_value(i)),
-                      "guard float %zu (output offset %d, %zu outputs) was overwritten", i,
-                      TEST_OUTPUT_OFFSET, count);
+/* Reads a guarded buffer back after done, checks every guard byte, and returns a malloc'd copy of
+ * its count elements. */
+static void *read_guarded(cl_mem buffer, size_t count, size_t size, cl_event done,
+                          const char *what) {
+    const size_t total = (TEST_OUTPUT_OFFSET + count + TEST_GUARD) * size;
+    unsigned char *host = malloc(total), *copy = malloc(count * size + 1);
+    ck_assert(host && copy);
+    ck_assert_int_eq(
+        clEnqueueReadBuffer(dev.queue, buffer, CL_TRUE, 0, total, host, 1, &done, NULL),
+        CL_SUCCESS);
+    const size_t first = TEST_OUTPUT_OFFSET * size, last = (TEST_OUTPUT_OFFSET + count) * size;
+    for (size_t i = 0; i < total; ++i)
+        ck_assert_msg((i >= first && i < last) || host[i] == (unsigned char)(0xA0 + i % 13),
+                      "%s guard byte %zu (offset %zu, %zu elements) was overwritten", what, i,
+                      first, count);
+    memcpy(copy, host + first, count * size);
+    free(host);
+    return copy;
+}
+
+clpool_status run_with_indices(const clpool_pool_desc *pool, const clpool_tensor_desc *input,
+                               const float *x, clpool_specialisation specialisation,
+                               clpool_index_type index_type, float **y, int64_t **indices,
+                               size_t *count) {
+    *y = NULL;
+    *count = 0;
+    if (indices)
+        *indices = NULL;
+    clpool_plan_options options;
+    clpool_plan_options_init(&options);
+    options.specialisation = specialisation;
+    options.indices = index_type;
+    clpool_plan *plan = NULL;
+    clpool_status status = clpool_plan_create(dev.ctx, pool, input, &options, &plan);
+    if (status != CLPOOL_SUCCESS)
+        return status;
+    size_t in_bytes = 0, out_bytes = 0, index_size = index_type == CLPOOL_INDEX_INT32 ? 4 : 8;
+    clpool_plan_bytes(plan, &in_bytes, &out_bytes);
+    const size_t n = out_bytes / sizeof(float);
+    const uint32_t prefill = TEST_PREFILL_BITS;
+    const unsigned char index_prefill[8] = {0x5A, 0x5A, 0x5A, 0x5A, 0x5A, 0x5A, 0x5A, 0x5A};
+    unsigned char *out_host = NULL, *idx_host = NULL;
+    cl_mem in = guarded_input(x, in_bytes);
+    cl_mem out = guarded_output(n, sizeof(float), &prefill, &out_host);
+    cl_mem idx = index_type ? guarded_output(n, index_size, index_prefill, &idx_host) : NULL;
+    cl_event done = NULL;
+    status = index_type
+                 ? clpool_plan_enqueue_with_indices(plan, dev.queue, in,
+                                                    TEST_INPUT_OFFSET * sizeof(float), out,
+                                                    TEST_OUTPUT_OFFSET * sizeof(float), idx,
+                                                    TEST_OUTPUT_OFFSET * index_size, 0, NULL, &done)
+                 : clpool_plan_enqueue(plan, dev.queue, in, TEST_INPUT_OFFSET * sizeof(float), out,
+                                       TEST_OUTPUT_OFFSET * sizeof(float), 0, NULL, &done);
+    if (status == CLPOOL_SUCCESS) {
+        *y = read_guarded(out, n, sizeof(float), done, "output");
+        *count = n;
+        if (index_type) {
+            void *raw = read_guarded(idx, n, index_size, done, "indices");
+            *indices = malloc(n * sizeof(int64_t) + 1);
+            for (size_t i = 0; i < n; ++i)
+                (*indices)[i] =
+                    index_size == 4 ? ((const int32_t *)raw)[i] : ((const int64_t *)raw)[i];
+            free(raw);
+        }
+        clReleaseEvent(done);
     }
+    clReleaseMemObject(in);
+    clReleaseMemObject(out);
+    if (idx)
+        clReleaseMemObject(idx);
+    free(out_host);
+    free(idx_host);
+    clpool_plan_release(plan);
+    return status;
 }
 
 clpool_status run_on_device(const clpool_pool_desc *pool, const clpool_tensor_desc *input,
                             const float *x, clpool_specialisation specialisation, float **y,
                             size_t *count) {
-    *y = NULL;
-    *count = 0;
-    clpool_plan_options options;
-    clpool_plan_options_init(&options);
-    options.specialisation = specialisation;
-    clpool_plan *plan = NULL;
-    clpool_status status = clpool_plan_create(dev.ctx, pool, input, &options, &plan);
-    if (status != CLPOOL_SUCCESS)
-        return status;
-    size_t in_bytes = 0, out_bytes = 0;
-    clpool_plan_bytes(plan, &in_bytes, &out_bytes);
-    const size_t n_out = out_bytes / sizeof(float);
-    const size_t in_total = in_bytes + (TEST_INPUT_OFFSET + TEST_GUARD) * sizeof(float);
-    const size_t out_total = out_bytes + (TEST_OUTPUT_OFFSET + TEST_GUARD) * sizeof(float);
-    float *in_host = calloc(1, in_total), *out_host = malloc(out_total);
-    ck_assert(in_host && out_host);
-    for (size_t i = 0; i < TEST_INPUT_OFFSET; ++i)
-        in_host[i] = 1e30f; /* would win any max window that read before the input */
-    memcpy(in_host + TEST_INPUT_OFFSET, x, in_bytes);
-    for (size_t i = 0; i < TEST_GUARD; ++i)
-        in_host[TEST_INPUT_OFFSET + in_bytes / sizeof(float) + i] = 1e30f;
-    fill_guarded_output(out_host, n_out);
-
-    cl_int err = CL_SUCCESS;
-    cl_mem in = clCreateBuffer(dev.context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, in_total,
-                               in_host, &err);
-    ck_assert_int_eq(err, CL_SUCCESS);
-    cl_mem out = clCreateBuffer(dev.context, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR, out_total,
-                                out_host, &err);
-    ck_assert_int_eq(err, CL_SUCCESS);
-    cl_event done = NULL;
-    status = clpool_plan_enqueue(plan, dev.queue, in, TEST_INPUT_OFFSET * sizeof(float), out,
-                                 TEST_OUTPUT_OFFSET * sizeof(float), 0, NULL, &done);
-    if (status == CLPOOL_SUCCESS) {
-        ck_assert_int_eq(
-            clEnqueueReadBuffer(dev.queue, out, CL_TRUE, 0, out_total, out_host, 1, &done, NULL),
-            CL_SUCCESS);
-        clReleaseEvent(done);
-        expect_guards_intact(out_host, n_out);
-        *y = malloc(n_out ? out_bytes : 1);
-        memcpy(*y, out_host + TEST_OUTPUT_OFFSET, out_bytes);
-        *count = n_out;
-    }
-    clReleaseMemObject(in);
-    clReleaseMemObject(out);
-    free(in_host);
-    free(out_host);
-    clpool_plan_release(plan);
-    return status;
+    return run_with_indices(pool, input, x, specialisation, CLPOOL_INDEX_NONE, y, NULL, count);
 }
 
 /* Output coordinates of linear index i, as "n=.. c=.. h=.. w=..". */
@@ -151,6 +185,42 @@ static void describe_position(const clpool_tensor_desc *out, size_t i, char *buf
 static int values_match(clpool_mode mode, float got, float want, float scale) {
     return ref_values_match(mode, got, want, scale) &&
            !(isnan(want) && float_bits(got) == TEST_PREFILL_BITS);
+}
+
+void expect_indices_match_reference(const char *label, const clpool_pool_desc *pool,
+                                    const clpool_tensor_desc *input, const float *x,
+                                    clpool_specialisation specialisation,
+                                    clpool_index_type index_type) {
+    float *y = NULL;
+    int64_t *indices = NULL;
+    size_t count = 0;
+    clpool_status status =
+        run_with_indices(pool, input, x, specialisation, index_type, &y, &indices, &count);
+    ck_assert_msg(status == CLPOOL_SUCCESS, "%s: %s: %s", label, clpool_status_name(status),
+                  clpool_last_error());
+    float *want = malloc((count + 1) * sizeof(float));
+    int64_t *want_indices = malloc((count + 1) * sizeof(int64_t));
+    ck_assert(want && want_indices);
+    ck_assert_int_eq(ref_pool_max_indices(pool, input, x, want, want_indices), 0);
+    clpool_tensor_desc out_desc;
+    clpool_pool_output_desc(pool, input, &out_desc);
+    for (size_t i = 0; i < count; ++i) {
+        char where[96];
+        describe_position(&out_desc, i, where, sizeof where);
+        ck_assert_msg(float_bits(y[i]) == float_bits(want[i]) && indices[i] == want_indices[i],
+                      "%s (%s, %s, int%d indices): output %zu at %s: got %.9g index %lld, want "
+                      "%.9g index %lld",
+                      label,
+                      input->layout == CLPOOL_LAYOUT_CHANNELS_LAST ? "channels-last"
+                                                                   : "channels-first",
+                      specialisation == CLPOOL_SPECIALISE_NONE ? "generic" : "specialised",
+                      index_type == CLPOOL_INDEX_INT32 ? 32 : 64, i, where, y[i],
+                      (long long)indices[i], want[i], (long long)want_indices[i]);
+    }
+    free(y);
+    free(indices);
+    free(want);
+    free(want_indices);
 }
 
 void expect_matches_reference(const char *label, const clpool_pool_desc *pool,

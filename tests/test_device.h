@@ -43,6 +43,22 @@ clpool_status run_on_device(const clpool_pool_desc *pool, const clpool_tensor_de
                             size_t *count);
 
 /*
+ * As run_on_device, with a plan that also writes indices of index_type into a guarded buffer at
+ * a non-zero offset; *indices receives them widened to int64 (NULL with CLPOOL_INDEX_NONE).
+ */
+clpool_status run_with_indices(const clpool_pool_desc *pool, const clpool_tensor_desc *input,
+                               const float *x, clpool_specialisation specialisation,
+                               clpool_index_type index_type, float **y, int64_t **indices,
+                               size_t *count);
+
+/* Max pooling with indices on the device against ref_pool_max_indices: values and indices
+ * bit-for-bit; fails the test with the first mismatch and its coordinates. */
+void expect_indices_match_reference(const char *label, const clpool_pool_desc *pool,
+                                    const clpool_tensor_desc *input, const float *x,
+                                    clpool_specialisation specialisation,
+                                    clpool_index_type index_type);
+
+/*
  * Runs pool on x on the device and with the reference, and compares: max bit-for-bit, average
  * within 1e-6 relative to max(|reference|, the window's mean magnitude). Fails the test with the
  * case label and the first mismatches.

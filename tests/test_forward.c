@@ -4,6 +4,7 @@
  * specialised and the generic kernel, and several hundred fixed-seed random configurations. The
  * random sweep uses the generic kernel (one compile serves them all) plus a bounded sample with
  * specialised kernels, which keeps the suite's compile count, and so its time, under control.
+ * Max pooling with indices is checked the same way, values and indices bit-for-bit.
  */
 #include "suite_main.h"
 #include "cases.h"
@@ -160,6 +161,60 @@ START_TEST(test_random_specialised) {
 }
 END_TEST
 
+/* Max pooling with indices: every max case of the table in both layouts (int64 with the generic
+ * kernel, int32 with the generic kernel in the other layout), and every third one also with its
+ * specialised kernel, which bounds the extra compiles. */
+START_TEST(test_indices_edge_case) {
+    const pool_case *pc = &pool_cases[_i];
+    if (pc->pool.mode != CLPOOL_MODE_MAX)
+        return;
+    const clpool_layout layouts[] = {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_LAYOUT_CHANNELS_LAST};
+    const int64_t plane = pc->input.spatial[0] * pc->input.spatial[1];
+    const size_t count = (size_t)(pc->input.n * pc->input.c * plane);
+    float *x = malloc((count + 1) * sizeof(float)), *x_last = malloc((count + 1) * sizeof(float));
+    fill_input(pc->fill, (uint64_t)_i + 1, x, count);
+    to_channels_last(x, x_last, pc->input.n, pc->input.c, plane);
+    for (int l = 0; l < 2; ++l) {
+        const clpool_tensor_desc input = with_layout(&pc->input, layouts[l]);
+        const float *data = l ? x_last : x;
+        expect_indices_match_reference(pc->name, &pc->pool, &input, data, CLPOOL_SPECIALISE_NONE,
+                                       (l + _i) % 2 ? CLPOOL_INDEX_INT32 : CLPOOL_INDEX_INT64);
+        if (_i % 3 == 0 && l == _i % 2)
+            expect_indices_match_reference(pc->name, &pc->pool, &input, data,
+                                           CLPOOL_SPECIALISE_WINDOW, CLPOOL_INDEX_INT64);
+    }
+    free(x);
+    free(x_last);
+}
+END_TEST
+
+/* Random max configurations with deliberate ties (signed zeros) and NaNs, both layouts. */
+START_TEST(test_indices_random) {
+    char label[64];
+    for (int k = 0; k < RANDOM_PER_CHUNK; ++k) {
+        const uint64_t seed = 9000 + (uint64_t)(_i * RANDOM_PER_CHUNK + k);
+        pool_case pc;
+        random_case(seed, &pc);
+        pc.pool.mode = CLPOOL_MODE_MAX;
+        pc.fill = k % 3 == 2 ? FILL_NAN_SCATTER : FILL_INTEGERS;
+        snprintf(label, sizeof label, "random_case(%llu) as max", (unsigned long long)seed);
+        const int64_t plane = pc.input.spatial[0] * pc.input.spatial[1];
+        const size_t count = (size_t)(pc.input.n * pc.input.c * plane);
+        float *x = malloc((count + 1) * sizeof(float)),
+              *x_last = malloc((count + 1) * sizeof(float));
+        fill_input(pc.fill, seed, x, count);
+        to_channels_last(x, x_last, pc.input.n, pc.input.c, plane);
+        const clpool_tensor_desc last = with_layout(&pc.input, CLPOOL_LAYOUT_CHANNELS_LAST);
+        const clpool_index_type type = k % 2 ? CLPOOL_INDEX_INT32 : CLPOOL_INDEX_INT64;
+        expect_indices_match_reference(label, &pc.pool, &pc.input, x, CLPOOL_SPECIALISE_NONE, type);
+        expect_indices_match_reference(label, &pc.pool, &last, x_last, CLPOOL_SPECIALISE_NONE,
+                                       type);
+        free(x);
+        free(x_last);
+    }
+}
+END_TEST
+
 static Suite *forward_suite(void) {
     Suite *s = suite_create("forward");
     TCase *seeds = tcase_create("seed_examples");
@@ -182,6 +237,13 @@ static Suite *forward_suite(void) {
     tcase_add_loop_test(random, test_random_generic, 0, RANDOM_CHUNKS);
     tcase_add_loop_test(random, test_random_specialised, 0, RANDOM_SPECIALISED);
     suite_add_tcase(s, random);
+
+    TCase *indices = tcase_create("indices");
+    tcase_add_checked_fixture(indices, device_setup, device_teardown);
+    tcase_set_timeout(indices, 240);
+    tcase_add_loop_test(indices, test_indices_edge_case, 0, (int)pool_case_count);
+    tcase_add_loop_test(indices, test_indices_random, 0, 5);
+    suite_add_tcase(s, indices);
     return s;
 }
 

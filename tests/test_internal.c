@@ -52,8 +52,9 @@ START_TEST(test_index64_kernel) {
     clpool_geometry g;
     ck_assert_int_eq(clpool_geometry_resolve(&pc.pool, &pc.input, &g), CLPOOL_SUCCESS);
     char *options = NULL;
-    ck_assert_int_eq(clpool_forward_build_options(&g, &dev.ctx->facts, 0, &options),
-                     CLPOOL_SUCCESS);
+    ck_assert_int_eq(
+        clpool_forward_build_options(&g, &dev.ctx->facts, 0, CLPOOL_INDEX_NONE, &options),
+        CLPOOL_SUCCESS);
     char *idx = strstr(options, "-DIDX_T=int");
     ck_assert_ptr_nonnull(idx);
     char wide[1100];
@@ -81,6 +82,9 @@ START_TEST(test_index64_kernel) {
     clSetKernelArg(kernel, CLPOOL_FORWARD_ARG_INPUT_OFFSET, sizeof zero, &zero);
     clSetKernelArg(kernel, CLPOOL_FORWARD_ARG_OUTPUT, sizeof out, &out);
     clSetKernelArg(kernel, CLPOOL_FORWARD_ARG_OUTPUT_OFFSET, sizeof zero, &zero);
+    const cl_mem no_indices = NULL;
+    clSetKernelArg(kernel, CLPOOL_FORWARD_ARG_INDICES, sizeof no_indices, &no_indices);
+    clSetKernelArg(kernel, CLPOOL_FORWARD_ARG_INDICES_OFFSET, sizeof zero, &zero);
     const size_t local = 64, global = (n_out + local - 1) / local * local;
     ck_assert_int_eq(
         clEnqueueNDRangeKernel(dev.queue, kernel, 1, NULL, &global, &local, 0, NULL, NULL),

@@ -84,6 +84,7 @@ typedef int clpool_status;
 #define CLPOOL_ERROR_OUT_OF_HOST_MEMORY    1026 /* a host allocation failed */
 #define CLPOOL_ERROR_INVALID_OPTIONS       1027 /* a clpool_plan_options field is out of range */
 #define CLPOOL_ERROR_KERNEL_SOURCE_MISSING 1028 /* an embedded kernel is missing */
+#define CLPOOL_ERROR_INDEX_TYPE_TOO_SMALL  1029 /* int32 indices cannot address the input plane */
 
 /* 1 when status is a failure (anything but CLPOOL_SUCCESS), else 0. */
 CLPOOL_API int clpool_is_error(clpool_status status);
@@ -259,12 +260,26 @@ typedef enum clpool_specialisation {
     CLPOOL_SPECIALISE_WINDOW = 2
 } clpool_specialisation;
 
+/*
+ * Max-pooling indices (PyTorch's return_indices): for each output, the flat index of the chosen
+ * tap within the spatial plane of its (n, c) — h * W + w for 2D — whatever the memory layout,
+ * laid out like the output. Ties keep the first maximum, NaN records the last NaN, an all -inf
+ * window its first in-bounds tap, a window with no in-bounds tap -1. INT32 refuses (with
+ * CLPOOL_ERROR_INDEX_TYPE_TOO_SMALL) an input plane of more than INT32_MAX elements.
+ */
+typedef enum clpool_index_type {
+    CLPOOL_INDEX_NONE = 0,  /* no indices: enqueue with clpool_plan_enqueue */
+    CLPOOL_INDEX_INT64 = 1, /* int64_t, PyTorch's type: enqueue with ..._with_indices */
+    CLPOOL_INDEX_INT32 = 2  /* int32_t: half the bytes, for planes up to INT32_MAX elements */
+} clpool_index_type;
+
 typedef struct clpool_plan_options {
     clpool_specialisation specialisation;
-    size_t local_size; /* work-group size; 0 chooses per device and kernel */
+    size_t local_size;         /* work-group size; 0 chooses per device and kernel */
+    clpool_index_type indices; /* max pooling only: also write argmax indices */
 } clpool_plan_options;
 
-/* Sets the defaults: AUTO specialisation, local size chosen by the library. */
+/* Sets the defaults: AUTO specialisation, local size chosen by the library, no indices. */
 CLPOOL_API void clpool_plan_options_init(clpool_plan_options *options);
 
 /*
@@ -295,6 +310,10 @@ CLPOOL_API clpool_status clpool_plan_output_desc(const clpool_plan *plan, clpool
 CLPOOL_API clpool_status clpool_plan_bytes(const clpool_plan *plan, size_t *input_bytes,
                                            size_t *output_bytes);
 
+/* The bytes of indices the plan writes (0 for a plan without indices), and their type. */
+CLPOOL_API clpool_status clpool_plan_indices_bytes(const clpool_plan *plan, size_t *indices_bytes,
+                                                   clpool_index_type *type);
+
 /* The OpenCL build options the plan's kernel was compiled with (static for the plan's life), and
  * the work-group size it launches with. For logs and benchmarks. */
 CLPOOL_API const char *clpool_plan_build_options(const clpool_plan *plan);
@@ -314,6 +333,18 @@ CLPOOL_API clpool_status clpool_plan_enqueue(const clpool_plan *plan, cl_command
                                              cl_mem input, size_t input_offset, cl_mem output,
                                              size_t output_offset, cl_uint num_events_in_wait_list,
                                              const cl_event *event_wait_list, cl_event *event);
+
+/*
+ * As clpool_plan_enqueue, also writing the argmax of every output into indices at byte offset
+ * indices_offset (a multiple of the index size), for a plan created with options->indices set.
+ * indices is checked like output (context, write access, size, no overlap with input or output).
+ * A plan without indices refuses this call, and a plan with indices refuses clpool_plan_enqueue,
+ * both with CLPOOL_ERROR_INVALID_PLAN.
+ */
+CLPOOL_API clpool_status clpool_plan_enqueue_with_indices(
+    const clpool_plan *plan, cl_command_queue queue, cl_mem input, size_t input_offset,
+    cl_mem output, size_t output_offset, cl_mem indices, size_t indices_offset,
+    cl_uint num_events_in_wait_list, const cl_event *event_wait_list, cl_event *event);
 
 #ifdef __cplusplus
 }
