@@ -99,6 +99,7 @@ static const bad_line bad_pool_lines[] = {
     {"--mode max --kernel 2 a b c", "unexpected extra argument 'c'"},
     {"--mode max --kernel 2 --check=1 a b", "--check takes no value"},
     {"--mode max --kernel 2 --device= a b", "--device needs a non-empty value"},
+    {"--mode max --kernel 2 --indices b a b", "--indices 'b' is also OUTPUT"},
 };
 
 START_TEST(test_pool_flags_reject) {
@@ -326,7 +327,8 @@ static const failing_run failing_runs[] = {
     {"pool --mode max --kernel 2 rank5.npy out.npy", 2, "2D"},
     {"pool --mode max --kernel 2 fortran.npy out.npy", 2, "Fortran"},
     {"pool --mode max --kernel 2 truncated.npy out.npy", 2, "truncated"},
-    {"pool --mode max --kernel 2 --indices idx.npy in4.npy out.npy", 2, "indices"},
+    {"pool --mode max --kernel 2 --indices out.npy in4.npy out.npy", 2, "--indices 'out.npy'"},
+    {"pool --mode avg --kernel 2 --indices idx.npy in4.npy out.npy", 2, "--indices applies"},
     {"pool --mode max --kernel 2 --device no-such-device in4.npy out.npy", 2, "no-such-device"},
     {"pool --mode max --kernel 2,2,2 in4.npy out.npy", 2, "--kernel has 3 values"},
     {"pool --mode avg --kernel 2 --divisor 0 in4.npy out.npy", 2, "--divisor"},
@@ -406,6 +408,64 @@ START_TEST(test_failures_leave_no_output) {
 }
 END_TEST
 
+/* Reads an int64 .npy file written by the tool. */
+static int64_t *read_int64_npy(const char *name, npy_header *header) {
+    char path[256];
+    path_in_dir(name, path, sizeof path);
+    FILE *f = fopen(path, "rb");
+    ck_assert_ptr_nonnull(f);
+    static unsigned char bytes[1 << 16];
+    const size_t size = fread(bytes, 1, sizeof bytes, f);
+    fclose(f);
+    ck_assert_msg(npy_parse_header(bytes, size, header, err, sizeof err) == 0, "%s", err);
+    ck_assert_str_eq(header->descr, "<i8");
+    ck_assert(!header->fortran_order);
+    const size_t n = (size - header->data_offset) / sizeof(int64_t);
+    int64_t *values = malloc((n + 1) * sizeof *values);
+    memcpy(values, bytes + header->data_offset, n * sizeof *values);
+    return values;
+}
+
+/* --indices writes PyTorch's argmax indices as int64, laid out like the output, and --check
+ * verifies them too. */
+START_TEST(test_pool_indices_file) {
+    make_dir();
+    const int64_t n = 2, ch = 3, h = 9, w = 11;
+    float x[2 * 3 * 9 * 11], want[2 * 3 * 9 * 11], *y = NULL;
+    int64_t want_indices[2 * 3 * 9 * 11];
+    fill_input(FILL_INTEGERS, 5, x, sizeof x / sizeof x[0]);
+    const int64_t shape[4] = {n, h, w, ch};
+    write_array("in.npy", NPY_F32, shape, 4, x);
+    ck_assert_msg(run_cli("pool --mode max --kernel 3 --stride 2 --padding 1 --channels-last "
+                          "--indices idx.npy --check in.npy out.npy") == 0,
+                  "%s", out_text);
+    clpool_pool_desc pool;
+    clpool_tensor_desc input;
+    clpool_pool_desc_init_2d(&pool, CLPOOL_MODE_MAX, 3, 3);
+    pool.stride[0] = pool.stride[1] = 2;
+    pool.pad_begin[0] = pool.pad_begin[1] = pool.pad_end[0] = pool.pad_end[1] = 1;
+    clpool_tensor_desc_init_2d(&input, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_LAST, n, ch, h, w);
+    ck_assert_int_eq(ref_pool_max_indices(&pool, &input, x, want, want_indices), 0);
+    npy_header header, out_header;
+    int64_t *indices = read_int64_npy("idx.npy", &header);
+    char path[256];
+    path_in_dir("out.npy", path, sizeof path);
+    ck_assert_msg(npy_read_f32(path, &out_header, &y, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(header.ndim, 4);
+    for (int d = 0; d < 4; ++d)
+        ck_assert_int_eq(header.shape[d], out_header.shape[d]);
+    ck_assert(header.shape[1] == 5 && header.shape[2] == 6 && header.shape[3] == ch);
+    const size_t count = (size_t)(n * 5 * 6 * ch);
+    for (size_t i = 0; i < count; ++i)
+        ck_assert_msg(indices[i] == want_indices[i] && memcmp(&y[i], &want[i], 4) == 0,
+                      "output %zu: index %lld value %g, want %lld %g", i, (long long)indices[i],
+                      y[i], (long long)want_indices[i], want[i]);
+    free(indices);
+    free(y);
+    remove_dir();
+}
+END_TEST
+
 /* N = 0 pools to an empty array of the right shape. */
 START_TEST(test_pool_empty_batch) {
     make_dir();
@@ -452,7 +512,8 @@ START_TEST(test_help_and_devices) {
 }
 END_TEST
 
-/* A two-layer benchmark with JSON: every row verified, every key present. */
+/* A two-layer benchmark with JSON: every row verified (the max layer also with indices), every
+ * key present. */
 START_TEST(test_bench_json) {
     make_dir();
     char path[256];
@@ -477,7 +538,7 @@ START_TEST(test_bench_json) {
         "\"input\"",   "\"output\"",    "\"kernel\"",           "\"stride\"",
         "\"padding\"", "\"ceil_mode\"", "\"kernel_ms_median\"", "\"kernel_ms_min\"",
         "\"gbps\"",    "\"copy_gbps\"", "\"ratio_to_copy\"",    "\"max_abs_err\"",
-        "\"ok\""};
+        "\"ok\"",      "\"indices\""};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; ++i)
         ck_assert_msg(strstr(json, keys[i]), "JSON lacks %s: %s", keys[i], json);
     int rows = 0, verified = 0;
@@ -485,8 +546,9 @@ START_TEST(test_bench_json) {
         ++rows;
     for (const char *at = json; (at = strstr(at, "\"ok\": true")); ++at)
         ++verified;
-    ck_assert_int_eq(rows, 4);
-    ck_assert_int_eq(verified, 4);
+    ck_assert_int_eq(rows, 6); /* small_max twice more, with indices */
+    ck_assert_int_eq(verified, 6);
+    ck_assert_ptr_nonnull(strstr(json, "\"mode\": \"max\", \"indices\": \"int64\""));
     ck_assert_ptr_nonnull(strstr(json, "\"layout\": \"channels_last\", \"dtype\": \"float32\", "
                                        "\"input\": [1, 9, 7, 5]"));
     ck_assert_ptr_nonnull(strstr(json,
@@ -510,6 +572,7 @@ static Suite *cli_suite(void) {
     tcase_set_timeout(e2e, 240);
     tcase_add_loop_test(e2e, test_pool_files, 0, (int)(sizeof e2e_cases / sizeof e2e_cases[0]));
     tcase_add_test(e2e, test_failures_leave_no_output);
+    tcase_add_test(e2e, test_pool_indices_file);
     tcase_add_test(e2e, test_pool_empty_batch);
     tcase_add_test(e2e, test_help_and_devices);
     tcase_add_test(e2e, test_bench_json);

@@ -52,33 +52,36 @@ const char cli_pool_help[] =
     "  --exclude-pad        average over in-bounds taps only (count_include_pad=False); avg only\n"
     "  --divisor N          divide every average by N (divisor_override; non-zero); avg only\n"
     "  --channels-last      the input (and output) is channels-last\n"
-    "  --indices FILE.npy   also write int64 argmax indices (max only); not available in this\n"
-    "                       build, refused with a message\n"
+    "  --indices FILE.npy   also write int64 argmax indices, laid out like OUTPUT (max only):\n"
+    "                       each the flat index h * W + w of the chosen tap within its plane,\n"
+    "                       as PyTorch's return_indices gives it\n"
     "  --device SPEC        device: 'P:D' or part of its name (default: CLPOOL_DEVICE, else the\n"
     "                       first GPU, else the first device)\n"
     "  --check              also compute the CPU reference and fail on any mismatch\n"
     "  --help               show this help\n"
     "\n"
-    "On any failure no OUTPUT file is left behind: it is written to a temporary file in the same\n"
-    "folder and renamed into place.\n";
+    "On any failure no OUTPUT (or indices) file is left behind: each is written to a temporary\n"
+    "file in the same folder and renamed into place.\n";
 
 const char cli_bench_help[] =
     "usage: clpool bench [--quick] [--generic] [--device SPEC] [--json FILE] [--layers FILE]\n"
     "                    [--reps N]\n"
     "\n"
     "Runs the standard network pooling layers (or those of --layers FILE) in both layouts,\n"
-    "float32, batch 8, verifies every result against the CPU reference, then times it with\n"
-    "OpenCL profiling events: 3 warm-up runs, then the median (and minimum) of --reps runs.\n"
-    "Bandwidth counts the input and output bytes, and is also given as a ratio to a copy kernel\n"
-    "timed in the same process, on the same device, over the same number of bytes. A table goes\n"
-    "to stdout and one progress line per layer to stderr. Any verification mismatch makes the\n"
-    "exit status 1.\n"
+    "float32, batch 8, max layers also with int64 indices (mode max+i). Every result, indices\n"
+    "included, is verified against the CPU reference before it is timed with OpenCL profiling\n"
+    "events: 3 warm-up runs, then the median (and minimum) of --reps runs. Bandwidth counts\n"
+    "the input, output and index bytes, and is also given as a ratio to a copy kernel timed\n"
+    "in the same process, on the same device, over the same number of bytes. A table goes to\n"
+    "stdout and one progress line per row to stderr. Any verification mismatch makes the exit\n"
+    "status 1.\n"
     "\n"
     "  --quick          batch 1 and 20 runs per layer: a fast demonstration\n"
     "  --generic        time the generic kernel (window and sizes as arguments) instead of the\n"
     "                   default kernels specialised for each layer, to see what specialising buys\n"
     "  --device SPEC    device: 'P:D' or part of its name (as for `clpool pool`)\n"
-    "  --json FILE      also write the rows as a JSON array of objects: name, mode, layout,\n"
+    "  --json FILE      also write the rows as a JSON array of objects: name, mode, indices\n"
+    "                   (\"int64\" or \"none\"), layout,\n"
     "                   dtype, input, output (shapes in memory order), kernel, stride, padding,\n"
     "                   ceil_mode, kernel_ms_median, kernel_ms_min, gbps, copy_gbps,\n"
     "                   ratio_to_copy, max_abs_err, ok\n"
@@ -287,6 +290,9 @@ static cli_parse_result check_pool_request(const cli_pool_request *r, char *err,
         return usage_error(err, err_size, "--indices applies to --mode max only");
     if (!r->input_path || !r->output_path)
         return usage_error(err, err_size, "expected INPUT.npy and OUTPUT.npy");
+    if (r->indices_path && strcmp(r->indices_path, r->output_path) == 0)
+        return usage_error(err, err_size, "--indices '%s' is also OUTPUT: give another file",
+                           r->indices_path);
     return CLI_PARSED;
 }
 

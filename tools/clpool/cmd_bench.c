@@ -23,6 +23,7 @@ enum { WARMUP = 3, ERR_SIZE = 2048 };
 typedef struct bench_row {
     const bench_layer *layer;
     clpool_layout layout;
+    int with_indices; /* max pooling that also writes int64 indices */
     clpool_tensor_desc input, output;
     double ms_median, ms_min, gbps, copy_gbps, ratio, max_abs_err;
     size_t bytes;
@@ -64,15 +65,29 @@ static int validate_layers(const bench_layer *layers, size_t count, int64_t batc
     return CLI_EXIT_OK;
 }
 
+/* A row's device buffers; idx is NULL unless the row writes indices. */
+typedef struct bench_buffers {
+    cl_mem in, out, idx;
+} bench_buffers;
+
+/* One enqueue of the row's plan; 1 on success. */
+static int enqueue_row(bench_run *run, const clpool_plan *plan, const bench_buffers *b,
+                       cl_event *event) {
+    cl_command_queue q = run->session.queue;
+    return (b->idx ? clpool_plan_enqueue_with_indices(plan, q, b->in, 0, b->out, 0, b->idx, 0, 0,
+                                                      NULL, event)
+                   : clpool_plan_enqueue(plan, q, b->in, 0, b->out, 0, 0, NULL, event)) ==
+           CLPOOL_SUCCESS;
+}
+
 /* Enqueues the plan warmup + reps times, recording median and minimum; 0 on failure. */
-static int time_plan(bench_run *run, const clpool_plan *plan, cl_mem in, cl_mem out,
+static int time_plan(bench_run *run, const clpool_plan *plan, const bench_buffers *b,
                      bench_row *row) {
     double *times = malloc(sizeof(double) * (size_t)run->reps);
     int ok = times != NULL;
     for (int i = -WARMUP; ok && i < run->reps; ++i) {
         cl_event event = NULL;
-        ok = clpool_plan_enqueue(plan, run->session.queue, in, 0, out, 0, 0, NULL, &event) ==
-             CLPOOL_SUCCESS;
+        ok = enqueue_row(run, plan, b, &event);
         const double ms = ok ? bench_event_ms(event) : -1.0;
         ok = ok && ms >= 0;
         if (ok && i >= 0)
@@ -86,23 +101,38 @@ static int time_plan(bench_run *run, const clpool_plan *plan, cl_mem in, cl_mem 
     return ok;
 }
 
-/* Runs the plan once on random data and compares with the CPU reference. */
+/* Whether the device's indices equal the reference's; 0 also when they cannot be compared. */
+static int indices_match(bench_run *run, const bench_buffers *b, const clpool_pool_desc *pool,
+                         const bench_row *row, const float *x, size_t count) {
+    int64_t *got = malloc(count * sizeof *got + 1), *want = malloc(count * sizeof *want + 1);
+    float *values = malloc(count * sizeof *values + 1);
+    int same = got && want && values &&
+               clEnqueueReadBuffer(run->session.queue, b->idx, CL_TRUE, 0, count * sizeof *got, got,
+                                   0, NULL, NULL) == CL_SUCCESS &&
+               ref_pool_max_indices(pool, &row->input, x, values, want) == 0 &&
+               memcmp(got, want, count * sizeof *got) == 0;
+    free(got);
+    free(want);
+    free(values);
+    return same;
+}
+
+/* Runs the plan once on random data and compares with the CPU reference (indices too). */
 static int verify_plan(bench_run *run, const clpool_plan *plan, const clpool_pool_desc *pool,
-                       cl_mem in, cl_mem out, const float *x, bench_row *row) {
+                       const bench_buffers *b, const float *x, bench_row *row) {
     int64_t n_out = 0;
     clpool_tensor_desc_size(&row->output, &n_out, NULL);
     const size_t out_bytes = (size_t)n_out * sizeof(float);
     float *y = malloc(out_bytes + 1), *want = malloc(out_bytes + 1), *scale = malloc(out_bytes + 1);
-    int ok = y && want && scale &&
-             clpool_plan_enqueue(plan, run->session.queue, in, 0, out, 0, 0, NULL, NULL) ==
-                 CLPOOL_SUCCESS &&
-             clEnqueueReadBuffer(run->session.queue, out, CL_TRUE, 0, out_bytes, y, 0, NULL,
+    int ok = y && want && scale && enqueue_row(run, plan, b, NULL) &&
+             clEnqueueReadBuffer(run->session.queue, b->out, CL_TRUE, 0, out_bytes, y, 0, NULL,
                                  NULL) == CL_SUCCESS &&
              ref_pool_forward(pool, &row->input, x, want, scale) == 0;
     if (ok) {
         const ref_comparison cmp = ref_compare(pool->mode, y, want, scale, (size_t)n_out);
         row->max_abs_err = cmp.max_abs_err;
-        row->ok = cmp.mismatches == 0;
+        row->ok =
+            cmp.mismatches == 0 && (!b->idx || indices_match(run, b, pool, row, x, (size_t)n_out));
     }
     free(y);
     free(want);
@@ -113,19 +143,23 @@ static int verify_plan(bench_run *run, const clpool_plan *plan, const clpool_poo
 /* Creates buffers, uploads random input, verifies, times the layer and the copy kernel. */
 static int measure(bench_run *run, const clpool_plan *plan, const clpool_pool_desc *pool,
                    bench_row *row, char *err, size_t err_size) {
-    size_t in_bytes = 0, out_bytes = 0;
+    size_t in_bytes = 0, out_bytes = 0, idx_bytes = 0;
     clpool_plan_bytes(plan, &in_bytes, &out_bytes);
-    row->bytes = in_bytes + out_bytes;
+    clpool_plan_indices_bytes(plan, &idx_bytes, NULL);
+    row->bytes = in_bytes + out_bytes + idx_bytes;
     float *x = malloc(in_bytes + 4);
-    cl_int e1 = CL_SUCCESS, e2 = CL_SUCCESS;
-    cl_mem in = clCreateBuffer(run->session.context, CL_MEM_READ_ONLY, in_bytes, NULL, &e1);
-    cl_mem out = clCreateBuffer(run->session.context, CL_MEM_WRITE_ONLY, out_bytes, NULL, &e2);
-    int ok = x && e1 == CL_SUCCESS && e2 == CL_SUCCESS;
+    cl_int e1 = CL_SUCCESS, e2 = CL_SUCCESS, e3 = CL_SUCCESS;
+    bench_buffers b = {
+        clCreateBuffer(run->session.context, CL_MEM_READ_ONLY, in_bytes, NULL, &e1),
+        clCreateBuffer(run->session.context, CL_MEM_WRITE_ONLY, out_bytes, NULL, &e2),
+        idx_bytes ? clCreateBuffer(run->session.context, CL_MEM_WRITE_ONLY, idx_bytes, NULL, &e3)
+                  : NULL};
+    int ok = x && e1 == CL_SUCCESS && e2 == CL_SUCCESS && e3 == CL_SUCCESS;
     if (ok) {
         fill_input(FILL_RANDOM, 20261126u + (uint64_t)row->input.c, x, in_bytes / sizeof(float));
-        ok = clEnqueueWriteBuffer(run->session.queue, in, CL_TRUE, 0, in_bytes, x, 0, NULL, NULL) ==
-                 CL_SUCCESS &&
-             verify_plan(run, plan, pool, in, out, x, row) && time_plan(run, plan, in, out, row);
+        ok = clEnqueueWriteBuffer(run->session.queue, b.in, CL_TRUE, 0, in_bytes, x, 0, NULL,
+                                  NULL) == CL_SUCCESS &&
+             verify_plan(run, plan, pool, &b, x, row) && time_plan(run, plan, &b, row);
     }
     int copy_ok = 0;
     const double copy_ms =
@@ -140,25 +174,23 @@ static int measure(bench_run *run, const clpool_plan *plan, const clpool_pool_de
         snprintf(err, err_size, "device failure while %s",
                  ok ? "timing the copy kernel" : "running the layer");
     }
-    if (in)
-        clReleaseMemObject(in);
-    if (out)
-        clReleaseMemObject(out);
+    cl_mem buffers[3] = {b.in, b.out, b.idx};
+    for (int i = 0; i < 3; ++i)
+        if (buffers[i])
+            clReleaseMemObject(buffers[i]);
     free(x);
     return ok && copy_ok;
 }
 
-static int measure_layer(bench_run *run, const bench_layer *layer, clpool_layout layout,
-                         bench_row *row, char *err, size_t err_size) {
+/* Measures the row whose layer, layout and indices choice are already set. */
+static int measure_row(bench_run *run, bench_row *row, char *err, size_t err_size) {
     clpool_pool_desc pool;
-    memset(row, 0, sizeof *row);
-    row->layer = layer;
-    row->layout = layout;
-    bench_layer_descs(layer, layout, run->batch, &pool, &row->input);
+    bench_layer_descs(row->layer, row->layout, run->batch, &pool, &row->input);
     clpool_pool_output_desc(&pool, &row->input, &row->output);
     clpool_plan_options options;
     clpool_plan_options_init(&options);
     options.specialisation = run->specialisation;
+    options.indices = row->with_indices ? CLPOOL_INDEX_INT64 : CLPOOL_INDEX_NONE;
     clpool_plan *plan = NULL;
     if (clpool_plan_create(run->session.ctx, &pool, &row->input, &options, &plan) !=
         CLPOOL_SUCCESS) {
@@ -178,7 +210,7 @@ static void print_table(const bench_row *rows, size_t count, const bench_run *ru
            clpool_version_string(), device, (long long)run->batch,
            run->specialisation == CLPOOL_SPECIALISE_NONE ? "generic" : "specialised", run->reps,
            WARMUP);
-    printf("%-20s %-4s %-14s %-18s %-16s %9s %9s %8s %8s %6s %9s %s\n", "layer", "mode", "layout",
+    printf("%-20s %-5s %-14s %-18s %-16s %9s %9s %8s %8s %6s %9s %s\n", "layer", "mode", "layout",
            "input", "output", "ms med", "ms min", "GB/s", "copy", "ratio", "max err", "ok");
     for (size_t i = 0; i < count; ++i) {
         const bench_row *r = &rows[i];
@@ -190,8 +222,9 @@ static void print_table(const bench_row *rows, size_t count, const bench_run *ru
                  (long long)in[2], (long long)in[3]);
         snprintf(out_text, sizeof out_text, "%lldx%lldx%lldx%lld", (long long)out[0],
                  (long long)out[1], (long long)out[2], (long long)out[3]);
-        printf("%-20s %-4s %-14s %-18s %-16s %9.4f %9.4f %8.2f %8.2f %5.0f%% %9.2g %s\n",
-               r->layer->name, r->layer->mode == CLPOOL_MODE_MAX ? "max" : "avg",
+        printf("%-20s %-5s %-14s %-18s %-16s %9.4f %9.4f %8.2f %8.2f %5.0f%% %9.2g %s\n",
+               r->layer->name,
+               r->with_indices ? "max+i" : (r->layer->mode == CLPOOL_MODE_MAX ? "max" : "avg"),
                layout_name(r->layout), in_text, out_text, r->ms_median, r->ms_min, r->gbps,
                r->copy_gbps, 100 * r->ratio, r->max_abs_err, r->ok ? "yes" : "NO");
     }
@@ -223,8 +256,10 @@ static void json_row(FILE *f, const bench_row *r) {
     memory_shape(&r->output, out);
     fputs("  {\"name\": ", f);
     json_string(f, r->layer->name);
-    fprintf(f, ", \"mode\": \"%s\", \"layout\": \"%s\", \"dtype\": \"float32\"",
-            r->layer->mode == CLPOOL_MODE_MAX ? "max" : "avg", layout_name(r->layout));
+    fprintf(f,
+            ", \"mode\": \"%s\", \"indices\": \"%s\", \"layout\": \"%s\", \"dtype\": \"float32\"",
+            r->layer->mode == CLPOOL_MODE_MAX ? "max" : "avg", r->with_indices ? "int64" : "none",
+            layout_name(r->layout));
     json_array(f, "input", in, 4);
     json_array(f, "output", out, 4);
     json_array(f, "kernel", r->layer->kernel, 2);
@@ -266,28 +301,41 @@ static int write_json(const char *path, const bench_row *rows, size_t count) {
     return status;
 }
 
-/* Measures every layer in both layouts into rows, counting finished rows in *done; returns an
- * exit status (a mismatch goes on to the next row, a device failure stops). */
-static int run_all(bench_run *run, const bench_layer *layers, size_t n_layers, bench_row *rows,
-                   size_t *done) {
+/* The rows to measure: every layer in both layouts, and max layers again with indices. */
+static size_t plan_rows(const bench_layer *layers, size_t n_layers, bench_row *rows) {
     const clpool_layout layouts[2] = {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_LAYOUT_CHANNELS_LAST};
+    size_t n = 0;
+    for (size_t i = 0; i < n_layers; ++i)
+        for (int with_indices = 0; with_indices <= (layers[i].mode == CLPOOL_MODE_MAX);
+             ++with_indices)
+            for (int l = 0; l < 2; ++l) {
+                memset(&rows[n], 0, sizeof rows[n]);
+                rows[n].layer = &layers[i];
+                rows[n].layout = layouts[l];
+                rows[n++].with_indices = with_indices;
+            }
+    return n;
+}
+
+/* Measures the planned rows, counting finished ones in *done; returns an exit status (a mismatch
+ * goes on to the next row, a device failure stops). */
+static int run_all(bench_run *run, bench_row *rows, size_t n_rows, size_t *done) {
     char err[ERR_SIZE];
     int status = CLI_EXIT_OK;
-    for (size_t i = 0; i < n_layers; ++i)
-        for (int l = 0; l < 2; ++l) {
-            bench_row *row = &rows[2 * i + (size_t)l];
-            if (!measure_layer(run, &layers[i], layouts[l], row, err, sizeof err)) {
-                fprintf(stderr, "clpool bench: layer %s (%s): %s\n", layers[i].name,
-                        layout_name(layouts[l]), err);
-                return CLI_EXIT_RUNTIME;
-            }
-            fprintf(stderr, "[%zu/%zu] %-20s %-14s %8.4f ms  %4.0f%% of copy  %s\n",
-                    2 * i + (size_t)l + 1, 2 * n_layers, layers[i].name, layout_name(layouts[l]),
-                    row->ms_median, 100 * row->ratio, row->ok ? "verified" : "MISMATCH");
-            if (!row->ok)
-                status = CLI_EXIT_RUNTIME;
-            ++*done;
+    for (size_t i = 0; i < n_rows; ++i) {
+        bench_row *row = &rows[i];
+        if (!measure_row(run, row, err, sizeof err)) {
+            fprintf(stderr, "clpool bench: layer %s (%s%s): %s\n", row->layer->name,
+                    layout_name(row->layout), row->with_indices ? ", indices" : "", err);
+            return CLI_EXIT_RUNTIME;
         }
+        fprintf(stderr, "[%zu/%zu] %-20s %-14s %-7s %8.4f ms  %4.0f%% of copy  %s\n", i + 1, n_rows,
+                row->layer->name, layout_name(row->layout), row->with_indices ? "indices" : "",
+                row->ms_median, 100 * row->ratio, row->ok ? "verified" : "MISMATCH");
+        if (!row->ok)
+            status = CLI_EXIT_RUNTIME;
+        ++*done;
+    }
     return status;
 }
 
@@ -328,7 +376,8 @@ int cli_command_bench(int argc, char **argv) {
         free(layers);
         return status;
     }
-    bench_row *rows = calloc(2 * n_layers, sizeof *rows);
+    bench_row *rows = calloc(4 * n_layers, sizeof *rows);
+    const size_t n_rows = rows ? plan_rows(layers, n_layers, rows) : 0;
     cl_int code = bench_copy_init(&run.copy, run.session.context, run.session.device);
     if (!rows || code != CL_SUCCESS) {
         fprintf(stderr, "clpool bench: cannot build the copy kernel (%s)\n",
@@ -336,10 +385,9 @@ int cli_command_bench(int argc, char **argv) {
         status = CLI_EXIT_RUNTIME;
     } else {
         size_t done = 0;
-        status = run_all(&run, layers, n_layers, rows, &done);
+        status = run_all(&run, rows, n_rows, &done);
         print_table(rows, done, &run);
-        if (request.json_path && done == 2 * n_layers &&
-            write_json(request.json_path, rows, done) != 0) {
+        if (request.json_path && done == n_rows && write_json(request.json_path, rows, done) != 0) {
             fprintf(stderr, "clpool bench: cannot write %s\n", request.json_path);
             status = CLI_EXIT_RUNTIME;
         }

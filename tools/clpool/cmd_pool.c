@@ -2,7 +2,8 @@
  * `clpool pool`: read a .npy tensor, pool it on a device, optionally verify it against the CPU
  * reference, and write the result as .npy. Everything that can be judged without a device (flags,
  * the input file, the pooling parameters) is checked first and fails with exit status 2; only then
- * is a device touched. The output is written last, atomically, so a failed run leaves no file.
+ * is a device touched. The output (and the indices) are written last, atomically, so a failed
+ * run leaves no file.
  */
 #include "cli_args.h"
 #include "commands.h"
@@ -21,6 +22,7 @@
 typedef struct pool_job {
     npy_header header;
     float *x, *y;
+    int64_t *indices; /* with --indices */
     clpool_tensor_desc input, output;
     clpool_pool_desc pool;
 } pool_job;
@@ -64,9 +66,6 @@ static void output_shape(const pool_job *job, int64_t *shape) {
 
 /* Flags, input file and parameters: everything decided before a device is used. */
 static int prepare(const cli_pool_request *r, pool_job *job, char *err, size_t err_size) {
-    if (r->indices_path)
-        return fail(CLI_EXIT_USAGE, "%s",
-                    "--indices: this build of clpool cannot write max-pooling indices yet");
     if (npy_read_f32(r->input_path, &job->header, &job->x, err, err_size) != 0)
         return fail(CLI_EXIT_USAGE, "%s", err);
     if (describe_input(&job->header, r->channels_last, &job->input, err, err_size) != 0 ||
@@ -77,12 +76,32 @@ static int prepare(const cli_pool_request *r, pool_job *job, char *err, size_t e
     return CLI_EXIT_OK;
 }
 
-/* Compares the device result with the CPU reference; exit status 1 on any mismatch. */
+/* The first index that differs from the reference's, or count. */
+static size_t first_index_mismatch(const pool_job *job, size_t count) {
+    int64_t *want = malloc((count + 1) * sizeof *want);
+    float *values = malloc((count + 1) * sizeof *values);
+    size_t i = 0;
+    if (want && values && ref_pool_max_indices(&job->pool, &job->input, job->x, values, want) == 0)
+        while (i < count && job->indices[i] == want[i])
+            ++i;
+    free(want);
+    free(values);
+    return i;
+}
+
+/* Compares the device result (and indices) with the CPU reference; exit status 1 on any
+ * mismatch. */
 static int check_against_reference(const pool_job *job, size_t count) {
     float *want = malloc((count + 1) * sizeof(float)), *scale = malloc((count + 1) * sizeof *scale);
     int status = CLI_EXIT_OK;
+    size_t index_mismatch = count;
     if (!want || !scale || ref_pool_forward(&job->pool, &job->input, job->x, want, scale) != 0) {
         status = fail(CLI_EXIT_RUNTIME, "%s", "--check: the CPU reference could not run");
+    } else if (job->indices && (index_mismatch = first_index_mismatch(job, count)) < count) {
+        char detail[128];
+        snprintf(detail, sizeof detail, "index %zu is %lld, the CPU reference's differs",
+                 index_mismatch, (long long)job->indices[index_mismatch]);
+        status = fail(CLI_EXIT_RUNTIME, "--check failed: %s", detail);
     } else {
         const ref_comparison cmp = ref_compare(job->pool.mode, job->y, want, scale, count);
         if (cmp.mismatches) {
@@ -100,32 +119,49 @@ static int check_against_reference(const pool_job *job, size_t count) {
     return status;
 }
 
+/* Writes the indices (if asked for), then the output; if the output cannot be written, the
+ * indices file is removed again, so a failed run leaves neither behind. */
+static int write_outputs(const cli_pool_request *r, const pool_job *job, char *err,
+                         size_t err_size) {
+    int64_t shape[5];
+    output_shape(job, shape);
+    if (r->indices_path && npy_write(r->indices_path, NPY_I64, shape, job->header.ndim,
+                                     job->indices, err, err_size) != 0)
+        return fail(CLI_EXIT_RUNTIME, "%s", err);
+    if (npy_write(r->output_path, NPY_F32, shape, job->header.ndim, job->y, err, err_size) != 0) {
+        if (r->indices_path)
+            remove(r->indices_path);
+        return fail(CLI_EXIT_RUNTIME, "%s", err);
+    }
+    return CLI_EXIT_OK;
+}
+
 /* Device run, check and output; the input is already validated. */
 static int run(const cli_pool_request *r, pool_job *job, char *err, size_t err_size) {
     int64_t count = 0;
     clpool_tensor_desc_size(&job->output, &count, NULL);
     job->y = malloc((size_t)count * sizeof(float) + 1);
-    if (!job->y)
+    job->indices = r->indices_path ? malloc((size_t)count * sizeof(int64_t) + 1) : NULL;
+    if (!job->y || (r->indices_path && !job->indices))
         return fail(CLI_EXIT_RUNTIME, "%s", "out of memory for the output");
     cli_session session;
     int status = cli_session_open(r->device, 0, &session, err, err_size);
     if (status != CLI_EXIT_OK)
         return fail(status, "%s", err);
     clpool_plan *plan = NULL;
-    if (clpool_plan_create(session.ctx, &job->pool, &job->input, NULL, &plan) != CLPOOL_SUCCESS)
+    clpool_plan_options options;
+    clpool_plan_options_init(&options);
+    options.indices = r->indices_path ? CLPOOL_INDEX_INT64 : CLPOOL_INDEX_NONE;
+    if (clpool_plan_create(session.ctx, &job->pool, &job->input, &options, &plan) != CLPOOL_SUCCESS)
         status = fail(CLI_EXIT_RUNTIME, "%s", clpool_last_error());
-    else if ((status = cli_session_pool(&session, plan, job->x, job->y, err, err_size)) != 0)
+    else if ((status = cli_session_pool(&session, plan, job->x, job->y, job->indices, err,
+                                        err_size)) != 0)
         fail(status, "%s", err);
     clpool_plan_release(plan);
     cli_session_close(&session);
     if (status == CLI_EXIT_OK && r->check)
         status = check_against_reference(job, (size_t)count);
-    int64_t shape[5];
-    output_shape(job, shape);
-    if (status == CLI_EXIT_OK &&
-        npy_write(r->output_path, NPY_F32, shape, job->header.ndim, job->y, err, err_size) != 0)
-        status = fail(CLI_EXIT_RUNTIME, "%s", err);
-    return status;
+    return status == CLI_EXIT_OK ? write_outputs(r, job, err, err_size) : status;
 }
 
 int cli_command_pool(int argc, char **argv) {
@@ -145,5 +181,6 @@ int cli_command_pool(int argc, char **argv) {
         status = run(&request, &job, err, sizeof err);
     free(job.x);
     free(job.y);
+    free(job.indices);
     return status;
 }

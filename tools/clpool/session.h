@@ -24,8 +24,9 @@ int cli_session_open(const char *spec, int profiling, cli_session *session, char
 
 void cli_session_close(cli_session *session);
 
-/* Pools x into y with plan, blocking until y is on the host. Returns an exit status. */
+/* Pools x into y with plan, blocking until y is on the host; for a plan with int64 indices also
+ * into indices (else indices is ignored and may be NULL). Returns an exit status. */
 int cli_session_pool(cli_session *session, const clpool_plan *plan, const float *x, float *y,
-                     char *err, size_t err_size);
+                     int64_t *indices, char *err, size_t err_size);
 
 #endif
