@@ -8,7 +8,7 @@
 #include "context.h"
 #include "geometry.h"
 
-#define CLPOOL_FORWARD_SOURCE "pool_forward"
+#define CLPOOL_FORWARD_SOURCE "pool_common+pool_forward"
 #define CLPOOL_FORWARD_KERNEL "clpool_pool_forward"
 
 /* Per-enqueue arguments come first; the fixed ones start here. */

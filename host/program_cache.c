@@ -55,20 +55,48 @@ static void append_build_log(cl_program program, cl_device_id device) {
     free(log);
 }
 
-static clpool_status build_program(cl_context context, cl_device_id device, const char *source_name,
-                                   const char *options, cl_program *out) {
-    const clpool_kernel_source *source = clpool_find_kernel_source(source_name);
-    if (!source)
-        return clpool_fail(CLPOOL_ERROR_KERNEL_SOURCE_MISSING,
-                           "kernel source '%s' is not embedded in this build", source_name);
+enum { MAX_SOURCES = 4 };
+
+/* Looks up each embedded source of a '+'-joined list ("pool_common+pool_forward"). */
+static clpool_status find_sources(const char *source_names, const char **texts, size_t *lengths,
+                                  cl_uint *count) {
+    char name[64];
+    *count = 0;
+    for (const char *at = source_names; *at;) {
+        const char *plus = strchr(at, '+');
+        const size_t length = plus ? (size_t)(plus - at) : strlen(at);
+        if (length >= sizeof name || *count == MAX_SOURCES)
+            return clpool_fail(CLPOOL_ERROR_KERNEL_SOURCE_MISSING,
+                               "kernel source list '%s' is malformed", source_names);
+        memcpy(name, at, length);
+        name[length] = '\0';
+        const clpool_kernel_source *source = clpool_find_kernel_source(name);
+        if (!source)
+            return clpool_fail(CLPOOL_ERROR_KERNEL_SOURCE_MISSING,
+                               "kernel source '%s' is not embedded in this build", name);
+        texts[*count] = source->text;
+        lengths[(*count)++] = source->length;
+        at += length + (plus ? 1 : 0);
+    }
+    return *count ? CLPOOL_SUCCESS
+                  : clpool_fail(CLPOOL_ERROR_KERNEL_SOURCE_MISSING, "no kernel source named");
+}
+
+static clpool_status build_program(cl_context context, cl_device_id device,
+                                   const char *source_names, const char *options, cl_program *out) {
+    const char *texts[MAX_SOURCES];
+    size_t lengths[MAX_SOURCES];
+    cl_uint count = 0;
+    clpool_status status = find_sources(source_names, texts, lengths, &count);
+    if (status != CLPOOL_SUCCESS)
+        return status;
     cl_int err = CL_SUCCESS;
-    const char *text = source->text;
-    cl_program program = clCreateProgramWithSource(context, 1, &text, &source->length, &err);
+    cl_program program = clCreateProgramWithSource(context, count, texts, lengths, &err);
     if (err != CL_SUCCESS)
-        return clpool_fail_cl(err, "clCreateProgramWithSource", source_name);
+        return clpool_fail_cl(err, "clCreateProgramWithSource", source_names);
     err = clBuildProgram(program, 1, &device, options, NULL, NULL);
     if (err != CL_SUCCESS) {
-        clpool_fail(err, "clBuildProgram(%s.cl) failed: %s (%d) with options '%s'", source_name,
+        clpool_fail(err, "clBuildProgram(%s) failed: %s (%d) with options '%s'", source_names,
                     clpool_status_name(err), (int)err, options);
         append_build_log(program, device);
         clReleaseProgram(program);

@@ -27,7 +27,8 @@ clpool_status clpool_program_cache_init(clpool_program_cache *cache);
 void clpool_program_cache_destroy(clpool_program_cache *cache);
 
 /*
- * Returns in *program a built program for source_name compiled with options, retained for the
+ * Returns in *program a built program for source_name (an embedded source, or a '+'-joined list
+ * of them, compiled together in that order) compiled with options, retained for the
  * caller, building and caching it on a miss. A failed build returns the OpenCL status with the
  * build log in clpool_last_error() and caches nothing. Builds happen under the cache lock, so two
  * threads asking for the same program build it once.

@@ -8,6 +8,8 @@
  * neighbouring). Only in-bounds taps are visited: the tap range of each dimension is computed up
  * front instead of testing every tap.
  *
+ * Built after pool_common.cl, which holds the parameter macros and tap-range helpers.
+ *
  * Macros (all required unless marked optional):
  *   DATA_T         stored element type (float)
  *   ACC_T          accumulating type (float for float data)
@@ -24,88 +26,12 @@
  *   (dilation), COUNT_INCLUDE_PAD (0/1) and DIVISOR (0 for none, else the divisor override).
  */
 
-#ifndef LOAD
-#define LOAD(p, i) ((ACC_T)(p)[(i)])
-#endif
-#ifndef STORE
-#define STORE(p, i, v) ((p)[(i)] = (DATA_T)(v))
-#endif
-
-#if SPECIALISED
-#define P_ID IN_D
-#define P_IH IN_H
-#define P_IW IN_W
-#define P_C CH
-#define P_OD OUT_D
-#define P_OH OUT_H
-#define P_OW OUT_W
-#define P_KD K_D
-#define P_KH K_H
-#define P_KW K_W
-#define P_SD S_D
-#define P_SH S_H
-#define P_SW S_W
-#define P_PBD PB_D
-#define P_PBH PB_H
-#define P_PBW PB_W
-#define P_PED PE_D
-#define P_PEH PE_H
-#define P_PEW PE_W
-#define P_DD DL_D
-#define P_DH DL_H
-#define P_DW DL_W
-#define P_COUNT_INCLUDE_PAD COUNT_INCLUDE_PAD
-#define P_DIVISOR DIVISOR
-#else
-#define P_ID in_dims.x
-#define P_IH in_dims.y
-#define P_IW in_dims.z
-#define P_C in_dims.w
-#define P_OD out_dims.x
-#define P_OH out_dims.y
-#define P_OW out_dims.z
-#define P_KD ksize.x
-#define P_KH ksize.y
-#define P_KW ksize.z
-#define P_SD stride.x
-#define P_SH stride.y
-#define P_SW stride.z
-#define P_PBD pad_begin.x
-#define P_PBH pad_begin.y
-#define P_PBW pad_begin.z
-#define P_PED pad_end.x
-#define P_PEH pad_end.y
-#define P_PEW pad_end.z
-#define P_DD dilation.x
-#define P_DH dilation.y
-#define P_DW dilation.z
-#define P_COUNT_INCLUDE_PAD avg_rule.x
-#define P_DIVISOR avg_rule.y
-#endif
-
 #ifndef WRITE_INDICES
 #define WRITE_INDICES 0
 #endif
 #ifndef INDEX_T
 #define INDEX_T long
 #endif
-
-#if CHANNELS_LAST
-#define TAP_STEP ((IDX_T)P_C)
-#else
-#define TAP_STEP ((IDX_T)1)
-#endif
-
-/* Index of the first tap j (0 <= j < k) with start + j*d >= 0. */
-inline int first_in_bounds_tap(int start, int d) {
-    return start >= 0 ? 0 : (-start + d - 1) / d;
-}
-
-/* One past the last tap j < k with start + j*d < limit (0 when there is none). */
-inline int end_of_taps_below(int start, int k, int d, int limit) {
-    const int room = limit - start;
-    return room <= 0 ? 0 : min(k, (room + d - 1) / d);
-}
 
 __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong input_offset,
                                   __global DATA_T *restrict output, ulong output_offset,
@@ -178,14 +104,8 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
     }
 
 #if !POOL_MAX
-    /* Taps counted by count_include_pad: the window clipped at the end padding. */
-    const int pool_d = end_of_taps_below(zs, P_KD, P_DD, P_ID + P_PED);
-    const int pool_h = end_of_taps_below(ys, P_KH, P_DH, P_IH + P_PEH);
-    const int pool_w = end_of_taps_below(xs, P_KW, P_DW, P_IW + P_PEW);
     const int valid = max(z1 - z0, 0) * max(y1 - y0, 0) * max(x1 - x0, 0);
-    const int divisor =
-        P_DIVISOR != 0 ? P_DIVISOR : (P_COUNT_INCLUDE_PAD ? pool_d * pool_h * pool_w : valid);
-    acc = valid == 0 ? (ACC_T)0 : acc / (ACC_T)divisor;
+    acc = valid == 0 ? (ACC_T)0 : acc / (ACC_T)WINDOW_DIVISOR(zs, ys, xs, valid);
 #endif
     STORE(output, (IDX_T)gid, acc);
 #if WRITE_INDICES
