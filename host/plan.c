@@ -5,7 +5,7 @@
  */
 #include "plan.h"
 #include "error.h"
-#include "forward_kernel.h"
+#include "pool_kernels.h"
 
 #include <stdlib.h>
 
@@ -32,13 +32,21 @@ static clpool_status validate_options(const clpool_plan_options *options) {
     return CLPOOL_SUCCESS;
 }
 
-/* Indices exist for max pooling only, and int32 ones must reach every tap of the input plane. */
+/* Indices are written by a max forward pass and read by a max-from-indices backward pass; int32
+ * ones must reach every tap of the input plane. Other plans take none. */
 static clpool_status resolve_indices(clpool_plan *plan, clpool_index_type indices) {
     const clpool_geometry *g = &plan->geometry;
     const int64_t plane = g->in[0] * g->in[1] * g->in[2];
+    if (plan->kind == CLPOOL_KERNEL_BACKWARD_MAX_INDICES && indices == CLPOOL_INDEX_NONE)
+        indices = CLPOOL_INDEX_INT64; /* PyTorch's type is the default */
     if (indices != CLPOOL_INDEX_NONE && g->mode != CLPOOL_MODE_MAX)
         return clpool_fail(CLPOOL_ERROR_INVALID_OPTIONS,
                            "options->indices = %d: indices exist for max pooling only",
+                           (int)indices);
+    if (indices != CLPOOL_INDEX_NONE && plan->kind == CLPOOL_KERNEL_BACKWARD_MAX_INPUT)
+        return clpool_fail(CLPOOL_ERROR_INVALID_OPTIONS,
+                           "options->indices = %d: the max-from-input backward pass reads no "
+                           "indices",
                            (int)indices);
     if (indices == CLPOOL_INDEX_INT32 && plane > INT32_MAX)
         return clpool_fail(CLPOOL_ERROR_INDEX_TYPE_TOO_SMALL,
@@ -86,54 +94,57 @@ static clpool_status choose_local_size(clpool_plan *plan, size_t requested) {
     return CLPOOL_SUCCESS;
 }
 
-/* Rounds the output count up to whole work-groups; the kernel skips the surplus work-items. */
+/* Rounds the work-item count up to whole work-groups; the kernel skips the surplus. */
 static clpool_status choose_global_size(clpool_plan *plan) {
-    const uint64_t total = (uint64_t)plan->geometry.output_elements;
+    const uint64_t total = plan->work_items;
     const uint64_t local = plan->local_size;
     const uint64_t limit = plan->ctx->facts.address_bits >= 64 ? SIZE_MAX : UINT32_MAX;
     if (total > limit - (local - 1))
         return clpool_fail(CLPOOL_ERROR_SIZE_OVERFLOW,
-                           "%llu outputs exceed the device's global work size limit",
+                           "%llu work-items exceed the device's global work size limit",
                            (unsigned long long)total);
     plan->global_size = (size_t)((total + local - 1) / local * local);
     return CLPOOL_SUCCESS;
 }
 
 static clpool_status build_kernel(clpool_plan *plan, int specialise) {
-    clpool_status status = clpool_forward_build_options(
-        &plan->geometry, &plan->ctx->facts, specialise, plan->indices, &plan->build_options);
+    const int forward = plan->kind == CLPOOL_KERNEL_FORWARD;
+    const char *kernel_name = forward ? CLPOOL_FORWARD_KERNEL : CLPOOL_BACKWARD_KERNEL;
+    clpool_status status =
+        clpool_kernel_build_options(&plan->geometry, &plan->ctx->facts, specialise, plan->kind,
+                                    plan->indices, &plan->build_options);
     cl_program program = NULL;
     if (status == CLPOOL_SUCCESS)
         status = clpool_program_cache_get(&plan->ctx->cache, plan->ctx->context, plan->ctx->device,
-                                          CLPOOL_FORWARD_SOURCE, plan->build_options, &program);
+                                          forward ? CLPOOL_FORWARD_SOURCE : CLPOOL_BACKWARD_SOURCE,
+                                          plan->build_options, &program);
     if (status != CLPOOL_SUCCESS)
         return status;
     cl_int err = CL_SUCCESS;
-    plan->kernel = clCreateKernel(program, CLPOOL_FORWARD_KERNEL, &err);
+    plan->kernel = clCreateKernel(program, kernel_name, &err);
     clReleaseProgram(program); /* the kernel keeps the program alive */
     if (err != CL_SUCCESS) {
         plan->kernel = NULL;
-        return clpool_fail_cl(err, "clCreateKernel", CLPOOL_FORWARD_KERNEL);
+        return clpool_fail_cl(err, "clCreateKernel", kernel_name);
     }
-    /* Without indices the kernel never touches its indices argument, which stays NULL. */
+    /* Buffers a plan does not use (forward indices, the average backward's aux) stay NULL. */
     const cl_mem none = NULL;
     const cl_ulong zero = 0;
-    cl_int err2 = clSetKernelArg(plan->kernel, CLPOOL_FORWARD_ARG_INDICES, sizeof none, &none);
-    if (err2 == CL_SUCCESS)
-        err2 = clSetKernelArg(plan->kernel, CLPOOL_FORWARD_ARG_INDICES_OFFSET, sizeof zero, &zero);
-    if (err2 != CL_SUCCESS)
-        return clpool_fail_cl(err2, "clSetKernelArg", "indices");
-    return clpool_forward_set_fixed_args(plan->kernel, &plan->geometry);
+    for (cl_uint arg = 0; err == CL_SUCCESS && arg < CLPOOL_KERNEL_ARG_FIXED; arg += 2) {
+        err = clSetKernelArg(plan->kernel, arg, sizeof none, &none);
+        if (err == CL_SUCCESS)
+            err = clSetKernelArg(plan->kernel, arg + 1, sizeof zero, &zero);
+    }
+    if (err != CL_SUCCESS)
+        return clpool_fail_cl(err, "clSetKernelArg", "buffer arguments");
+    return clpool_kernel_set_fixed_args(plan->kernel, plan->work_items, &plan->geometry);
 }
 
-clpool_status clpool_plan_create(clpool_context *ctx, const clpool_pool_desc *pool,
+/* Everything plan creation shares across kernel kinds: validation, kernel, launch size. */
+static clpool_status create_plan(clpool_context *ctx, const clpool_pool_desc *pool,
                                  const clpool_tensor_desc *input,
-                                 const clpool_plan_options *options, clpool_plan **out) {
-    if (!out)
-        return clpool_fail(CLPOOL_ERROR_NULL_POINTER, "out (the clpool_plan **) is NULL");
-    *out = NULL;
-    if (!ctx)
-        return clpool_fail(CLPOOL_ERROR_INVALID_CONTEXT, "ctx (the clpool_context) is NULL");
+                                 const clpool_plan_options *options, clpool_kernel_kind kind,
+                                 clpool_plan **out) {
     clpool_plan_options defaults;
     clpool_plan_options_init(&defaults);
     if (!options)
@@ -154,7 +165,10 @@ clpool_status clpool_plan_create(clpool_context *ctx, const clpool_pool_desc *po
     }
     clpool_context_retain(ctx);
     plan->ctx = ctx;
+    plan->kind = kind;
     plan->geometry = geometry;
+    plan->work_items = (uint64_t)(kind == CLPOOL_KERNEL_FORWARD ? geometry.output_elements
+                                                                : geometry.input_elements);
     plan->input = *input;
     clpool_geometry_output_desc(&geometry, input, &plan->output);
     status = resolve_indices(plan, options->indices);
@@ -170,6 +184,44 @@ clpool_status clpool_plan_create(clpool_context *ctx, const clpool_pool_desc *po
     }
     *out = plan;
     return CLPOOL_SUCCESS;
+}
+
+clpool_status clpool_plan_create(clpool_context *ctx, const clpool_pool_desc *pool,
+                                 const clpool_tensor_desc *input,
+                                 const clpool_plan_options *options, clpool_plan **out) {
+    if (!out)
+        return clpool_fail(CLPOOL_ERROR_NULL_POINTER, "out (the clpool_plan **) is NULL");
+    *out = NULL;
+    if (!ctx)
+        return clpool_fail(CLPOOL_ERROR_INVALID_CONTEXT, "ctx (the clpool_context) is NULL");
+    return create_plan(ctx, pool, input, options, CLPOOL_KERNEL_FORWARD, out);
+}
+
+clpool_status clpool_backward_plan_create(clpool_context *ctx, const clpool_pool_desc *pool,
+                                          const clpool_tensor_desc *input,
+                                          clpool_backward_kind kind,
+                                          const clpool_plan_options *options, clpool_plan **out) {
+    if (!out)
+        return clpool_fail(CLPOOL_ERROR_NULL_POINTER, "out (the clpool_plan **) is NULL");
+    *out = NULL;
+    if (!ctx)
+        return clpool_fail(CLPOOL_ERROR_INVALID_CONTEXT, "ctx (the clpool_context) is NULL");
+    if (kind != CLPOOL_BACKWARD_MAX_FROM_INDICES && kind != CLPOOL_BACKWARD_MAX_FROM_INPUT &&
+        kind != CLPOOL_BACKWARD_AVG)
+        return clpool_fail(CLPOOL_ERROR_INVALID_OPTIONS, "kind = %d is not a clpool_backward_kind",
+                           (int)kind);
+    if (pool && (pool->mode == CLPOOL_MODE_AVG) != (kind == CLPOOL_BACKWARD_AVG))
+        return clpool_fail(CLPOOL_ERROR_INVALID_MODE,
+                           "kind = %d is a %s backward pass, but pool->mode = %d is %s pooling",
+                           (int)kind, kind == CLPOOL_BACKWARD_AVG ? "average" : "max",
+                           (int)pool->mode,
+                           pool->mode == CLPOOL_MODE_AVG ? "average" : "not average");
+    const clpool_kernel_kind kernel =
+        kind == CLPOOL_BACKWARD_MAX_FROM_INDICES
+            ? CLPOOL_KERNEL_BACKWARD_MAX_INDICES
+            : (kind == CLPOOL_BACKWARD_MAX_FROM_INPUT ? CLPOOL_KERNEL_BACKWARD_MAX_INPUT
+                                                      : CLPOOL_KERNEL_BACKWARD_AVG);
+    return create_plan(ctx, pool, input, options, kernel, out);
 }
 
 void clpool_plan_release(clpool_plan *plan) {

@@ -7,11 +7,14 @@
 
 #include "context.h"
 #include "geometry.h"
+#include "pool_kernels.h"
 
 #include <pthread.h>
 
 struct clpool_plan {
     clpool_context *ctx; /* one reference held */
+    clpool_kernel_kind kind;
+    uint64_t work_items; /* outputs for the forward pass, grad_input elements for backward */
     clpool_geometry geometry;
     clpool_tensor_desc input, output;
     char *build_options;

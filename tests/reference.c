@@ -6,11 +6,14 @@
  * speed, but the work is linear in outputs x taps, so a few million elements take well under a
  * second. A tensor of rank r < 3 is pooled as rank 3 with its r dimensions innermost and unit
  * dimensions (size 1, kernel 1, stride 1, no padding) outside them, which changes no result.
+ * The backward passes are scatters over the outputs (each output adds its gradient to the taps it
+ * read), the formulation of SEMANTICS "Backward" and deliberately not the library's gather.
  */
 #include "reference.h"
 
 #include <math.h>
 #include <stddef.h>
+#include <stdlib.h>
 
 /* One spatial dimension of the problem, everything resolved. */
 typedef struct ref_dim {
@@ -118,6 +121,18 @@ static ref_window window_of(const ref_dim *dim, int64_t o) {
     return win;
 }
 
+/* The average divisor of a window (SEMANTICS "Average pooling"): divisor_override when given, else
+ * the product of pool counts with count_include_pad, else the product of valid counts. */
+static int64_t avg_divisor(const clpool_pool_desc *pool, const ref_window win[3]) {
+    if (pool->has_divisor_override) {
+        return pool->divisor_override;
+    }
+    if (pool->count_include_pad) {
+        return win[0].pool * win[1].pool * win[2].pool;
+    }
+    return win[0].valid * win[1].valid * win[2].valid;
+}
+
 /* One output: x points at the (n, c) origin of the input, xs holds the z, h, w strides. */
 static void pool_one(const clpool_pool_desc *pool, const ref_dim dims[3], const ref_window win[3],
                      const float *x, const int64_t xs[3], float *y, float *y_scale) {
@@ -144,14 +159,7 @@ static void pool_one(const clpool_pool_desc *pool, const ref_dim dims[3], const 
     float scale = 0.0f;
     if (pool->mode == CLPOOL_MODE_AVG) {
         int64_t valid = win[0].valid * win[1].valid * win[2].valid;
-        int64_t div = 0;
-        if (pool->has_divisor_override) {
-            div = pool->divisor_override;
-        } else if (pool->count_include_pad) {
-            div = win[0].pool * win[1].pool * win[2].pool;
-        } else {
-            div = valid;
-        }
+        int64_t div = avg_divisor(pool, win);
         if (valid == 0) {
             acc = 0.0f;
         } else {
@@ -255,6 +263,158 @@ int ref_pool_max_indices(const clpool_pool_desc *pool, const clpool_tensor_desc 
                     }
                 }
             }
+        }
+    }
+    return 0;
+}
+
+/* ---- Backward -------------------------------------------------------------------------------- */
+
+/* Everything a backward pass needs: the dims and the input and output strides (n, c, z, h, w). */
+typedef struct ref_geometry {
+    ref_dim dims[3];
+    int64_t out_size[3];
+    int64_t plane;     /* input elements per (n, c) */
+    int64_t in_count;  /* input elements in all */
+    int64_t out_count; /* output elements in all */
+    int64_t xs[5], ys[5];
+} ref_geometry;
+
+/* Resolves pool and in for a backward pass of the given mode; -1 when they are invalid. */
+static int geometry_of(const clpool_pool_desc *pool, const clpool_tensor_desc *in, clpool_mode mode,
+                       ref_geometry *g) {
+    if (pool == NULL || in == NULL || pool->mode != mode || resolve_dims(pool, in, g->dims) != 0) {
+        return -1;
+    }
+    int64_t in_size[3] = {g->dims[0].in, g->dims[1].in, g->dims[2].in};
+    for (int i = 0; i < 3; ++i) {
+        g->out_size[i] = g->dims[i].out;
+    }
+    g->plane = in_size[0] * in_size[1] * in_size[2];
+    g->in_count = in->n * in->c * g->plane;
+    g->out_count = in->n * in->c * g->out_size[0] * g->out_size[1] * g->out_size[2];
+    layout_strides(in->layout, in->c, in_size, g->xs);
+    layout_strides(in->layout, in->c, g->out_size, g->ys);
+    return 0;
+}
+
+static void zero_floats(float *v, int64_t count) {
+    for (int64_t i = 0; i < count; ++i) {
+        v[i] = 0.0f;
+    }
+}
+
+/* Scatters one (n, c) plane of max gradients: go and idx point at the plane's origin in the
+ * output-shaped tensors, gi at its origin in grad_in. */
+static void scatter_max_plane(const ref_geometry *g, const float *go, const int64_t *idx,
+                              float *gi) {
+    const int64_t hi = g->dims[1].in, wi = g->dims[2].in;
+    for (int64_t oz = 0; oz < g->out_size[0]; ++oz) {
+        for (int64_t oh = 0; oh < g->out_size[1]; ++oh) {
+            for (int64_t ow = 0; ow < g->out_size[2]; ++ow) {
+                int64_t at = oz * g->ys[2] + oh * g->ys[3] + ow * g->ys[4];
+                int64_t flat = idx[at];
+                if (flat < 0) {
+                    continue; /* a window with no in-bounds tap chose nothing */
+                }
+                int64_t tz = flat / (hi * wi), th = flat / wi % hi, tw = flat % wi;
+                gi[tz * g->xs[2] + th * g->xs[3] + tw * g->xs[4]] += go[at];
+            }
+        }
+    }
+}
+
+int ref_pool_backward_max(const clpool_pool_desc *pool, const clpool_tensor_desc *in,
+                          const float *grad_out, const int64_t *indices, float *grad_in) {
+    ref_geometry g;
+    if (geometry_of(pool, in, CLPOOL_MODE_MAX, &g) != 0) {
+        return -1;
+    }
+    for (int64_t i = 0; i < g.out_count; ++i) {
+        if (indices[i] < -1 || indices[i] >= g.plane) {
+            return -1;
+        }
+    }
+    zero_floats(grad_in, g.in_count);
+    for (int64_t n = 0; n < in->n; ++n) {
+        for (int64_t c = 0; c < in->c; ++c) {
+            int64_t out_at = n * g.ys[0] + c * g.ys[1];
+            scatter_max_plane(&g, grad_out + out_at, indices + out_at,
+                              grad_in + n * g.xs[0] + c * g.xs[1]);
+        }
+    }
+    return 0;
+}
+
+int ref_pool_backward_max_from_input(const clpool_pool_desc *pool, const clpool_tensor_desc *in,
+                                     const float *x, const float *grad_out, float *grad_in) {
+    ref_geometry g;
+    if (geometry_of(pool, in, CLPOOL_MODE_MAX, &g) != 0) {
+        return -1;
+    }
+    if (g.out_count == 0) {
+        return 0;
+    }
+    float *y = malloc((size_t)g.out_count * sizeof(float));
+    int64_t *indices = malloc((size_t)g.out_count * sizeof(int64_t));
+    int rc = -1;
+    if (y != NULL && indices != NULL && ref_pool_max_indices(pool, in, x, y, indices) == 0) {
+        rc = ref_pool_backward_max(pool, in, grad_out, indices, grad_in);
+    }
+    free(indices);
+    free(y);
+    return rc;
+}
+
+/* Adds g to every in-bounds tap of one window, in scan order; gi is the (n, c) origin of grad_in.
+ */
+static void scatter_avg_window(const ref_geometry *geo, const ref_window win[3], float g,
+                               float *gi) {
+    const ref_dim *dims = geo->dims;
+    for (int64_t jz = win[0].j_lo; jz < win[0].j_hi; ++jz) {
+        int64_t tz = win[0].first + jz * dims[0].d;
+        for (int64_t jh = win[1].j_lo; jh < win[1].j_hi; ++jh) {
+            int64_t th = win[1].first + jh * dims[1].d;
+            for (int64_t jw = win[2].j_lo; jw < win[2].j_hi; ++jw) {
+                int64_t tw = win[2].first + jw * dims[2].d;
+                gi[tz * geo->xs[2] + th * geo->xs[3] + tw * geo->xs[4]] += g;
+            }
+        }
+    }
+}
+
+/* Scatters one (n, c) plane of average gradients: go is the plane's origin in grad_out. */
+static void scatter_avg_plane(const clpool_pool_desc *pool, const ref_geometry *geo,
+                              const float *go, float *gi) {
+    ref_window win[3];
+    for (int64_t oz = 0; oz < geo->out_size[0]; ++oz) {
+        win[0] = window_of(&geo->dims[0], oz);
+        for (int64_t oh = 0; oh < geo->out_size[1]; ++oh) {
+            win[1] = window_of(&geo->dims[1], oh);
+            for (int64_t ow = 0; ow < geo->out_size[2]; ++ow) {
+                win[2] = window_of(&geo->dims[2], ow);
+                if (win[0].valid * win[1].valid * win[2].valid == 0) {
+                    continue;
+                }
+                int64_t at = oz * geo->ys[2] + oh * geo->ys[3] + ow * geo->ys[4];
+                float g = go[at] / (float)avg_divisor(pool, win);
+                scatter_avg_window(geo, win, g, gi);
+            }
+        }
+    }
+}
+
+int ref_pool_backward_avg(const clpool_pool_desc *pool, const clpool_tensor_desc *in,
+                          const float *grad_out, float *grad_in) {
+    ref_geometry geo;
+    if (geometry_of(pool, in, CLPOOL_MODE_AVG, &geo) != 0) {
+        return -1;
+    }
+    zero_floats(grad_in, geo.in_count);
+    for (int64_t n = 0; n < in->n; ++n) {
+        for (int64_t c = 0; c < in->c; ++c) {
+            scatter_avg_plane(pool, &geo, grad_out + n * geo.ys[0] + c * geo.ys[1],
+                              grad_in + n * geo.xs[0] + c * geo.xs[1]);
         }
     }
     return 0;

@@ -42,4 +42,37 @@ int ref_pool_forward(const clpool_pool_desc *pool, const clpool_tensor_desc *in,
 int ref_pool_max_indices(const clpool_pool_desc *pool, const clpool_tensor_desc *in, const float *x,
                          float *y, int64_t *indices);
 
+/*
+ * Backward of max pooling (SEMANTICS "Backward"), written as a scatter: grad_in (shaped like the
+ * input) is zeroed, then for each (n, c) and each output o in row-major order (D outermost, W
+ * innermost) grad_in[indices[o]] += grad_out[o] in float, where indices[o] is the flat index within
+ * that (n, c)'s spatial plane ((z * H + h) * W + w, whatever the layout) and -1 (a window with no
+ * in-bounds tap) contributes nothing. grad_out and indices are shaped like the output of
+ * ref_output_size, all tensors in in->layout. Returns 0, or -1 as ref_pool_max_indices does, or -1
+ * when some index is < -1 or >= the plane size: every index is checked before anything is
+ * written, so then grad_in is left untouched. With N = 0 nothing is read or written.
+ */
+int ref_pool_backward_max(const clpool_pool_desc *pool, const clpool_tensor_desc *in,
+                          const float *grad_out, const int64_t *indices, float *grad_in);
+
+/*
+ * ref_pool_backward_max with the indices ref_pool_max_indices computes from the forward input x
+ * (ties keep the first maximum, NaN the last NaN, ...). Returns 0, or -1 on invalid descriptors
+ * (or when the temporary buffers cannot be allocated). With N = 0 nothing is read or written.
+ */
+int ref_pool_backward_max_from_input(const clpool_pool_desc *pool, const clpool_tensor_desc *in,
+                                     const float *x, const float *grad_out, float *grad_in);
+
+/*
+ * Backward of average pooling (SEMANTICS "Backward"), written as a scatter: grad_in is zeroed,
+ * then for each (n, c) and each output o in row-major order g = grad_out[o] / (float)div(o) is
+ * computed once, div(o) being exactly ref_pool_forward's divisor (divisor_override, else the
+ * product of pool counts with count_include_pad, else of valid counts), and g is added in float to
+ * every in-bounds tap of window o in scan order. A window with no in-bounds tap adds nothing.
+ * Layouts and shapes as ref_pool_backward_max. Returns 0, or -1 as ref_pool_forward does (also
+ * for a mode other than average). With N = 0 nothing is read or written.
+ */
+int ref_pool_backward_avg(const clpool_pool_desc *pool, const clpool_tensor_desc *in,
+                          const float *grad_out, float *grad_in);
+
 #endif /* CLPOOL_TESTS_REFERENCE_H */

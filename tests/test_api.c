@@ -607,6 +607,110 @@ START_TEST(test_indices_enqueue_invalid_arguments) {
 }
 END_TEST
 
+/* ---- Backward passes ------------------------------------------------------------------------ */
+
+static clpool_plan *backward_plan(clpool_backward_kind kind) {
+    clpool_pool_desc pool;
+    clpool_tensor_desc input;
+    standard_problem(kind == CLPOOL_BACKWARD_AVG ? CLPOOL_MODE_AVG : CLPOOL_MODE_MAX, &pool,
+                     &input);
+    clpool_plan *plan = NULL;
+    ck_assert_msg(clpool_backward_plan_create(dev.ctx, &pool, &input, kind, NULL, &plan) ==
+                      CLPOOL_SUCCESS,
+                  "%s", clpool_last_error());
+    return plan;
+}
+
+START_TEST(test_backward_plan_invalid_arguments) {
+    clpool_pool_desc pool;
+    clpool_tensor_desc input, desc;
+    clpool_plan_options options;
+    clpool_plan *plan = (clpool_plan *)&dev;
+    standard_problem(CLPOOL_MODE_MAX, &pool, &input);
+    expect_failure(clpool_backward_plan_create(dev.ctx, &pool, &input,
+                                               CLPOOL_BACKWARD_MAX_FROM_INPUT, NULL, NULL),
+                   CLPOOL_ERROR_NULL_POINTER, "out");
+    expect_failure(clpool_backward_plan_create(NULL, &pool, &input, CLPOOL_BACKWARD_MAX_FROM_INPUT,
+                                               NULL, &plan),
+                   CLPOOL_ERROR_INVALID_CONTEXT, "ctx");
+    ck_assert_ptr_null(plan);
+    expect_failure(
+        clpool_backward_plan_create(dev.ctx, &pool, &input, (clpool_backward_kind)9, NULL, &plan),
+        CLPOOL_ERROR_INVALID_OPTIONS, "kind = 9");
+    expect_failure(
+        clpool_backward_plan_create(dev.ctx, &pool, &input, CLPOOL_BACKWARD_AVG, NULL, &plan),
+        CLPOOL_ERROR_INVALID_MODE, "average backward pass");
+    clpool_plan_options_init(&options);
+    options.indices = CLPOOL_INDEX_INT32;
+    expect_failure(clpool_backward_plan_create(dev.ctx, &pool, &input,
+                                               CLPOOL_BACKWARD_MAX_FROM_INPUT, &options, &plan),
+                   CLPOOL_ERROR_INVALID_OPTIONS, "reads no indices");
+    pool.stride[0] = -1;
+    expect_failure(clpool_backward_plan_create(dev.ctx, &pool, &input,
+                                               CLPOOL_BACKWARD_MAX_FROM_INDICES, NULL, &plan),
+                   CLPOOL_ERROR_INVALID_STRIDE, "stride[0]");
+
+    /* Queries describe grad_input (input side) and grad_output (output side). */
+    plan = backward_plan(CLPOOL_BACKWARD_MAX_FROM_INDICES);
+    size_t in_bytes = 0, out_bytes = 0, idx_bytes = 0;
+    clpool_index_type type = CLPOOL_INDEX_NONE;
+    ck_assert_int_eq(clpool_plan_bytes(plan, &in_bytes, &out_bytes), CLPOOL_SUCCESS);
+    ck_assert_int_eq(clpool_plan_indices_bytes(plan, &idx_bytes, &type), CLPOOL_SUCCESS);
+    ck_assert(in_bytes == IN_COUNT * 4 && out_bytes == OUT_COUNT * 4);
+    ck_assert(idx_bytes == OUT_COUNT * 8 && type == CLPOOL_INDEX_INT64);
+    ck_assert_int_eq(clpool_plan_output_desc(plan, &desc), CLPOOL_SUCCESS);
+    ck_assert(desc.spatial[0] == 4 && desc.spatial[1] == 4);
+    ck_assert_ptr_nonnull(strstr(clpool_plan_build_options(plan), "-DBACKWARD_KIND=1"));
+    clpool_plan_release(plan);
+}
+END_TEST
+
+START_TEST(test_backward_enqueue_invalid_arguments) {
+    enqueue_fixture f;
+    enqueue_fixture_init(&f);
+    cl_command_queue q = dev.queue;
+    clpool_plan *avg = backward_plan(CLPOOL_BACKWARD_AVG);
+    clpool_plan *max = backward_plan(CLPOOL_BACKWARD_MAX_FROM_INPUT);
+    cl_mem grad_in = make_buffer(dev.context, CL_MEM_READ_WRITE, IN_COUNT * 4, NULL);
+    /* f.out holds OUT_COUNT + 8 floats: a valid grad_output. */
+    expect_failure(
+        clpool_plan_enqueue_backward(f.plan, q, f.out, 0, NULL, 0, grad_in, 0, 0, NULL, NULL),
+        CLPOOL_ERROR_INVALID_PLAN, "forward plan");
+    expect_failure(clpool_plan_enqueue(avg, q, f.in, 0, f.out, 0, 0, NULL, NULL),
+                   CLPOOL_ERROR_INVALID_PLAN, "backward plan");
+    expect_failure(
+        clpool_plan_enqueue_backward(NULL, q, f.out, 0, NULL, 0, grad_in, 0, 0, NULL, NULL),
+        CLPOOL_ERROR_INVALID_PLAN, "plan is NULL");
+    expect_failure(
+        clpool_plan_enqueue_backward(avg, q, f.out, 0, f.in, 0, grad_in, 0, 0, NULL, NULL),
+        CLPOOL_ERROR_INVALID_BUFFER, "aux is not used");
+    expect_failure(
+        clpool_plan_enqueue_backward(max, q, f.out, 0, NULL, 0, grad_in, 0, 0, NULL, NULL),
+        CLPOOL_ERROR_INVALID_BUFFER, "input is NULL");
+    expect_failure(
+        clpool_plan_enqueue_backward(avg, q, NULL, 0, NULL, 0, grad_in, 0, 0, NULL, NULL),
+        CLPOOL_ERROR_INVALID_BUFFER, "grad_output is NULL");
+    expect_failure(clpool_plan_enqueue_backward(avg, q, f.out, 0, NULL, 0, f.in, 0, 0, NULL, NULL),
+                   CLPOOL_ERROR_INVALID_BUFFER, "CL_MEM_READ_ONLY");
+    expect_failure(
+        clpool_plan_enqueue_backward(avg, q, f.out, 0, NULL, 0, f.small, 0, 0, NULL, NULL),
+        CLPOOL_ERROR_BUFFER_TOO_SMALL, "grad_input holds");
+    expect_failure(
+        clpool_plan_enqueue_backward(avg, q, f.shared, 0, NULL, 0, f.shared, 64, 0, NULL, NULL),
+        CLPOOL_ERROR_BUFFER_OVERLAP, "grad_input");
+    expect_failure(
+        clpool_plan_enqueue_backward(avg, q, f.out, 2, NULL, 0, grad_in, 0, 0, NULL, NULL),
+        CLPOOL_ERROR_INVALID_OFFSET, "grad_output offset = 2");
+    ck_assert_int_eq(clFinish(q), CL_SUCCESS);
+    expect_untouched(f.shared, IN_COUNT + OUT_COUNT);
+    expect_untouched(f.small, OUT_COUNT - 1);
+    clReleaseMemObject(grad_in);
+    clpool_plan_release(avg);
+    clpool_plan_release(max);
+    enqueue_fixture_free(&f);
+}
+END_TEST
+
 /* ---- Events, chaining, empty batches, threads ------------------------------------------------ */
 
 static cl_int execution_status(cl_event event) {
@@ -798,6 +902,8 @@ static Suite *api_suite(void) {
     tcase_add_test(tc, test_enqueue_aliased_host_memory);
     tcase_add_test(tc, test_indices_options);
     tcase_add_test(tc, test_indices_enqueue_invalid_arguments);
+    tcase_add_test(tc, test_backward_plan_invalid_arguments);
+    tcase_add_test(tc, test_backward_enqueue_invalid_arguments);
     tcase_add_test(tc, test_enqueue_waits_on_events);
     tcase_add_test(tc, test_enqueue_empty_batch);
     tcase_add_test(tc, test_two_plans_chained);

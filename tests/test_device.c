@@ -162,6 +162,117 @@ clpool_status run_with_indices(const clpool_pool_desc *pool, const clpool_tensor
     return status;
 }
 
+/* Index data (int64 widened from the reference, narrowed to int32 when asked) after
+ * TEST_INPUT_OFFSET indices of guard bytes. */
+static cl_mem guarded_indices(const int64_t *indices, size_t count, clpool_index_type type) {
+    const size_t size = type == CLPOOL_INDEX_INT32 ? 4 : 8;
+    const size_t total = (TEST_INPUT_OFFSET + count + TEST_GUARD) * size;
+    unsigned char *host = malloc(total);
+    ck_assert_ptr_nonnull(host);
+    memset(host, 0x3C, total);
+    for (size_t i = 0; i < count; ++i) {
+        const int32_t narrow = (int32_t)indices[i];
+        memcpy(host + (TEST_INPUT_OFFSET + i) * size,
+               size == 4 ? (const void *)&narrow : (const void *)&indices[i], size);
+    }
+    cl_int err = CL_SUCCESS;
+    cl_mem buffer =
+        clCreateBuffer(dev.context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, total, host, &err);
+    ck_assert_int_eq(err, CL_SUCCESS);
+    free(host);
+    return buffer;
+}
+
+/* The reference gradient for kind, and in scale the same sums over magnitudes (for the average's
+ * tolerance). */
+static void reference_backward(clpool_backward_kind kind, const clpool_pool_desc *pool,
+                               const clpool_tensor_desc *input, const float *x,
+                               const float *grad_out, const int64_t *indices, size_t out_count,
+                               float *want, float *scale, size_t in_count) {
+    memset(scale, 0, in_count * sizeof *scale);
+    if (kind == CLPOOL_BACKWARD_MAX_FROM_INDICES)
+        ck_assert_int_eq(ref_pool_backward_max(pool, input, grad_out, indices, want), 0);
+    else if (kind == CLPOOL_BACKWARD_MAX_FROM_INPUT)
+        ck_assert_int_eq(ref_pool_backward_max_from_input(pool, input, x, grad_out, want), 0);
+    if (kind != CLPOOL_BACKWARD_AVG)
+        return;
+    ck_assert_int_eq(ref_pool_backward_avg(pool, input, grad_out, want), 0);
+    float *magnitude = malloc((out_count + 1) * sizeof *magnitude);
+    clpool_pool_desc positive = *pool;
+    if (positive.divisor_override < 0)
+        positive.divisor_override = -positive.divisor_override;
+    for (size_t i = 0; i < out_count; ++i)
+        magnitude[i] = fabsf(grad_out[i]);
+    ck_assert_int_eq(ref_pool_backward_avg(&positive, input, magnitude, scale), 0);
+    free(magnitude);
+}
+
+void expect_backward_matches_reference(const char *label, const clpool_pool_desc *pool,
+                                       const clpool_tensor_desc *input, const float *x,
+                                       const float *grad_out, clpool_backward_kind kind,
+                                       clpool_specialisation specialisation,
+                                       clpool_index_type index_type) {
+    clpool_plan_options options;
+    clpool_plan_options_init(&options);
+    options.specialisation = specialisation;
+    options.indices = kind == CLPOOL_BACKWARD_MAX_FROM_INDICES ? index_type : CLPOOL_INDEX_NONE;
+    clpool_plan *plan = NULL;
+    ck_assert_msg(clpool_backward_plan_create(dev.ctx, pool, input, kind, &options, &plan) ==
+                      CLPOOL_SUCCESS,
+                  "%s: %s", label, clpool_last_error());
+    size_t in_bytes = 0, out_bytes = 0;
+    clpool_plan_bytes(plan, &in_bytes, &out_bytes);
+    const size_t n_in = in_bytes / sizeof(float), n_out = out_bytes / sizeof(float);
+    int64_t *indices = malloc((n_out + 1) * sizeof *indices);
+    float *values = malloc((n_out + 1) * sizeof *values),
+          *want = malloc((n_in + 1) * sizeof(float)), *scale = malloc((n_in + 1) * sizeof(float));
+    ck_assert(indices && values && want && scale);
+    if (kind != CLPOOL_BACKWARD_AVG)
+        ck_assert_int_eq(ref_pool_max_indices(pool, input, x, values, indices), 0);
+    reference_backward(kind, pool, input, x, grad_out, indices, n_out, want, scale, n_in);
+
+    const uint32_t prefill = TEST_PREFILL_BITS;
+    unsigned char *host = NULL;
+    cl_mem g_out = guarded_input(grad_out, out_bytes);
+    cl_mem aux = kind == CLPOOL_BACKWARD_AVG ? NULL
+                                             : (kind == CLPOOL_BACKWARD_MAX_FROM_INPUT
+                                                    ? guarded_input(x, in_bytes)
+                                                    : guarded_indices(indices, n_out, index_type));
+    const size_t aux_element = kind == CLPOOL_BACKWARD_MAX_FROM_INPUT
+                                   ? sizeof(float)
+                                   : (index_type == CLPOOL_INDEX_INT32 ? 4 : 8);
+    const size_t aux_offset = kind == CLPOOL_BACKWARD_AVG ? 0 : TEST_INPUT_OFFSET * aux_element;
+    cl_mem g_in = guarded_output(n_in, sizeof(float), &prefill, &host);
+    cl_event done = NULL;
+    clpool_status status = clpool_plan_enqueue_backward(
+        plan, dev.queue, g_out, TEST_INPUT_OFFSET * sizeof(float), aux, aux_offset, g_in,
+        TEST_OUTPUT_OFFSET * sizeof(float), 0, NULL, &done);
+    ck_assert_msg(status == CLPOOL_SUCCESS, "%s: %s", label, clpool_last_error());
+    float *got = read_guarded(g_in, n_in, sizeof(float), done, "grad_input");
+    clReleaseEvent(done);
+    for (size_t i = 0; i < n_in; ++i) {
+        const int match = kind == CLPOOL_BACKWARD_AVG
+                              ? fabsf(got[i] - want[i]) <= 1e-6f * (fabsf(want[i]) + scale[i])
+                              : float_bits(got[i]) == float_bits(want[i]);
+        ck_assert_msg(
+            match, "%s (%s, %s, backward kind %d): grad_input %zu: got %.9g, want %.9g", label,
+            input->layout == CLPOOL_LAYOUT_CHANNELS_LAST ? "channels-last" : "channels-first",
+            specialisation == CLPOOL_SPECIALISE_NONE ? "generic" : "specialised", (int)kind, i,
+            got[i], want[i]);
+    }
+    free(got);
+    free(host);
+    free(indices);
+    free(values);
+    free(want);
+    free(scale);
+    clReleaseMemObject(g_out);
+    clReleaseMemObject(g_in);
+    if (aux)
+        clReleaseMemObject(aux);
+    clpool_plan_release(plan);
+}
+
 clpool_status run_on_device(const clpool_pool_desc *pool, const clpool_tensor_desc *input,
                             const float *x, clpool_specialisation specialisation, float **y,
                             size_t *count) {

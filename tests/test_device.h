@@ -59,6 +59,19 @@ void expect_indices_match_reference(const char *label, const clpool_pool_desc *p
                                     clpool_index_type index_type);
 
 /*
+ * A backward pass of kind on the device (grad_output, aux and grad_input at non-zero offsets,
+ * grad_input prefilled and guarded) against the scatter references: max bit-for-bit, average
+ * within 1e-6 relative to the magnitudes summed. x is the forward input (the max kinds need it
+ * for the argmax; with MAX_FROM_INDICES the indices come from ref_pool_max_indices, passed as
+ * index_type).
+ */
+void expect_backward_matches_reference(const char *label, const clpool_pool_desc *pool,
+                                       const clpool_tensor_desc *input, const float *x,
+                                       const float *grad_out, clpool_backward_kind kind,
+                                       clpool_specialisation specialisation,
+                                       clpool_index_type index_type);
+
+/*
  * Runs pool on x on the device and with the reference, and compares: max bit-for-bit, average
  * within 1e-6 relative to max(|reference|, the window's mean magnitude). Fails the test with the
  * case label and the first mismatches.

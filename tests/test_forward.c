@@ -215,6 +215,73 @@ START_TEST(test_indices_random) {
 }
 END_TEST
 
+/* Backward passes on one case in one layout: the max kinds (from indices, as int64 or int32,
+ * and from the input) or the average. grad_output holds random floats, so a sum taken in any
+ * order but the defined one would show in the bits. */
+static void expect_backward_case(const pool_case *pc, const char *label, uint64_t seed,
+                                 clpool_layout layout, clpool_specialisation specialisation,
+                                 clpool_index_type index_type) {
+    clpool_tensor_desc input = with_layout(&pc->input, layout), output;
+    ck_assert_int_eq(clpool_pool_output_desc(&pc->pool, &input, &output), CLPOOL_SUCCESS);
+    const int64_t plane = input.spatial[0] * input.spatial[1];
+    const size_t n_in = (size_t)(input.n * input.c * plane);
+    const size_t n_out = (size_t)(output.n * output.c * output.spatial[0] * output.spatial[1]);
+    float *x = malloc((n_in + 1) * sizeof(float)), *x_layout = malloc((n_in + 1) * sizeof(float)),
+          *grad = malloc((n_out + 1) * sizeof(float));
+    fill_input(pc->fill, seed, x, n_in);
+    fill_input(FILL_RANDOM, seed + 7, grad, n_out);
+    if (layout == CLPOOL_LAYOUT_CHANNELS_LAST)
+        to_channels_last(x, x_layout, input.n, input.c, plane);
+    else
+        memcpy(x_layout, x, n_in * sizeof(float));
+    if (pc->pool.mode == CLPOOL_MODE_MAX) {
+        expect_backward_matches_reference(label, &pc->pool, &input, x_layout, grad,
+                                          CLPOOL_BACKWARD_MAX_FROM_INDICES, specialisation,
+                                          index_type);
+        expect_backward_matches_reference(label, &pc->pool, &input, x_layout, grad,
+                                          CLPOOL_BACKWARD_MAX_FROM_INPUT, specialisation,
+                                          CLPOOL_INDEX_NONE);
+    } else {
+        expect_backward_matches_reference(label, &pc->pool, &input, x_layout, grad,
+                                          CLPOOL_BACKWARD_AVG, specialisation, CLPOOL_INDEX_NONE);
+    }
+    free(x);
+    free(x_layout);
+    free(grad);
+}
+
+/* Every case in both layouts with the generic kernels, every third with its specialised ones. */
+START_TEST(test_backward_edge_case) {
+    const pool_case *pc = &pool_cases[_i];
+    for (int l = 0; l < 2; ++l)
+        expect_backward_case(pc, pc->name, (uint64_t)_i + 1,
+                             l ? CLPOOL_LAYOUT_CHANNELS_LAST : CLPOOL_LAYOUT_CHANNELS_FIRST,
+                             CLPOOL_SPECIALISE_NONE, l ? CLPOOL_INDEX_INT32 : CLPOOL_INDEX_INT64);
+    if (_i % 3 == 0)
+        expect_backward_case(pc, pc->name, (uint64_t)_i + 1,
+                             _i % 2 ? CLPOOL_LAYOUT_CHANNELS_LAST : CLPOOL_LAYOUT_CHANNELS_FIRST,
+                             CLPOOL_SPECIALISE_WINDOW, CLPOOL_INDEX_INT64);
+}
+END_TEST
+
+/* Random configurations, both modes, both layouts, ties made on purpose. */
+START_TEST(test_backward_random) {
+    char label[64];
+    for (int k = 0; k < RANDOM_PER_CHUNK; ++k) {
+        const uint64_t seed = 13000 + (uint64_t)(_i * RANDOM_PER_CHUNK + k);
+        pool_case pc;
+        random_case(seed, &pc);
+        if (pc.pool.mode == CLPOOL_MODE_MAX && k % 2)
+            pc.fill = FILL_INTEGERS;
+        snprintf(label, sizeof label, "random_case(%llu)", (unsigned long long)seed);
+        for (int l = 0; l < 2; ++l)
+            expect_backward_case(
+                &pc, label, seed, l ? CLPOOL_LAYOUT_CHANNELS_LAST : CLPOOL_LAYOUT_CHANNELS_FIRST,
+                CLPOOL_SPECIALISE_NONE, (k + l) % 2 ? CLPOOL_INDEX_INT32 : CLPOOL_INDEX_INT64);
+    }
+}
+END_TEST
+
 static Suite *forward_suite(void) {
     Suite *s = suite_create("forward");
     TCase *seeds = tcase_create("seed_examples");
@@ -244,6 +311,13 @@ static Suite *forward_suite(void) {
     tcase_add_loop_test(indices, test_indices_edge_case, 0, (int)pool_case_count);
     tcase_add_loop_test(indices, test_indices_random, 0, 5);
     suite_add_tcase(s, indices);
+
+    TCase *backward = tcase_create("backward");
+    tcase_add_checked_fixture(backward, device_setup, device_teardown);
+    tcase_set_timeout(backward, 240);
+    tcase_add_loop_test(backward, test_backward_edge_case, 0, (int)pool_case_count);
+    tcase_add_loop_test(backward, test_backward_random, 0, 5);
+    suite_add_tcase(s, backward);
     return s;
 }
 

@@ -7,7 +7,7 @@
  */
 #include "suite_main.h"
 #include "cases.h"
-#include "forward_kernel.h"
+#include "pool_kernels.h"
 #include "program_cache.h"
 #include "reference.h"
 #include "test_device.h"
@@ -52,9 +52,9 @@ START_TEST(test_index64_kernel) {
     clpool_geometry g;
     ck_assert_int_eq(clpool_geometry_resolve(&pc.pool, &pc.input, &g), CLPOOL_SUCCESS);
     char *options = NULL;
-    ck_assert_int_eq(
-        clpool_forward_build_options(&g, &dev.ctx->facts, 0, CLPOOL_INDEX_NONE, &options),
-        CLPOOL_SUCCESS);
+    ck_assert_int_eq(clpool_kernel_build_options(&g, &dev.ctx->facts, 0, CLPOOL_KERNEL_FORWARD,
+                                                 CLPOOL_INDEX_NONE, &options),
+                     CLPOOL_SUCCESS);
     char *idx = strstr(options, "-DIDX_T=int");
     ck_assert_ptr_nonnull(idx);
     char wide[1100];
@@ -68,7 +68,8 @@ START_TEST(test_index64_kernel) {
     cl_int err = CL_SUCCESS;
     cl_kernel kernel = clCreateKernel(program, CLPOOL_FORWARD_KERNEL, &err);
     ck_assert_int_eq(err, CL_SUCCESS);
-    ck_assert_int_eq(clpool_forward_set_fixed_args(kernel, &g), CLPOOL_SUCCESS);
+    ck_assert_int_eq(clpool_kernel_set_fixed_args(kernel, (uint64_t)g.output_elements, &g),
+                     CLPOOL_SUCCESS);
 
     const size_t n_in = (size_t)g.input_elements, n_out = (size_t)g.output_elements;
     float *x = malloc(n_in * sizeof(float)), *y = malloc(n_out * sizeof(float)),

@@ -743,6 +743,478 @@ START_TEST(test_3d_by_hand) {
 }
 END_TEST
 
+/* ---- Backward -------------------------------------------------------------------------------- */
+
+typedef enum { BACKWARD_MAX, BACKWARD_MAX_FROM_INPUT, BACKWARD_AVG } backward_kind;
+
+/* Runs one backward reference into a fresh grad_in shaped like in (prefilled with the sentinel and
+ * followed by a guard that must survive); x feeds MAX_FROM_INPUT, indices feeds MAX. */
+static float *run_backward(backward_kind kind, const clpool_pool_desc *pool,
+                           const clpool_tensor_desc *in, const float *x, const float *grad_out,
+                           const int64_t *indices) {
+    size_t count = element_count(in);
+    float *grad_in = malloc((count + GUARD) * sizeof(float));
+    ck_assert_ptr_nonnull(grad_in);
+    for (size_t i = 0; i < count + GUARD; ++i) {
+        grad_in[i] = sentinel();
+    }
+    int rc = kind == BACKWARD_MAX ? ref_pool_backward_max(pool, in, grad_out, indices, grad_in)
+             : kind == BACKWARD_AVG
+                 ? ref_pool_backward_avg(pool, in, grad_out, grad_in)
+                 : ref_pool_backward_max_from_input(pool, in, x, grad_out, grad_in);
+    ck_assert_int_eq(rc, 0);
+    for (size_t i = count; i < count + GUARD; ++i) {
+        ck_assert_msg(bits_of(grad_in[i]) == bits_of(sentinel()),
+                      "grad_in written past its end at %zu", i);
+    }
+    return grad_in;
+}
+
+/* Checks one backward reference's grad_in bit for bit against want (as many as in has). */
+static void expect_backward(backward_kind kind, const clpool_pool_desc *pool,
+                            const clpool_tensor_desc *in, const float *x, const float *grad_out,
+                            const int64_t *indices, const float *want, const char *what) {
+    float *grad_in = run_backward(kind, pool, in, x, grad_out, indices);
+    expect_bits(grad_in, want, element_count(in), what);
+    free(grad_in);
+}
+
+/* Checks ref_pool_max_indices' indices for x against want (count outputs). */
+static void expect_indices(const clpool_pool_desc *pool, const clpool_tensor_desc *in,
+                           const float *x, const int64_t *want, size_t count) {
+    float y[64];
+    int64_t got[64];
+    ck_assert_uint_le(count, 64);
+    ck_assert_int_eq(ref_pool_max_indices(pool, in, x, y, got), 0);
+    for (size_t i = 0; i < count; ++i) {
+        ck_assert_msg(got[i] == want[i], "index %zu: got %lld, want %lld", i, (long long)got[i],
+                      (long long)want[i]);
+    }
+}
+
+START_TEST(test_backward_max_arange_k2s2) {
+    /* Plane 0 is arange(16): the maxima are the windows' bottom-right corners 5, 7, 13, 15. Plane 1
+     * is 15 - arange(16): the top-left corners 0, 2, 8, 10. */
+    float x[32];
+    fill_input(FILL_ARANGE, 0, x, 16);
+    for (int i = 0; i < 16; ++i) {
+        x[16 + i] = 15.0f - x[i];
+    }
+    const int64_t want_indices[8] = {5, 7, 13, 15, 0, 2, 8, 10};
+    const float grad_out[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    const float want[32] = {0, 0, 0, 0, 0, 1, 0, 2, 0, 0, 0, 0, 0, 3, 0, 4, /* */
+                            5, 0, 6, 0, 0, 0, 0, 0, 7, 0, 8, 0, 0, 0, 0, 0};
+    clpool_tensor_desc in = tensor_desc(CLPOOL_LAYOUT_CHANNELS_FIRST, 2, 1, 2, 4, 4, 0);
+    clpool_pool_desc pool = pool_desc(CLPOOL_MODE_MAX, 2, 2);
+    expect_indices(&pool, &in, x, want_indices, 8);
+    expect_backward(BACKWARD_MAX, &pool, &in, NULL, grad_out, want_indices, want, "max k2 s2");
+    expect_backward(BACKWARD_MAX_FROM_INPUT, &pool, &in, x, grad_out, NULL, want,
+                    "max k2 s2 from input");
+}
+END_TEST
+
+START_TEST(test_backward_max_ties_overlap) {
+    /* All equal, k3 s1 on 4x4: every output takes its window's first tap, (oh, ow) -> oh*4 + ow. */
+    float x[16];
+    fill_input(FILL_ALL_EQUAL, 0, x, 16);
+    clpool_tensor_desc in = tensor_desc(CLPOOL_LAYOUT_CHANNELS_FIRST, 2, 1, 1, 4, 4, 0);
+    clpool_pool_desc pool = pool_desc(CLPOOL_MODE_MAX, 2, 3);
+    pool.stride[0] = pool.stride[1] = 1;
+    const int64_t first_taps[4] = {0, 1, 4, 5};
+    expect_indices(&pool, &in, x, first_taps, 4);
+    const float grad_out[4] = {1, 2, 4, 8};
+    const float want[16] = {1, 2, 0, 0, 4, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    expect_backward(BACKWARD_MAX_FROM_INPUT, &pool, &in, x, grad_out, NULL, want, "ties k3 s1");
+
+    /* With p1 the output is 4x4 and output row / column o starts at input max(o - 1, 0): outputs
+     * 0 and 1 share tap 0, 2 takes 1, 3 takes 2, nothing takes 3. With grad_out = 1 .. 16: */
+    pool.pad_begin[0] = pool.pad_begin[1] = pool.pad_end[0] = pool.pad_end[1] = 1;
+    const int64_t padded_taps[16] = {0, 0, 1, 2, 0, 0, 1, 2, 4, 4, 5, 6, 8, 8, 9, 10};
+    expect_indices(&pool, &in, x, padded_taps, 16);
+    float counting[16];
+    for (int i = 0; i < 16; ++i) {
+        counting[i] = (float)(i + 1);
+    }
+    const float want_padded[16] = {1 + 2 + 5 + 6,
+                                   3 + 7,
+                                   4 + 8,
+                                   0, /* */
+                                   9 + 10,
+                                   11,
+                                   12,
+                                   0, /* */
+                                   13 + 14,
+                                   15,
+                                   16,
+                                   0, /* */
+                                   0,
+                                   0,
+                                   0,
+                                   0};
+    expect_backward(BACKWARD_MAX_FROM_INPUT, &pool, &in, x, counting, NULL, want_padded,
+                    "ties k3 s1 p1, accumulated");
+    expect_backward(BACKWARD_MAX, &pool, &in, NULL, counting, padded_taps, want_padded,
+                    "ties k3 s1 p1, accumulated, given indices");
+}
+END_TEST
+
+START_TEST(test_backward_max_float_order) {
+    /* 1D I=3, k5 p2 s1: three outputs, all given index 0; float sums in output order. */
+    clpool_tensor_desc in = tensor_desc(CLPOOL_LAYOUT_CHANNELS_FIRST, 1, 1, 1, 3, 0, 0);
+    clpool_pool_desc pool = pool_desc(CLPOOL_MODE_MAX, 1, 5);
+    pool.stride[0] = 1;
+    pool.pad_begin[0] = pool.pad_end[0] = 2;
+    const int64_t zeros[3] = {0, 0, 0};
+    const float absorbed[3] = {1e8f, 1, -1e8f}; /* 1e8 + 1 rounds back to 1e8 */
+    const float want_absorbed[3] = {0, 0, 0};
+    expect_backward(BACKWARD_MAX, &pool, &in, NULL, absorbed, zeros, want_absorbed,
+                    "1e8, 1, -1e8 in output order");
+    const float cancelled[3] = {1e8f, -1e8f, 1};
+    const float want_cancelled[3] = {1, 0, 0};
+    expect_backward(BACKWARD_MAX, &pool, &in, NULL, cancelled, zeros, want_cancelled,
+                    "1e8, -1e8, 1 in output order");
+}
+END_TEST
+
+START_TEST(test_backward_max_nan) {
+    /* NaN a, 5, NaN b, 3: the last NaN (index 2) takes the gradient. */
+    clpool_tensor_desc in = tensor_desc(CLPOOL_LAYOUT_CHANNELS_FIRST, 2, 1, 1, 2, 2, 0);
+    clpool_pool_desc pool = pool_desc(CLPOOL_MODE_MAX, 2, 2);
+    const float x[4] = {nan_with_payload(0x11), 5, nan_with_payload(0x22), 3};
+    const int64_t want_index[1] = {2};
+    expect_indices(&pool, &in, x, want_index, 1);
+    const float grad_out[1] = {3};
+    const float want[4] = {0, 0, 3, 0};
+    expect_backward(BACKWARD_MAX_FROM_INPUT, &pool, &in, x, grad_out, NULL, want, "NaN window");
+
+    /* All NaN 3x3, k3 s2 p1: each window's last tap, 4, 5, 7, 8. */
+    float nans[9];
+    fill_input(FILL_NAN_ALL, 0, nans, 9);
+    in.spatial[0] = in.spatial[1] = 3;
+    pool.kernel[0] = pool.kernel[1] = 3;
+    pool.stride[0] = pool.stride[1] = 2;
+    pool.pad_begin[0] = pool.pad_begin[1] = pool.pad_end[0] = pool.pad_end[1] = 1;
+    const int64_t want_indices[4] = {4, 5, 7, 8};
+    expect_indices(&pool, &in, nans, want_indices, 4);
+    const float grad_out4[4] = {1, 2, 3, 4};
+    const float want9[9] = {0, 0, 0, 0, 1, 2, 0, 3, 4};
+    expect_backward(BACKWARD_MAX_FROM_INPUT, &pool, &in, nans, grad_out4, NULL, want9,
+                    "all NaN k3 s2 p1");
+}
+END_TEST
+
+START_TEST(test_backward_max_empty_window) {
+    /* I=3, k=2, d=4, p=2, s=1 on {10, 20, 30}: taps {-2, 2}, {-1, 3}, {0, 4}; indices 2, -1, 0. */
+    const float x[3] = {10, 20, 30};
+    clpool_tensor_desc in = tensor_desc(CLPOOL_LAYOUT_CHANNELS_FIRST, 1, 1, 1, 3, 0, 0);
+    clpool_pool_desc pool = pool_desc(CLPOOL_MODE_MAX, 1, 2);
+    pool.stride[0] = 1;
+    pool.dilation[0] = 4;
+    pool.pad_begin[0] = pool.pad_end[0] = 2;
+    const int64_t want_indices[3] = {2, -1, 0};
+    expect_indices(&pool, &in, x, want_indices, 3);
+    const float grad_out[3] = {1, 2, 4};
+    const float want[3] = {4, 0, 1};
+    expect_backward(BACKWARD_MAX, &pool, &in, NULL, grad_out, want_indices, want, "dilated");
+    expect_backward(BACKWARD_MAX_FROM_INPUT, &pool, &in, x, grad_out, NULL, want,
+                    "dilated from input");
+
+    /* 2D 1x1, k2 d2 p1 along H: the only window has no in-bounds tap. */
+    const float one[1] = {7}, grad_one[1] = {5}, zero[1] = {0};
+    const int64_t none[1] = {-1};
+    clpool_tensor_desc in2 = tensor_desc(CLPOOL_LAYOUT_CHANNELS_FIRST, 2, 1, 1, 1, 1, 0);
+    clpool_pool_desc pool2 = pool_desc(CLPOOL_MODE_MAX, 2, 2);
+    pool2.kernel[1] = 1;
+    pool2.stride[0] = 1;
+    pool2.dilation[0] = 2;
+    pool2.pad_begin[0] = pool2.pad_end[0] = 1;
+    expect_indices(&pool2, &in2, one, none, 1);
+    expect_backward(BACKWARD_MAX_FROM_INPUT, &pool2, &in2, one, grad_one, NULL, zero,
+                    "no in-bounds tap");
+}
+END_TEST
+
+START_TEST(test_backward_max_invalid_index) {
+    float x[32];
+    fill_input(FILL_ARANGE, 0, x, 32);
+    clpool_tensor_desc in = tensor_desc(CLPOOL_LAYOUT_CHANNELS_FIRST, 2, 1, 2, 4, 4, 0);
+    clpool_pool_desc pool = pool_desc(CLPOOL_MODE_MAX, 2, 2);
+    const float grad_out[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    const int64_t bad[][8] = {
+        {5, 7, 16, 15, 5, 7, 13, 15},  /* == plane size */
+        {5, 7, 13, 15, 5, 7, 13, 16},  /* == plane size, in the last output of plane 1 */
+        {5, 7, 13, 15, -2, 7, 13, 15}, /* < -1 */
+        {5, 7, 13, 15, 5, 7, 13, 31},  /* in the tensor, but outside the plane */
+    };
+    float grad_in[32 + GUARD];
+    for (size_t r = 0; r < sizeof bad / sizeof bad[0]; ++r) {
+        for (int i = 0; i < 32 + GUARD; ++i) {
+            grad_in[i] = sentinel();
+        }
+        ck_assert_int_eq(ref_pool_backward_max(&pool, &in, grad_out, bad[r], grad_in), -1);
+        for (int i = 0; i < 32 + GUARD; ++i) {
+            ck_assert_msg(bits_of(grad_in[i]) == bits_of(sentinel()), "row %zu wrote [%d]", r, i);
+        }
+    }
+    /* -1 everywhere is valid: all zeros. */
+    const int64_t none[8] = {-1, -1, -1, -1, -1, -1, -1, -1};
+    const float zeros[32] = {0};
+    expect_backward(BACKWARD_MAX, &pool, &in, NULL, grad_out, none, zeros, "all -1");
+}
+END_TEST
+
+START_TEST(test_backward_errors_and_empty_batch) {
+    float x[4] = {1, 2, 3, 4}, g[4] = {1, 1, 1, 1}, gi[4];
+    int64_t idx[4] = {0, 0, 0, 0};
+    clpool_tensor_desc in = tensor_desc(CLPOOL_LAYOUT_CHANNELS_FIRST, 2, 1, 1, 2, 2, 0);
+    clpool_pool_desc max = pool_desc(CLPOOL_MODE_MAX, 2, 2);
+    clpool_pool_desc avg = pool_desc(CLPOOL_MODE_AVG, 2, 2);
+    /* The mode must match the pass. */
+    ck_assert_int_eq(ref_pool_backward_max(&avg, &in, g, idx, gi), -1);
+    ck_assert_int_eq(ref_pool_backward_max_from_input(&avg, &in, x, g, gi), -1);
+    ck_assert_int_eq(ref_pool_backward_avg(&max, &in, g, gi), -1);
+    /* NULL descriptors, disagreeing ranks, output size < 1. */
+    ck_assert_int_eq(ref_pool_backward_max(NULL, &in, g, idx, gi), -1);
+    ck_assert_int_eq(ref_pool_backward_avg(&avg, NULL, g, gi), -1);
+    max.spatial_rank = avg.spatial_rank = 3;
+    ck_assert_int_eq(ref_pool_backward_max(&max, &in, g, idx, gi), -1);
+    ck_assert_int_eq(ref_pool_backward_max_from_input(&max, &in, x, g, gi), -1);
+    ck_assert_int_eq(ref_pool_backward_avg(&avg, &in, g, gi), -1);
+    max.spatial_rank = avg.spatial_rank = 2;
+    max.kernel[0] = avg.kernel[0] = 3;
+    ck_assert_int_eq(ref_pool_backward_max(&max, &in, g, idx, gi), -1);
+    ck_assert_int_eq(ref_pool_backward_max_from_input(&max, &in, x, g, gi), -1);
+    ck_assert_int_eq(ref_pool_backward_avg(&avg, &in, g, gi), -1);
+    max.kernel[0] = avg.kernel[0] = 2;
+    /* N = 0: nothing read or written. */
+    in.n = 0;
+    ck_assert_int_eq(ref_pool_backward_max(&max, &in, NULL, NULL, NULL), 0);
+    ck_assert_int_eq(ref_pool_backward_max_from_input(&max, &in, NULL, NULL, NULL), 0);
+    ck_assert_int_eq(ref_pool_backward_avg(&avg, &in, NULL, NULL), 0);
+}
+END_TEST
+
+START_TEST(test_backward_avg_3x3_k2s1) {
+    /* grad_out / 4 = 0.25, 0.5, 0.75, 1; each input sums the windows that cover it. */
+    clpool_tensor_desc in = tensor_desc(CLPOOL_LAYOUT_CHANNELS_FIRST, 2, 1, 1, 3, 3, 0);
+    clpool_pool_desc pool = pool_desc(CLPOOL_MODE_AVG, 2, 2);
+    pool.stride[0] = pool.stride[1] = 1;
+    const float grad_out[4] = {1, 2, 3, 4};
+    const float want[9] = {0.25f,         0.25f + 0.5f, 0.5f,        /* */
+                           0.25f + 0.75f, 2.5f,         0.5f + 1.0f, /* */
+                           0.75f,         0.75f + 1.0f, 1.0f};
+    expect_backward(BACKWARD_AVG, &pool, &in, NULL, grad_out, NULL, want, "avg 3x3 k2 s1");
+
+    /* divisor_override -4: the same, negated. */
+    pool.has_divisor_override = 1;
+    pool.divisor_override = -4;
+    float negated[9];
+    for (int i = 0; i < 9; ++i) {
+        negated[i] = -want[i];
+    }
+    expect_backward(BACKWARD_AVG, &pool, &in, NULL, grad_out, NULL, negated, "divisor -4");
+}
+END_TEST
+
+START_TEST(test_backward_avg_divisors) {
+    /* 3x3, k3 s1 p1: valid tap counts 4, 6, 4 / 6, 9, 6 / 4, 6, 4. grad_out = valid * (o + 1)
+     * makes g = o + 1 without count_include_pad, and grad_out = 9 * (o + 1) does with it. Input
+     * (r, c) is covered by outputs (oh, ow) with |oh - r| <= 1 and |ow - c| <= 1. */
+    clpool_tensor_desc in = tensor_desc(CLPOOL_LAYOUT_CHANNELS_FIRST, 2, 1, 1, 3, 3, 0);
+    clpool_pool_desc pool = pool_desc(CLPOOL_MODE_AVG, 2, 3);
+    pool.stride[0] = pool.stride[1] = 1;
+    pool.pad_begin[0] = pool.pad_begin[1] = pool.pad_end[0] = pool.pad_end[1] = 1;
+    const float valid[9] = {4, 6, 4, 6, 9, 6, 4, 6, 4};
+    float by_valid[9], by_nine[9];
+    for (int o = 0; o < 9; ++o) {
+        by_valid[o] = valid[o] * (float)(o + 1);
+        by_nine[o] = 9.0f * (float)(o + 1);
+    }
+    const float want[9] = {1 + 2 + 4 + 5,         1 + 2 + 3 + 4 + 5 + 6,
+                           2 + 3 + 5 + 6, /* */
+                           1 + 2 + 4 + 5 + 7 + 8, 45,
+                           2 + 3 + 5 + 6 + 8 + 9, 4 + 5 + 7 + 8,
+                           4 + 5 + 6 + 7 + 8 + 9, 5 + 6 + 8 + 9};
+    pool.count_include_pad = 0;
+    expect_backward(BACKWARD_AVG, &pool, &in, NULL, by_valid, NULL, want, "valid taps only");
+    pool.count_include_pad = 1;
+    expect_backward(BACKWARD_AVG, &pool, &in, NULL, by_nine, NULL, want, "count_include_pad");
+
+    /* 1D I=3, k2 s1, divisor -3: g is divided once per output, then added. */
+    clpool_tensor_desc in1 = tensor_desc(CLPOOL_LAYOUT_CHANNELS_FIRST, 1, 1, 1, 3, 0, 0);
+    clpool_pool_desc pool1 = pool_desc(CLPOOL_MODE_AVG, 1, 2);
+    pool1.stride[0] = 1;
+    pool1.has_divisor_override = 1;
+    pool1.divisor_override = -3;
+    const float grad_out1[2] = {1, 2};
+    const float g0 = 1.0f / -3.0f, g1 = 2.0f / -3.0f;
+    const float want1[3] = {g0, g0 + g1, g1};
+    expect_backward(BACKWARD_AVG, &pool1, &in1, NULL, grad_out1, NULL, want1, "1D divisor -3");
+}
+END_TEST
+
+START_TEST(test_backward_avg_ceil_overhang) {
+    /* 6x6, k3 s2 p1, ceil: per dimension the windows are {0,1}, {1,2,3}, {3,4,5}, {5} with
+     * divisors 9 inside, 6 on the overhanging edges, 4 in the corner. grad_out = divisor gives
+     * g = 1, so grad_in counts the covering windows: 1, 2, 1, 2, 1, 2 per dimension, multiplied. */
+    clpool_tensor_desc in = tensor_desc(CLPOOL_LAYOUT_CHANNELS_FIRST, 2, 1, 1, 6, 6, 0);
+    clpool_pool_desc pool = pool_desc(CLPOOL_MODE_AVG, 2, 3);
+    pool.stride[0] = pool.stride[1] = 2;
+    pool.pad_begin[0] = pool.pad_begin[1] = pool.pad_end[0] = pool.pad_end[1] = 1;
+    pool.ceil_mode = 1;
+    const float divisors[16] = {9, 9, 9, 6, 9, 9, 9, 6, 9, 9, 9, 6, 6, 6, 6, 4};
+    const float want[36] = {1, 2, 1, 2, 1, 2, 2, 4, 2, 4, 2, 4, 1, 2, 1, 2, 1, 2,
+                            2, 4, 2, 4, 2, 4, 1, 2, 1, 2, 1, 2, 2, 4, 2, 4, 2, 4};
+    expect_backward(BACKWARD_AVG, &pool, &in, NULL, divisors, NULL, want, "6x6 ceil, g = 1");
+
+    /* grad_out 36 everywhere: g = 4, 6, 9 by divisor. Spot-check corners and an inside tap. */
+    float all36[16];
+    for (int i = 0; i < 16; ++i) {
+        all36[i] = 36;
+    }
+    float *grad_in = run_backward(BACKWARD_AVG, &pool, &in, NULL, all36, NULL);
+    ck_assert_float_eq(grad_in[0], 4);              /* window (0,0) only */
+    ck_assert_float_eq(grad_in[5], 4 + 6);          /* windows (0,2), (0,3) */
+    ck_assert_float_eq(grad_in[30], 4 + 6);         /* windows (2,0), (3,0) */
+    ck_assert_float_eq(grad_in[21], 16);            /* (3,3): windows (1..2, 1..2), all 9 */
+    ck_assert_float_eq(grad_in[35], 4 + 6 + 6 + 9); /* (5,5): (2,2), (2,3), (3,2), (3,3) */
+    free(grad_in);
+}
+END_TEST
+
+START_TEST(test_backward_3d_by_hand) {
+    /* 3x3x3 arange, max k2 s1: output (z, h, w) takes the window's far corner
+     * ((z+1)*3 + h+1)*3 + w+1; average k3 over the whole volume spreads grad / 27. */
+    float x[27];
+    fill_input(FILL_ARANGE, 0, x, 27);
+    clpool_tensor_desc in = tensor_desc(CLPOOL_LAYOUT_CHANNELS_FIRST, 3, 1, 1, 3, 3, 3);
+    clpool_pool_desc pool = pool_desc(CLPOOL_MODE_MAX, 3, 2);
+    pool.stride[0] = pool.stride[1] = pool.stride[2] = 1;
+    const int64_t corners[8] = {13, 14, 16, 17, 22, 23, 25, 26};
+    expect_indices(&pool, &in, x, corners, 8);
+    const float grad_out[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    float want[27] = {0};
+    for (int i = 0; i < 8; ++i) {
+        want[corners[i]] = grad_out[i];
+    }
+    expect_backward(BACKWARD_MAX_FROM_INPUT, &pool, &in, x, grad_out, NULL, want, "3D max");
+    clpool_pool_desc avg = pool_desc(CLPOOL_MODE_AVG, 3, 3);
+    const float grad27[1] = {27};
+    float ones[27];
+    for (int i = 0; i < 27; ++i) {
+        ones[i] = 1;
+    }
+    expect_backward(BACKWARD_AVG, &avg, &in, NULL, grad27, NULL, ones, "3D global average");
+}
+END_TEST
+
+/* Checks that the backward of c in channels-last is its channels-first backward transposed, and
+ * that backward_max_from_input equals backward_max fed ref_pool_max_indices' indices. */
+static void check_backward_layouts(const pool_case *c, uint64_t seed, const char *what) {
+    clpool_tensor_desc first = c->input, last = c->input, out;
+    last.layout = CLPOOL_LAYOUT_CHANNELS_LAST;
+    ck_assert_int_eq(output_desc(&c->pool, &first, &out), 0);
+    size_t in_count = element_count(&first), out_count = element_count(&out);
+    int64_t in_plane = plane_of(&first), out_plane = plane_of(&out);
+    float *x = malloc(in_count * sizeof(float)), *x_last = malloc(in_count * sizeof(float));
+    float *g = malloc(out_count * sizeof(float)), *g_last = malloc(out_count * sizeof(float));
+    float *y = malloc(out_count * sizeof(float)), *back = calloc(in_count, sizeof(float));
+    int64_t *indices = malloc(out_count * sizeof(int64_t));
+    ck_assert(x && x_last && g && g_last && y && back && indices);
+    fill_input(c->fill, seed, x, in_count);
+    fill_input(FILL_RANDOM, seed + 1000, g, out_count);
+    transpose(x, x_last, first.n, first.c, in_plane, 1);
+    transpose(g, g_last, out.n, out.c, out_plane, 1);
+    backward_kind kind = c->pool.mode == CLPOOL_MODE_MAX ? BACKWARD_MAX_FROM_INPUT : BACKWARD_AVG;
+    float *gi = run_backward(kind, &c->pool, &first, x, g, NULL);
+    float *gi_last = run_backward(kind, &c->pool, &last, x_last, g_last, NULL);
+    transpose(gi_last, back, first.n, first.c, in_plane, 0);
+    expect_bits(back, gi, in_count, what);
+    if (kind == BACKWARD_MAX_FROM_INPUT) {
+        ck_assert_int_eq(ref_pool_max_indices(&c->pool, &first, x, y, indices), 0);
+        float *gi_idx = run_backward(BACKWARD_MAX, &c->pool, &first, NULL, g, indices);
+        expect_bits(gi_idx, gi, in_count, what);
+        free(gi_idx);
+        ck_assert_int_eq(ref_pool_max_indices(&c->pool, &last, x_last, y, indices), 0);
+        gi_idx = run_backward(BACKWARD_MAX, &c->pool, &last, NULL, g_last, indices);
+        expect_bits(gi_idx, gi_last, in_count, what);
+        free(gi_idx);
+    }
+    free(gi_last);
+    free(gi);
+    free(indices);
+    free(back);
+    free(y);
+    free(g_last);
+    free(g);
+    free(x_last);
+    free(x);
+}
+
+START_TEST(test_backward_layouts_random) {
+    for (uint64_t seed = 0; seed < 200; ++seed) {
+        pool_case c;
+        random_case(seed, &c);
+        char what[64];
+        snprintf(what, sizeof what, "backward, random case %llu", (unsigned long long)seed);
+        check_backward_layouts(&c, seed, what);
+    }
+}
+END_TEST
+
+START_TEST(test_backward_layouts_table) {
+    for (size_t i = 0; i < pool_case_count; ++i) {
+        check_backward_layouts(&pool_cases[i], i, pool_cases[i].name);
+    }
+}
+END_TEST
+
+/* The adjoint identity sum(grad_in * x) == sum(grad_out * forward(x)), in double, for random
+ * configurations with the mode forced; relative to the sum of the terms' magnitudes. Max outputs
+ * of -inf (windows with no in-bounds tap) are left out: they send no gradient anywhere. */
+static void check_adjoint(clpool_mode mode, uint64_t seed) {
+    pool_case c;
+    random_case(seed, &c);
+    c.pool.mode = mode;
+    clpool_tensor_desc out;
+    ck_assert_int_eq(output_desc(&c.pool, &c.input, &out), 0);
+    size_t in_count = element_count(&c.input), out_count = element_count(&out);
+    float *x = malloc(in_count * sizeof(float)), *g = malloc(out_count * sizeof(float));
+    float *y = malloc(out_count * sizeof(float));
+    ck_assert(x && g && y);
+    fill_input(FILL_RANDOM, seed, x, in_count);
+    fill_input(FILL_RANDOM, seed + 1, g, out_count);
+    ck_assert_int_eq(ref_pool_forward(&c.pool, &c.input, x, y, NULL), 0);
+    backward_kind kind = mode == CLPOOL_MODE_MAX ? BACKWARD_MAX_FROM_INPUT : BACKWARD_AVG;
+    float *gi = run_backward(kind, &c.pool, &c.input, x, g, NULL);
+    double lhs = 0, rhs = 0, magnitude = 0;
+    for (size_t i = 0; i < in_count; ++i) {
+        lhs += (double)gi[i] * x[i];
+        magnitude += fabs((double)gi[i] * x[i]);
+    }
+    for (size_t o = 0; o < out_count; ++o) {
+        if (y[o] != -INFINITY) {
+            rhs += (double)g[o] * y[o];
+            magnitude += fabs((double)g[o] * y[o]);
+        }
+    }
+    ck_assert_msg(fabs(lhs - rhs) <= 1e-4 * magnitude + 1e-30,
+                  "%s seed %llu: sum(grad_in * x) %.9g, sum(grad_out * y) %.9g",
+                  mode == CLPOOL_MODE_MAX ? "max" : "avg", (unsigned long long)seed, lhs, rhs);
+    free(gi);
+    free(y);
+    free(g);
+    free(x);
+}
+
+START_TEST(test_backward_adjoint) {
+    for (uint64_t seed = 0; seed < 40; ++seed) {
+        check_adjoint(CLPOOL_MODE_AVG, seed);
+        check_adjoint(CLPOOL_MODE_MAX, seed);
+    }
+}
+END_TEST
+
 /* ---- The case table and the generators ------------------------------------------------------- */
 
 START_TEST(test_case_table_valid) {
@@ -952,6 +1424,24 @@ static Suite *reference_suite(void) {
     tcase_add_test(shapes, test_ranks_agree);
     tcase_add_test(shapes, test_3d_by_hand);
     suite_add_tcase(suite, shapes);
+
+    TCase *backward = tcase_create("backward");
+    tcase_set_timeout(backward, 30);
+    tcase_add_test(backward, test_backward_max_arange_k2s2);
+    tcase_add_test(backward, test_backward_max_ties_overlap);
+    tcase_add_test(backward, test_backward_max_float_order);
+    tcase_add_test(backward, test_backward_max_nan);
+    tcase_add_test(backward, test_backward_max_empty_window);
+    tcase_add_test(backward, test_backward_max_invalid_index);
+    tcase_add_test(backward, test_backward_errors_and_empty_batch);
+    tcase_add_test(backward, test_backward_avg_3x3_k2s1);
+    tcase_add_test(backward, test_backward_avg_divisors);
+    tcase_add_test(backward, test_backward_avg_ceil_overhang);
+    tcase_add_test(backward, test_backward_3d_by_hand);
+    tcase_add_test(backward, test_backward_layouts_random);
+    tcase_add_test(backward, test_backward_layouts_table);
+    tcase_add_test(backward, test_backward_adjoint);
+    suite_add_tcase(suite, backward);
 
     TCase *tables = tcase_create("cases");
     tcase_set_timeout(tables, 30);

@@ -346,6 +346,52 @@ CLPOOL_API clpool_status clpool_plan_enqueue_with_indices(
     cl_mem output, size_t output_offset, cl_mem indices, size_t indices_offset,
     cl_uint num_events_in_wait_list, const cl_event *event_wait_list, cl_event *event);
 
+/* ---- Backward passes --------------------------------------------------------------------------
+ */
+
+/*
+ * The gradient of a pooling with respect to its input (SEMANTICS.md "Backward"), computed as a
+ * gather: each grad_input element sums, in row-major output order, what the outputs whose windows
+ * contain it send it, so results are identical run to run and need no atomics.
+ */
+typedef enum clpool_backward_kind {
+    /* grad_input[idx(o)] += grad_output[o], with the forward pass's indices. aux is the indices
+     * buffer (type from options->indices; CLPOOL_INDEX_NONE means int64). Only outputs whose
+     * window contains an element are consulted, so an index pointing outside its own window
+     * (which no forward pass writes) contributes nothing, and nothing is written out of bounds. */
+    CLPOOL_BACKWARD_MAX_FROM_INDICES = 1,
+    /* The same, with each window's argmax found again in the forward input (aux), by the forward
+     * rules: no index buffer to keep between the passes. */
+    CLPOOL_BACKWARD_MAX_FROM_INPUT = 2,
+    /* Every in-bounds element of window o receives grad_output[o] / divisor(o), with exactly the
+     * forward pass's divisors. aux must be NULL. */
+    CLPOOL_BACKWARD_AVG = 3
+} clpool_backward_kind;
+
+/*
+ * A backward plan for the pooling of input by pool: validated like clpool_plan_create (the
+ * descriptors describe the forward pass), with kind matching pool->mode. options->indices is
+ * the index type for CLPOOL_BACKWARD_MAX_FROM_INDICES and must be NONE otherwise. For a backward
+ * plan, clpool_plan_input_desc and clpool_plan_bytes' input_bytes describe grad_input (written),
+ * clpool_plan_output_desc and output_bytes grad_output (read), clpool_plan_indices_bytes the
+ * indices read.
+ */
+CLPOOL_API clpool_status clpool_backward_plan_create(
+    clpool_context *ctx, const clpool_pool_desc *pool, const clpool_tensor_desc *input,
+    clpool_backward_kind kind, const clpool_plan_options *options, clpool_plan **out);
+
+/*
+ * Enqueues a backward plan: reads grad_output (shaped and laid out like the forward output) and
+ * aux (the indices, the forward input, or NULL, per the plan's kind) and writes every element of
+ * grad_input (shaped like the forward input), each at its byte offset. Checks, events and
+ * threading as clpool_plan_enqueue; grad_input must not overlap grad_output or aux. Forward
+ * plans refuse this call and backward plans refuse the forward ones (CLPOOL_ERROR_INVALID_PLAN).
+ */
+CLPOOL_API clpool_status clpool_plan_enqueue_backward(
+    const clpool_plan *plan, cl_command_queue queue, cl_mem grad_output, size_t grad_output_offset,
+    cl_mem aux, size_t aux_offset, cl_mem grad_input, size_t grad_input_offset,
+    cl_uint num_events_in_wait_list, const cl_event *event_wait_list, cl_event *event);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,9 +1,9 @@
 /*
- * Build options and fixed arguments of the forward pooling kernel. Options are assembled in one
- * fixed order, so equal configurations give equal strings and share one cached program. In max
- * mode the average-only values are normalised to 0 so they never split the cache.
+ * Build options and fixed arguments of the pooling kernels. Options are assembled in one fixed
+ * order, so equal configurations give equal strings and share one cached program. In max mode
+ * the average-only values are normalised to 0 so they never split the cache.
  */
-#include "forward_kernel.h"
+#include "pool_kernels.h"
 #include "error.h"
 
 #include <stdarg.h>
@@ -57,23 +57,26 @@ static void append_specialisation(option_buffer *b, const clpool_geometry *g) {
            avg ? (long long)g->divisor : 0LL);
 }
 
-clpool_status clpool_forward_build_options(const clpool_geometry *g,
-                                           const clpool_device_facts *facts, int specialise,
-                                           clpool_index_type indices, char **options) {
+clpool_status clpool_kernel_build_options(const clpool_geometry *g,
+                                          const clpool_device_facts *facts, int specialise,
+                                          clpool_kernel_kind kind, clpool_index_type indices,
+                                          char **options) {
     option_buffer *b = calloc(1, sizeof *b);
     if (!b)
         return clpool_fail(CLPOOL_ERROR_OUT_OF_HOST_MEMORY, "allocating build options");
     if (facts->opencl_c_1_2)
         append(b, "-cl-std=CL1.2 ");
-    /* Averages divide once per output; a correctly rounded division keeps them within float
+    /* Averages divide once per window; a correctly rounded division keeps them within float
      * rounding of the reference instead of the 2.5 ulp OpenCL allows by default. */
     if (facts->correctly_rounded_division && g->mode == CLPOOL_MODE_AVG)
         append(b, "-cl-fp32-correctly-rounded-divide-sqrt ");
     append(b, "-DDATA_T=float -DACC_T=float -DIDX_T=%s -DPOOL_MAX=%d -DCHANNELS_LAST=%d",
            use_32bit_indices(g) ? "int" : "long", g->mode == CLPOOL_MODE_MAX,
            g->layout == CLPOOL_LAYOUT_CHANNELS_LAST);
+    if (kind != CLPOOL_KERNEL_FORWARD)
+        append(b, " -DBACKWARD_KIND=%d", (int)kind);
     if (indices != CLPOOL_INDEX_NONE)
-        append(b, " -DWRITE_INDICES=1 -DINDEX_T=%s",
+        append(b, "%s -DINDEX_T=%s", kind == CLPOOL_KERNEL_FORWARD ? " -DWRITE_INDICES=1" : "",
                indices == CLPOOL_INDEX_INT32 ? "int" : "long");
     if (specialise)
         append_specialisation(b, g);
@@ -102,8 +105,9 @@ static cl_int4 int4_of(const int64_t v[3], int64_t w) {
     return r;
 }
 
-clpool_status clpool_forward_set_fixed_args(cl_kernel kernel, const clpool_geometry *g) {
-    const cl_ulong total = (cl_ulong)g->output_elements;
+clpool_status clpool_kernel_set_fixed_args(cl_kernel kernel, uint64_t work_items,
+                                           const clpool_geometry *g) {
+    const cl_ulong total = (cl_ulong)work_items;
     const cl_int4 args[] = {int4_of(g->in, g->c),     int4_of(g->out, 0),
                             int4_of(g->kernel, 0),    int4_of(g->stride, 0),
                             int4_of(g->pad_begin, 0), int4_of(g->pad_end, 0),
@@ -111,12 +115,12 @@ clpool_status clpool_forward_set_fixed_args(cl_kernel kernel, const clpool_geome
     cl_int2 avg_rule;
     avg_rule.s[0] = g->count_include_pad;
     avg_rule.s[1] = (cl_int)g->divisor;
-    cl_uint index = CLPOOL_FORWARD_ARG_FIXED;
+    cl_uint index = CLPOOL_KERNEL_ARG_FIXED;
     cl_int err = clSetKernelArg(kernel, index++, sizeof total, &total);
     for (size_t i = 0; err == CL_SUCCESS && i < sizeof args / sizeof args[0]; ++i)
         err = clSetKernelArg(kernel, index++, sizeof args[i], &args[i]);
     if (err == CL_SUCCESS)
         err = clSetKernelArg(kernel, index, sizeof avg_rule, &avg_rule);
     return err == CL_SUCCESS ? CLPOOL_SUCCESS
-                             : clpool_fail_cl(err, "clSetKernelArg", "fixed forward arguments");
+                             : clpool_fail_cl(err, "clSetKernelArg", "fixed kernel arguments");
 }

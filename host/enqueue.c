@@ -1,0 +1,100 @@
+/*
+ * Validation and launch for every plan. All checks are host-side queries (no device work), so an
+ * enqueue stays cheap; kernel arguments are bound and the kernel enqueued under the plan's lock,
+ * because clSetKernelArg on a shared kernel is not thread-safe and arguments are captured at
+ * enqueue time. Nothing blocks.
+ */
+#include "enqueue.h"
+#include "error.h"
+
+/* N = 0: no kernel, but the caller may wait on the returned event or rely on the wait list. */
+static clpool_status enqueue_marker(cl_command_queue queue, cl_uint count, const cl_event *events,
+                                    cl_event *event) {
+    if (!event && count == 0)
+        return CLPOOL_SUCCESS;
+    cl_int err = clEnqueueMarkerWithWaitList(queue, count, events, event);
+    return err == CL_SUCCESS ? CLPOOL_SUCCESS
+                             : clpool_fail_cl(err, "clEnqueueMarkerWithWaitList", "empty tensor");
+}
+
+/* Checks each operand; with no work to do, buffers are optional but one that is given must still
+ * be right. Returns the spans for the overlap checks. */
+static clpool_status check_operands(const clpool_plan *plan, const clpool_operand *ops,
+                                    int has_work, clpool_buffer_span spans[3]) {
+    for (int i = 0; i < 3; ++i) {
+        const clpool_operand *op = &ops[i];
+        spans[i].root = NULL;
+        spans[i].begin = spans[i].end = 0;
+        spans[i].host_begin = NULL;
+        if (!op->used && op->buffer)
+            return clpool_fail(CLPOOL_ERROR_INVALID_BUFFER,
+                               "%s is not used by this plan's kernel: pass NULL", op->name);
+        if (!op->used || (!has_work && !op->buffer))
+            continue;
+        clpool_status status =
+            clpool_check_buffer(plan->ctx, op->buffer, op->name, op->offset,
+                                has_work ? op->bytes : 0, op->element_size, op->access, &spans[i]);
+        if (status != CLPOOL_SUCCESS)
+            return status;
+    }
+    return CLPOOL_SUCCESS;
+}
+
+/* Every written operand must be disjoint from every other operand. */
+static clpool_status check_overlaps(const clpool_operand *ops, const clpool_buffer_span *spans) {
+    for (int w = 0; w < 3; ++w) {
+        if (!ops[w].used || ops[w].access != CLPOOL_ACCESS_WRITE)
+            continue;
+        for (int o = 0; o < 3; ++o) {
+            if (o == w || !ops[o].used || (ops[o].access == CLPOOL_ACCESS_WRITE && o < w))
+                continue;
+            clpool_status status =
+                clpool_check_no_overlap(&spans[o], ops[o].name, &spans[w], ops[w].name);
+            if (status != CLPOOL_SUCCESS)
+                return status;
+        }
+    }
+    return CLPOOL_SUCCESS;
+}
+
+static clpool_status launch(const clpool_plan *plan, cl_command_queue queue,
+                            const clpool_operand *ops, cl_uint count, const cl_event *events,
+                            cl_event *event) {
+    clpool_plan *locked = (clpool_plan *)plan; /* the lock is the only mutable part */
+    pthread_mutex_lock(&locked->enqueue_lock);
+    cl_int err = CL_SUCCESS;
+    for (cl_uint i = 0; err == CL_SUCCESS && i < 3; ++i) {
+        if (!ops[i].used)
+            continue;
+        const cl_ulong elements = ops[i].offset / ops[i].element_size;
+        err = clSetKernelArg(plan->kernel, 2 * i, sizeof ops[i].buffer, &ops[i].buffer);
+        if (err == CL_SUCCESS)
+            err = clSetKernelArg(plan->kernel, 2 * i + 1, sizeof elements, &elements);
+    }
+    const char *call = "clSetKernelArg";
+    if (err == CL_SUCCESS) {
+        call = "clEnqueueNDRangeKernel";
+        err = clEnqueueNDRangeKernel(queue, plan->kernel, 1, NULL, &plan->global_size,
+                                     &plan->local_size, count, events, event);
+    }
+    pthread_mutex_unlock(&locked->enqueue_lock);
+    return err == CL_SUCCESS ? CLPOOL_SUCCESS : clpool_fail_cl(err, call, "pooling kernel");
+}
+
+clpool_status clpool_enqueue_operands(const clpool_plan *plan, cl_command_queue queue,
+                                      const clpool_operand operands[3], cl_uint count,
+                                      const cl_event *events, cl_event *event) {
+    clpool_buffer_span spans[3];
+    const int has_work = plan->work_items > 0;
+    clpool_status status = clpool_check_wait_list(count, events);
+    if (status == CLPOOL_SUCCESS)
+        status = clpool_check_queue(plan->ctx, queue);
+    if (status == CLPOOL_SUCCESS)
+        status = check_operands(plan, operands, has_work, spans);
+    if (status == CLPOOL_SUCCESS && has_work)
+        status = check_overlaps(operands, spans);
+    if (status != CLPOOL_SUCCESS)
+        return status;
+    return has_work ? launch(plan, queue, operands, count, events, event)
+                    : enqueue_marker(queue, count, events, event);
+}

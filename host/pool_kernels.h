@@ -1,0 +1,51 @@
+/*
+ * The host side of the pooling kernels (kernels/pool_forward.cl and kernels/pool_backward.cl,
+ * each built after pool_common.cl): their names, argument positions, build options and the
+ * arguments that stay fixed for a plan's life. Both kernels take three buffers with element
+ * offsets, then the same fixed arguments, so one set of helpers serves both.
+ */
+#ifndef CLPOOL_HOST_POOL_KERNELS_H
+#define CLPOOL_HOST_POOL_KERNELS_H
+
+#include "context.h"
+#include "geometry.h"
+
+#define CLPOOL_FORWARD_SOURCE  "pool_common+pool_forward"
+#define CLPOOL_FORWARD_KERNEL  "clpool_pool_forward"
+#define CLPOOL_BACKWARD_SOURCE "pool_common+pool_backward"
+#define CLPOOL_BACKWARD_KERNEL "clpool_pool_backward"
+
+/* Per-enqueue arguments: three (buffer, element offset) pairs. The fixed ones follow. */
+#define CLPOOL_FORWARD_ARG_INPUT          0
+#define CLPOOL_FORWARD_ARG_INPUT_OFFSET   1
+#define CLPOOL_FORWARD_ARG_OUTPUT         2
+#define CLPOOL_FORWARD_ARG_OUTPUT_OFFSET  3
+#define CLPOOL_FORWARD_ARG_INDICES        4
+#define CLPOOL_FORWARD_ARG_INDICES_OFFSET 5
+#define CLPOOL_BACKWARD_ARG_GRAD_OUTPUT   0
+#define CLPOOL_BACKWARD_ARG_AUX           2
+#define CLPOOL_BACKWARD_ARG_GRAD_INPUT    4
+#define CLPOOL_KERNEL_ARG_FIXED           6
+
+/* Which kernel a build is for: the forward pass, or one of the backward passes. */
+typedef enum clpool_kernel_kind {
+    CLPOOL_KERNEL_FORWARD = 0,
+    CLPOOL_KERNEL_BACKWARD_MAX_INDICES = 1, /* values match BACKWARD_KIND in pool_backward.cl */
+    CLPOOL_KERNEL_BACKWARD_MAX_INPUT = 2,
+    CLPOOL_KERNEL_BACKWARD_AVG = 3
+} clpool_kernel_kind;
+
+/* Writes the build options (a fixed order, so the string is the cache key) into a new malloc'd
+ * string in *options. specialise 1 bakes sizes and window into the kernel as constants; indices
+ * other than CLPOOL_INDEX_NONE selects the index type (written by the forward kernel, read by
+ * the max-from-indices backward kernel). */
+clpool_status clpool_kernel_build_options(const clpool_geometry *g,
+                                          const clpool_device_facts *facts, int specialise,
+                                          clpool_kernel_kind kind, clpool_index_type indices,
+                                          char **options);
+
+/* Sets the arguments from CLPOOL_KERNEL_ARG_FIXED on: work-item count, sizes, window, avg rule. */
+clpool_status clpool_kernel_set_fixed_args(cl_kernel kernel, uint64_t work_items,
+                                           const clpool_geometry *g);
+
+#endif
