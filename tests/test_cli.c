@@ -512,8 +512,8 @@ START_TEST(test_help_and_devices) {
 }
 END_TEST
 
-/* A two-layer benchmark with JSON: every row verified (the max layer also with indices), every
- * key present. */
+/* A two-layer benchmark with JSON: every row verified (forward, max with indices, backward),
+ * every key present. */
 START_TEST(test_bench_json) {
     make_dir();
     char path[256];
@@ -533,12 +533,25 @@ START_TEST(test_bench_json) {
     const size_t n = fread(json, 1, sizeof json - 1, f);
     fclose(f);
     json[n] = '\0';
-    static const char *const keys[] = {
-        "\"name\"",    "\"mode\"",      "\"layout\"",           "\"dtype\"",
-        "\"input\"",   "\"output\"",    "\"kernel\"",           "\"stride\"",
-        "\"padding\"", "\"ceil_mode\"", "\"kernel_ms_median\"", "\"kernel_ms_min\"",
-        "\"gbps\"",    "\"copy_gbps\"", "\"ratio_to_copy\"",    "\"max_abs_err\"",
-        "\"ok\"",      "\"indices\""};
+    static const char *const keys[] = {"\"name\"",
+                                       "\"mode\"",
+                                       "\"layout\"",
+                                       "\"dtype\"",
+                                       "\"input\"",
+                                       "\"output\"",
+                                       "\"kernel\"",
+                                       "\"stride\"",
+                                       "\"padding\"",
+                                       "\"ceil_mode\"",
+                                       "\"kernel_ms_median\"",
+                                       "\"kernel_ms_min\"",
+                                       "\"gbps\"",
+                                       "\"copy_gbps\"",
+                                       "\"ratio_to_copy\"",
+                                       "\"max_abs_err\"",
+                                       "\"ok\"",
+                                       "\"indices\"",
+                                       "\"pass\""};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; ++i)
         ck_assert_msg(strstr(json, keys[i]), "JSON lacks %s: %s", keys[i], json);
     int rows = 0, verified = 0;
@@ -546,9 +559,11 @@ START_TEST(test_bench_json) {
         ++rows;
     for (const char *at = json; (at = strstr(at, "\"ok\": true")); ++at)
         ++verified;
-    ck_assert_int_eq(rows, 6); /* small_max twice more, with indices */
-    ck_assert_int_eq(verified, 6);
-    ck_assert_ptr_nonnull(strstr(json, "\"mode\": \"max\", \"indices\": \"int64\""));
+    ck_assert_int_eq(rows, 10); /* each layout: forward, max with indices, backward */
+    ck_assert_int_eq(verified, 10);
+    ck_assert_ptr_nonnull(strstr(json, "\"mode\": \"avg\", \"pass\": \"backward\""));
+    ck_assert_ptr_nonnull(
+        strstr(json, "\"mode\": \"max\", \"pass\": \"forward\", \"indices\": \"int64\""));
     ck_assert_ptr_nonnull(strstr(json, "\"layout\": \"channels_last\", \"dtype\": \"float32\", "
                                        "\"input\": [1, 9, 7, 5]"));
     ck_assert_ptr_nonnull(strstr(json,
