@@ -111,6 +111,39 @@ START_TEST(test_pool_flags_reject) {
 }
 END_TEST
 
+START_TEST(test_backward_flags) {
+    static char line[] = "backward --mode max --kernel 3 --stride 2 --input x.npy g.npy gi.npy";
+    char *argv[16];
+    int argc = 0;
+    for (char *t = strtok(line, " "); t; t = strtok(NULL, " "))
+        argv[argc++] = t;
+    cli_pool_request r;
+    ck_assert_int_eq(cli_parse_backward(argc, argv, &r, err, sizeof err), CLI_PARSED);
+    ck_assert_str_eq(r.forward_input_path, "x.npy");
+    ck_assert_str_eq(r.input_path, "g.npy");
+    ck_assert_str_eq(r.output_path, "gi.npy");
+    static const bad_line bad[] = {
+        {"--mode max --kernel 2 g.npy gi.npy", "--input X.npy"},
+        {"--mode max --kernel 2 --input x.npy g.npy", "expected GRAD_OUT.npy and GRAD_IN.npy"},
+        {"--mode max --kernel 2 --input x.npy --indices i.npy g.npy gi.npy", "'--indices'"},
+        {"--mode max --kernel 2 --input x.npy g.npy x.npy", "GRAD_IN 'x.npy' is also --input"},
+        {"--mode max --kernel 2 --input x.npy --input y.npy g gi", "--input is given twice"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; ++i) {
+        char copy[256], *args[32];
+        int n = 0;
+        snprintf(copy, sizeof copy, "backward %s", bad[i].line);
+        for (char *t = strtok(copy, " "); t; t = strtok(NULL, " "))
+            args[n++] = t;
+        ck_assert_int_eq(cli_parse_backward(n, args, &r, err, sizeof err), CLI_BAD_USAGE);
+        ck_assert_msg(strstr(err, bad[i].fragment), "'%s' gave '%s'", bad[i].line, err);
+    }
+    char *pool_input[] = {"pool", "--mode", "max", "--kernel", "2", "--input", "x", "a", "b"};
+    ck_assert_int_eq(cli_parse_pool(9, pool_input, &r, err, sizeof err), CLI_BAD_USAGE);
+    ck_assert_ptr_nonnull(strstr(err, "unknown flag '--input'"));
+}
+END_TEST
+
 START_TEST(test_bench_and_devices_flags) {
     cli_bench_request b;
     cli_devices_request d;
@@ -466,6 +499,56 @@ START_TEST(test_pool_indices_file) {
 }
 END_TEST
 
+/* clpool backward against the scatter references, both modes and layouts; GRAD_IN has X's
+ * shape and layout. */
+START_TEST(test_backward_files) {
+    make_dir();
+    const int max = _i < 2, last = _i % 2;
+    const int64_t n = 2, ch = 3, h = 9, w = 11;
+    float x[2 * 3 * 9 * 11], grad[2 * 3 * 5 * 6], want[2 * 3 * 9 * 11], *got = NULL;
+    fill_input(max ? FILL_INTEGERS : FILL_RANDOM, 3, x, sizeof x / sizeof x[0]);
+    fill_input(FILL_RANDOM, 4, grad, sizeof grad / sizeof grad[0]);
+    const int64_t x_shape[4] = {n, last ? h : ch, last ? w : h, last ? ch : w};
+    const int64_t g_shape[4] = {n, last ? 5 : ch, last ? 6 : 5, last ? ch : 6};
+    write_array("x.npy", NPY_F32, x_shape, 4, x);
+    write_array("g.npy", NPY_F32, g_shape, 4, grad);
+    char args[256];
+    snprintf(args, sizeof args,
+             "backward --mode %s --kernel 3 --stride 2 --padding 1 %s--check --input x.npy g.npy "
+             "gi.npy",
+             max ? "max" : "avg", last ? "--channels-last " : "");
+    ck_assert_msg(run_cli(args) == 0, "clpool %s: %s", args, out_text);
+    clpool_pool_desc pool;
+    clpool_tensor_desc input;
+    clpool_pool_desc_init_2d(&pool, max ? CLPOOL_MODE_MAX : CLPOOL_MODE_AVG, 3, 3);
+    pool.stride[0] = pool.stride[1] = 2;
+    pool.pad_begin[0] = pool.pad_begin[1] = pool.pad_end[0] = pool.pad_end[1] = 1;
+    clpool_tensor_desc_init_2d(&input, CLPOOL_DTYPE_F32,
+                               last ? CLPOOL_LAYOUT_CHANNELS_LAST : CLPOOL_LAYOUT_CHANNELS_FIRST, n,
+                               ch, h, w);
+    ck_assert_int_eq(max ? ref_pool_backward_max_from_input(&pool, &input, x, grad, want)
+                         : ref_pool_backward_avg(&pool, &input, grad, want),
+                     0);
+    npy_header header;
+    char path[256];
+    path_in_dir("gi.npy", path, sizeof path);
+    ck_assert_msg(npy_read_f32(path, &header, &got, err, sizeof err) == 0, "%s", err);
+    for (int d = 0; d < 4; ++d)
+        ck_assert_int_eq(header.shape[d], x_shape[d]);
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; ++i)
+        ck_assert_msg(max ? memcmp(&got[i], &want[i], 4) == 0
+                          : (got[i] - want[i] <= 1e-5f && want[i] - got[i] <= 1e-5f),
+                      "grad_input %zu: %g, want %g", i, got[i], want[i]);
+    free(got);
+    /* A GRAD_OUT of the wrong shape is an input problem: exit 2, no GRAD_IN. */
+    ck_assert_int_eq(run_cli("backward --mode max --kernel 2 --input x.npy g.npy bad.npy"), 2);
+    ck_assert_ptr_nonnull(strstr(out_text, "GRAD_OUT has shape"));
+    path_in_dir("bad.npy", path, sizeof path);
+    ck_assert_int_ne(access(path, F_OK), 0);
+    remove_dir();
+}
+END_TEST
+
 /* N = 0 pools to an empty array of the right shape. */
 START_TEST(test_pool_empty_batch) {
     make_dir();
@@ -498,6 +581,8 @@ START_TEST(test_help_and_devices) {
     ck_assert_int_eq(run_cli("pool --help"), 0);
     for (size_t i = 0; i < sizeof pool_flags / sizeof pool_flags[0]; ++i)
         ck_assert_msg(strstr(out_text, pool_flags[i]), "pool --help lacks %s", pool_flags[i]);
+    ck_assert_int_eq(run_cli("backward --help"), 0);
+    ck_assert_ptr_nonnull(strstr(out_text, "--input X.npy"));
     static const char *const bench_flags[] = {"--quick",  "--generic", "--device", "--json",
                                               "--layers", "--reps",    "--help"};
     ck_assert_int_eq(run_cli("bench --help"), 0);
@@ -579,6 +664,7 @@ static Suite *cli_suite(void) {
     tcase_add_test(parse, test_pool_flags_parse);
     tcase_add_loop_test(parse, test_pool_flags_reject, 0,
                         (int)(sizeof bad_pool_lines / sizeof bad_pool_lines[0]));
+    tcase_add_test(parse, test_backward_flags);
     tcase_add_test(parse, test_bench_and_devices_flags);
     tcase_add_test(parse, test_request_expands_per_dimension);
     tcase_add_test(parse, test_layer_lists);
@@ -588,6 +674,7 @@ static Suite *cli_suite(void) {
     tcase_add_loop_test(e2e, test_pool_files, 0, (int)(sizeof e2e_cases / sizeof e2e_cases[0]));
     tcase_add_test(e2e, test_failures_leave_no_output);
     tcase_add_test(e2e, test_pool_indices_file);
+    tcase_add_loop_test(e2e, test_backward_files, 0, 4);
     tcase_add_test(e2e, test_pool_empty_batch);
     tcase_add_test(e2e, test_help_and_devices);
     tcase_add_test(e2e, test_bench_json);

@@ -20,6 +20,7 @@ const char cli_main_help[] =
     "commands:\n"
     "  devices   list OpenCL platforms and devices, and whether clpool's kernels build on them\n"
     "  pool      pool a NumPy .npy tensor into another .npy file\n"
+    "  backward  compute a pooling's input gradient from its output gradient (.npy files)\n"
     "  bench     time and verify the standard network pooling layers\n"
     "\n"
     "`clpool COMMAND --help` documents each command's flags. Devices are chosen by --device SPEC\n"
@@ -62,6 +63,28 @@ const char cli_pool_help[] =
     "\n"
     "On any failure no OUTPUT (or indices) file is left behind: each is written to a temporary\n"
     "file in the same folder and renamed into place.\n";
+
+const char cli_backward_help[] =
+    "usage: clpool backward --mode max|avg --kernel K[,K...] [--stride S[,...]]\n"
+    "                       [--padding P[,...]] [--dilation D[,...]] [--ceil-mode]\n"
+    "                       [--exclude-pad] [--divisor N] [--channels-last] [--device SPEC]\n"
+    "                       [--check] --input X.npy GRAD_OUT.npy GRAD_IN.npy\n"
+    "\n"
+    "Computes the gradient of a pooling with respect to its input: GRAD_IN, shaped like X, from\n"
+    "GRAD_OUT, shaped like the pooled X. The window flags mean what they mean for\n"
+    "`clpool pool`. X gives the input's shape and, for max pooling, the values whose argmax "
+    "routes\n"
+    "each gradient (found again by the forward rules: first maximum on ties, last NaN); each\n"
+    "element sums what the windows containing it send, in a fixed order, so results are\n"
+    "identical run to run. Files as for `clpool pool`: little-endian float32 .npy, rank 4\n"
+    "(2D pooling), channels-first or --channels-last.\n"
+    "\n"
+    "  --input X.npy    the forward pass's input (required)\n"
+    "  --check          also compute the CPU reference and fail on any mismatch\n"
+    "  --device SPEC    as for `clpool pool`\n"
+    "  --help           show this help\n"
+    "\n"
+    "Exit status and the no-partial-output rule are those of `clpool pool`.\n";
 
 const char cli_bench_help[] =
     "usage: clpool bench [--quick] [--generic] [--device SPEC] [--json FILE] [--layers FILE]\n"
@@ -205,7 +228,7 @@ static const switch_flag pool_switches[] = {
     {"--check", offsetof(cli_pool_request, check)},
 };
 
-enum { POOL_LIST_BITS = 0, POOL_SWITCH_BITS = 4, POOL_OTHER_BITS = 8 };
+enum { POOL_LIST_BITS = 0, POOL_SWITCH_BITS = 4, POOL_OTHER_BITS = 8 }; /* + 5 other flags */
 
 /* Handles one of the list or switch flags at argv[*i]; returns 1 if it was one (0 with err set on
  * failure, -1 if it is not one of them). */
@@ -243,12 +266,13 @@ static int parse_pool_table_flag(int argc, char **argv, int *i, cli_pool_request
     return -1;
 }
 
-/* --mode, --divisor, --indices, --device; same return convention as parse_pool_table_flag. */
+/* --mode, --divisor, --indices (pool only), --device, --input (backward only); same return
+ * convention as parse_pool_table_flag. */
 static int parse_pool_other_flag(int argc, char **argv, int *i, cli_pool_request *r, unsigned *seen,
-                                 char *err, size_t err_size) {
-    static const char *const names[] = {"--mode", "--divisor", "--indices", "--device"};
+                                 int backward, char *err, size_t err_size) {
+    static const char *const names[] = {"--mode", "--divisor", "--indices", "--device", "--input"};
     for (size_t f = 0; f < sizeof names / sizeof names[0]; ++f) {
-        if (!is_flag(argv[*i], names[f]))
+        if (!is_flag(argv[*i], names[f]) || (f == 2 && backward) || (f == 4 && !backward))
             continue;
         const char *value = NULL;
         if (!first_time(seen, 1u << (POOL_OTHER_BITS + f), names[f], err, err_size) ||
@@ -270,15 +294,18 @@ static int parse_pool_other_flag(int argc, char **argv, int *i, cli_pool_request
             return usage_error(err, err_size, "%s needs a non-empty value", names[f]), 0;
         else if (f == 2)
             r->indices_path = value;
-        else
+        else if (f == 3)
             r->device = value;
+        else
+            r->forward_input_path = value;
         return 1;
     }
     return -1;
 }
 
 /* Cross-flag rules that need no input file. */
-static cli_parse_result check_pool_request(const cli_pool_request *r, char *err, size_t err_size) {
+static cli_parse_result check_pool_request(const cli_pool_request *r, int backward, char *err,
+                                           size_t err_size) {
     if (!r->mode)
         return usage_error(err, err_size, "--mode max|avg is required");
     if (!r->kernel.count)
@@ -289,16 +316,24 @@ static cli_parse_result check_pool_request(const cli_pool_request *r, char *err,
         return usage_error(err, err_size, "--divisor applies to --mode avg only");
     if (r->indices_path && r->mode != CLPOOL_MODE_MAX)
         return usage_error(err, err_size, "--indices applies to --mode max only");
+    if (backward && !r->forward_input_path)
+        return usage_error(err, err_size, "--input X.npy (the forward input) is required");
     if (!r->input_path || !r->output_path)
-        return usage_error(err, err_size, "expected INPUT.npy and OUTPUT.npy");
+        return usage_error(err, err_size,
+                           backward ? "expected GRAD_OUT.npy and GRAD_IN.npy"
+                                    : "expected INPUT.npy and OUTPUT.npy");
+    if (backward && strcmp(r->forward_input_path, r->output_path) == 0)
+        return usage_error(err, err_size, "GRAD_IN '%s' is also --input: give another file",
+                           r->output_path);
     if (r->indices_path && strcmp(r->indices_path, r->output_path) == 0)
         return usage_error(err, err_size, "--indices '%s' is also OUTPUT: give another file",
                            r->indices_path);
     return CLI_PARSED;
 }
 
-cli_parse_result cli_parse_pool(int argc, char **argv, cli_pool_request *r, char *err,
-                                size_t err_size) {
+/* The flags of `pool` and `backward`: the window flags, then their own. */
+static cli_parse_result parse_window_command(int argc, char **argv, cli_pool_request *r,
+                                             int backward, char *err, size_t err_size) {
     memset(r, 0, sizeof *r);
     unsigned seen = 0;
     int positional = 0, only_files = 0;
@@ -318,13 +353,24 @@ cli_parse_result cli_parse_pool(int argc, char **argv, cli_pool_request *r, char
             return CLI_HELP;
         int handled = parse_pool_table_flag(argc, argv, &i, r, &seen, err, err_size);
         if (handled < 0)
-            handled = parse_pool_other_flag(argc, argv, &i, r, &seen, err, err_size);
+            handled = parse_pool_other_flag(argc, argv, &i, r, &seen, backward, err, err_size);
         if (handled == 0)
             return CLI_BAD_USAGE;
         if (handled < 0)
-            return usage_error(err, err_size, "unknown flag '%s' for 'clpool pool'", arg);
+            return usage_error(err, err_size, "unknown flag '%s' for 'clpool %s'", arg,
+                               backward ? "backward" : "pool");
     }
-    return check_pool_request(r, err, err_size);
+    return check_pool_request(r, backward, err, err_size);
+}
+
+cli_parse_result cli_parse_pool(int argc, char **argv, cli_pool_request *r, char *err,
+                                size_t err_size) {
+    return parse_window_command(argc, argv, r, 0, err, err_size);
+}
+
+cli_parse_result cli_parse_backward(int argc, char **argv, cli_pool_request *r, char *err,
+                                    size_t err_size) {
+    return parse_window_command(argc, argv, r, 1, err, err_size);
 }
 
 cli_parse_result cli_parse_bench(int argc, char **argv, cli_bench_request *r, char *err,

@@ -30,9 +30,10 @@ typedef struct cli_pool_request {
     int ceil_mode, exclude_pad, channels_last, check;
     int has_divisor;
     int64_t divisor;
-    const char *indices_path; /* NULL unless --indices */
-    const char *device;       /* NULL unless --device */
-    const char *input_path, *output_path;
+    const char *indices_path;             /* NULL unless --indices */
+    const char *device;                   /* NULL unless --device */
+    const char *input_path, *output_path; /* backward: GRAD_OUT and GRAD_IN */
+    const char *forward_input_path;       /* backward: --input X.npy */
 } cli_pool_request;
 
 typedef struct cli_bench_request {
@@ -49,6 +50,9 @@ typedef struct cli_devices_request {
 /* argv[0] is the subcommand's name ("pool"); flags may be "--flag value" or "--flag=value". */
 cli_parse_result cli_parse_pool(int argc, char **argv, cli_pool_request *request, char *err,
                                 size_t err_size);
+/* The same flags (without --indices) plus --input X.npy; the files are GRAD_OUT and GRAD_IN. */
+cli_parse_result cli_parse_backward(int argc, char **argv, cli_pool_request *request, char *err,
+                                    size_t err_size);
 cli_parse_result cli_parse_bench(int argc, char **argv, cli_bench_request *request, char *err,
                                  size_t err_size);
 cli_parse_result cli_parse_devices(int argc, char **argv, cli_devices_request *request, char *err,
@@ -71,6 +75,7 @@ int cli_pool_desc_from_request(const cli_pool_request *request, int spatial_rank
 /* Help texts, printed by `clpool CMD --help`. */
 extern const char cli_main_help[];
 extern const char cli_pool_help[];
+extern const char cli_backward_help[];
 extern const char cli_bench_help[];
 extern const char cli_devices_help[];
 

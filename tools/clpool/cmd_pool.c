@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "compare.h"
 #include "npy.h"
+#include "npy_tensor.h"
 #include "reference.h"
 #include "session.h"
 
@@ -34,41 +35,11 @@ static int fail(int status, const char *format, const char *detail) {
     return status;
 }
 
-/* The tensor descriptor of an (N, C, spatial...) or (N, spatial..., C) array. */
-static int describe_input(const npy_header *h, int channels_last, clpool_tensor_desc *input,
-                          char *err, size_t err_size) {
-    if (h->ndim < 3 || h->ndim > 5) {
-        snprintf(err, err_size,
-                 "input has rank %d; expected 3 (N, C, L), 4 (N, C, H, W) or 5 (N, C, D, H, W)%s",
-                 h->ndim, channels_last ? " in channels-last order" : "");
-        return -1;
-    }
-    memset(input, 0, sizeof *input);
-    input->dtype = CLPOOL_DTYPE_F32;
-    input->layout = channels_last ? CLPOOL_LAYOUT_CHANNELS_LAST : CLPOOL_LAYOUT_CHANNELS_FIRST;
-    input->spatial_rank = h->ndim - 2;
-    input->n = h->shape[0];
-    input->c = channels_last ? h->shape[h->ndim - 1] : h->shape[1];
-    for (int i = 0; i < input->spatial_rank; ++i)
-        input->spatial[i] = h->shape[(channels_last ? 1 : 2) + i];
-    return 0;
-}
-
-/* The output's .npy shape: the input's, with pooled spatial sizes. */
-static void output_shape(const pool_job *job, int64_t *shape) {
-    const int rank = job->output.spatial_rank,
-              channels_last = job->output.layout == CLPOOL_LAYOUT_CHANNELS_LAST;
-    shape[0] = job->output.n;
-    shape[channels_last ? rank + 1 : 1] = job->output.c;
-    for (int i = 0; i < rank; ++i)
-        shape[(channels_last ? 1 : 2) + i] = job->output.spatial[i];
-}
-
 /* Flags, input file and parameters: everything decided before a device is used. */
 static int prepare(const cli_pool_request *r, pool_job *job, char *err, size_t err_size) {
     if (npy_read_f32(r->input_path, &job->header, &job->x, err, err_size) != 0)
         return fail(CLI_EXIT_USAGE, "%s", err);
-    if (describe_input(&job->header, r->channels_last, &job->input, err, err_size) != 0 ||
+    if (npy_tensor_desc(&job->header, r->channels_last, "input", &job->input, err, err_size) != 0 ||
         cli_pool_desc_from_request(r, job->input.spatial_rank, &job->pool, err, err_size) != 0)
         return fail(CLI_EXIT_USAGE, "%s", err);
     if (clpool_pool_output_desc(&job->pool, &job->input, &job->output) != CLPOOL_SUCCESS)
@@ -124,7 +95,7 @@ static int check_against_reference(const pool_job *job, size_t count) {
 static int write_outputs(const cli_pool_request *r, const pool_job *job, char *err,
                          size_t err_size) {
     int64_t shape[5];
-    output_shape(job, shape);
+    npy_tensor_shape(&job->output, shape);
     if (r->indices_path && npy_write(r->indices_path, NPY_I64, shape, job->header.ndim,
                                      job->indices, err, err_size) != 0)
         return fail(CLI_EXIT_RUNTIME, "%s", err);

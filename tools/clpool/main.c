@@ -16,6 +16,7 @@ typedef struct command {
 static const command commands[] = {
     {"devices", cli_command_devices},
     {"pool", cli_command_pool},
+    {"backward", cli_command_backward},
     {"bench", cli_command_bench},
 };
 
@@ -37,7 +38,7 @@ int main(int argc, char **argv) {
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);
     fprintf(stderr,
-            "clpool: unknown command '%s' (commands: devices, pool, bench; see 'clpool "
+            "clpool: unknown command '%s' (commands: devices, pool, backward, bench; see 'clpool "
             "--help')\n",
             argv[1]);
     return CLI_EXIT_USAGE;

@@ -40,16 +40,53 @@ static int cl_failure(cl_int err_code, const char *call, char *err, size_t err_s
     return CLI_EXIT_RUNTIME;
 }
 
-/* Enqueues the plan on in/out (and idx when it writes indices). */
-static int enqueue_plan(cli_session *s, const clpool_plan *plan, cl_mem in, cl_mem out, cl_mem idx,
-                        char *err, size_t err_size) {
-    const clpool_status status =
-        idx ? clpool_plan_enqueue_with_indices(plan, s->queue, in, 0, out, 0, idx, 0, 0, NULL, NULL)
-            : clpool_plan_enqueue(plan, s->queue, in, 0, out, 0, 0, NULL, NULL);
+/* Enqueues plan on the three operand buffers, as its kind requires. */
+static int enqueue_plan(cli_session *s, const clpool_plan *plan, cli_run_kind kind,
+                        cl_mem const op[3], char *err, size_t err_size) {
+    clpool_status status;
+    if (kind == CLI_RUN_BACKWARD)
+        status = clpool_plan_enqueue_backward(plan, s->queue, op[0], 0, op[1], 0, op[2], 0, 0, NULL,
+                                              NULL);
+    else if (op[2])
+        status = clpool_plan_enqueue_with_indices(plan, s->queue, op[0], 0, op[1], 0, op[2], 0, 0,
+                                                  NULL, NULL);
+    else
+        status = clpool_plan_enqueue(plan, s->queue, op[0], 0, op[1], 0, 0, NULL, NULL);
     if (status == CLPOOL_SUCCESS)
         return CLI_EXIT_OK;
     snprintf(err, err_size, "%s", clpool_last_error());
     return CLI_EXIT_RUNTIME;
+}
+
+int cli_session_run(cli_session *s, const clpool_plan *plan, cli_run_kind kind,
+                    const cli_operand ops[3], char *err, size_t err_size) {
+    cl_mem op[3] = {NULL, NULL, NULL};
+    int result = CLI_EXIT_OK;
+    for (int i = 0; i < 3 && result == CLI_EXIT_OK; ++i) {
+        cl_int code = CL_SUCCESS;
+        if (ops[i].bytes == 0)
+            continue;
+        op[i] = clCreateBuffer(s->context, CL_MEM_READ_WRITE, ops[i].bytes, NULL, &code);
+        if (code == CL_SUCCESS && !ops[i].written)
+            code = clEnqueueWriteBuffer(s->queue, op[i], CL_FALSE, 0, ops[i].bytes, ops[i].host, 0,
+                                        NULL, NULL);
+        if (code != CL_SUCCESS)
+            result = cl_failure(code, "creating and filling a device buffer", err, err_size);
+    }
+    if (result == CLI_EXIT_OK)
+        result = enqueue_plan(s, plan, kind, op, err, err_size);
+    for (int i = 0; i < 3 && result == CLI_EXIT_OK; ++i) {
+        if (!op[i] || !ops[i].written)
+            continue;
+        const cl_int code = clEnqueueReadBuffer(s->queue, op[i], CL_TRUE, 0, ops[i].bytes,
+                                                ops[i].host, 0, NULL, NULL);
+        if (code != CL_SUCCESS)
+            result = cl_failure(code, "clEnqueueReadBuffer", err, err_size);
+    }
+    for (int i = 0; i < 3; ++i)
+        if (op[i])
+            clReleaseMemObject(op[i]);
+    return result;
 }
 
 int cli_session_pool(cli_session *s, const clpool_plan *plan, const float *x, float *y,
@@ -59,44 +96,7 @@ int cli_session_pool(cli_session *s, const clpool_plan *plan, const float *x, fl
     clpool_plan_indices_bytes(plan, &idx_bytes, NULL);
     if (out_bytes == 0)
         return CLI_EXIT_OK;
-    cl_int code = CL_SUCCESS;
-    cl_mem in = NULL, out = NULL, idx = NULL;
-    int result = CLI_EXIT_OK;
-    in = clCreateBuffer(s->context, CL_MEM_READ_ONLY, in_bytes, NULL, &code);
-    if (code != CL_SUCCESS) {
-        result = cl_failure(code, "clCreateBuffer(input)", err, err_size);
-        goto cleanup;
-    }
-    out = clCreateBuffer(s->context, CL_MEM_WRITE_ONLY, out_bytes, NULL, &code);
-    if (code != CL_SUCCESS) {
-        result = cl_failure(code, "clCreateBuffer(output)", err, err_size);
-        goto cleanup;
-    }
-    if (idx_bytes) {
-        idx = clCreateBuffer(s->context, CL_MEM_WRITE_ONLY, idx_bytes, NULL, &code);
-        if (code != CL_SUCCESS) {
-            result = cl_failure(code, "clCreateBuffer(indices)", err, err_size);
-            goto cleanup;
-        }
-    }
-    code = clEnqueueWriteBuffer(s->queue, in, CL_FALSE, 0, in_bytes, x, 0, NULL, NULL);
-    if (code != CL_SUCCESS) {
-        result = cl_failure(code, "clEnqueueWriteBuffer", err, err_size);
-        goto cleanup;
-    }
-    result = enqueue_plan(s, plan, in, out, idx, err, err_size);
-    if (result == CLI_EXIT_OK)
-        code = clEnqueueReadBuffer(s->queue, out, CL_TRUE, 0, out_bytes, y, 0, NULL, NULL);
-    if (result == CLI_EXIT_OK && code == CL_SUCCESS && idx)
-        code = clEnqueueReadBuffer(s->queue, idx, CL_TRUE, 0, idx_bytes, indices, 0, NULL, NULL);
-    if (result == CLI_EXIT_OK && code != CL_SUCCESS)
-        result = cl_failure(code, "clEnqueueReadBuffer", err, err_size);
-cleanup:
-    if (idx)
-        clReleaseMemObject(idx);
-    if (out)
-        clReleaseMemObject(out);
-    if (in)
-        clReleaseMemObject(in);
-    return result;
+    const cli_operand ops[3] = {
+        {(void *)x, in_bytes, 0}, {y, out_bytes, 1}, {indices, idx_bytes, 1}};
+    return cli_session_run(s, plan, CLI_RUN_FORWARD, ops, err, err_size);
 }

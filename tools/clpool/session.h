@@ -24,6 +24,22 @@ int cli_session_open(const char *spec, int profiling, cli_session *session, char
 
 void cli_session_close(cli_session *session);
 
+typedef enum cli_run_kind { CLI_RUN_FORWARD, CLI_RUN_BACKWARD } cli_run_kind;
+
+/* One of a plan's three operands on the host: bytes 0 for one the plan does not use; written 1
+ * for one the kernel writes (read back into host), 0 for one it reads (uploaded from host). */
+typedef struct cli_operand {
+    void *host;
+    size_t bytes;
+    int written;
+} cli_operand;
+
+/* Runs plan on device copies of the operands (forward: input, output, indices; backward:
+ * grad_output, aux, grad_input), blocking until the written ones are back. Returns an exit
+ * status. */
+int cli_session_run(cli_session *session, const clpool_plan *plan, cli_run_kind kind,
+                    const cli_operand ops[3], char *err, size_t err_size);
+
 /* Pools x into y with plan, blocking until y is on the host; for a plan with int64 indices also
  * into indices (else indices is ignored and may be NULL). Returns an exit status. */
 int cli_session_pool(cli_session *session, const clpool_plan *plan, const float *x, float *y,
