@@ -15,9 +15,11 @@ clpool_status clpool_plan_enqueue_backward(const clpool_plan *plan, cl_command_q
         *event = NULL;
     if (!plan)
         return clpool_fail(CLPOOL_ERROR_INVALID_PLAN, "plan is NULL");
-    if (plan->kind == CLPOOL_KERNEL_FORWARD)
+    if (plan->kind == CLPOOL_KERNEL_FORWARD || plan->kind == CLPOOL_KERNEL_UNPOOL)
         return clpool_fail(CLPOOL_ERROR_INVALID_PLAN,
-                           "plan is a forward plan: enqueue it with clpool_plan_enqueue");
+                           "plan is not a backward plan: enqueue it with %s",
+                           plan->kind == CLPOOL_KERNEL_UNPOOL ? "clpool_plan_enqueue_unpool"
+                                                              : "clpool_plan_enqueue");
     const clpool_geometry *g = &plan->geometry;
     const int from_indices = plan->kind == CLPOOL_KERNEL_BACKWARD_MAX_INDICES;
     const int avg = plan->kind == CLPOOL_KERNEL_BACKWARD_AVG; /* aux unused: must be NULL */

@@ -19,9 +19,9 @@ static clpool_status enqueue_marker(cl_command_queue queue, cl_uint count, const
 
 /* Checks each operand; with no work to do, buffers are optional but one that is given must still
  * be right. Returns the spans for the overlap checks. */
-static clpool_status check_operands(const clpool_plan *plan, const clpool_operand *ops,
-                                    int has_work, clpool_buffer_span spans[3]) {
-    for (int i = 0; i < 3; ++i) {
+static clpool_status check_operands(const clpool_plan *plan, const clpool_operand *ops, int count,
+                                    int has_work, clpool_buffer_span *spans) {
+    for (int i = 0; i < count; ++i) {
         const clpool_operand *op = &ops[i];
         spans[i].root = NULL;
         spans[i].begin = spans[i].end = 0;
@@ -41,11 +41,12 @@ static clpool_status check_operands(const clpool_plan *plan, const clpool_operan
 }
 
 /* Every written operand must be disjoint from every other operand. */
-static clpool_status check_overlaps(const clpool_operand *ops, const clpool_buffer_span *spans) {
-    for (int w = 0; w < 3; ++w) {
+static clpool_status check_overlaps(const clpool_operand *ops, int count,
+                                    const clpool_buffer_span *spans) {
+    for (int w = 0; w < count; ++w) {
         if (!ops[w].used || ops[w].access != CLPOOL_ACCESS_WRITE)
             continue;
-        for (int o = 0; o < 3; ++o) {
+        for (int o = 0; o < count; ++o) {
             if (o == w || !ops[o].used || (ops[o].access == CLPOOL_ACCESS_WRITE && o < w))
                 continue;
             clpool_status status =
@@ -81,20 +82,32 @@ static clpool_status launch(const clpool_plan *plan, cl_command_queue queue,
     return err == CL_SUCCESS ? CLPOOL_SUCCESS : clpool_fail_cl(err, call, "pooling kernel");
 }
 
-clpool_status clpool_enqueue_operands(const clpool_plan *plan, cl_command_queue queue,
-                                      const clpool_operand operands[3], cl_uint count,
-                                      const cl_event *events, cl_event *event) {
-    clpool_buffer_span spans[3];
+clpool_status clpool_check_call(const clpool_plan *plan, cl_command_queue queue,
+                                const clpool_operand *operands, int operand_count, cl_uint count,
+                                const cl_event *events) {
+    clpool_buffer_span spans[CLPOOL_MAX_OPERANDS];
     const int has_work = plan->work_items > 0;
     clpool_status status = clpool_check_wait_list(count, events);
     if (status == CLPOOL_SUCCESS)
         status = clpool_check_queue(plan->ctx, queue);
     if (status == CLPOOL_SUCCESS)
-        status = check_operands(plan, operands, has_work, spans);
+        status = check_operands(plan, operands, operand_count, has_work, spans);
     if (status == CLPOOL_SUCCESS && has_work)
-        status = check_overlaps(operands, spans);
+        status = check_overlaps(operands, operand_count, spans);
+    return status;
+}
+
+clpool_status clpool_enqueue_marker(cl_command_queue queue, cl_uint count, const cl_event *events,
+                                    cl_event *event) {
+    return enqueue_marker(queue, count, events, event);
+}
+
+clpool_status clpool_enqueue_operands(const clpool_plan *plan, cl_command_queue queue,
+                                      const clpool_operand operands[3], cl_uint count,
+                                      const cl_event *events, cl_event *event) {
+    clpool_status status = clpool_check_call(plan, queue, operands, 3, count, events);
     if (status != CLPOOL_SUCCESS)
         return status;
-    return has_work ? launch(plan, queue, operands, count, events, event)
-                    : enqueue_marker(queue, count, events, event);
+    return plan->work_items > 0 ? launch(plan, queue, operands, count, events, event)
+                                : enqueue_marker(queue, count, events, event);
 }

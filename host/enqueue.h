@@ -17,6 +17,18 @@ typedef struct clpool_operand {
     int used; /* 0: the kernel ignores this operand, and buffer must be NULL */
 } clpool_operand;
 
+#define CLPOOL_MAX_OPERANDS 4
+
+/* Checks the wait list, the queue and operand_count operands (each written one disjoint from all
+ * others), as every enqueue does before touching the device. */
+clpool_status clpool_check_call(const clpool_plan *plan, cl_command_queue queue,
+                                const clpool_operand *operands, int operand_count, cl_uint count,
+                                const cl_event *events);
+
+/* A marker carrying the wait list to the returned event, for calls with nothing to compute. */
+clpool_status clpool_enqueue_marker(cl_command_queue queue, cl_uint count, const cl_event *events,
+                                    cl_event *event);
+
 /* Checks the wait list, the queue and the three operands, then binds them (operand i at kernel
  * arguments 2i, 2i + 1) and enqueues the plan's kernel under its lock, or, with no work, only a
  * marker for the wait list and the event. */

@@ -22,6 +22,9 @@ static clpool_status enqueue_forward(const clpool_plan *plan, cl_command_queue q
 static clpool_status check_forward_plan(const clpool_plan *plan, int with_indices) {
     if (!plan)
         return clpool_fail(CLPOOL_ERROR_INVALID_PLAN, "plan is NULL");
+    if (plan->kind == CLPOOL_KERNEL_UNPOOL)
+        return clpool_fail(CLPOOL_ERROR_INVALID_PLAN,
+                           "plan is an unpooling plan: enqueue it with clpool_plan_enqueue_unpool");
     if (plan->kind != CLPOOL_KERNEL_FORWARD)
         return clpool_fail(CLPOOL_ERROR_INVALID_PLAN,
                            "plan is a backward plan: enqueue it with clpool_plan_enqueue_backward");

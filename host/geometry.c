@@ -285,3 +285,42 @@ void clpool_geometry_output_desc(const clpool_geometry *g, const clpool_tensor_d
     for (int i = g->rank; i < CLPOOL_MAX_SPATIAL_RANK; ++i)
         output->spatial[i] = 0;
 }
+
+clpool_status clpool_geometry_unpool(const clpool_tensor_desc *values,
+                                     const int64_t *output_spatial, clpool_geometry *g) {
+    if (!values)
+        return clpool_fail(CLPOOL_ERROR_NULL_POINTER, "values (the tensor descriptor) is NULL");
+    if (!output_spatial)
+        return clpool_fail(CLPOOL_ERROR_NULL_POINTER, "output_spatial is NULL");
+    clpool_status status = validate_tensor_kind(values, "values");
+    if (status == CLPOOL_SUCCESS)
+        status = validate_tensor_sizes(values, "values");
+    if (status != CLPOOL_SUCCESS)
+        return status;
+    if (values->dtype != CLPOOL_DTYPE_F32 || values->spatial_rank != 2)
+        return clpool_fail(CLPOOL_ERROR_UNSUPPORTED,
+                           "values: this version of clpool unpools 2D float32 tensors only");
+    memset(g, 0, sizeof *g);
+    g->mode = CLPOOL_MODE_MAX;
+    g->dtype = values->dtype;
+    g->layout = values->layout;
+    g->rank = 2;
+    g->n = values->n;
+    g->c = values->c;
+    g->element_size = dtype_size(values->dtype);
+    for (int i = 0; i < 3; ++i) {
+        const int64_t size = i == 0 ? 1 : output_spatial[i - 1];
+        if (size < 1 || size > CLPOOL_MAX_EXTENT)
+            return clpool_fail(CLPOOL_ERROR_INVALID_SHAPE,
+                               "output_spatial[%d] = %lld must be in [1, %lld]", i - 1,
+                               (long long)size, (long long)CLPOOL_MAX_EXTENT);
+        g->in[i] = size;
+        g->out[i] = i == 0 ? 1 : values->spatial[i - 1];
+        g->kernel[i] = g->stride[i] = g->dilation[i] = 1;
+    }
+    if (g->out[1] * g->out[2] > INT32_MAX)
+        return clpool_fail(CLPOOL_ERROR_INVALID_SHAPE,
+                           "values has %lld elements per plane; unpooling supports at most %d",
+                           (long long)(g->out[1] * g->out[2]), INT32_MAX);
+    return resolve_counts(g, 2);
+}

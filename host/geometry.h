@@ -31,6 +31,11 @@ typedef struct clpool_geometry {
 clpool_status clpool_geometry_resolve(const clpool_pool_desc *pool, const clpool_tensor_desc *input,
                                       clpool_geometry *geometry);
 
+/* Validates an unpooling of values into output_spatial and fills geometry with the unpooled
+ * output as its input side and values as its output side (a 1-tap window in every dimension). */
+clpool_status clpool_geometry_unpool(const clpool_tensor_desc *values,
+                                     const int64_t *output_spatial, clpool_geometry *geometry);
+
 /* The output tensor descriptor of a resolved geometry. */
 void clpool_geometry_output_desc(const clpool_geometry *geometry, const clpool_tensor_desc *input,
                                  clpool_tensor_desc *output);

@@ -37,7 +37,8 @@ static clpool_status validate_options(const clpool_plan_options *options) {
 static clpool_status resolve_indices(clpool_plan *plan, clpool_index_type indices) {
     const clpool_geometry *g = &plan->geometry;
     const int64_t plane = g->in[0] * g->in[1] * g->in[2];
-    if (plan->kind == CLPOOL_KERNEL_BACKWARD_MAX_INDICES && indices == CLPOOL_INDEX_NONE)
+    if ((plan->kind == CLPOOL_KERNEL_BACKWARD_MAX_INDICES || plan->kind == CLPOOL_KERNEL_UNPOOL) &&
+        indices == CLPOOL_INDEX_NONE)
         indices = CLPOOL_INDEX_INT64; /* PyTorch's type is the default */
     if (indices != CLPOOL_INDEX_NONE && g->mode != CLPOOL_MODE_MAX)
         return clpool_fail(CLPOOL_ERROR_INVALID_OPTIONS,
@@ -66,10 +67,16 @@ static clpool_status resolve_indices(clpool_plan *plan, clpool_index_type indice
  * up to 256 that the kernel allows. A fixed size per kernel (rather than one fitted to each
  * problem) also keeps PoCL from compiling a new work-group function per shape. */
 static clpool_status choose_local_size(clpool_plan *plan, size_t requested) {
-    size_t kernel_max = 0, multiple = 1;
+    size_t kernel_max = 0, multiple = 1, gather_max = SIZE_MAX;
     cl_int err =
         clGetKernelWorkGroupInfo(plan->kernel, plan->ctx->device, CL_KERNEL_WORK_GROUP_SIZE,
                                  sizeof kernel_max, &kernel_max, NULL);
+    if (err == CL_SUCCESS && plan->gather_kernel)
+        err = clGetKernelWorkGroupInfo(plan->gather_kernel, plan->ctx->device,
+                                       CL_KERNEL_WORK_GROUP_SIZE, sizeof gather_max, &gather_max,
+                                       NULL);
+    if (gather_max < kernel_max)
+        kernel_max = gather_max;
     if (err == CL_SUCCESS)
         err = clGetKernelWorkGroupInfo(plan->kernel, plan->ctx->device,
                                        CL_KERNEL_PREFERRED_WORK_GROUP_SIZE_MULTIPLE,
@@ -94,68 +101,78 @@ static clpool_status choose_local_size(clpool_plan *plan, size_t requested) {
     return CLPOOL_SUCCESS;
 }
 
-/* Rounds the work-item count up to whole work-groups; the kernel skips the surplus. */
-static clpool_status choose_global_size(clpool_plan *plan) {
-    const uint64_t total = plan->work_items;
+/* Rounds a work-item count up to whole work-groups; the kernels skip the surplus. */
+static clpool_status round_global_size(const clpool_plan *plan, uint64_t total, size_t *global) {
     const uint64_t local = plan->local_size;
     const uint64_t limit = plan->ctx->facts.address_bits >= 64 ? SIZE_MAX : UINT32_MAX;
     if (total > limit - (local - 1))
         return clpool_fail(CLPOOL_ERROR_SIZE_OVERFLOW,
                            "%llu work-items exceed the device's global work size limit",
                            (unsigned long long)total);
-    plan->global_size = (size_t)((total + local - 1) / local * local);
+    *global = (size_t)((total + local - 1) / local * local);
     return CLPOOL_SUCCESS;
 }
 
+static clpool_status choose_global_size(clpool_plan *plan) {
+    clpool_status status = round_global_size(plan, plan->work_items, &plan->global_size);
+    if (status == CLPOOL_SUCCESS && plan->gather_kernel)
+        status = round_global_size(plan, plan->gather_items, &plan->gather_global_size);
+    return status;
+}
+
+/* Creates kernel name from program with every buffer argument NULL (operands a plan does not
+ * use stay so) and the fixed arguments for work_items work-items. */
+static clpool_status make_kernel(clpool_plan *plan, cl_program program, const char *name,
+                                 uint64_t work_items, cl_kernel *out) {
+    cl_int err = CL_SUCCESS;
+    cl_kernel kernel = clCreateKernel(program, name, &err);
+    if (err != CL_SUCCESS)
+        return clpool_fail_cl(err, "clCreateKernel", name);
+    *out = kernel;
+    const cl_mem none = NULL;
+    const cl_ulong zero = 0;
+    for (cl_uint arg = 0; err == CL_SUCCESS && arg < CLPOOL_KERNEL_ARG_FIXED; arg += 2) {
+        err = clSetKernelArg(kernel, arg, sizeof none, &none);
+        if (err == CL_SUCCESS)
+            err = clSetKernelArg(kernel, arg + 1, sizeof zero, &zero);
+    }
+    if (err != CL_SUCCESS)
+        return clpool_fail_cl(err, "clSetKernelArg", "buffer arguments");
+    return clpool_kernel_set_fixed_args(kernel, work_items, &plan->geometry);
+}
+
 static clpool_status build_kernel(clpool_plan *plan, int specialise) {
-    const int forward = plan->kind == CLPOOL_KERNEL_FORWARD;
-    const char *kernel_name = forward ? CLPOOL_FORWARD_KERNEL : CLPOOL_BACKWARD_KERNEL;
+    const char *source =
+        plan->kind == CLPOOL_KERNEL_FORWARD
+            ? CLPOOL_FORWARD_SOURCE
+            : (plan->kind == CLPOOL_KERNEL_UNPOOL ? CLPOOL_UNPOOL_SOURCE : CLPOOL_BACKWARD_SOURCE);
+    const char *name =
+        plan->kind == CLPOOL_KERNEL_FORWARD
+            ? CLPOOL_FORWARD_KERNEL
+            : (plan->kind == CLPOOL_KERNEL_UNPOOL ? CLPOOL_UNPOOL_ELECT : CLPOOL_BACKWARD_KERNEL);
     clpool_status status =
         clpool_kernel_build_options(&plan->geometry, &plan->ctx->facts, specialise, plan->kind,
                                     plan->indices, &plan->build_options);
     cl_program program = NULL;
     if (status == CLPOOL_SUCCESS)
         status = clpool_program_cache_get(&plan->ctx->cache, plan->ctx->context, plan->ctx->device,
-                                          forward ? CLPOOL_FORWARD_SOURCE : CLPOOL_BACKWARD_SOURCE,
-                                          plan->build_options, &program);
+                                          source, plan->build_options, &program);
     if (status != CLPOOL_SUCCESS)
         return status;
-    cl_int err = CL_SUCCESS;
-    plan->kernel = clCreateKernel(program, kernel_name, &err);
-    clReleaseProgram(program); /* the kernel keeps the program alive */
-    if (err != CL_SUCCESS) {
-        plan->kernel = NULL;
-        return clpool_fail_cl(err, "clCreateKernel", kernel_name);
-    }
-    /* Buffers a plan does not use (forward indices, the average backward's aux) stay NULL. */
-    const cl_mem none = NULL;
-    const cl_ulong zero = 0;
-    for (cl_uint arg = 0; err == CL_SUCCESS && arg < CLPOOL_KERNEL_ARG_FIXED; arg += 2) {
-        err = clSetKernelArg(plan->kernel, arg, sizeof none, &none);
-        if (err == CL_SUCCESS)
-            err = clSetKernelArg(plan->kernel, arg + 1, sizeof zero, &zero);
-    }
-    if (err != CL_SUCCESS)
-        return clpool_fail_cl(err, "clSetKernelArg", "buffer arguments");
-    return clpool_kernel_set_fixed_args(plan->kernel, plan->work_items, &plan->geometry);
+    status = make_kernel(plan, program, name, plan->work_items, &plan->kernel);
+    if (status == CLPOOL_SUCCESS && plan->kind == CLPOOL_KERNEL_UNPOOL)
+        status = make_kernel(plan, program, CLPOOL_UNPOOL_GATHER, plan->gather_items,
+                             &plan->gather_kernel);
+    clReleaseProgram(program); /* the kernels keep the program alive */
+    return status;
 }
 
-/* Everything plan creation shares across kernel kinds: validation, kernel, launch size. */
-static clpool_status create_plan(clpool_context *ctx, const clpool_pool_desc *pool,
-                                 const clpool_tensor_desc *input,
+/* Everything plan creation shares across kernel kinds, from a resolved geometry: the kernel(s),
+ * the launch size. input and output are what the plan's queries report. */
+static clpool_status create_plan(clpool_context *ctx, const clpool_geometry *geometry,
+                                 const clpool_tensor_desc *input, const clpool_tensor_desc *output,
                                  const clpool_plan_options *options, clpool_kernel_kind kind,
                                  clpool_plan **out) {
-    clpool_plan_options defaults;
-    clpool_plan_options_init(&defaults);
-    if (!options)
-        options = &defaults;
-    clpool_geometry geometry;
-    clpool_status status = validate_options(options);
-    if (status == CLPOOL_SUCCESS)
-        status = clpool_geometry_resolve(pool, input, &geometry);
-    if (status != CLPOOL_SUCCESS)
-        return status;
-
     clpool_plan *plan = calloc(1, sizeof *plan);
     if (!plan)
         return clpool_fail(CLPOOL_ERROR_OUT_OF_HOST_MEMORY, "allocating a clpool_plan");
@@ -166,12 +183,16 @@ static clpool_status create_plan(clpool_context *ctx, const clpool_pool_desc *po
     clpool_context_retain(ctx);
     plan->ctx = ctx;
     plan->kind = kind;
-    plan->geometry = geometry;
-    plan->work_items = (uint64_t)(kind == CLPOOL_KERNEL_FORWARD ? geometry.output_elements
-                                                                : geometry.input_elements);
+    plan->geometry = *geometry;
+    /* One work-item per output (forward, unpooling's elect pass: per value), per grad_input
+     * element (backward), and per unpooled element in unpooling's gather pass. */
+    plan->work_items = (uint64_t)(kind == CLPOOL_KERNEL_FORWARD || kind == CLPOOL_KERNEL_UNPOOL
+                                      ? geometry->output_elements
+                                      : geometry->input_elements);
+    plan->gather_items = kind == CLPOOL_KERNEL_UNPOOL ? (uint64_t)geometry->input_elements : 0;
     plan->input = *input;
-    clpool_geometry_output_desc(&geometry, input, &plan->output);
-    status = resolve_indices(plan, options->indices);
+    plan->output = *output;
+    clpool_status status = resolve_indices(plan, options->indices);
     if (status == CLPOOL_SUCCESS)
         status = build_kernel(plan, options->specialisation != CLPOOL_SPECIALISE_NONE);
     if (status == CLPOOL_SUCCESS)
@@ -186,6 +207,26 @@ static clpool_status create_plan(clpool_context *ctx, const clpool_pool_desc *po
     return CLPOOL_SUCCESS;
 }
 
+/* Validates options and the pooling, then creates a plan of kind for it. */
+static clpool_status create_pooling_plan(clpool_context *ctx, const clpool_pool_desc *pool,
+                                         const clpool_tensor_desc *input,
+                                         const clpool_plan_options *options,
+                                         clpool_kernel_kind kind, clpool_plan **out) {
+    clpool_plan_options defaults;
+    clpool_plan_options_init(&defaults);
+    if (!options)
+        options = &defaults;
+    clpool_geometry geometry;
+    clpool_tensor_desc output;
+    clpool_status status = validate_options(options);
+    if (status == CLPOOL_SUCCESS)
+        status = clpool_geometry_resolve(pool, input, &geometry);
+    if (status != CLPOOL_SUCCESS)
+        return status;
+    clpool_geometry_output_desc(&geometry, input, &output);
+    return create_plan(ctx, &geometry, input, &output, options, kind, out);
+}
+
 clpool_status clpool_plan_create(clpool_context *ctx, const clpool_pool_desc *pool,
                                  const clpool_tensor_desc *input,
                                  const clpool_plan_options *options, clpool_plan **out) {
@@ -194,7 +235,7 @@ clpool_status clpool_plan_create(clpool_context *ctx, const clpool_pool_desc *po
     *out = NULL;
     if (!ctx)
         return clpool_fail(CLPOOL_ERROR_INVALID_CONTEXT, "ctx (the clpool_context) is NULL");
-    return create_plan(ctx, pool, input, options, CLPOOL_KERNEL_FORWARD, out);
+    return create_pooling_plan(ctx, pool, input, options, CLPOOL_KERNEL_FORWARD, out);
 }
 
 clpool_status clpool_backward_plan_create(clpool_context *ctx, const clpool_pool_desc *pool,
@@ -221,7 +262,31 @@ clpool_status clpool_backward_plan_create(clpool_context *ctx, const clpool_pool
             ? CLPOOL_KERNEL_BACKWARD_MAX_INDICES
             : (kind == CLPOOL_BACKWARD_MAX_FROM_INPUT ? CLPOOL_KERNEL_BACKWARD_MAX_INPUT
                                                       : CLPOOL_KERNEL_BACKWARD_AVG);
-    return create_plan(ctx, pool, input, options, kernel, out);
+    return create_pooling_plan(ctx, pool, input, options, kernel, out);
+}
+
+clpool_status clpool_unpool_plan_create(clpool_context *ctx, const clpool_tensor_desc *values,
+                                        const int64_t *output_spatial,
+                                        const clpool_plan_options *options, clpool_plan **out) {
+    if (!out)
+        return clpool_fail(CLPOOL_ERROR_NULL_POINTER, "out (the clpool_plan **) is NULL");
+    *out = NULL;
+    if (!ctx)
+        return clpool_fail(CLPOOL_ERROR_INVALID_CONTEXT, "ctx (the clpool_context) is NULL");
+    clpool_plan_options defaults;
+    clpool_plan_options_init(&defaults);
+    if (!options)
+        options = &defaults;
+    clpool_geometry geometry;
+    clpool_status status = validate_options(options);
+    if (status == CLPOOL_SUCCESS)
+        status = clpool_geometry_unpool(values, output_spatial, &geometry);
+    if (status != CLPOOL_SUCCESS)
+        return status;
+    clpool_tensor_desc output = *values;
+    output.spatial[0] = output_spatial[0];
+    output.spatial[1] = output_spatial[1];
+    return create_plan(ctx, &geometry, values, &output, options, CLPOOL_KERNEL_UNPOOL, out);
 }
 
 void clpool_plan_release(clpool_plan *plan) {
@@ -229,6 +294,8 @@ void clpool_plan_release(clpool_plan *plan) {
         return;
     if (plan->kernel)
         clReleaseKernel(plan->kernel);
+    if (plan->gather_kernel)
+        clReleaseKernel(plan->gather_kernel);
     free(plan->build_options);
     pthread_mutex_destroy(&plan->enqueue_lock);
     clpool_context_release(plan->ctx);
@@ -257,10 +324,12 @@ clpool_status clpool_plan_bytes(const clpool_plan *plan, size_t *input_bytes,
                                 size_t *output_bytes) {
     if (!plan)
         return clpool_fail(CLPOOL_ERROR_INVALID_PLAN, "plan is NULL");
+    /* An unpooling plan's geometry has the unpooled output on its input side. */
+    const int unpool = plan->kind == CLPOOL_KERNEL_UNPOOL;
     if (input_bytes)
-        *input_bytes = plan->geometry.input_bytes;
+        *input_bytes = unpool ? plan->geometry.output_bytes : plan->geometry.input_bytes;
     if (output_bytes)
-        *output_bytes = plan->geometry.output_bytes;
+        *output_bytes = unpool ? plan->geometry.input_bytes : plan->geometry.output_bytes;
     return CLPOOL_SUCCESS;
 }
 

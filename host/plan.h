@@ -18,12 +18,15 @@ struct clpool_plan {
     clpool_geometry geometry;
     clpool_tensor_desc input, output;
     char *build_options;
-    cl_kernel kernel;
+    cl_kernel kernel;        /* unpooling: the elect pass */
+    cl_kernel gather_kernel; /* unpooling only: the gather pass */
     /* clSetKernelArg on a shared kernel is not thread-safe, and arguments are captured when the
      * kernel is enqueued: holding this lock from the first clSetKernelArg to the end of
      * clEnqueueNDRangeKernel makes concurrent enqueues of one plan safe. */
     pthread_mutex_t enqueue_lock;
     size_t local_size, global_size;
+    uint64_t gather_items; /* unpooling: output elements, one work-item each in the gather pass */
+    size_t gather_global_size;
     clpool_index_type indices; /* CLPOOL_INDEX_NONE unless the kernel writes argmax indices */
     size_t index_size, indices_bytes;
 };

@@ -14,6 +14,9 @@
 #define CLPOOL_FORWARD_KERNEL  "clpool_pool_forward"
 #define CLPOOL_BACKWARD_SOURCE "pool_common+pool_backward"
 #define CLPOOL_BACKWARD_KERNEL "clpool_pool_backward"
+#define CLPOOL_UNPOOL_SOURCE   "pool_common+pool_unpool"
+#define CLPOOL_UNPOOL_ELECT    "clpool_unpool_elect"
+#define CLPOOL_UNPOOL_GATHER   "clpool_unpool_gather"
 
 /* Per-enqueue arguments: three (buffer, element offset) pairs. The fixed ones follow. */
 #define CLPOOL_FORWARD_ARG_INPUT          0
@@ -32,7 +35,8 @@ typedef enum clpool_kernel_kind {
     CLPOOL_KERNEL_FORWARD = 0,
     CLPOOL_KERNEL_BACKWARD_MAX_INDICES = 1, /* values match BACKWARD_KIND in pool_backward.cl */
     CLPOOL_KERNEL_BACKWARD_MAX_INPUT = 2,
-    CLPOOL_KERNEL_BACKWARD_AVG = 3
+    CLPOOL_KERNEL_BACKWARD_AVG = 3,
+    CLPOOL_KERNEL_UNPOOL = 4 /* two kernels: elect, then gather */
 } clpool_kernel_kind;
 
 /* Writes the build options (a fixed order, so the string is the cache key) into a new malloc'd

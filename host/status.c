@@ -49,6 +49,7 @@ static const status_entry status_table[] = {
     LIB(CLPOOL_ERROR_INVALID_OPTIONS, "a plan option is out of range"),
     LIB(CLPOOL_ERROR_KERNEL_SOURCE_MISSING, "an embedded kernel source is missing"),
     LIB(CLPOOL_ERROR_INDEX_TYPE_TOO_SMALL, "int32 indices cannot address the input plane"),
+    LIB(CLPOOL_ERROR_INVALID_INDEX, "an unpooling index is neither -1 nor inside the output plane"),
     CL(CL_DEVICE_NOT_FOUND, "no OpenCL device of the requested type"),
     CL(CL_DEVICE_NOT_AVAILABLE, "the OpenCL device is not available"),
     CL(CL_COMPILER_NOT_AVAILABLE, "the device has no OpenCL C compiler"),

@@ -7,7 +7,8 @@
  * second. A tensor of rank r < 3 is pooled as rank 3 with its r dimensions innermost and unit
  * dimensions (size 1, kernel 1, stride 1, no padding) outside them, which changes no result.
  * The backward passes are scatters over the outputs (each output adds its gradient to the taps it
- * read), the formulation of SEMANTICS "Backward" and deliberately not the library's gather.
+ * read), the formulation of SEMANTICS "Backward" and deliberately not the library's gather;
+ * max unpooling is likewise PyTorch's scatter, the last write to a position winning.
  */
 #include "reference.h"
 
@@ -415,6 +416,76 @@ int ref_pool_backward_avg(const clpool_pool_desc *pool, const clpool_tensor_desc
         for (int64_t c = 0; c < in->c; ++c) {
             scatter_avg_plane(pool, &geo, grad_out + n * geo.ys[0] + c * geo.ys[1],
                               grad_in + n * geo.xs[0] + c * geo.xs[1]);
+        }
+    }
+    return 0;
+}
+
+/* ---- Max unpooling --------------------------------------------------------------------------- */
+
+/* The sizes (D, H, W) of a rank-r spatial list, its r dimensions innermost and units outside. */
+static void padded_sizes(int rank, const int64_t *spatial, int64_t size[3]) {
+    for (int i = 0; i < 3; ++i) {
+        size[i] = 1;
+    }
+    for (int i = 0; i < rank; ++i) {
+        size[3 - rank + i] = spatial[i];
+    }
+}
+
+/* 0 when values and out_spatial describe a valid unpooling, else -1. */
+static int unpool_shapes_valid(const clpool_tensor_desc *values, const int64_t *out_spatial) {
+    if (values == NULL || out_spatial == NULL) {
+        return -1;
+    }
+    int rank = values->spatial_rank;
+    if (rank < 1 || rank > 3 || values->n < 0 || values->c < 1 ||
+        (values->layout != CLPOOL_LAYOUT_CHANNELS_FIRST &&
+         values->layout != CLPOOL_LAYOUT_CHANNELS_LAST)) {
+        return -1;
+    }
+    for (int i = 0; i < rank; ++i) {
+        if (values->spatial[i] < 1 || out_spatial[i] < 1) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int ref_max_unpool(const clpool_tensor_desc *values, const int64_t *out_spatial, const float *v,
+                   const int64_t *indices, float *output) {
+    if (unpool_shapes_valid(values, out_spatial) != 0) {
+        return -1;
+    }
+    int64_t in_size[3], out_size[3];
+    padded_sizes(values->spatial_rank, values->spatial, in_size);
+    padded_sizes(values->spatial_rank, out_spatial, out_size);
+    const int64_t in_plane = in_size[0] * in_size[1] * in_size[2];
+    const int64_t out_plane = out_size[0] * out_size[1] * out_size[2];
+    const int64_t in_count = values->n * values->c * in_plane;
+    for (int64_t i = 0; i < in_count; ++i) {
+        if (indices[i] < -1 || indices[i] >= out_plane) {
+            return -1;
+        }
+    }
+    int64_t vs[5], os[5];
+    layout_strides(values->layout, values->c, in_size, vs);
+    layout_strides(values->layout, values->c, out_size, os);
+    zero_floats(output, values->n * values->c * out_plane);
+    for (int64_t n = 0; n < values->n; ++n) {
+        for (int64_t c = 0; c < values->c; ++c) {
+            float *op = output + n * os[0] + c * os[1];
+            for (int64_t p = 0; p < in_plane; ++p) {
+                int64_t z = p / (in_size[1] * in_size[2]), h = p / in_size[2] % in_size[1];
+                int64_t at = n * vs[0] + c * vs[1] + z * vs[2] + h * vs[3] + p % in_size[2] * vs[4];
+                int64_t flat = indices[at];
+                if (flat < 0) {
+                    continue; /* -1: no value */
+                }
+                int64_t tz = flat / (out_size[1] * out_size[2]);
+                int64_t th = flat / out_size[2] % out_size[1], tw = flat % out_size[2];
+                op[tz * os[2] + th * os[3] + tw * os[4]] = v[at];
+            }
         }
     }
     return 0;

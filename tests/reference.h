@@ -1,7 +1,8 @@
 /*
- * The CPU reference for clpool's tests: max and average pooling of float32 tensors written plainly
- * and directly from shared/SEMANTICS.md (PyTorch's rules), one output and one tap at a time, in
- * either layout and for spatial rank 1, 2 or 3. It shares no code with the library and calls no
+ * The CPU reference for clpool's tests: max and average pooling (with their backward passes, and
+ * max unpooling) of float32 tensors written plainly and directly from shared/SEMANTICS.md
+ * (PyTorch's rules), one output and one tap at a time, in either layout and for spatial rank 1, 2
+ * or 3. It shares no code with the library and calls no
  * clpool_* function, so that a misreading of the rules in the library cannot hide behind the same
  * misreading here; it only borrows the plain descriptor structs and enums from the public header.
  */
@@ -74,5 +75,20 @@ int ref_pool_backward_max_from_input(const clpool_pool_desc *pool, const clpool_
  */
 int ref_pool_backward_avg(const clpool_pool_desc *pool, const clpool_tensor_desc *in,
                           const float *grad_out, float *grad_in);
+
+/*
+ * Max unpooling (PyTorch max_unpool), written as a scatter: output (N, C, out_spatial..., in
+ * values->layout, same rank) is zeroed, then for each (n, c) and each element of v in row-major
+ * order (D outermost, W innermost) the output plane position indices[e] receives v[e], so a later
+ * element overwrites an earlier one with the same index (the last write wins). indices is laid out
+ * like v and holds flat positions ((z * H + h) * W + w) within the output plane; -1 means "no
+ * value" and is skipped. out_spatial[0 .. rank-1] are the output's spatial sizes, outermost first.
+ * Returns 0; or -1, writing nothing, when values or out_spatial is NULL, values' rank is not 1..3,
+ * N < 0, C < 1, the layout is unknown, a values or out_spatial size is < 1, or any index is < -1
+ * or >= the output plane size (every index is checked before anything is written). With N = 0
+ * nothing is read or written.
+ */
+int ref_max_unpool(const clpool_tensor_desc *values, const int64_t *out_spatial, const float *v,
+                   const int64_t *indices, float *output);
 
 #endif /* CLPOOL_TESTS_REFERENCE_H */

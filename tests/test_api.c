@@ -690,7 +690,7 @@ START_TEST(test_backward_enqueue_invalid_arguments) {
     /* f.out holds OUT_COUNT + 8 floats: a valid grad_output. */
     expect_failure(
         clpool_plan_enqueue_backward(f.plan, q, f.out, 0, NULL, 0, grad_in, 0, 0, NULL, NULL),
-        CLPOOL_ERROR_INVALID_PLAN, "forward plan");
+        CLPOOL_ERROR_INVALID_PLAN, "not a backward plan");
     expect_failure(clpool_plan_enqueue(avg, q, f.in, 0, f.out, 0, 0, NULL, NULL),
                    CLPOOL_ERROR_INVALID_PLAN, "backward plan");
     expect_failure(
@@ -723,6 +723,75 @@ START_TEST(test_backward_enqueue_invalid_arguments) {
     clpool_plan_release(avg);
     clpool_plan_release(max);
     enqueue_fixture_free(&f);
+}
+END_TEST
+
+/* ---- Unpooling ------------------------------------------------------------------------------- */
+
+START_TEST(test_unpool_invalid_arguments) {
+    clpool_tensor_desc values;
+    clpool_tensor_desc_init_2d(&values, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_FIRST, 1, 3, 4, 4);
+    const int64_t out_size[2] = {8, 8}, bad_size[2] = {8, 0};
+    clpool_plan *plan = (clpool_plan *)&dev;
+    expect_failure(clpool_unpool_plan_create(dev.ctx, &values, out_size, NULL, NULL),
+                   CLPOOL_ERROR_NULL_POINTER, "out");
+    expect_failure(clpool_unpool_plan_create(NULL, &values, out_size, NULL, &plan),
+                   CLPOOL_ERROR_INVALID_CONTEXT, "ctx");
+    ck_assert_ptr_null(plan);
+    expect_failure(clpool_unpool_plan_create(dev.ctx, NULL, out_size, NULL, &plan),
+                   CLPOOL_ERROR_NULL_POINTER, "values");
+    expect_failure(clpool_unpool_plan_create(dev.ctx, &values, NULL, NULL, &plan),
+                   CLPOOL_ERROR_NULL_POINTER, "output_spatial");
+    expect_failure(clpool_unpool_plan_create(dev.ctx, &values, bad_size, NULL, &plan),
+                   CLPOOL_ERROR_INVALID_SHAPE, "output_spatial[1] = 0");
+    values.c = 0;
+    expect_failure(clpool_unpool_plan_create(dev.ctx, &values, out_size, NULL, &plan),
+                   CLPOOL_ERROR_INVALID_SHAPE, "values->c = 0");
+    values.c = 3;
+    ck_assert_int_eq(clpool_unpool_plan_create(dev.ctx, &values, out_size, NULL, &plan),
+                     CLPOOL_SUCCESS);
+    size_t in_bytes = 0, out_bytes = 0, idx_bytes = 0;
+    clpool_plan_bytes(plan, &in_bytes, &out_bytes);
+    clpool_plan_indices_bytes(plan, &idx_bytes, NULL);
+    ck_assert(in_bytes == 48 * 4 && out_bytes == 192 * 4 && idx_bytes == 48 * 8);
+
+    float fill[192];
+    for (int i = 0; i < 192; ++i)
+        fill[i] = sentinel;
+    cl_mem v = make_buffer(dev.context, CL_MEM_READ_ONLY, in_bytes, NULL);
+    cl_mem idx = make_buffer(dev.context, CL_MEM_READ_ONLY, idx_bytes, NULL);
+    cl_mem out = make_buffer(dev.context, CL_MEM_READ_WRITE, out_bytes, fill);
+    cl_mem small = make_buffer(dev.context, CL_MEM_READ_WRITE, out_bytes - 4, NULL);
+    cl_command_queue q = dev.queue;
+    expect_failure(clpool_plan_enqueue(plan, q, v, 0, out, 0, 0, NULL, NULL),
+                   CLPOOL_ERROR_INVALID_PLAN, "clpool_plan_enqueue_unpool");
+    expect_failure(clpool_plan_enqueue_backward(plan, q, v, 0, idx, 0, out, 0, 0, NULL, NULL),
+                   CLPOOL_ERROR_INVALID_PLAN, "not a backward plan");
+    clpool_plan *forward = standard_plan(CLPOOL_MODE_MAX);
+    expect_failure(
+        clpool_plan_enqueue_unpool(forward, q, v, 0, idx, 0, out, 0, NULL, 0, 0, NULL, NULL),
+        CLPOOL_ERROR_INVALID_PLAN, "not an unpooling plan");
+    clpool_plan_release(forward);
+    expect_failure(
+        clpool_plan_enqueue_unpool(plan, q, v, 0, NULL, 0, out, 0, NULL, 0, 0, NULL, NULL),
+        CLPOOL_ERROR_INVALID_BUFFER, "indices is NULL");
+    expect_failure(
+        clpool_plan_enqueue_unpool(plan, q, v, 0, idx, 0, small, 0, NULL, 0, 0, NULL, NULL),
+        CLPOOL_ERROR_BUFFER_TOO_SMALL, "output holds");
+    expect_failure(clpool_plan_enqueue_unpool(plan, q, v, 0, idx, 0, out, 0, out, 0, 0, NULL, NULL),
+                   CLPOOL_ERROR_BUFFER_OVERLAP, "status");
+    expect_failure(
+        clpool_plan_enqueue_unpool(plan, q, v, 0, idx, 4, out, 0, NULL, 0, 0, NULL, NULL),
+        CLPOOL_ERROR_INVALID_OFFSET, "indices offset = 4");
+    expect_failure(clpool_plan_enqueue_unpool(plan, q, v, 0, idx, 0, v, 0, NULL, 0, 0, NULL, NULL),
+                   CLPOOL_ERROR_INVALID_BUFFER, "CL_MEM_READ_ONLY");
+    ck_assert_int_eq(clFinish(q), CL_SUCCESS);
+    expect_untouched(out, 192);
+    clReleaseMemObject(v);
+    clReleaseMemObject(idx);
+    clReleaseMemObject(out);
+    clReleaseMemObject(small);
+    clpool_plan_release(plan);
 }
 END_TEST
 
@@ -919,6 +988,7 @@ static Suite *api_suite(void) {
     tcase_add_test(tc, test_indices_enqueue_invalid_arguments);
     tcase_add_test(tc, test_backward_plan_invalid_arguments);
     tcase_add_test(tc, test_backward_enqueue_invalid_arguments);
+    tcase_add_test(tc, test_unpool_invalid_arguments);
     tcase_add_test(tc, test_enqueue_waits_on_events);
     tcase_add_test(tc, test_enqueue_empty_batch);
     tcase_add_test(tc, test_two_plans_chained);

@@ -273,6 +273,71 @@ void expect_backward_matches_reference(const char *label, const clpool_pool_desc
     clpool_plan_release(plan);
 }
 
+void expect_unpool_matches_reference(const char *label, const clpool_tensor_desc *values,
+                                     const int64_t *out_spatial, const float *v,
+                                     const int64_t *indices, clpool_index_type index_type,
+                                     clpool_specialisation specialisation, int has_invalid) {
+    clpool_plan_options options;
+    clpool_plan_options_init(&options);
+    options.specialisation = specialisation;
+    options.indices = index_type;
+    clpool_plan *plan = NULL;
+    ck_assert_msg(clpool_unpool_plan_create(dev.ctx, values, out_spatial, &options, &plan) ==
+                      CLPOOL_SUCCESS,
+                  "%s: %s", label, clpool_last_error());
+    size_t in_bytes = 0, out_bytes = 0;
+    clpool_plan_bytes(plan, &in_bytes, &out_bytes);
+    const size_t n_values = in_bytes / sizeof(float), n_out = out_bytes / sizeof(float);
+    /* The reference with the invalid indices dropped, as the device skips them. */
+    const int64_t plane = out_spatial[0] * out_spatial[1];
+    int64_t *valid = malloc((n_values + 1) * sizeof *valid);
+    float *want = malloc((n_out + 1) * sizeof *want);
+    for (size_t i = 0; i < n_values; ++i)
+        valid[i] = indices[i] < -1 || indices[i] >= plane ? -1 : indices[i];
+    ck_assert_int_eq(ref_max_unpool(values, out_spatial, v, valid, want), 0);
+
+    const uint32_t prefill = TEST_PREFILL_BITS;
+    unsigned char *host = NULL;
+    const cl_int unset = 12345;
+    cl_int err = CL_SUCCESS, status_word = 0;
+    cl_mem val = guarded_input(v, in_bytes);
+    cl_mem idx = guarded_indices(indices, n_values, index_type);
+    cl_mem out = guarded_output(n_out, sizeof(float), &prefill, &host);
+    cl_mem status = clCreateBuffer(dev.context, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR,
+                                   sizeof unset, (void *)&unset, &err);
+    ck_assert_int_eq(err, CL_SUCCESS);
+    cl_event done = NULL;
+    const size_t index_size = index_type == CLPOOL_INDEX_INT32 ? 4 : 8;
+    ck_assert_msg(clpool_plan_enqueue_unpool(plan, dev.queue, val, TEST_INPUT_OFFSET * 4, idx,
+                                             TEST_INPUT_OFFSET * index_size, out,
+                                             TEST_OUTPUT_OFFSET * 4, status, 0, 0, NULL,
+                                             &done) == CLPOOL_SUCCESS,
+                  "%s: %s", label, clpool_last_error());
+    float *got = read_guarded(out, n_out, sizeof(float), done, "unpooled output");
+    ck_assert_int_eq(clEnqueueReadBuffer(dev.queue, status, CL_TRUE, 0, sizeof status_word,
+                                         &status_word, 1, &done, NULL),
+                     CL_SUCCESS);
+    clReleaseEvent(done);
+    ck_assert_msg(status_word == (n_out && has_invalid ? CLPOOL_ERROR_INVALID_INDEX
+                                                       : (n_out ? CLPOOL_SUCCESS : unset)),
+                  "%s: status word %d", label, (int)status_word);
+    for (size_t i = 0; i < n_out; ++i)
+        ck_assert_msg(float_bits(got[i]) == float_bits(want[i]),
+                      "%s (%s, int%d indices): output %zu: got %.9g, want %.9g", label,
+                      values->layout == CLPOOL_LAYOUT_CHANNELS_LAST ? "channels-last"
+                                                                    : "channels-first",
+                      index_type == CLPOOL_INDEX_INT32 ? 32 : 64, i, got[i], want[i]);
+    free(got);
+    free(host);
+    free(valid);
+    free(want);
+    clReleaseMemObject(val);
+    clReleaseMemObject(idx);
+    clReleaseMemObject(out);
+    clReleaseMemObject(status);
+    clpool_plan_release(plan);
+}
+
 clpool_status run_on_device(const clpool_pool_desc *pool, const clpool_tensor_desc *input,
                             const float *x, clpool_specialisation specialisation, float **y,
                             size_t *count) {

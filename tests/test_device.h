@@ -72,6 +72,17 @@ void expect_backward_matches_reference(const char *label, const clpool_pool_desc
                                        clpool_index_type index_type);
 
 /*
+ * Unpools values (with indices, passed as index_type) into out_spatial on the device, output
+ * prefilled and guarded at a non-zero offset, and compares bit-for-bit with ref_max_unpool after
+ * dropping the invalid indices, which the device must skip; the status word must report
+ * CLPOOL_ERROR_INVALID_INDEX exactly when has_invalid.
+ */
+void expect_unpool_matches_reference(const char *label, const clpool_tensor_desc *values,
+                                     const int64_t *out_spatial, const float *v,
+                                     const int64_t *indices, clpool_index_type index_type,
+                                     clpool_specialisation specialisation, int has_invalid);
+
+/*
  * Runs pool on x on the device and with the reference, and compares: max bit-for-bit, average
  * within 1e-6 relative to max(|reference|, the window's mean magnitude). Fails the test with the
  * case label and the first mismatches.

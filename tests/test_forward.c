@@ -8,6 +8,7 @@
  */
 #include "suite_main.h"
 #include "cases.h"
+#include "reference.h"
 #include "test_device.h"
 
 #include <stdio.h>
@@ -282,6 +283,71 @@ START_TEST(test_backward_random) {
 }
 END_TEST
 
+/* Unpooling the values and indices of every max case back into its input shape, both layouts
+ * (int64 and int32 indices), every third case with its specialised kernels. */
+START_TEST(test_unpool_edge_case) {
+    const pool_case *pc = &pool_cases[_i];
+    if (pc->pool.mode != CLPOOL_MODE_MAX)
+        return;
+    for (int l = 0; l < 2; ++l) {
+        clpool_tensor_desc input = with_layout(&pc->input, l ? CLPOOL_LAYOUT_CHANNELS_LAST
+                                                             : CLPOOL_LAYOUT_CHANNELS_FIRST),
+                           output;
+        ck_assert_int_eq(clpool_pool_output_desc(&pc->pool, &input, &output), CLPOOL_SUCCESS);
+        const size_t n_in = (size_t)(input.n * input.c * input.spatial[0] * input.spatial[1]);
+        const size_t n_out = (size_t)(output.n * output.c * output.spatial[0] * output.spatial[1]);
+        float *x = malloc((n_in + 1) * sizeof(float)), *y = malloc((n_out + 1) * sizeof(float));
+        int64_t *indices = malloc((n_out + 1) * sizeof *indices);
+        fill_input(pc->fill, (uint64_t)_i + 1, x, n_in);
+        ck_assert_int_eq(ref_pool_max_indices(&pc->pool, &input, x, y, indices), 0);
+        const clpool_specialisation spec =
+            _i % 3 == 0 && l == _i % 2 ? CLPOOL_SPECIALISE_WINDOW : CLPOOL_SPECIALISE_NONE;
+        expect_unpool_matches_reference(pc->name, &output, input.spatial, y, indices,
+                                        l ? CLPOOL_INDEX_INT32 : CLPOOL_INDEX_INT64, spec, 0);
+        free(x);
+        free(y);
+        free(indices);
+    }
+}
+END_TEST
+
+/* Arbitrary index buffers: duplicates (the last value in order must win), -1, and in every
+ * other run some invalid entries, which must be skipped and reported. */
+START_TEST(test_unpool_arbitrary_indices) {
+    uint64_t state = 777 + (uint64_t)_i;
+    for (int k = 0; k < 10; ++k) {
+        const int64_t n = 1 + (int64_t)(splitmix64(&state) % 2),
+                      c = 1 + (int64_t)(splitmix64(&state) % 5);
+        const int64_t vh = 1 + (int64_t)(splitmix64(&state) % 6),
+                      vw = 1 + (int64_t)(splitmix64(&state) % 6);
+        const int64_t out[2] = {1 + (int64_t)(splitmix64(&state) % 9),
+                                1 + (int64_t)(splitmix64(&state) % 9)};
+        const int64_t plane = out[0] * out[1];
+        clpool_tensor_desc values;
+        clpool_tensor_desc_init_2d(
+            &values, CLPOOL_DTYPE_F32,
+            k % 2 ? CLPOOL_LAYOUT_CHANNELS_LAST : CLPOOL_LAYOUT_CHANNELS_FIRST, n, c, vh, vw);
+        const size_t count = (size_t)(n * c * vh * vw);
+        float *v = malloc(count * sizeof *v);
+        int64_t *indices = malloc(count * sizeof *indices);
+        fill_input(FILL_RANDOM, state, v, count);
+        const int invalid = _i % 2 && k % 3 == 0;
+        for (size_t i = 0; i < count; ++i) {
+            indices[i] = (int64_t)(splitmix64(&state) % (uint64_t)(plane + 1)) - 1;
+            if (invalid && i % 7 == 3)
+                indices[i] = i % 2 ? plane : -5;
+        }
+        char label[64];
+        snprintf(label, sizeof label, "arbitrary indices %d.%d", _i, k);
+        expect_unpool_matches_reference(label, &values, out, v, indices,
+                                        k % 4 == 1 ? CLPOOL_INDEX_INT32 : CLPOOL_INDEX_INT64,
+                                        CLPOOL_SPECIALISE_NONE, invalid);
+        free(v);
+        free(indices);
+    }
+}
+END_TEST
+
 static Suite *forward_suite(void) {
     Suite *s = suite_create("forward");
     TCase *seeds = tcase_create("seed_examples");
@@ -318,6 +384,13 @@ static Suite *forward_suite(void) {
     tcase_add_loop_test(backward, test_backward_edge_case, 0, (int)pool_case_count);
     tcase_add_loop_test(backward, test_backward_random, 0, 5);
     suite_add_tcase(s, backward);
+
+    TCase *unpool = tcase_create("unpool");
+    tcase_add_checked_fixture(unpool, device_setup, device_teardown);
+    tcase_set_timeout(unpool, 240);
+    tcase_add_loop_test(unpool, test_unpool_edge_case, 0, (int)pool_case_count);
+    tcase_add_loop_test(unpool, test_unpool_arbitrary_indices, 0, 4);
+    suite_add_tcase(s, unpool);
     return s;
 }
 

@@ -1215,6 +1215,318 @@ START_TEST(test_backward_adjoint) {
 }
 END_TEST
 
+/* ---- Max unpooling --------------------------------------------------------------------------- */
+
+/* Channels-first to channels-last, or back, as transpose does, for int64 indices. */
+static void transpose_indices(const int64_t *src, int64_t *dst, int64_t n, int64_t c, int64_t plane,
+                              int to_last) {
+    for (int64_t in = 0; in < n; ++in) {
+        for (int64_t ic = 0; ic < c; ++ic) {
+            for (int64_t p = 0; p < plane; ++p) {
+                int64_t first = (in * c + ic) * plane + p;
+                int64_t last = (in * plane + p) * c + ic;
+                if (to_last) {
+                    dst[last] = src[first];
+                } else {
+                    dst[first] = src[last];
+                }
+            }
+        }
+    }
+}
+
+/* Runs ref_max_unpool into a fresh output of out_count elements (prefilled with the sentinel and
+ * followed by a guard that must survive). */
+static float *run_unpool(const clpool_tensor_desc *values, const int64_t *out_spatial,
+                         const float *v, const int64_t *indices, size_t out_count) {
+    float *output = malloc((out_count + GUARD) * sizeof(float));
+    ck_assert_ptr_nonnull(output);
+    for (size_t i = 0; i < out_count + GUARD; ++i) {
+        output[i] = sentinel();
+    }
+    ck_assert_int_eq(ref_max_unpool(values, out_spatial, v, indices, output), 0);
+    for (size_t i = out_count; i < out_count + GUARD; ++i) {
+        ck_assert_msg(bits_of(output[i]) == bits_of(sentinel()), "output written past its end");
+    }
+    return output;
+}
+
+/* Checks ref_max_unpool's output bit for bit against want (out_count elements). */
+static void expect_unpool(const clpool_tensor_desc *values, const int64_t *out_spatial,
+                          const float *v, const int64_t *indices, const float *want,
+                          size_t out_count, const char *what) {
+    float *output = run_unpool(values, out_spatial, v, indices, out_count);
+    expect_bits(output, want, out_count, what);
+    free(output);
+}
+
+/* Checks that ref_max_unpool returns -1 and leaves a sentinel-filled 64-element output alone. */
+static void expect_unpool_rejected(const clpool_tensor_desc *values, const int64_t *out_spatial,
+                                   const float *v, const int64_t *indices, const char *what) {
+    float output[64];
+    for (int i = 0; i < 64; ++i) {
+        output[i] = sentinel();
+    }
+    ck_assert_msg(ref_max_unpool(values, out_spatial, v, indices, output) == -1, "%s accepted",
+                  what);
+    for (int i = 0; i < 64; ++i) {
+        ck_assert_msg(bits_of(output[i]) == bits_of(sentinel()), "%s wrote [%d]", what, i);
+    }
+}
+
+START_TEST(test_unpool_after_max_k2s2) {
+    /* Windows {1, 9, 4, 0}, {2, 3, 8, 5}, {7, 6, 2, 3}, {0, 1, 4, 11}: maxima 9, 8, 7, 11 at 1, 6,
+     * 8, 15. Unpooling puts each back where it came from, zeros elsewhere. */
+    const float x[16] = {1, 9, 2, 3, 4, 0, 8, 5, 7, 6, 0, 1, 2, 3, 4, 11};
+    clpool_tensor_desc in = tensor_desc(CLPOOL_LAYOUT_CHANNELS_FIRST, 2, 1, 1, 4, 4, 0);
+    clpool_pool_desc pool = pool_desc(CLPOOL_MODE_MAX, 2, 2);
+    const int64_t want_indices[4] = {1, 6, 8, 15};
+    expect_indices(&pool, &in, x, want_indices, 4);
+    const float values[4] = {9, 8, 7, 11};
+    expect_pool(&pool, &in, x, values, 4, "k2 s2 maxima");
+    const float want[16] = {0, 9, 0, 0, 0, 0, 8, 0, 7, 0, 0, 0, 0, 0, 0, 11};
+    clpool_tensor_desc vd = tensor_desc(CLPOOL_LAYOUT_CHANNELS_FIRST, 2, 1, 1, 2, 2, 0);
+    const int64_t out_spatial[2] = {4, 4};
+    expect_unpool(&vd, out_spatial, values, want_indices, want, 16, "unpool k2 s2");
+}
+END_TEST
+
+START_TEST(test_unpool_ranks_1_and_3) {
+    /* 1D: W = 3 values into W = 5. */
+    const float v1[3] = {1, 2, 3};
+    const int64_t i1[3] = {4, 0, 2};
+    const float want1[5] = {2, 0, 3, 0, 1};
+    clpool_tensor_desc d1 = tensor_desc(CLPOOL_LAYOUT_CHANNELS_FIRST, 1, 1, 1, 3, 0, 0);
+    const int64_t o1[1] = {5};
+    expect_unpool(&d1, o1, v1, i1, want1, 5, "1D");
+    /* 3D: 1x1x2 values into 2x3x2; (z, h, w) = (1, 2, 1) is 11 and (0, 1, 0) is 2. */
+    const float v3[2] = {5, 6};
+    const int64_t i3[2] = {11, 2};
+    float want3[12] = {0};
+    want3[11] = 5;
+    want3[2] = 6;
+    clpool_tensor_desc d3 = tensor_desc(CLPOOL_LAYOUT_CHANNELS_FIRST, 3, 1, 1, 1, 1, 2);
+    const int64_t o3[3] = {2, 3, 2};
+    expect_unpool(&d3, o3, v3, i3, want3, 12, "3D");
+}
+END_TEST
+
+START_TEST(test_unpool_layouts_agree) {
+    /* N = 2, C = 3, 2x2 values into 4x4 with random indices in [-1, 16) (duplicates included):
+     * channels-last is channels-first transposed. */
+    enum { N = 2, C = 3, VP = 4, OP = 16, VC = N * C * VP, OC = N * C * OP };
+    float v[VC], v_last[VC];
+    int64_t idx[VC], idx_last[VC];
+    fill_input(FILL_RANDOM, 3, v, VC);
+    uint64_t state = 42;
+    for (int i = 0; i < VC; ++i) {
+        idx[i] = (int64_t)(splitmix64(&state) % (OP + 1)) - 1;
+    }
+    transpose(v, v_last, N, C, VP, 1);
+    transpose_indices(idx, idx_last, N, C, VP, 1);
+    clpool_tensor_desc first = tensor_desc(CLPOOL_LAYOUT_CHANNELS_FIRST, 2, N, C, 2, 2, 0);
+    clpool_tensor_desc last = first;
+    last.layout = CLPOOL_LAYOUT_CHANNELS_LAST;
+    const int64_t out_spatial[2] = {4, 4};
+    float *out = run_unpool(&first, out_spatial, v, idx, OC);
+    float *out_last = run_unpool(&last, out_spatial, v_last, idx_last, OC);
+    float back[OC];
+    transpose(out_last, back, N, C, OP, 0);
+    expect_bits(back, out, OC, "channels-last unpool, transposed back");
+    /* And channels-first by hand: plane by plane, in order, later writes win. */
+    float want[OC] = {0};
+    for (int p = 0; p < N * C; ++p) {
+        for (int e = 0; e < VP; ++e) {
+            if (idx[p * VP + e] >= 0) {
+                want[p * OP + idx[p * VP + e]] = v[p * VP + e];
+            }
+        }
+    }
+    expect_bits(out, want, OC, "channels-first unpool");
+    free(out_last);
+    free(out);
+}
+END_TEST
+
+START_TEST(test_unpool_duplicates_last_wins) {
+    clpool_tensor_desc vd = tensor_desc(CLPOOL_LAYOUT_CHANNELS_FIRST, 2, 1, 2, 2, 2, 0);
+    const int64_t out_spatial[2] = {3, 3};
+    /* Plane 0: 1 and 2 and 4 all go to 5, 3 goes to 0: 5 holds 4. Plane 1: 5, 6, 7 go to 2 (the
+     * last, 7, wins), 8 is -1; the duplicate 5 of plane 0 does not reach plane 1. */
+    const float v[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    const int64_t idx[8] = {5, 5, 0, 5, 2, 2, 2, -1};
+    const float want[18] = {3, 0, 0, 0, 0, 4, 0, 0, 0, /* */
+                            0, 0, 7, 0, 0, 0, 0, 0, 0};
+    expect_unpool(&vd, out_spatial, v, idx, want, 18, "duplicates");
+    /* The order, not the value, decides: a smaller value written later still wins. */
+    const float down[8] = {9, 1, 0, 0, -3, 8, 0, 0};
+    const int64_t idx2[8] = {4, 4, -1, -1, 8, 8, -1, -1};
+    float want2[18] = {0};
+    want2[4] = 1;
+    want2[9 + 8] = 8;
+    expect_unpool(&vd, out_spatial, down, idx2, want2, 18, "later smaller value wins");
+}
+END_TEST
+
+START_TEST(test_unpool_minus_one_skipped) {
+    clpool_tensor_desc vd = tensor_desc(CLPOOL_LAYOUT_CHANNELS_FIRST, 2, 1, 1, 2, 2, 0);
+    const int64_t out_spatial[2] = {2, 2};
+    const float v[4] = {1, 2, 3, 4};
+    const int64_t idx[4] = {-1, 0, -1, 3};
+    const float want[4] = {2, 0, 0, 4};
+    expect_unpool(&vd, out_spatial, v, idx, want, 4, "-1 skipped");
+    const int64_t none[4] = {-1, -1, -1, -1};
+    const float zeros[4] = {0, 0, 0, 0};
+    expect_unpool(&vd, out_spatial, v, none, zeros, 4, "all -1: zeros");
+}
+END_TEST
+
+START_TEST(test_unpool_invalid) {
+    clpool_tensor_desc vd = tensor_desc(CLPOOL_LAYOUT_CHANNELS_FIRST, 2, 1, 2, 2, 2, 0);
+    const int64_t out_spatial[2] = {3, 3};
+    const float v[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    const int64_t bad[][8] = {
+        {9, 0, 1, 2, 3, 4, 5, 6},  /* == plane size, first */
+        {0, 1, 2, 3, 4, 5, 6, 9},  /* == plane size, in the last element of plane 1 */
+        {0, 1, 2, 3, -2, 5, 6, 7}, /* < -1 */
+        {0, 1, 2, 3, 4, 5, 6, 17}, /* in the tensor, outside the plane */
+        {0, 1, INT64_MIN, 3, 4, 5, 6, 7},
+    };
+    char what[32];
+    for (size_t r = 0; r < sizeof bad / sizeof bad[0]; ++r) {
+        snprintf(what, sizeof what, "bad index row %zu", r);
+        expect_unpool_rejected(&vd, out_spatial, v, bad[r], what);
+    }
+    const int64_t idx[8] = {0, 1, 2, 3, 4, 5, 6, 7};
+    expect_unpool_rejected(NULL, out_spatial, v, idx, "NULL values");
+    expect_unpool_rejected(&vd, NULL, v, idx, "NULL out_spatial");
+    const int64_t zero_size[2] = {3, 0};
+    expect_unpool_rejected(&vd, zero_size, v, idx, "out size 0");
+    const int64_t negative_size[2] = {-3, 3};
+    expect_unpool_rejected(&vd, negative_size, v, idx, "out size -3");
+    clpool_tensor_desc broken = vd;
+    broken.spatial_rank = 0;
+    expect_unpool_rejected(&broken, out_spatial, v, idx, "rank 0");
+    broken.spatial_rank = 4;
+    expect_unpool_rejected(&broken, out_spatial, v, idx, "rank 4");
+    broken = vd;
+    broken.c = 0;
+    expect_unpool_rejected(&broken, out_spatial, v, idx, "C 0");
+    broken = vd;
+    broken.n = -1;
+    expect_unpool_rejected(&broken, out_spatial, v, idx, "N -1");
+    broken = vd;
+    broken.layout = (clpool_layout)0;
+    expect_unpool_rejected(&broken, out_spatial, v, idx, "layout 0");
+    broken = vd;
+    broken.spatial[1] = 0;
+    expect_unpool_rejected(&broken, out_spatial, v, idx, "values size 0");
+    /* N = 0: valid, nothing read or written. */
+    broken = vd;
+    broken.n = 0;
+    ck_assert_int_eq(ref_max_unpool(&broken, out_spatial, NULL, NULL, NULL), 0);
+}
+END_TEST
+
+START_TEST(test_unpool_larger_output) {
+    /* 2x2 values into 5x5 (larger than the 4x4 a k2 s2 pool came from): (0, 0), (2, 2), (3, 4)
+     * and (4, 4) are 0, 12, 19 and 24. */
+    clpool_tensor_desc vd = tensor_desc(CLPOOL_LAYOUT_CHANNELS_FIRST, 2, 1, 1, 2, 2, 0);
+    const int64_t out_spatial[2] = {5, 5};
+    const float v[4] = {1, 2, 3, 4};
+    const int64_t idx[4] = {0, 12, 19, 24};
+    float want[25] = {0};
+    want[0] = 1;
+    want[12] = 2;
+    want[19] = 3;
+    want[24] = 4;
+    expect_unpool(&vd, out_spatial, v, idx, want, 25, "2x2 into 5x5");
+    /* A non-square output: 2x2 values into 2x7, index 13 is the last element. */
+    const int64_t wide[2] = {2, 7};
+    const int64_t idx_wide[4] = {13, 7, 6, 0};
+    float want_wide[14] = {0};
+    want_wide[13] = 1;
+    want_wide[7] = 2;
+    want_wide[6] = 3;
+    want_wide[0] = 4;
+    expect_unpool(&vd, wide, v, idx_wide, want_wide, 14, "2x2 into 2x7");
+}
+END_TEST
+
+/* Max pooling then unpooling into the input's shape, for random_case(seed) forced to max with
+ * positive FILL_RANDOM data: the result is x where some index points and 0 elsewhere, channels-last
+ * agrees, and pooling the result again gives the same values (each window still holds its maximum,
+ * and everything else in it is a smaller value or 0). */
+static void check_unpool_round_trip(uint64_t seed) {
+    pool_case c;
+    random_case(seed, &c);
+    c.pool.mode = CLPOOL_MODE_MAX;
+    clpool_tensor_desc out;
+    ck_assert_int_eq(output_desc(&c.pool, &c.input, &out), 0);
+    size_t in_count = element_count(&c.input), out_count = element_count(&out);
+    int64_t in_plane = plane_of(&c.input), out_plane = plane_of(&out);
+    float *x = malloc((in_count + 1) * sizeof(float)), *y = malloc((out_count + 1) * sizeof(float));
+    float *want = malloc((in_count + 1) * sizeof(float));
+    int64_t *idx = malloc((out_count + 1) * sizeof(int64_t));
+    ck_assert(x && y && want && idx);
+    fill_input(FILL_RANDOM, seed, x, in_count);
+    for (size_t i = 0; i < in_count; ++i) {
+        x[i] += 5.0f; /* [1, 9): every window's maximum is > 0 */
+    }
+    ck_assert_int_eq(ref_pool_max_indices(&c.pool, &c.input, x, y, idx), 0);
+    for (size_t i = 0; i < in_count; ++i) {
+        want[i] = 0.0f;
+    }
+    for (int64_t p = 0; p < out.n * out.c; ++p) {
+        for (int64_t o = 0; o < out_plane; ++o) {
+            int64_t flat = idx[p * out_plane + o];
+            if (flat >= 0) {
+                want[p * in_plane + flat] = x[p * in_plane + flat];
+            }
+        }
+    }
+    float *u = run_unpool(&out, c.input.spatial, y, idx, in_count);
+    char what[48];
+    snprintf(what, sizeof what, "round trip seed %llu", (unsigned long long)seed);
+    expect_bits(u, want, in_count, what);
+
+    /* Channels-last. */
+    clpool_tensor_desc out_last = out;
+    out_last.layout = CLPOOL_LAYOUT_CHANNELS_LAST;
+    float *y_last = malloc((out_count + 1) * sizeof(float)),
+          *back = malloc((in_count + 1) * sizeof(float));
+    int64_t *idx_last = malloc((out_count + 1) * sizeof(int64_t));
+    ck_assert(y_last && back && idx_last);
+    transpose(y, y_last, out.n, out.c, out_plane, 1);
+    transpose_indices(idx, idx_last, out.n, out.c, out_plane, 1);
+    float *u_last = run_unpool(&out_last, c.input.spatial, y_last, idx_last, in_count);
+    transpose(u_last, back, out.n, out.c, in_plane, 0);
+    expect_bits(back, want, in_count, what);
+
+    /* Pooling the unpooled tensor again. */
+    float *y2 = malloc((out_count + 1) * sizeof(float));
+    ck_assert_ptr_nonnull(y2);
+    ck_assert_int_eq(ref_pool_forward(&c.pool, &c.input, u, y2, NULL), 0);
+    expect_bits(y2, y, out_count, what);
+    free(y2);
+    free(u_last);
+    free(idx_last);
+    free(back);
+    free(y_last);
+    free(u);
+    free(idx);
+    free(want);
+    free(y);
+    free(x);
+}
+
+START_TEST(test_unpool_round_trip) {
+    for (uint64_t seed = 0; seed < 40; ++seed) {
+        check_unpool_round_trip(seed);
+    }
+}
+END_TEST
+
 /* ---- The case table and the generators ------------------------------------------------------- */
 
 START_TEST(test_case_table_valid) {
@@ -1442,6 +1754,18 @@ static Suite *reference_suite(void) {
     tcase_add_test(backward, test_backward_layouts_table);
     tcase_add_test(backward, test_backward_adjoint);
     suite_add_tcase(suite, backward);
+
+    TCase *unpool = tcase_create("unpool");
+    tcase_set_timeout(unpool, 30);
+    tcase_add_test(unpool, test_unpool_after_max_k2s2);
+    tcase_add_test(unpool, test_unpool_ranks_1_and_3);
+    tcase_add_test(unpool, test_unpool_layouts_agree);
+    tcase_add_test(unpool, test_unpool_duplicates_last_wins);
+    tcase_add_test(unpool, test_unpool_minus_one_skipped);
+    tcase_add_test(unpool, test_unpool_invalid);
+    tcase_add_test(unpool, test_unpool_larger_output);
+    tcase_add_test(unpool, test_unpool_round_trip);
+    suite_add_tcase(suite, unpool);
 
     TCase *tables = tcase_create("cases");
     tcase_set_timeout(tables, 30);

@@ -601,6 +601,7 @@ static const named_status library_statuses[] = {
     NAMED(CLPOOL_ERROR_INVALID_OPTIONS),
     NAMED(CLPOOL_ERROR_KERNEL_SOURCE_MISSING),
     NAMED(CLPOOL_ERROR_INDEX_TYPE_TOO_SMALL),
+    NAMED(CLPOOL_ERROR_INVALID_INDEX),
 };
 
 static const named_status opencl_statuses[] = {

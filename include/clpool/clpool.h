@@ -85,6 +85,7 @@ typedef int clpool_status;
 #define CLPOOL_ERROR_INVALID_OPTIONS       1027 /* a clpool_plan_options field is out of range */
 #define CLPOOL_ERROR_KERNEL_SOURCE_MISSING 1028 /* an embedded kernel is missing */
 #define CLPOOL_ERROR_INDEX_TYPE_TOO_SMALL  1029 /* int32 indices cannot address the input plane */
+#define CLPOOL_ERROR_INVALID_INDEX         1030 /* unpooling: an index is neither -1 nor in range */
 
 /* 1 when status is a failure (anything but CLPOOL_SUCCESS), else 0. */
 CLPOOL_API int clpool_is_error(clpool_status status);
@@ -391,6 +392,39 @@ CLPOOL_API clpool_status clpool_plan_enqueue_backward(
     const clpool_plan *plan, cl_command_queue queue, cl_mem grad_output, size_t grad_output_offset,
     cl_mem aux, size_t aux_offset, cl_mem grad_input, size_t grad_input_offset,
     cl_uint num_events_in_wait_list, const cl_event *event_wait_list, cl_event *event);
+
+/* ---- Max unpooling ----------------------------------------------------------------------------
+ */
+
+/*
+ * Max unpooling (PyTorch max_unpool): an output of the given spatial size, zero except where an
+ * index points: for each (n, c), output plane position indices[v] receives values[v]; when
+ * several values point at one position the last in row-major order wins, as in PyTorch's loop.
+ * values is the pooled tensor; indices (laid out like values, type from options->indices,
+ * CLPOOL_INDEX_NONE meaning int64) hold flat plane positions of the output ((z * H + h) * W + w),
+ * as max pooling with indices writes them. -1 (a window with no in-bounds tap) is skipped. The
+ * output has values' N, C, layout and rank. This version unpools 2D float32 tensors whose values
+ * plane has at most INT32_MAX elements.
+ */
+CLPOOL_API clpool_status clpool_unpool_plan_create(clpool_context *ctx,
+                                                   const clpool_tensor_desc *values,
+                                                   const int64_t *output_spatial,
+                                                   const clpool_plan_options *options,
+                                                   clpool_plan **out);
+
+/*
+ * Enqueues an unpooling plan: reads values and indices, writes every element of output. No index
+ * makes a write leave output, whatever the index buffer holds: an index that is neither -1 nor
+ * inside the output plane is skipped, and when status is not NULL the cl_int at status_offset
+ * receives CLPOOL_SUCCESS, or CLPOOL_ERROR_INVALID_INDEX if any index was skipped so. status is
+ * written by the device: read it after the returned event (the call never blocks). Checks,
+ * events and threading as clpool_plan_enqueue; output must not overlap values, indices or status.
+ */
+CLPOOL_API clpool_status clpool_plan_enqueue_unpool(
+    const clpool_plan *plan, cl_command_queue queue, cl_mem values, size_t values_offset,
+    cl_mem indices, size_t indices_offset, cl_mem output, size_t output_offset, cl_mem status,
+    size_t status_offset, cl_uint num_events_in_wait_list, const cl_event *event_wait_list,
+    cl_event *event);
 
 #ifdef __cplusplus
 }

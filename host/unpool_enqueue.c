@@ -1,0 +1,104 @@
+/*
+ * clpool_plan_enqueue_unpool: after the shared checks, fill the output with -1 (and the status
+ * word with CLPOOL_SUCCESS), run the elect pass, then the gather pass. Each step waits on the
+ * previous one's event rather than on queue order, so out-of-order queues work too; the event
+ * returned is the gather pass's, which completes after everything else.
+ */
+#include "enqueue.h"
+#include "error.h"
+
+/* Binds (buffer, element offset) pairs to a kernel's first arguments. */
+static cl_int bind(cl_kernel kernel, const cl_mem *buffers, const cl_ulong *offsets, int count) {
+    cl_int err = CL_SUCCESS;
+    for (int i = 0; err == CL_SUCCESS && i < count; ++i) {
+        err = clSetKernelArg(kernel, (cl_uint)(2 * i), sizeof buffers[i], &buffers[i]);
+        if (err == CL_SUCCESS)
+            err = clSetKernelArg(kernel, (cl_uint)(2 * i + 1), sizeof offsets[i], &offsets[i]);
+    }
+    return err;
+}
+
+/* The fills: output to -1 ("no value yet"), status to CLPOOL_SUCCESS. */
+static cl_int enqueue_fills(const clpool_plan *plan, cl_command_queue queue,
+                            const clpool_operand *ops, cl_uint count, const cl_event *events,
+                            cl_event fills[2], cl_uint *n_fills) {
+    const cl_int none = -1, success = CLPOOL_SUCCESS;
+    *n_fills = 0;
+    cl_int err = clEnqueueFillBuffer(queue, ops[2].buffer, &none, sizeof none, ops[2].offset,
+                                     plan->geometry.input_bytes, count, events, &fills[0]);
+    if (err == CL_SUCCESS)
+        ++*n_fills;
+    if (err == CL_SUCCESS && ops[3].buffer) {
+        err = clEnqueueFillBuffer(queue, ops[3].buffer, &success, sizeof success, ops[3].offset,
+                                  sizeof success, count, events, &fills[1]);
+        if (err == CL_SUCCESS)
+            ++*n_fills;
+    }
+    return err;
+}
+
+static clpool_status launch_unpool(const clpool_plan *plan, cl_command_queue queue,
+                                   const clpool_operand *ops, cl_uint count, const cl_event *events,
+                                   cl_event *event) {
+    cl_event fills[2] = {NULL, NULL}, elected = NULL;
+    cl_uint n_fills = 0;
+    const cl_mem elect_buffers[3] = {ops[1].buffer, ops[2].buffer, ops[3].buffer};
+    const cl_ulong elect_offsets[3] = {ops[1].offset / plan->index_size, ops[2].offset / 4,
+                                       ops[3].offset / 4};
+    const cl_mem gather_buffers[2] = {ops[0].buffer, ops[2].buffer};
+    const cl_ulong gather_offsets[2] = {ops[0].offset / 4, ops[2].offset / 4};
+    clpool_plan *locked = (clpool_plan *)plan; /* the lock is the only mutable part */
+    pthread_mutex_lock(&locked->enqueue_lock);
+    const char *call = "clEnqueueFillBuffer";
+    cl_int err = enqueue_fills(plan, queue, ops, count, events, fills, &n_fills);
+    if (err == CL_SUCCESS)
+        err = bind(plan->kernel, elect_buffers, elect_offsets, 3);
+    if (err == CL_SUCCESS) {
+        call = "clEnqueueNDRangeKernel(elect)";
+        err = clEnqueueNDRangeKernel(queue, plan->kernel, 1, NULL, &plan->global_size,
+                                     &plan->local_size, n_fills, fills, &elected);
+    }
+    if (err == CL_SUCCESS)
+        err = bind(plan->gather_kernel, gather_buffers, gather_offsets, 2);
+    if (err == CL_SUCCESS) {
+        call = "clEnqueueNDRangeKernel(gather)";
+        err = clEnqueueNDRangeKernel(queue, plan->gather_kernel, 1, NULL, &plan->gather_global_size,
+                                     &plan->local_size, 1, &elected, event);
+    }
+    pthread_mutex_unlock(&locked->enqueue_lock);
+    for (cl_uint i = 0; i < n_fills; ++i)
+        clReleaseEvent(fills[i]);
+    if (elected)
+        clReleaseEvent(elected);
+    return err == CL_SUCCESS ? CLPOOL_SUCCESS : clpool_fail_cl(err, call, "unpooling");
+}
+
+clpool_status clpool_plan_enqueue_unpool(const clpool_plan *plan, cl_command_queue queue,
+                                         cl_mem values, size_t values_offset, cl_mem indices,
+                                         size_t indices_offset, cl_mem output, size_t output_offset,
+                                         cl_mem status, size_t status_offset,
+                                         cl_uint num_events_in_wait_list,
+                                         const cl_event *event_wait_list, cl_event *event) {
+    if (event)
+        *event = NULL;
+    if (!plan)
+        return clpool_fail(CLPOOL_ERROR_INVALID_PLAN, "plan is NULL");
+    if (plan->kind != CLPOOL_KERNEL_UNPOOL)
+        return clpool_fail(CLPOOL_ERROR_INVALID_PLAN,
+                           "plan is not an unpooling plan (see clpool_unpool_plan_create)");
+    const clpool_geometry *g = &plan->geometry;
+    const clpool_operand ops[4] = {
+        {"values", values, values_offset, g->output_bytes, g->element_size, CLPOOL_ACCESS_READ, 1},
+        {"indices", indices, indices_offset, plan->indices_bytes, plan->index_size,
+         CLPOOL_ACCESS_READ, 1},
+        {"output", output, output_offset, g->input_bytes, g->element_size, CLPOOL_ACCESS_WRITE, 1},
+        {"status", status, status_offset, sizeof(cl_int), sizeof(cl_int), CLPOOL_ACCESS_WRITE,
+         status != NULL}};
+    clpool_status result =
+        clpool_check_call(plan, queue, ops, 4, num_events_in_wait_list, event_wait_list);
+    if (result != CLPOOL_SUCCESS)
+        return result;
+    if (g->input_elements == 0)
+        return clpool_enqueue_marker(queue, num_events_in_wait_list, event_wait_list, event);
+    return launch_unpool(plan, queue, ops, num_events_in_wait_list, event_wait_list, event);
+}
