@@ -144,6 +144,34 @@ START_TEST(test_backward_flags) {
 }
 END_TEST
 
+START_TEST(test_unpool_flags) {
+    cli_unpool_request r;
+    char *good[] = {"unpool",          "--indices", "i.npy",  "--output-size=8,9",
+                    "--channels-last", "--check",   "in.npy", "out.npy"};
+    ck_assert_int_eq(cli_parse_unpool(8, good, &r, err, sizeof err), CLI_PARSED);
+    ck_assert_str_eq(r.indices_path, "i.npy");
+    ck_assert(r.output_size.count == 2 && r.output_size.values[1] == 9);
+    ck_assert(r.channels_last && r.check);
+    static const bad_line bad[] = {
+        {"--output-size 4 a b", "--indices IDX.npy is required"},
+        {"--indices i a b", "--output-size S[,S...] is required"},
+        {"--indices i --output-size 0 a b", "--output-size '0'"},
+        {"--indices i --output-size 4 a", "expected IN.npy and OUT.npy"},
+        {"--indices i --output-size 4 --kernel 2 a b", "unknown flag '--kernel'"},
+        {"--indices i --indices j --output-size 4 a b", "--indices is given twice"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; ++i) {
+        char copy[256], *args[32];
+        int n = 0;
+        snprintf(copy, sizeof copy, "unpool %s", bad[i].line);
+        for (char *t = strtok(copy, " "); t; t = strtok(NULL, " "))
+            args[n++] = t;
+        ck_assert_int_eq(cli_parse_unpool(n, args, &r, err, sizeof err), CLI_BAD_USAGE);
+        ck_assert_msg(strstr(err, bad[i].fragment), "'%s' gave '%s'", bad[i].line, err);
+    }
+}
+END_TEST
+
 START_TEST(test_bench_and_devices_flags) {
     cli_bench_request b;
     cli_devices_request d;
@@ -549,6 +577,56 @@ START_TEST(test_backward_files) {
 }
 END_TEST
 
+/* pool --indices, then unpool: every maximum back at its position, zeros elsewhere, --check
+ * passing; indices that do not fit the output size are an unusable input. */
+START_TEST(test_unpool_files) {
+    make_dir();
+    const int last = _i;
+    const int64_t n = 2, ch = 3, h = 9, w = 11;
+    float x[2 * 3 * 9 * 11], values[2 * 3 * 4 * 5], want[2 * 3 * 9 * 11], *got = NULL;
+    int64_t indices[2 * 3 * 4 * 5];
+    fill_input(FILL_RANDOM, 9, x, sizeof x / sizeof x[0]);
+    const int64_t x_shape[4] = {n, last ? h : ch, last ? w : h, last ? ch : w};
+    write_array("x.npy", NPY_F32, x_shape, 4, x);
+    char args[256];
+    snprintf(args, sizeof args, "pool --mode max --kernel 2 %s--indices i.npy x.npy p.npy",
+             last ? "--channels-last " : "");
+    ck_assert_msg(run_cli(args) == 0, "%s", out_text);
+    snprintf(args, sizeof args, "unpool --indices i.npy --output-size 9,11 %s--check p.npy u.npy",
+             last ? "--channels-last " : "");
+    ck_assert_msg(run_cli(args) == 0, "%s", out_text);
+    clpool_pool_desc pool;
+    clpool_tensor_desc input, pooled;
+    clpool_pool_desc_init_2d(&pool, CLPOOL_MODE_MAX, 2, 2);
+    clpool_tensor_desc_init_2d(&input, CLPOOL_DTYPE_F32,
+                               last ? CLPOOL_LAYOUT_CHANNELS_LAST : CLPOOL_LAYOUT_CHANNELS_FIRST, n,
+                               ch, h, w);
+    ck_assert_int_eq(clpool_pool_output_desc(&pool, &input, &pooled), CLPOOL_SUCCESS);
+    ck_assert_int_eq(ref_pool_max_indices(&pool, &input, x, values, indices), 0);
+    ck_assert_int_eq(ref_max_unpool(&pooled, input.spatial, values, indices, want), 0);
+    npy_header header;
+    char path[256];
+    path_in_dir("u.npy", path, sizeof path);
+    ck_assert_msg(npy_read_f32(path, &header, &got, err, sizeof err) == 0, "%s", err);
+    for (int d = 0; d < 4; ++d)
+        ck_assert_int_eq(header.shape[d], x_shape[d]);
+    ck_assert_int_eq(memcmp(got, want, sizeof want), 0);
+    free(got);
+    /* Too small an output for the indices; IDX of the wrong type or shape. */
+    snprintf(args, sizeof args, "unpool --indices i.npy --output-size 3 %sp.npy bad.npy",
+             last ? "--channels-last " : "");
+    ck_assert_int_eq(run_cli(args), 2);
+    ck_assert_ptr_nonnull(strstr(out_text, "neither -1 nor inside"));
+    ck_assert_int_eq(run_cli("unpool --indices p.npy --output-size 9,11 p.npy bad.npy"), 2);
+    ck_assert_ptr_nonnull(strstr(out_text, "int64"));
+    ck_assert_int_eq(run_cli("unpool --indices i.npy --output-size 9,11 x.npy bad.npy"), 2);
+    ck_assert_ptr_nonnull(strstr(out_text, "IDX must have IN's shape"));
+    path_in_dir("bad.npy", path, sizeof path);
+    ck_assert_int_ne(access(path, F_OK), 0);
+    remove_dir();
+}
+END_TEST
+
 /* N = 0 pools to an empty array of the right shape. */
 START_TEST(test_pool_empty_batch) {
     make_dir();
@@ -581,6 +659,8 @@ START_TEST(test_help_and_devices) {
     ck_assert_int_eq(run_cli("pool --help"), 0);
     for (size_t i = 0; i < sizeof pool_flags / sizeof pool_flags[0]; ++i)
         ck_assert_msg(strstr(out_text, pool_flags[i]), "pool --help lacks %s", pool_flags[i]);
+    ck_assert_int_eq(run_cli("unpool --help"), 0);
+    ck_assert_ptr_nonnull(strstr(out_text, "--output-size"));
     ck_assert_int_eq(run_cli("backward --help"), 0);
     ck_assert_ptr_nonnull(strstr(out_text, "--input X.npy"));
     static const char *const bench_flags[] = {"--quick",  "--generic", "--device", "--json",
@@ -665,6 +745,7 @@ static Suite *cli_suite(void) {
     tcase_add_loop_test(parse, test_pool_flags_reject, 0,
                         (int)(sizeof bad_pool_lines / sizeof bad_pool_lines[0]));
     tcase_add_test(parse, test_backward_flags);
+    tcase_add_test(parse, test_unpool_flags);
     tcase_add_test(parse, test_bench_and_devices_flags);
     tcase_add_test(parse, test_request_expands_per_dimension);
     tcase_add_test(parse, test_layer_lists);
@@ -675,6 +756,7 @@ static Suite *cli_suite(void) {
     tcase_add_test(e2e, test_failures_leave_no_output);
     tcase_add_test(e2e, test_pool_indices_file);
     tcase_add_loop_test(e2e, test_backward_files, 0, 4);
+    tcase_add_loop_test(e2e, test_unpool_files, 0, 2);
     tcase_add_test(e2e, test_pool_empty_batch);
     tcase_add_test(e2e, test_help_and_devices);
     tcase_add_test(e2e, test_bench_json);

@@ -21,6 +21,7 @@ const char cli_main_help[] =
     "  devices   list OpenCL platforms and devices, and whether clpool's kernels build on them\n"
     "  pool      pool a NumPy .npy tensor into another .npy file\n"
     "  backward  compute a pooling's input gradient from its output gradient (.npy files)\n"
+    "  unpool    max unpooling: scatter .npy values to the positions their indices name\n"
     "  bench     time and verify the standard network pooling layers\n"
     "\n"
     "`clpool COMMAND --help` documents each command's flags. Devices are chosen by --device SPEC\n"
@@ -85,6 +86,27 @@ const char cli_backward_help[] =
     "  --help           show this help\n"
     "\n"
     "Exit status and the no-partial-output rule are those of `clpool pool`.\n";
+
+const char cli_unpool_help[] =
+    "usage: clpool unpool --indices IDX.npy --output-size S[,S...] [--channels-last]\n"
+    "                     [--device SPEC] [--check] IN.npy OUT.npy\n"
+    "\n"
+    "Max unpooling (PyTorch's max_unpool): OUT, of IN's N and C and the given spatial size, is\n"
+    "zero except where an index points: each value of IN goes to the position its index in\n"
+    "IDX.npy names (the flat h * W + w within its plane of OUT, as `clpool pool --indices`\n"
+    "writes them); when several point at one position the last in row-major order wins; -1 is\n"
+    "skipped. IN is little-endian float32, IDX little-endian int64 of IN's shape, rank 4 (2D).\n"
+    "\n"
+    "  --indices IDX.npy      the indices (required)\n"
+    "  --output-size S[,...]  OUT's spatial size: one value for every dimension, or one each\n"
+    "                         (required)\n"
+    "  --channels-last        IN, IDX and OUT are channels-last\n"
+    "  --device SPEC          as for `clpool pool`\n"
+    "  --check                also compute the CPU reference and fail on any mismatch\n"
+    "  --help                 show this help\n"
+    "\n"
+    "An index outside OUT's plane (other than -1) makes IDX an unusable input: exit status 2\n"
+    "and no OUT. Exit statuses and the no-partial-output rule are those of `clpool pool`.\n";
 
 const char cli_bench_help[] =
     "usage: clpool bench [--quick] [--generic] [--device SPEC] [--json FILE] [--layers FILE]\n"
@@ -371,6 +393,60 @@ cli_parse_result cli_parse_pool(int argc, char **argv, cli_pool_request *r, char
 cli_parse_result cli_parse_backward(int argc, char **argv, cli_pool_request *r, char *err,
                                     size_t err_size) {
     return parse_window_command(argc, argv, r, 1, err, err_size);
+}
+
+cli_parse_result cli_parse_unpool(int argc, char **argv, cli_unpool_request *r, char *err,
+                                  size_t err_size) {
+    memset(r, 0, sizeof *r);
+    static const char *const names[] = {"--indices", "--output-size", "--channels-last", "--device",
+                                        "--check"};
+    unsigned seen = 0;
+    int positional = 0;
+    for (int i = 1; i < argc; ++i) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0)
+            return CLI_HELP;
+        if (arg[0] != '-' || arg[1] == '\0') {
+            if (positional == 2)
+                return usage_error(err, err_size, "unexpected extra argument '%s'", arg);
+            *(positional++ ? &r->output_path : &r->input_path) = arg;
+            continue;
+        }
+        size_t f = 0;
+        while (f < sizeof names / sizeof names[0] && !is_flag(arg, names[f]))
+            ++f;
+        if (f == sizeof names / sizeof names[0])
+            return usage_error(err, err_size, "unknown flag '%s' for 'clpool unpool'", arg);
+        if (!first_time(&seen, 1u << f, names[f], err, err_size))
+            return CLI_BAD_USAGE;
+        if (f == 2 || f == 4) {
+            if (!no_value(arg, names[f], err, err_size))
+                return CLI_BAD_USAGE;
+            *(f == 2 ? &r->channels_last : &r->check) = 1;
+            continue;
+        }
+        const char *value = take_value(argc, argv, &i, names[f], err, err_size);
+        if (!value)
+            return CLI_BAD_USAGE;
+        if (*value == '\0')
+            return usage_error(err, err_size, "%s needs a non-empty value", names[f]);
+        if (f == 1 && cli_parse_int_list(value, 1, CLPOOL_MAX_EXTENT, &r->output_size) != 0)
+            return usage_error(err, err_size,
+                               "--output-size '%s' is not 1 to %d comma-separated integers in "
+                               "[1, %lld]",
+                               value, CLPOOL_MAX_SPATIAL_RANK, (long long)CLPOOL_MAX_EXTENT);
+        if (f == 0)
+            r->indices_path = value;
+        else if (f == 3)
+            r->device = value;
+    }
+    if (!r->indices_path)
+        return usage_error(err, err_size, "--indices IDX.npy is required");
+    if (!r->output_size.count)
+        return usage_error(err, err_size, "--output-size S[,S...] is required");
+    if (!r->input_path || !r->output_path)
+        return usage_error(err, err_size, "expected IN.npy and OUT.npy");
+    return CLI_PARSED;
 }
 
 cli_parse_result cli_parse_bench(int argc, char **argv, cli_bench_request *r, char *err,

@@ -36,6 +36,14 @@ typedef struct cli_pool_request {
     const char *forward_input_path;       /* backward: --input X.npy */
 } cli_pool_request;
 
+typedef struct cli_unpool_request {
+    const char *indices_path; /* --indices, required */
+    cli_int_list output_size; /* --output-size, required */
+    int channels_last, check;
+    const char *device;
+    const char *input_path, *output_path;
+} cli_unpool_request;
+
 typedef struct cli_bench_request {
     int quick;
     int generic; /* time the generic kernel instead of the specialised one */
@@ -53,6 +61,8 @@ cli_parse_result cli_parse_pool(int argc, char **argv, cli_pool_request *request
 /* The same flags (without --indices) plus --input X.npy; the files are GRAD_OUT and GRAD_IN. */
 cli_parse_result cli_parse_backward(int argc, char **argv, cli_pool_request *request, char *err,
                                     size_t err_size);
+cli_parse_result cli_parse_unpool(int argc, char **argv, cli_unpool_request *request, char *err,
+                                  size_t err_size);
 cli_parse_result cli_parse_bench(int argc, char **argv, cli_bench_request *request, char *err,
                                  size_t err_size);
 cli_parse_result cli_parse_devices(int argc, char **argv, cli_devices_request *request, char *err,
@@ -76,6 +86,7 @@ int cli_pool_desc_from_request(const cli_pool_request *request, int spatial_rank
 extern const char cli_main_help[];
 extern const char cli_pool_help[];
 extern const char cli_backward_help[];
+extern const char cli_unpool_help[];
 extern const char cli_bench_help[];
 extern const char cli_devices_help[];
 

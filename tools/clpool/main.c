@@ -14,9 +14,8 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
-    {"devices", cli_command_devices},
-    {"pool", cli_command_pool},
-    {"backward", cli_command_backward},
+    {"devices", cli_command_devices},   {"pool", cli_command_pool},
+    {"backward", cli_command_backward}, {"unpool", cli_command_unpool},
     {"bench", cli_command_bench},
 };
 
@@ -38,7 +37,8 @@ int main(int argc, char **argv) {
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);
     fprintf(stderr,
-            "clpool: unknown command '%s' (commands: devices, pool, backward, bench; see 'clpool "
+            "clpool: unknown command '%s' (commands: devices, pool, backward, unpool, bench; see "
+            "'clpool "
             "--help')\n",
             argv[1]);
     return CLI_EXIT_USAGE;

@@ -87,13 +87,19 @@ static void store_le(unsigned char *dst, const unsigned char *src, size_t esize)
         dst[i] = (unsigned char)(v >> (8 * i));
 }
 
-/* Converts count little-endian 4-byte elements in place to host order. */
-static void load_le32_in_place(unsigned char *bytes, size_t count) {
+/* Converts count little-endian elements of esize bytes (4 or 8) to host order, in place. */
+static void load_le_in_place(unsigned char *bytes, size_t count, size_t esize) {
     for (size_t i = 0; i < count; i++) {
-        unsigned char *b = bytes + 4 * i;
-        const uint32_t v =
-            (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
-        memcpy(b, &v, 4);
+        unsigned char *b = bytes + esize * i;
+        uint64_t v = 0;
+        for (size_t j = esize; j-- > 0;)
+            v = v << 8 | b[j];
+        if (esize == 4) {
+            const uint32_t narrow = (uint32_t)v;
+            memcpy(b, &narrow, 4);
+        } else {
+            memcpy(b, &v, 8);
+        }
     }
 }
 
@@ -450,32 +456,48 @@ static int read_header(int fd, uint64_t file_size, npy_header *h, char *err, siz
     return rc;
 }
 
-/* Whether descr names little-endian float32 on this host; other descrs get a message. */
-static int check_descr(const char *descr, char *err, size_t err_size) {
-    const int native = strcmp(descr, "=f4") == 0 || strcmp(descr, "f4") == 0;
-    if (strcmp(descr, "<f4") == 0 || (native && host_is_little_endian()))
+/* What the reader accepts for each dtype: the descr's type code, its name, its size. */
+static const char *dtype_code(npy_dtype dtype) {
+    return dtype == NPY_I64 ? "i8" : "f4";
+}
+
+static const char *dtype_name(npy_dtype dtype) {
+    return dtype == NPY_I64 ? "int64" : "float32";
+}
+
+static size_t dtype_size(npy_dtype dtype) {
+    return dtype == NPY_I64 ? 8 : 4;
+}
+
+/* Whether descr names the little-endian dtype on this host; other descrs get a message. */
+static int check_descr(const char *descr, npy_dtype dtype, char *err, size_t err_size) {
+    const char *code = dtype_code(dtype);
+    const int native =
+        (descr[0] == '=' && strcmp(descr + 1, code) == 0) || strcmp(descr, code) == 0;
+    if ((descr[0] == '<' && strcmp(descr + 1, code) == 0) || (native && host_is_little_endian()))
         return 0;
-    if (strcmp(descr, ">f4") == 0 || native)
+    if ((descr[0] == '>' && strcmp(descr + 1, code) == 0) || native)
         return fail(err, err_size,
-                    "byte order of '%s' is not supported: float32 must be little-endian ('<f4')",
-                    descr);
-    return fail(err, err_size, "unsupported dtype '%s': expected little-endian float32 ('<f4')",
-                descr);
+                    "byte order of '%s' is not supported: %s must be little-endian ('<%s')", descr,
+                    dtype_name(dtype), code);
+    return fail(err, err_size, "unsupported dtype '%s': expected little-endian %s ('<%s')", descr,
+                dtype_name(dtype), code);
 }
 
 /* Checks the header against the reader's needs and the file's size; *count is the elements. */
-static int check_layout(const npy_header *h, uint64_t file_size, size_t *count, char *err,
-                        size_t err_size) {
-    if (check_descr(h->descr, err, err_size) != 0)
+static int check_layout(const npy_header *h, npy_dtype dtype, uint64_t file_size, size_t *count,
+                        char *err, size_t err_size) {
+    const uint64_t esize = dtype_size(dtype);
+    if (check_descr(h->descr, dtype, err, err_size) != 0)
         return -1;
     if (h->fortran_order)
         return fail(err, err_size,
                     "Fortran-order arrays are not supported; save with np.ascontiguousarray");
     const uint64_t n = (uint64_t)element_count(h->shape, h->ndim);
-    if (n > (uint64_t)INT64_MAX / 4)
-        return fail(err, err_size, "data size overflows (%llu elements of 4 bytes)",
-                    (unsigned long long)n);
-    const uint64_t expected = 4 * n;
+    if (n > (uint64_t)INT64_MAX / esize)
+        return fail(err, err_size, "data size overflows (%llu elements of %llu bytes)",
+                    (unsigned long long)n, (unsigned long long)esize);
+    const uint64_t expected = esize * n;
     const uint64_t found = file_size - h->data_offset;
     if (found < expected)
         return fail(err, err_size, "truncated data: expected %llu bytes, found %llu",
@@ -511,8 +533,9 @@ static int open_regular(const char *path, uint64_t *size, char *err, size_t err_
     return fd;
 }
 
-static int read_f32(const char *path, npy_header *header, float **data, char *err,
-                    size_t err_size) {
+static int read_array(const char *path, npy_dtype dtype, npy_header *header, void **data, char *err,
+                      size_t err_size) {
+    const size_t esize = dtype_size(dtype);
     uint64_t file_size = 0;
     const int fd = open_regular(path, &file_size, err, err_size);
     if (fd < 0)
@@ -522,19 +545,19 @@ static int read_f32(const char *path, npy_header *header, float **data, char *er
     unsigned char *bytes = NULL;
     int rc = read_header(fd, file_size, &h, err, err_size);
     if (rc == 0)
-        rc = check_layout(&h, file_size, &count, err, err_size);
-    if (rc == 0 && (bytes = malloc(count > 0 ? 4 * count : 1)) == NULL)
-        rc = fail(err, err_size, "out of memory allocating %zu bytes", 4 * count);
+        rc = check_layout(&h, dtype, file_size, &count, err, err_size);
+    if (rc == 0 && (bytes = malloc(count > 0 ? esize * count : 1)) == NULL)
+        rc = fail(err, err_size, "out of memory allocating %zu bytes", esize * count);
     if (rc == 0)
-        rc = read_exact(fd, h.data_offset, bytes, 4 * count, "data", err, err_size);
+        rc = read_exact(fd, h.data_offset, bytes, esize * count, "data", err, err_size);
     close(fd);
     if (rc != 0) {
         free(bytes);
         return -1;
     }
-    load_le32_in_place(bytes, count);
+    load_le_in_place(bytes, count, esize);
     *header = h;
-    *data = (float *)(void *)bytes;
+    *data = bytes;
     return 0;
 }
 
@@ -544,8 +567,23 @@ int npy_read_f32(const char *path, npy_header *header, float **data, char *err, 
     if (path == NULL || header == NULL || data == NULL)
         return fail(err, err_size, "npy_read_f32: path, header and data must not be NULL");
     char msg[512];
-    if (read_f32(path, header, data, msg, sizeof msg) != 0)
+    void *raw = NULL;
+    if (read_array(path, NPY_F32, header, &raw, msg, sizeof msg) != 0)
         return fail(err, err_size, "%s: %s", path, msg);
+    *data = raw;
+    return 0;
+}
+
+int npy_read_i64(const char *path, npy_header *header, int64_t **data, char *err, size_t err_size) {
+    if (data != NULL)
+        *data = NULL;
+    if (path == NULL || header == NULL || data == NULL)
+        return fail(err, err_size, "npy_read_i64: path, header and data must not be NULL");
+    char msg[512];
+    void *raw = NULL;
+    if (read_array(path, NPY_I64, header, &raw, msg, sizeof msg) != 0)
+        return fail(err, err_size, "%s: %s", path, msg);
+    *data = raw;
     return 0;
 }
 

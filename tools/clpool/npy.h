@@ -61,6 +61,9 @@ int npy_read_f32(const char *path, npy_header *header, float **data, char *err, 
  * contents or the whole new file; on failure the temporary file is removed. Returns 0, or non-zero
  * with "<path>: <problem>" in err.
  */
+/* As npy_read_f32, for little-endian int64 ('<i8') arrays such as PyTorch's indices. */
+int npy_read_i64(const char *path, npy_header *header, int64_t **data, char *err, size_t err_size);
+
 int npy_write(const char *path, npy_dtype dtype, const int64_t *shape, int ndim, const void *data,
               char *err, size_t err_size);
 
