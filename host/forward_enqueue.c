@@ -61,8 +61,6 @@ clpool_status clpool_plan_enqueue_with_indices(const clpool_plan *plan, cl_comma
     if (event)
         *event = NULL;
     clpool_status status = check_forward_plan(plan, 1);
-    if (status == CLPOOL_SUCCESS && !indices)
-        status = clpool_fail(CLPOOL_ERROR_INVALID_BUFFER, "indices is NULL");
     return status != CLPOOL_SUCCESS
                ? status
                : enqueue_forward(plan, queue, input, input_offset, output, output_offset, indices,

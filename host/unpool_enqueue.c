@@ -37,6 +37,16 @@ static cl_int enqueue_fills(const clpool_plan *plan, cl_command_queue queue,
     return err;
 }
 
+/* An empty output: nothing to unpool, but the status word still reports CLPOOL_SUCCESS. */
+static clpool_status fill_status_only(cl_command_queue queue, const clpool_operand *status,
+                                      cl_uint count, const cl_event *events, cl_event *event) {
+    const cl_int success = CLPOOL_SUCCESS;
+    cl_int err = clEnqueueFillBuffer(queue, status->buffer, &success, sizeof success,
+                                     status->offset, sizeof success, count, events, event);
+    return err == CL_SUCCESS ? CLPOOL_SUCCESS
+                             : clpool_fail_cl(err, "clEnqueueFillBuffer", "unpooling status");
+}
+
 static clpool_status launch_unpool(const clpool_plan *plan, cl_command_queue queue,
                                    const clpool_operand *ops, cl_uint count, const cl_event *events,
                                    cl_event *event) {
@@ -49,17 +59,20 @@ static clpool_status launch_unpool(const clpool_plan *plan, cl_command_queue que
     const cl_ulong gather_offsets[2] = {ops[0].offset / 4, ops[2].offset / 4};
     clpool_plan *locked = (clpool_plan *)plan; /* the lock is the only mutable part */
     pthread_mutex_lock(&locked->enqueue_lock);
-    const char *call = "clEnqueueFillBuffer";
-    cl_int err = enqueue_fills(plan, queue, ops, count, events, fills, &n_fills);
+    /* Arguments first: a failure to bind them leaves the caller's buffers untouched. */
+    const char *call = "clSetKernelArg";
+    cl_int err = bind(plan->kernel, elect_buffers, elect_offsets, 3);
     if (err == CL_SUCCESS)
-        err = bind(plan->kernel, elect_buffers, elect_offsets, 3);
+        err = bind(plan->gather_kernel, gather_buffers, gather_offsets, 2);
+    if (err == CL_SUCCESS) {
+        call = "clEnqueueFillBuffer";
+        err = enqueue_fills(plan, queue, ops, count, events, fills, &n_fills);
+    }
     if (err == CL_SUCCESS) {
         call = "clEnqueueNDRangeKernel(elect)";
         err = clEnqueueNDRangeKernel(queue, plan->kernel, 1, NULL, &plan->global_size,
                                      &plan->local_size, n_fills, fills, &elected);
     }
-    if (err == CL_SUCCESS)
-        err = bind(plan->gather_kernel, gather_buffers, gather_offsets, 2);
     if (err == CL_SUCCESS) {
         call = "clEnqueueNDRangeKernel(gather)";
         err = clEnqueueNDRangeKernel(queue, plan->gather_kernel, 1, NULL, &plan->gather_global_size,
@@ -99,6 +112,9 @@ clpool_status clpool_plan_enqueue_unpool(const clpool_plan *plan, cl_command_que
     if (result != CLPOOL_SUCCESS)
         return result;
     if (g->input_elements == 0)
-        return clpool_enqueue_marker(queue, num_events_in_wait_list, event_wait_list, event);
+        return status
+                   ? fill_status_only(queue, &ops[3], num_events_in_wait_list, event_wait_list,
+                                      event)
+                   : clpool_enqueue_marker(queue, num_events_in_wait_list, event_wait_list, event);
     return launch_unpool(plan, queue, ops, num_events_in_wait_list, event_wait_list, event);
 }

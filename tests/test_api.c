@@ -847,6 +847,16 @@ START_TEST(test_enqueue_empty_batch) {
     ck_assert_uint_eq(in_bytes + out_bytes, 0);
     ck_assert_int_eq(clpool_plan_enqueue(plan, dev.queue, NULL, 0, NULL, 0, 0, NULL, NULL),
                      CLPOOL_SUCCESS);
+    /* With indices too: nothing is touched, so no buffer is required. */
+    clpool_plan_options options;
+    clpool_plan_options_init(&options);
+    options.indices = CLPOOL_INDEX_INT64;
+    clpool_plan *with = NULL;
+    ck_assert_int_eq(clpool_plan_create(dev.ctx, &pool, &input, &options, &with), CLPOOL_SUCCESS);
+    ck_assert_int_eq(
+        clpool_plan_enqueue_with_indices(with, dev.queue, NULL, 0, NULL, 0, NULL, 0, 0, NULL, NULL),
+        CLPOOL_SUCCESS);
+    clpool_plan_release(with);
     cl_int err = CL_SUCCESS;
     cl_event gate = clCreateUserEvent(dev.context, &err), done = NULL;
     ck_assert_int_eq(clpool_plan_enqueue(plan, dev.queue, NULL, 0, NULL, 0, 1, &gate, &done),

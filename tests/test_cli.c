@@ -523,6 +523,21 @@ START_TEST(test_pool_indices_file) {
                       y[i], (long long)want_indices[i], want[i]);
     free(indices);
     free(y);
+    /* A failed run leaves an existing indices file as it was; "./" does not hide a collision. */
+    path_in_dir("keep.npy", path, sizeof path);
+    FILE *f = fopen(path, "w");
+    fputs("keep me", f);
+    fclose(f);
+    ck_assert_int_eq(
+        run_cli("pool --mode max --kernel 2 --indices keep.npy in.npy missing_dir/out.npy"), 1);
+    char kept[16] = "";
+    f = fopen(path, "r");
+    ck_assert_ptr_nonnull(fgets(kept, sizeof kept, f));
+    fclose(f);
+    ck_assert_str_eq(kept, "keep me");
+    ck_assert_int_eq(run_cli("pool --mode max --kernel 2 --indices ./o.npy in.npy o.npy"), 2);
+    ck_assert_ptr_nonnull(strstr(out_text, "is also OUTPUT"));
+    expect_entries(4); /* in, out, idx, keep: no partial files */
     remove_dir();
 }
 END_TEST

@@ -362,7 +362,9 @@ typedef enum clpool_backward_kind {
      * (which no forward pass writes) contributes nothing, and nothing is written out of bounds. */
     CLPOOL_BACKWARD_MAX_FROM_INDICES = 1,
     /* The same, with each window's argmax found again in the forward input (aux), by the forward
-     * rules: no index buffer to keep between the passes. */
+     * rules: no index buffer to keep between the passes, at the price of rescanning every window
+     * containing an element (about kernel^2 windows of kernel^2 taps per element, in 2D): prefer
+     * MAX_FROM_INDICES for large windows with stride 1. */
     CLPOOL_BACKWARD_MAX_FROM_INPUT = 2,
     /* Every in-bounds element of window o receives grad_output[o] / divisor(o), with exactly the
      * forward pass's divisors. aux must be NULL. */
@@ -417,7 +419,9 @@ CLPOOL_API clpool_status clpool_unpool_plan_create(clpool_context *ctx,
  * makes a write leave output, whatever the index buffer holds: an index that is neither -1 nor
  * inside the output plane is skipped, and when status is not NULL the cl_int at status_offset
  * receives CLPOOL_SUCCESS, or CLPOOL_ERROR_INVALID_INDEX if any index was skipped so. status is
- * written by the device: read it after the returned event (the call never blocks). Checks,
+ * written by the device, also when there is nothing to unpool: read it after the returned event
+ * (the call never blocks). An OpenCL failure while enqueueing the passes (after the arguments are
+ * bound) may leave output filled with -1 words; every other failure writes nothing. Checks,
  * events and threading as clpool_plan_enqueue; output must not overlap values, indices or status.
  */
 CLPOOL_API clpool_status clpool_plan_enqueue_unpool(

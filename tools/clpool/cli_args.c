@@ -2,9 +2,11 @@
  * The tool's flag parsers and help texts. Parsing is strict on purpose: an unknown flag, a flag
  * given twice, a value with trailing junk or out of range, a missing or extra file argument all
  * stop with a message that names the flag and the value, because a pooling run on silently
- * misread parameters is worse than no run.
+ * misread parameters is worse than no run. Output paths are compared as files (cli_paths.c), the
+ * only place parsing looks at the filesystem.
  */
 #include "cli_args.h"
+#include "cli_paths.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -344,10 +346,10 @@ static cli_parse_result check_pool_request(const cli_pool_request *r, int backwa
         return usage_error(err, err_size,
                            backward ? "expected GRAD_OUT.npy and GRAD_IN.npy"
                                     : "expected INPUT.npy and OUTPUT.npy");
-    if (backward && strcmp(r->forward_input_path, r->output_path) == 0)
+    if (backward && cli_same_file(r->forward_input_path, r->output_path))
         return usage_error(err, err_size, "GRAD_IN '%s' is also --input: give another file",
                            r->output_path);
-    if (r->indices_path && strcmp(r->indices_path, r->output_path) == 0)
+    if (r->indices_path && cli_same_file(r->indices_path, r->output_path))
         return usage_error(err, err_size, "--indices '%s' is also OUTPUT: give another file",
                            r->indices_path);
     return CLI_PARSED;

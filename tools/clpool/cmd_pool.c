@@ -5,6 +5,7 @@
  * is a device touched. The output (and the indices) are written last, atomically, so a failed
  * run leaves no file.
  */
+#define _POSIX_C_SOURCE 200809L
 #include "cli_args.h"
 #include "commands.h"
 #include "compare.h"
@@ -13,9 +14,11 @@
 #include "reference.h"
 #include "session.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define ERR_SIZE 2048
 
@@ -90,21 +93,41 @@ static int check_against_reference(const pool_job *job, size_t count) {
     return status;
 }
 
-/* Writes the indices (if asked for), then the output; if the output cannot be written, the
- * indices file is removed again, so a failed run leaves neither behind. */
+/* A temporary name beside path ("path.partial-PID"), so a rename into place stays in one
+ * folder. */
+static void partial_name(const char *path, char *out, size_t size) {
+    snprintf(out, size, "%s.partial-%ld", path, (long)getpid());
+}
+
+/* Writes the output and (if asked for) the indices to temporary files, and renames them into
+ * place only once both are written, so a failed run leaves every existing file as it was. */
 static int write_outputs(const cli_pool_request *r, const pool_job *job, char *err,
                          size_t err_size) {
     int64_t shape[5];
     npy_tensor_shape(&job->output, shape);
-    if (r->indices_path && npy_write(r->indices_path, NPY_I64, shape, job->header.ndim,
-                                     job->indices, err, err_size) != 0)
-        return fail(CLI_EXIT_RUNTIME, "%s", err);
-    if (npy_write(r->output_path, NPY_F32, shape, job->header.ndim, job->y, err, err_size) != 0) {
+    char out_temp[4096], idx_temp[4096];
+    partial_name(r->output_path, out_temp, sizeof out_temp);
+    partial_name(r->indices_path ? r->indices_path : r->output_path, idx_temp, sizeof idx_temp);
+    int status = npy_write(out_temp, NPY_F32, shape, job->header.ndim, job->y, err, err_size);
+    if (status == 0 && r->indices_path &&
+        (status = npy_write(idx_temp, NPY_I64, shape, job->header.ndim, job->indices, err,
+                            err_size)) != 0)
+        remove(out_temp);
+    if (status == 0 && rename(out_temp, r->output_path) != 0) {
+        snprintf(err, err_size, "%s: cannot rename into place: %s", r->output_path,
+                 strerror(errno));
+        status = -1;
+        remove(out_temp);
         if (r->indices_path)
-            remove(r->indices_path);
-        return fail(CLI_EXIT_RUNTIME, "%s", err);
+            remove(idx_temp);
     }
-    return CLI_EXIT_OK;
+    if (status == 0 && r->indices_path && rename(idx_temp, r->indices_path) != 0) {
+        snprintf(err, err_size, "%s: cannot rename into place: %s", r->indices_path,
+                 strerror(errno));
+        status = -1;
+        remove(idx_temp);
+    }
+    return status == 0 ? CLI_EXIT_OK : fail(CLI_EXIT_RUNTIME, "%s", err);
 }
 
 /* Device run, check and output; the input is already validated. */

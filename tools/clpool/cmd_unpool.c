@@ -123,8 +123,10 @@ static int run(const cli_unpool_request *r, unpool_job *job, char *err, size_t e
     const clpool_status created =
         clpool_unpool_plan_create(session.ctx, &job->desc, job->out_spatial, NULL, &plan);
     if (created != CLPOOL_SUCCESS) {
-        /* clpool's own codes refuse a parameter (a usage error); OpenCL's are the device's. */
-        const int usage = created > 0 && created != CLPOOL_ERROR_OUT_OF_HOST_MEMORY;
+        /* A refused shape is the input's fault (2); anything else is the device's or ours (1). */
+        const int usage = created == CLPOOL_ERROR_INVALID_SHAPE ||
+                          created == CLPOOL_ERROR_UNSUPPORTED ||
+                          created == CLPOOL_ERROR_SIZE_OVERFLOW;
         status = fail(usage ? CLI_EXIT_USAGE : CLI_EXIT_RUNTIME, "%s", clpool_last_error());
     } else if (clpool_tensor_desc_size(&out_desc, &count, NULL) != CLPOOL_SUCCESS ||
                !(job->output = malloc((size_t)count * sizeof(float) + 1))) {
