@@ -128,9 +128,11 @@ static int run(const cli_pool_request *r, backward_job *job, char *err, size_t e
         status = fail(CLI_EXIT_RUNTIME, "%s", clpool_last_error());
     } else if (n_in > 0) {
         const size_t in_bytes = (size_t)n_in * sizeof(float);
-        const cli_operand ops[3] = {{job->grad_out, (size_t)n_out * sizeof(float), 0},
-                                    {job->x, max ? in_bytes : 0, 0},
-                                    {job->grad_in, in_bytes, 1}};
+        const cli_operand ops[CLI_MAX_OPERANDS] = {
+            {job->grad_out, (size_t)n_out * sizeof(float), 0},
+            {job->x, max ? in_bytes : 0, 0},
+            {job->grad_in, in_bytes, 1},
+            {NULL, 0, 0}};
         if ((status = cli_session_run(&session, plan, CLI_RUN_BACKWARD, ops, err, err_size)) != 0)
             fail(status, "%s", err);
     }

@@ -50,17 +50,10 @@ static int validate_layers(const bench_layer *layers, size_t count, int64_t batc
 /* One enqueue of the row's plan; 1 on success. */
 static int enqueue_row(bench_run *run, const bench_row *row, const clpool_plan *plan,
                        const bench_buffers *b, cl_event *event) {
-    cl_command_queue q = run->session.queue;
-    clpool_status status;
-    if (row->pass == BENCH_BACKWARD)
-        status = clpool_plan_enqueue_backward(plan, q, b->op[0], 0, b->op[1], 0, b->op[2], 0, 0,
-                                              NULL, event);
-    else if (row->pass == BENCH_FORWARD_INDICES)
-        status = clpool_plan_enqueue_with_indices(plan, q, b->op[0], 0, b->op[1], 0, b->op[2], 0, 0,
-                                                  NULL, event);
-    else
-        status = clpool_plan_enqueue(plan, q, b->op[0], 0, b->op[1], 0, 0, NULL, event);
-    return status == CLPOOL_SUCCESS;
+    const cl_mem op[CLI_MAX_OPERANDS] = {b->op[0], b->op[1], b->op[2], NULL};
+    return cli_session_enqueue(&run->session, plan,
+                               row->pass == BENCH_BACKWARD ? CLI_RUN_BACKWARD : CLI_RUN_FORWARD, op,
+                               event) == CLPOOL_SUCCESS;
 }
 
 static clpool_plan *create_row_plan(bench_run *run, const bench_row *row,

@@ -62,38 +62,16 @@ static int run_device(cli_session *s, const clpool_plan *plan, unpool_job *job, 
     clpool_plan_indices_bytes(plan, &idx_bytes, NULL);
     if (out_bytes == 0)
         return CLI_EXIT_OK;
-    const void *uploads[3] = {job->values, job->indices, NULL};
-    const size_t sizes[4] = {in_bytes ? in_bytes : 4, idx_bytes ? idx_bytes : 8, out_bytes,
-                             sizeof(cl_int)};
-    cl_mem buffers[4] = {NULL, NULL, NULL, NULL};
-    cl_int code = CL_SUCCESS, status_word = CLPOOL_SUCCESS;
-    for (int i = 0; i < 4 && code == CL_SUCCESS; ++i) {
-        buffers[i] = clCreateBuffer(s->context, CL_MEM_READ_WRITE, sizes[i], NULL, &code);
-        if (code == CL_SUCCESS && i < 2 && sizes[i] && (i ? idx_bytes : in_bytes))
-            code = clEnqueueWriteBuffer(s->queue, buffers[i], CL_FALSE, 0, sizes[i], uploads[i], 0,
-                                        NULL, NULL);
-    }
-    int result = CLI_EXIT_OK;
-    if (code != CL_SUCCESS) {
-        snprintf(err, err_size, "creating device buffers failed: %s", clpool_status_name(code));
-        result = CLI_EXIT_RUNTIME;
-    } else if (clpool_plan_enqueue_unpool(plan, s->queue, buffers[0], 0, buffers[1], 0, buffers[2],
-                                          0, buffers[3], 0, 0, NULL, NULL) != CLPOOL_SUCCESS) {
-        snprintf(err, err_size, "%s", clpool_last_error());
-        result = CLI_EXIT_RUNTIME;
-    } else if ((code = clEnqueueReadBuffer(s->queue, buffers[2], CL_TRUE, 0, out_bytes, job->output,
-                                           0, NULL, NULL)) != CL_SUCCESS ||
-               (code = clEnqueueReadBuffer(s->queue, buffers[3], CL_TRUE, 0, sizeof status_word,
-                                           &status_word, 0, NULL, NULL)) != CL_SUCCESS) {
-        snprintf(err, err_size, "clEnqueueReadBuffer failed: %s", clpool_status_name(code));
-        result = CLI_EXIT_RUNTIME;
-    } else if (status_word != CLPOOL_SUCCESS) {
+    cl_int status_word = CLPOOL_SUCCESS;
+    const cli_operand ops[CLI_MAX_OPERANDS] = {{job->values, in_bytes, 0},
+                                               {job->indices, idx_bytes, 0},
+                                               {job->output, out_bytes, 1},
+                                               {&status_word, sizeof status_word, 1}};
+    int result = cli_session_run(s, plan, CLI_RUN_UNPOOL, ops, err, err_size);
+    if (result == CLI_EXIT_OK && status_word != CLPOOL_SUCCESS) {
         snprintf(err, err_size, "IDX holds an index that is neither -1 nor inside OUT's plane");
         result = CLI_EXIT_USAGE;
     }
-    for (int i = 0; i < 4; ++i)
-        if (buffers[i])
-            clReleaseMemObject(buffers[i]);
     return result;
 }
 

@@ -40,29 +40,25 @@ static int cl_failure(cl_int err_code, const char *call, char *err, size_t err_s
     return CLI_EXIT_RUNTIME;
 }
 
-/* Enqueues plan on the three operand buffers, as its kind requires. */
-static int enqueue_plan(cli_session *s, const clpool_plan *plan, cli_run_kind kind,
-                        cl_mem const op[3], char *err, size_t err_size) {
-    clpool_status status;
+clpool_status cli_session_enqueue(const cli_session *s, const clpool_plan *plan, cli_run_kind kind,
+                                  cl_mem const op[CLI_MAX_OPERANDS], cl_event *event) {
+    if (kind == CLI_RUN_UNPOOL)
+        return clpool_plan_enqueue_unpool(plan, s->queue, op[0], 0, op[1], 0, op[2], 0, op[3], 0, 0,
+                                          NULL, event);
     if (kind == CLI_RUN_BACKWARD)
-        status = clpool_plan_enqueue_backward(plan, s->queue, op[0], 0, op[1], 0, op[2], 0, 0, NULL,
-                                              NULL);
-    else if (op[2])
-        status = clpool_plan_enqueue_with_indices(plan, s->queue, op[0], 0, op[1], 0, op[2], 0, 0,
-                                                  NULL, NULL);
-    else
-        status = clpool_plan_enqueue(plan, s->queue, op[0], 0, op[1], 0, 0, NULL, NULL);
-    if (status == CLPOOL_SUCCESS)
-        return CLI_EXIT_OK;
-    snprintf(err, err_size, "%s", clpool_last_error());
-    return CLI_EXIT_RUNTIME;
+        return clpool_plan_enqueue_backward(plan, s->queue, op[0], 0, op[1], 0, op[2], 0, 0, NULL,
+                                            event);
+    if (op[2])
+        return clpool_plan_enqueue_with_indices(plan, s->queue, op[0], 0, op[1], 0, op[2], 0, 0,
+                                                NULL, event);
+    return clpool_plan_enqueue(plan, s->queue, op[0], 0, op[1], 0, 0, NULL, event);
 }
 
 int cli_session_run(cli_session *s, const clpool_plan *plan, cli_run_kind kind,
-                    const cli_operand ops[3], char *err, size_t err_size) {
-    cl_mem op[3] = {NULL, NULL, NULL};
+                    const cli_operand ops[CLI_MAX_OPERANDS], char *err, size_t err_size) {
+    cl_mem op[CLI_MAX_OPERANDS] = {NULL, NULL, NULL, NULL};
     int result = CLI_EXIT_OK;
-    for (int i = 0; i < 3 && result == CLI_EXIT_OK; ++i) {
+    for (int i = 0; i < CLI_MAX_OPERANDS && result == CLI_EXIT_OK; ++i) {
         cl_int code = CL_SUCCESS;
         if (ops[i].bytes == 0)
             continue;
@@ -73,9 +69,11 @@ int cli_session_run(cli_session *s, const clpool_plan *plan, cli_run_kind kind,
         if (code != CL_SUCCESS)
             result = cl_failure(code, "creating and filling a device buffer", err, err_size);
     }
-    if (result == CLI_EXIT_OK)
-        result = enqueue_plan(s, plan, kind, op, err, err_size);
-    for (int i = 0; i < 3 && result == CLI_EXIT_OK; ++i) {
+    if (result == CLI_EXIT_OK && cli_session_enqueue(s, plan, kind, op, NULL) != CLPOOL_SUCCESS) {
+        snprintf(err, err_size, "%s", clpool_last_error());
+        result = CLI_EXIT_RUNTIME;
+    }
+    for (int i = 0; i < CLI_MAX_OPERANDS && result == CLI_EXIT_OK; ++i) {
         if (!op[i] || !ops[i].written)
             continue;
         const cl_int code = clEnqueueReadBuffer(s->queue, op[i], CL_TRUE, 0, ops[i].bytes,
@@ -83,7 +81,7 @@ int cli_session_run(cli_session *s, const clpool_plan *plan, cli_run_kind kind,
         if (code != CL_SUCCESS)
             result = cl_failure(code, "clEnqueueReadBuffer", err, err_size);
     }
-    for (int i = 0; i < 3; ++i)
+    for (int i = 0; i < CLI_MAX_OPERANDS; ++i)
         if (op[i])
             clReleaseMemObject(op[i]);
     return result;
@@ -96,7 +94,7 @@ int cli_session_pool(cli_session *s, const clpool_plan *plan, const float *x, fl
     clpool_plan_indices_bytes(plan, &idx_bytes, NULL);
     if (out_bytes == 0)
         return CLI_EXIT_OK;
-    const cli_operand ops[3] = {
-        {(void *)x, in_bytes, 0}, {y, out_bytes, 1}, {indices, idx_bytes, 1}};
+    const cli_operand ops[CLI_MAX_OPERANDS] = {
+        {(void *)x, in_bytes, 0}, {y, out_bytes, 1}, {indices, idx_bytes, 1}, {NULL, 0, 0}};
     return cli_session_run(s, plan, CLI_RUN_FORWARD, ops, err, err_size);
 }

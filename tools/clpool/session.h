@@ -24,21 +24,30 @@ int cli_session_open(const char *spec, int profiling, cli_session *session, char
 
 void cli_session_close(cli_session *session);
 
-typedef enum cli_run_kind { CLI_RUN_FORWARD, CLI_RUN_BACKWARD } cli_run_kind;
+typedef enum cli_run_kind { CLI_RUN_FORWARD, CLI_RUN_BACKWARD, CLI_RUN_UNPOOL } cli_run_kind;
 
-/* One of a plan's three operands on the host: bytes 0 for one the plan does not use; written 1
- * for one the kernel writes (read back into host), 0 for one it reads (uploaded from host). */
+/* The most operands a plan takes: unpooling's values, indices, output and status word. */
+#define CLI_MAX_OPERANDS 4
+
+/* Enqueues plan on device buffers in its kernel's operand order (forward: input, output and
+ * indices, NULL for none; backward: grad_output, aux, grad_input; unpooling: values, indices,
+ * output, status), returning an event in *event when event is not NULL. */
+clpool_status cli_session_enqueue(const cli_session *session, const clpool_plan *plan,
+                                  cli_run_kind kind, cl_mem const op[CLI_MAX_OPERANDS],
+                                  cl_event *event);
+
+/* One of a plan's operands on the host: bytes 0 for one the plan does not use; written 1 for one
+ * the kernel writes (read back into host), 0 for one it reads (uploaded from host). */
 typedef struct cli_operand {
     void *host;
     size_t bytes;
     int written;
 } cli_operand;
 
-/* Runs plan on device copies of the operands (forward: input, output, indices; backward:
- * grad_output, aux, grad_input), blocking until the written ones are back. Returns an exit
- * status. */
+/* Runs plan on device copies of the operands (in cli_session_enqueue's order), blocking until
+ * the written ones are back. Returns an exit status. */
 int cli_session_run(cli_session *session, const clpool_plan *plan, cli_run_kind kind,
-                    const cli_operand ops[3], char *err, size_t err_size);
+                    const cli_operand ops[CLI_MAX_OPERANDS], char *err, size_t err_size);
 
 /* Pools x into y with plan, blocking until y is on the host; for a plan with int64 indices also
  * into indices (else indices is ignored and may be NULL). Returns an exit status. */
