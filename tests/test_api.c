@@ -652,6 +652,12 @@ START_TEST(test_backward_plan_invalid_arguments) {
     expect_failure(
         clpool_backward_plan_create(dev.ctx, &pool, &input, (clpool_backward_kind)9, NULL, &plan),
         CLPOOL_ERROR_INVALID_OPTIONS, "kind = 9");
+    expect_failure(clpool_backward_plan_create(dev.ctx, NULL, &input,
+                                               CLPOOL_BACKWARD_MAX_FROM_INPUT, NULL, &plan),
+                   CLPOOL_ERROR_NULL_POINTER, "pool");
+    expect_failure(clpool_backward_plan_create(dev.ctx, &pool, NULL, CLPOOL_BACKWARD_MAX_FROM_INPUT,
+                                               NULL, &plan),
+                   CLPOOL_ERROR_NULL_POINTER, "input");
     expect_failure(
         clpool_backward_plan_create(dev.ctx, &pool, &input, CLPOOL_BACKWARD_AVG, NULL, &plan),
         CLPOOL_ERROR_INVALID_MODE, "average backward pass");
@@ -775,6 +781,21 @@ START_TEST(test_unpool_invalid_arguments) {
     expect_failure(
         clpool_plan_enqueue_unpool(plan, q, v, 0, NULL, 0, out, 0, NULL, 0, 0, NULL, NULL),
         CLPOOL_ERROR_INVALID_BUFFER, "indices is NULL");
+    expect_failure(
+        clpool_plan_enqueue_unpool(NULL, q, v, 0, idx, 0, out, 0, NULL, 0, 0, NULL, NULL),
+        CLPOOL_ERROR_INVALID_PLAN, "plan is NULL");
+    expect_failure(
+        clpool_plan_enqueue_unpool(plan, NULL, v, 0, idx, 0, out, 0, NULL, 0, 0, NULL, NULL),
+        CLPOOL_ERROR_INVALID_QUEUE, "queue is NULL");
+    expect_failure(
+        clpool_plan_enqueue_unpool(plan, q, NULL, 0, idx, 0, out, 0, NULL, 0, 0, NULL, NULL),
+        CLPOOL_ERROR_INVALID_BUFFER, "values is NULL");
+    expect_failure(
+        clpool_plan_enqueue_unpool(plan, q, v, 0, idx, 0, NULL, 0, NULL, 0, 0, NULL, NULL),
+        CLPOOL_ERROR_INVALID_BUFFER, "output is NULL");
+    expect_failure(
+        clpool_plan_enqueue_unpool(plan, q, v, 0, idx, 0, out, 0, NULL, 0, 1, NULL, NULL),
+        CLPOOL_ERROR_INVALID_WAIT_LIST, "event_wait_list is NULL");
     expect_failure(
         clpool_plan_enqueue_unpool(plan, q, v, 0, idx, 0, small, 0, NULL, 0, 0, NULL, NULL),
         CLPOOL_ERROR_BUFFER_TOO_SMALL, "output holds");
