@@ -111,6 +111,22 @@ static clpool_status validate_flag(int value, const char *field) {
     return CLPOOL_SUCCESS;
 }
 
+/* Adaptive windows have no rounding mode and always divide by their own size, so the two flags
+ * that would change that are refused rather than silently ignored. */
+static clpool_status validate_adaptive_flags(const clpool_pool_desc *pool) {
+    if (pool->ceil_mode != 0)
+        return clpool_fail(CLPOOL_ERROR_INVALID_FLAG,
+                           "pool->ceil_mode = %d must be 0 with adaptive pooling (the output size "
+                           "is given)",
+                           pool->ceil_mode);
+    if (pool->mode == CLPOOL_MODE_AVG && pool->has_divisor_override != 0)
+        return clpool_fail(CLPOOL_ERROR_INVALID_FLAG,
+                           "pool->has_divisor_override = %d must be 0 with adaptive pooling (each "
+                           "window divides by its own size)",
+                           pool->has_divisor_override);
+    return CLPOOL_SUCCESS;
+}
+
 static clpool_status validate_pool_kind(const clpool_pool_desc *pool, int input_rank) {
     if (pool->mode != CLPOOL_MODE_MAX && pool->mode != CLPOOL_MODE_AVG)
         return clpool_fail(CLPOOL_ERROR_INVALID_MODE,
@@ -123,7 +139,11 @@ static clpool_status validate_pool_kind(const clpool_pool_desc *pool, int input_
         return clpool_fail(CLPOOL_ERROR_INVALID_RANK,
                            "pool->spatial_rank = %d differs from input->spatial_rank = %d",
                            pool->spatial_rank, input_rank);
-    clpool_status status = validate_flag(pool->ceil_mode, "ceil_mode");
+    clpool_status status = validate_flag(pool->adaptive, "adaptive");
+    if (status == CLPOOL_SUCCESS && pool->adaptive)
+        return validate_adaptive_flags(pool);
+    if (status == CLPOOL_SUCCESS)
+        status = validate_flag(pool->ceil_mode, "ceil_mode");
     if (status == CLPOOL_SUCCESS && pool->mode == CLPOOL_MODE_AVG)
         status = validate_flag(pool->count_include_pad, "count_include_pad");
     if (status == CLPOOL_SUCCESS && pool->mode == CLPOOL_MODE_AVG)
@@ -173,6 +193,25 @@ static clpool_status resolve_window(const clpool_pool_desc *pool, int i, clpool_
     return CLPOOL_SUCCESS;
 }
 
+/* Adaptive dimension i of the descriptor: the output size is given, and window o spans
+ * [floor(o * I / O), ceil((o + 1) * I / O)), so no window is longer than ceil(I / O) + 1 (I / O
+ * exactly when O divides I). */
+static clpool_status resolve_adaptive(const clpool_pool_desc *pool, int i, clpool_geometry *g) {
+    const int at = 3 - pool->spatial_rank + i;
+    const int64_t out = pool->output_size[i], in = g->in[at];
+    if (out < 1 || out > CLPOOL_MAX_EXTENT)
+        return clpool_fail(
+            CLPOOL_ERROR_INVALID_SHAPE, "pool->output_size[%d] (%s) = %lld must be in [1, %lld]", i,
+            dim_name(pool->spatial_rank, i), (long long)out, (long long)CLPOOL_MAX_EXTENT);
+    g->out[at] = out;
+    g->kernel[at] = in % out == 0 ? in / out : in / out + 2;
+    if (g->kernel[at] > in)
+        g->kernel[at] = in;
+    g->stride[at] = g->dilation[at] = 1;
+    g->pad_begin[at] = g->pad_end[at] = 0;
+    return CLPOOL_SUCCESS;
+}
+
 /* Output size of g's dimension i, with ceil_mode's rule that the last window starts inside the
  * input or its begin padding. */
 static clpool_status resolve_output_size(int i, clpool_geometry *g) {
@@ -198,9 +237,11 @@ static clpool_status resolve_output_size(int i, clpool_geometry *g) {
 }
 
 static clpool_status resolve_divisor(const clpool_pool_desc *pool, clpool_geometry *g) {
-    g->count_include_pad = pool->mode == CLPOOL_MODE_AVG ? pool->count_include_pad : 0;
+    /* An adaptive window has no padding: its divisor is its own (in-bounds) size. */
+    g->count_include_pad =
+        pool->mode == CLPOOL_MODE_AVG && !pool->adaptive ? pool->count_include_pad : 0;
     g->divisor = 0;
-    if (pool->mode != CLPOOL_MODE_AVG || !pool->has_divisor_override)
+    if (pool->mode != CLPOOL_MODE_AVG || pool->adaptive || !pool->has_divisor_override)
         return CLPOOL_SUCCESS;
     if (pool->divisor_override == 0 || pool->divisor_override < -INT32_MAX ||
         pool->divisor_override > INT32_MAX)
@@ -221,9 +262,11 @@ static clpool_status resolve_counts(clpool_geometry *g, int rank) {
     int64_t volume = 1;
     for (int i = 0; status == CLPOOL_SUCCESS && i < 3; ++i)
         if (!checked_mul(volume, g->kernel[i], INT32_MAX, &volume))
-            status =
-                clpool_fail(CLPOOL_ERROR_INVALID_KERNEL_SIZE,
-                            "the kernel's volume (product of kernel sizes) exceeds %d", INT32_MAX);
+            status = clpool_fail(CLPOOL_ERROR_INVALID_KERNEL_SIZE,
+                                 g->adaptive ? "the largest adaptive window's volume exceeds %d"
+                                             : "the kernel's volume (product of kernel sizes) "
+                                               "exceeds %d",
+                                 INT32_MAX);
     return status;
 }
 
@@ -245,10 +288,6 @@ clpool_status clpool_geometry_resolve(const clpool_pool_desc *pool, const clpool
                            "input->dtype = %d: this version of clpool pools float32 "
                            "(CLPOOL_DTYPE_F32) only",
                            (int)input->dtype);
-    if (input->spatial_rank != 2)
-        return clpool_fail(CLPOOL_ERROR_UNSUPPORTED,
-                           "spatial_rank = %d: this version of clpool pools 2D tensors only",
-                           input->spatial_rank);
 
     memset(g, 0, sizeof *g);
     g->mode = pool->mode;
@@ -257,7 +296,8 @@ clpool_status clpool_geometry_resolve(const clpool_pool_desc *pool, const clpool
     g->rank = input->spatial_rank;
     g->n = input->n;
     g->c = input->c;
-    g->ceil_mode = pool->ceil_mode;
+    g->ceil_mode = pool->adaptive ? 0 : pool->ceil_mode;
+    g->adaptive = pool->adaptive;
     g->element_size = dtype_size(input->dtype);
     const int first = 3 - g->rank; /* leading dimensions are size 1 with a 1-tap window */
     for (int i = 0; i < first; ++i) {
@@ -266,9 +306,9 @@ clpool_status clpool_geometry_resolve(const clpool_pool_desc *pool, const clpool
     }
     for (int i = 0; status == CLPOOL_SUCCESS && i < g->rank; ++i) {
         g->in[first + i] = input->spatial[i];
-        status = resolve_window(pool, i, g);
+        status = g->adaptive ? resolve_adaptive(pool, i, g) : resolve_window(pool, i, g);
     }
-    for (int i = first; status == CLPOOL_SUCCESS && i < 3; ++i)
+    for (int i = first; status == CLPOOL_SUCCESS && !g->adaptive && i < 3; ++i)
         status = resolve_output_size(i, g);
     if (status == CLPOOL_SUCCESS)
         status = resolve_divisor(pool, g);
@@ -297,30 +337,37 @@ clpool_status clpool_geometry_unpool(const clpool_tensor_desc *values,
         status = validate_tensor_sizes(values, "values");
     if (status != CLPOOL_SUCCESS)
         return status;
-    if (values->dtype != CLPOOL_DTYPE_F32 || values->spatial_rank != 2)
+    if (values->dtype != CLPOOL_DTYPE_F32)
         return clpool_fail(CLPOOL_ERROR_UNSUPPORTED,
-                           "values: this version of clpool unpools 2D float32 tensors only");
+                           "values->dtype = %d: this version of clpool unpools float32 "
+                           "(CLPOOL_DTYPE_F32) only",
+                           (int)values->dtype);
     memset(g, 0, sizeof *g);
     g->mode = CLPOOL_MODE_MAX;
     g->dtype = values->dtype;
     g->layout = values->layout;
-    g->rank = 2;
+    g->rank = values->spatial_rank;
     g->n = values->n;
     g->c = values->c;
     g->element_size = dtype_size(values->dtype);
+    const int first = 3 - g->rank; /* leading dimensions are size 1 */
     for (int i = 0; i < 3; ++i) {
-        const int64_t size = i == 0 ? 1 : output_spatial[i - 1];
+        const int64_t size = i < first ? 1 : output_spatial[i - first];
         if (size < 1 || size > CLPOOL_MAX_EXTENT)
             return clpool_fail(CLPOOL_ERROR_INVALID_SHAPE,
-                               "output_spatial[%d] = %lld must be in [1, %lld]", i - 1,
-                               (long long)size, (long long)CLPOOL_MAX_EXTENT);
+                               "output_spatial[%d] (%s) = %lld must be in [1, %lld]", i - first,
+                               dim_name(g->rank, i - first), (long long)size,
+                               (long long)CLPOOL_MAX_EXTENT);
         g->in[i] = size;
-        g->out[i] = i == 0 ? 1 : values->spatial[i - 1];
+        g->out[i] = i < first ? 1 : values->spatial[i - first];
         g->kernel[i] = g->stride[i] = g->dilation[i] = 1;
     }
-    if (g->out[1] * g->out[2] > INT32_MAX)
-        return clpool_fail(CLPOOL_ERROR_INVALID_SHAPE,
-                           "values has %lld elements per plane; unpooling supports at most %d",
-                           (long long)(g->out[1] * g->out[2]), INT32_MAX);
-    return resolve_counts(g, 2);
+    int64_t plane = 1;
+    for (int i = 0; i < 3; ++i)
+        if (!checked_mul(plane, g->out[i], INT32_MAX, &plane))
+            return clpool_fail(CLPOOL_ERROR_INVALID_SHAPE,
+                               "values has more than %d elements per plane, the most unpooling "
+                               "supports",
+                               INT32_MAX);
+    return resolve_counts(g, g->rank);
 }

@@ -21,6 +21,9 @@ typedef struct clpool_geometry {
     int64_t in[3], out[3];
     int64_t kernel[3], stride[3], pad_begin[3], pad_end[3], dilation[3];
     int ceil_mode, count_include_pad;
+    /* Adaptive pooling: windows come from in[] and out[] alone. kernel[] then holds the longest
+     * window (a bound for cost and volume checks), stride and dilation 1, no padding. */
+    int adaptive;
     int64_t divisor; /* 0 when there is no override */
     size_t element_size;
     int64_t input_elements, output_elements;

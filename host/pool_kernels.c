@@ -73,6 +73,8 @@ clpool_status clpool_kernel_build_options(const clpool_geometry *g,
     append(b, "-DDATA_T=float -DACC_T=float -DIDX_T=%s -DPOOL_MAX=%d -DCHANNELS_LAST=%d",
            use_32bit_indices(g) ? "int" : "long", g->mode == CLPOOL_MODE_MAX,
            g->layout == CLPOOL_LAYOUT_CHANNELS_LAST);
+    if (g->adaptive)
+        append(b, " -DADAPTIVE=1");
     if (kind == CLPOOL_KERNEL_UNPOOL)
         append(b, " -DINVALID_INDEX_CODE=%d", CLPOOL_ERROR_INVALID_INDEX);
     else if (kind != CLPOOL_KERNEL_FORWARD)

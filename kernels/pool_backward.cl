@@ -13,6 +13,8 @@
  *                  grad_output), 2: max from the forward input (aux holds it; each covering
  *                  window's argmax is found again), 3: average (aux is unused)
  *   INDEX_T        the index type, with BACKWARD_KIND 1
+ *   ADAPTIVE       optional, 1 for adaptive windows: the outputs whose windows contain input
+ *                  position i are [floor(i * O / I), ceil((i + 1) * O / I)) per dimension
  */
 
 #define BACKWARD_MAX_INDICES 1
@@ -25,20 +27,21 @@
 #define AUX_T DATA_T
 #endif
 
-/* The argmax (flat plane index) of the window starting at (zs, ys, xs), by the forward rules:
+/* The argmax (flat plane index) of the window of output (oz, oy, ox), by the forward rules:
  * first in-bounds tap to start, then v > acc or NaN. plane points at the (n, c) origin. */
-#define WINDOW_ARGMAX(result, input, plane, zs, ys, xs)                                            \
+#define WINDOW_ARGMAX(result, input, plane, oz, oy, ox)                                            \
     do {                                                                                           \
-        const int z0_ = first_in_bounds_tap(zs, P_DD), z1_ = end_of_taps_below(zs, P_KD, P_DD, P_ID); \
-        const int y0_ = first_in_bounds_tap(ys, P_DH), y1_ = end_of_taps_below(ys, P_KH, P_DH, P_IH); \
-        const int x0_ = first_in_bounds_tap(xs, P_DW), x1_ = end_of_taps_below(xs, P_KW, P_DW, P_IW); \
+        int zs_, z0_, z1_, ys_, y0_, y1_, xs_, x0_, x1_;                                           \
+        WINDOW_RANGE_D(oz, zs_, z0_, z1_);                                                         \
+        WINDOW_RANGE_H(oy, ys_, y0_, y1_);                                                         \
+        WINDOW_RANGE_W(ox, xs_, x0_, x1_);                                                         \
         ACC_T best_ = -INFINITY;                                                                   \
-        result = ((long)(zs + z0_ * P_DD) * P_IH + ys + y0_ * P_DH) * P_IW + xs + x0_ * P_DW;     \
+        result = ((long)(zs_ + z0_ * P_DD) * P_IH + ys_ + y0_ * P_DH) * P_IW + xs_ + x0_ * P_DW;   \
         for (int jz_ = z0_; jz_ < z1_; ++jz_)                                                      \
             for (int jy_ = y0_; jy_ < y1_; ++jy_)                                                  \
                 for (int jx_ = x0_; jx_ < x1_; ++jx_) {                                            \
-                    const long tap_ =                                                              \
-                        ((long)(zs + jz_ * P_DD) * P_IH + ys + jy_ * P_DH) * P_IW + xs + jx_ * P_DW; \
+                    const long tap_ = ((long)(zs_ + jz_ * P_DD) * P_IH + ys_ + jy_ * P_DH) * P_IW + \
+                                      xs_ + jx_ * P_DW;                                            \
                     const ACC_T v_ = LOAD(input, plane + (IDX_T)tap_ * TAP_STEP);                  \
                     if (v_ > best_ || isnan(v_)) {                                                 \
                         best_ = v_;                                                                \
@@ -46,6 +49,36 @@
                     }                                                                              \
                 }                                                                                  \
     } while (0)
+
+/* What output (oz, oy, ox), whose window contains this work-item's element, adds to acc. */
+#if BACKWARD_KIND == BACKWARD_MAX_INDICES
+#define ACCUMULATE_FROM(oz, oy, ox)                                                                \
+    do {                                                                                           \
+        const IDX_T o_ = out_plane + (((IDX_T)(oz)*P_OH + (oy)) * P_OW + (ox)) * TAP_STEP;         \
+        if ((long)aux[o_] == flat)                                                                 \
+            acc += LOAD(grad_output, o_);                                                          \
+    } while (0)
+#elif BACKWARD_KIND == BACKWARD_MAX_INPUT
+#define ACCUMULATE_FROM(oz, oy, ox)                                                                \
+    do {                                                                                           \
+        const IDX_T o_ = out_plane + (((IDX_T)(oz)*P_OH + (oy)) * P_OW + (ox)) * TAP_STEP;         \
+        long argmax_;                                                                              \
+        WINDOW_ARGMAX(argmax_, aux, in_plane, (oz), (oy), (ox));                                   \
+        if (argmax_ == flat)                                                                       \
+            acc += LOAD(grad_output, o_);                                                          \
+    } while (0)
+#else
+#define ACCUMULATE_FROM(oz, oy, ox)                                                                \
+    do {                                                                                           \
+        const IDX_T o_ = out_plane + (((IDX_T)(oz)*P_OH + (oy)) * P_OW + (ox)) * TAP_STEP;         \
+        int zs_, z0_, z1_, ys_, y0_, y1_, xs_, x0_, x1_;                                           \
+        WINDOW_RANGE_D(oz, zs_, z0_, z1_);                                                         \
+        WINDOW_RANGE_H(oy, ys_, y0_, y1_);                                                         \
+        WINDOW_RANGE_W(ox, xs_, x0_, x1_);                                                         \
+        const int valid_ = max(z1_ - z0_, 0) * max(y1_ - y0_, 0) * max(x1_ - x0_, 0);              \
+        acc += LOAD(grad_output, o_) / (ACC_T)WINDOW_DIVISOR(zs_, ys_, xs_, valid_);               \
+    } while (0)
+#endif
 
 __kernel void clpool_pool_backward(__global const DATA_T *restrict grad_output,
                                    ulong grad_output_offset, __global const AUX_T *restrict aux,
@@ -85,6 +118,15 @@ __kernel void clpool_pool_backward(__global const DATA_T *restrict grad_output,
 #endif
 
     ACC_T acc = (ACC_T)0;
+#if ADAPTIVE
+    /* The outputs whose adaptive windows contain i are a contiguous range per dimension. */
+    const int oz1 = adaptive_end(iz, P_OD, P_ID), oy1 = adaptive_end(iy, P_OH, P_IH);
+    const int ox1 = adaptive_end(ix, P_OW, P_IW);
+    for (int oz = adaptive_start(iz, P_OD, P_ID); oz < oz1; ++oz)
+        for (int oy = adaptive_start(iy, P_OH, P_IH); oy < oy1; ++oy)
+            for (int ox = adaptive_start(ix, P_OW, P_IW); ox < ox1; ++ox)
+                ACCUMULATE_FROM(oz, oy, ox);
+#else
     for (int jz = P_KD - 1; jz >= 0; --jz) {
         const int tz = iz + P_PBD - jz * P_DD;
         if (tz < 0 || tz % P_SD != 0)
@@ -106,31 +148,11 @@ __kernel void clpool_pool_backward(__global const DATA_T *restrict grad_output,
                 const int ox = tx / P_SW;
                 if (ox >= P_OW)
                     break;
-                const IDX_T o = out_plane + (((IDX_T)oz * P_OH + oy) * P_OW + ox) * TAP_STEP;
-                const ACC_T g = LOAD(grad_output, o);
-#if BACKWARD_KIND == BACKWARD_MAX_INDICES
-                if ((long)aux[o] == flat)
-                    acc += g;
-#elif BACKWARD_KIND == BACKWARD_MAX_INPUT
-                long argmax;
-                WINDOW_ARGMAX(argmax, aux, in_plane, oz * P_SD - P_PBD, oy * P_SH - P_PBH,
-                              ox * P_SW - P_PBW);
-                if (argmax == flat)
-                    acc += g;
-#else
-                const int zs = oz * P_SD - P_PBD, ys = oy * P_SH - P_PBH, xs = ox * P_SW - P_PBW;
-                const int valid =
-                    max(end_of_taps_below(zs, P_KD, P_DD, P_ID) - first_in_bounds_tap(zs, P_DD),
-                        0) *
-                    max(end_of_taps_below(ys, P_KH, P_DH, P_IH) - first_in_bounds_tap(ys, P_DH),
-                        0) *
-                    max(end_of_taps_below(xs, P_KW, P_DW, P_IW) - first_in_bounds_tap(xs, P_DW),
-                        0);
-                acc += g / (ACC_T)WINDOW_DIVISOR(zs, ys, xs, valid);
-#endif
+                ACCUMULATE_FROM(oz, oy, ox);
             }
         }
     }
+#endif
     (void)in_plane;
     STORE(grad_input, (IDX_T)gid, acc);
 }

@@ -4,7 +4,7 @@
  * arithmetic. Built as the first source of each program ("pool_common+pool_forward"), so the
  * kernels that follow agree on every rule by construction.
  *
- * Macros: DATA_T, ACC_T, IDX_T, CHANNELS_LAST and SPECIALISED as described in pool_forward.cl;
+ * Macros: DATA_T, ACC_T, IDX_T, CHANNELS_LAST, SPECIALISED and ADAPTIVE as in pool_forward.cl;
  * with SPECIALISED 1 also the size and window constants listed there. Kernels using the argument
  * form declare the arguments in_dims, out_dims, ksize, stride, pad_begin, pad_end, dilation
  * (int4 each) and avg_rule (int2).
@@ -86,10 +86,49 @@ inline int end_of_taps_below(int start, int k, int d, int limit) {
     return room <= 0 ? 0 : min(k, (room + d - 1) / d);
 }
 
+#ifndef ADAPTIVE
+#define ADAPTIVE 0
+#endif
+
+/* Adaptive window o of O over an input of I spans [floor(o * I / O), ceil((o + 1) * I / O)).
+ * The products reach 2^56, hence long. With I and O swapped the same two functions give the
+ * range of outputs whose windows contain input position o, which the backward pass walks. */
+inline int adaptive_start(int o, int in_size, int out_size) {
+    return (int)(((long)o * in_size) / out_size);
+}
+
+inline int adaptive_end(int o, int in_size, int out_size) {
+    return (int)((((long)o + 1) * in_size + out_size - 1) / out_size);
+}
+
+/* The window of output o along one dimension: the coordinate of its tap 0 (start) and its
+ * in-bounds taps [j0, j1). Adaptive windows have dilation 1 and lie inside the input; fixed ones
+ * start at o * S - PB and are clipped to the input. With constant parameters (SPECIALISED) and a
+ * single output, as in global pooling, the bounds fold to constants. */
+#if ADAPTIVE
+#define WINDOW_RANGE(o, O, I, K, S, PB, DL, start, j0, j1)                                         \
+    do {                                                                                           \
+        (start) = adaptive_start((o), (I), (O));                                                   \
+        (j0) = 0;                                                                                  \
+        (j1) = adaptive_end((o), (I), (O)) - (start);                                              \
+    } while (0)
+#else
+#define WINDOW_RANGE(o, O, I, K, S, PB, DL, start, j0, j1)                                         \
+    do {                                                                                           \
+        (start) = (o) * (S) - (PB);                                                                \
+        (j0) = first_in_bounds_tap((start), (DL));                                                 \
+        (j1) = end_of_taps_below((start), (K), (DL), (I));                                         \
+    } while (0)
+#endif
+
+/* WINDOW_RANGE for the D, H and W dimensions of output (od, oh, ow). */
+#define WINDOW_RANGE_D(od, zs, z0, z1) WINDOW_RANGE(od, P_OD, P_ID, P_KD, P_SD, P_PBD, P_DD, zs, z0, z1)
+#define WINDOW_RANGE_H(oh, ys, y0, y1) WINDOW_RANGE(oh, P_OH, P_IH, P_KH, P_SH, P_PBH, P_DH, ys, y0, y1)
+#define WINDOW_RANGE_W(ow, xs, x0, x1) WINDOW_RANGE(ow, P_OW, P_IW, P_KW, P_SW, P_PBW, P_DW, xs, x0, x1)
 
 /* The average's divisor for the window starting at (zs, ys, xs) with valid in-bounds taps:
  * divisor_override, else with count_include_pad the taps inside the input or its padding (the
- * window clipped at the end padding), else valid. A macro because the parameters may be kernel
+ * window clipped at the end padding), else valid (always so for adaptive windows). A macro because the parameters may be kernel
  * arguments, visible only inside the kernel. */
 #define WINDOW_DIVISOR(zs, ys, xs, valid)                                                          \
     (P_DIVISOR != 0 ? P_DIVISOR                                                                    \

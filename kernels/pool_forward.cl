@@ -17,6 +17,8 @@
  *   POOL_MAX       1 for max pooling, 0 for average pooling
  *   CHANNELS_LAST  1 for N,D,H,W,C memory order, 0 for N,C,D,H,W
  *   SPECIALISED    1 to take the sizes and window below as constants, 0 to read kernel arguments
+ *   ADAPTIVE       optional, 1 for adaptive windows (from the input and output sizes alone; the
+ *                  window, stride, padding and dilation values are then unused), default 0
  *   WRITE_INDICES  1 to also write each max output's argmax into indices (max pooling only)
  *   INDEX_T        the index type written (long or int); required with WRITE_INDICES 1
  *   LOAD(p, i)     optional: read element i of p as ACC_T (default: a plain conversion)
@@ -64,12 +66,10 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
     const IDX_T plane = rest * plane_elements;
 #endif
 
-    const int zs = od * P_SD - P_PBD;
-    const int ys = oh * P_SH - P_PBH;
-    const int xs = ow * P_SW - P_PBW;
-    const int z0 = first_in_bounds_tap(zs, P_DD), z1 = end_of_taps_below(zs, P_KD, P_DD, P_ID);
-    const int y0 = first_in_bounds_tap(ys, P_DH), y1 = end_of_taps_below(ys, P_KH, P_DH, P_IH);
-    const int x0 = first_in_bounds_tap(xs, P_DW), x1 = end_of_taps_below(xs, P_KW, P_DW, P_IW);
+    int zs, z0, z1, ys, y0, y1, xs, x0, x1;
+    WINDOW_RANGE_D(od, zs, z0, z1);
+    WINDOW_RANGE_H(oh, ys, y0, y1);
+    WINDOW_RANGE_W(ow, xs, x0, x1);
 
 #if POOL_MAX
     ACC_T acc = -INFINITY;

@@ -700,22 +700,26 @@ void fill_input(fill_kind kind, uint64_t seed, float *x, size_t count) {
 }
 
 /* One draw of the random_case distribution; the result may have an output size < 1. */
-static void draw_case(uint64_t *state, pool_case *out) {
+static void draw_case(uint64_t *state, int rank, pool_case *out) {
     clpool_pool_desc *pool = &out->pool;
     memset(out, 0, sizeof *out);
     pool->mode = splitmix64(state) % 2 == 0 ? CLPOOL_MODE_MAX : CLPOOL_MODE_AVG;
-    pool->spatial_rank = 2;
+    pool->spatial_rank = rank;
     int dilated = splitmix64(state) % 4 == 0;
     int equal_pad = splitmix64(state) % 2 == 0;
-    for (int i = 0; i < 2; ++i) {
+    for (int i = 0; i < rank; ++i) {
         pool->kernel[i] = draw_int(state, 1, 5);
         pool->stride[i] = draw_int(state, 0, 4);
         pool->dilation[i] = dilated ? draw_int(state, 1, 3) : 1;
     }
-    if (dilated && pool->dilation[0] == 1 && pool->dilation[1] == 1) {
-        pool->dilation[draw_int(state, 0, 1)] = draw_int(state, 2, 3);
+    int all_one = 1;
+    for (int i = 0; i < rank; ++i) {
+        all_one = all_one && pool->dilation[i] == 1;
     }
-    for (int i = 0; i < 2; ++i) {
+    if (dilated && all_one) {
+        pool->dilation[draw_int(state, 0, rank - 1)] = draw_int(state, 2, 3);
+    }
+    for (int i = 0; i < rank; ++i) {
         int64_t max_pad = (pool->dilation[i] * (pool->kernel[i] - 1) + 1) / 2;
         pool->pad_begin[i] = draw_int(state, 0, max_pad);
         pool->pad_end[i] = equal_pad ? pool->pad_begin[i] : draw_int(state, 0, max_pad);
@@ -729,11 +733,12 @@ static void draw_case(uint64_t *state, pool_case *out) {
     }
     out->input.dtype = CLPOOL_DTYPE_F32;
     out->input.layout = CLPOOL_LAYOUT_CHANNELS_FIRST;
-    out->input.spatial_rank = 2;
+    out->input.spatial_rank = rank;
     out->input.n = draw_int(state, 1, 3);
     out->input.c = draw_int(state, 1, 9);
-    out->input.spatial[0] = draw_int(state, 1, 24);
-    out->input.spatial[1] = draw_int(state, 1, 24);
+    for (int i = 0; i < rank; ++i) {
+        out->input.spatial[i] = draw_int(state, 1, rank == 3 ? 10 : 24);
+    }
     uint64_t fill = splitmix64(state) % 100;
     out->fill = fill < 10 ? FILL_NAN_SCATTER : fill < 35 ? FILL_INTEGERS : FILL_RANDOM;
     out->name = NULL;
@@ -741,7 +746,7 @@ static void draw_case(uint64_t *state, pool_case *out) {
 
 /* 1 when every output size of c is >= 1. */
 static int case_output_ok(const pool_case *c) {
-    for (int i = 0; i < 2; ++i) {
+    for (int i = 0; i < c->pool.spatial_rank; ++i) {
         int64_t s = c->pool.stride[i] == 0 ? c->pool.kernel[i] : c->pool.stride[i];
         int64_t o;
         if (ref_output_size(c->input.spatial[i], c->pool.kernel[i], s, c->pool.pad_begin[i],
@@ -753,8 +758,123 @@ static int case_output_ok(const pool_case *c) {
 }
 
 void random_case(uint64_t seed, pool_case *out) {
+    random_case_rank(seed, 2, out);
+}
+
+void random_case_rank(uint64_t seed, int rank, pool_case *out) {
     uint64_t state = seed;
     do {
-        draw_case(&state, out);
+        draw_case(&state, rank, out);
     } while (!case_output_ok(out));
+}
+
+/* Copies dimension `from` of src's pool and input into dimension `to` of out's. */
+static void copy_dimension(const pool_case *src, int from, pool_case *out, int to) {
+    out->pool.kernel[to] = src->pool.kernel[from];
+    out->pool.stride[to] = src->pool.stride[from];
+    out->pool.pad_begin[to] = src->pool.pad_begin[from];
+    out->pool.pad_end[to] = src->pool.pad_end[from];
+    out->pool.dilation[to] = src->pool.dilation[from];
+    out->pool.output_size[to] = src->pool.output_size[from];
+    out->input.spatial[to] = src->input.spatial[from];
+}
+
+void case_with_rank(const pool_case *src, int rank, int from_dim, pool_case *out) {
+    *out = *src;
+    out->pool.spatial_rank = out->input.spatial_rank = rank;
+    if (rank == 1) {
+        copy_dimension(src, from_dim, out, 0);
+    } else if (rank == 3) {
+        copy_dimension(src, 0, out, 0);
+        copy_dimension(src, 0, out, 1);
+        copy_dimension(src, 1, out, 2);
+    }
+}
+
+/* An adaptive descriptor and channels-first input, for the table below. */
+#define ADAPTIVE_CASE(NAME, MODE, RANK, N, C, IN, OUT, FILL)                                       \
+    {                                                                                              \
+        .name = NAME,                                                                              \
+        .pool = {.mode = MODE,                                                                     \
+                 .spatial_rank = RANK,                                                             \
+                 .dilation = {1, 1, 1},                                                            \
+                 .adaptive = 1,                                                                    \
+                 .output_size = OUT},                                                              \
+        .input = {.dtype = CLPOOL_DTYPE_F32,                                                       \
+                  .layout = CLPOOL_LAYOUT_CHANNELS_FIRST,                                          \
+                  .spatial_rank = RANK,                                                            \
+                  .n = (N),                                                                        \
+                  .c = (C),                                                                        \
+                  .spatial = IN},                                                                  \
+        .fill = FILL                                                                               \
+    }
+#define DIMS(...)                                                                                  \
+    { __VA_ARGS__ }
+
+/* clang-format off */
+const pool_case adaptive_cases[] = {
+    /* output divides input: plain k = s = I / O windows */
+    ADAPTIVE_CASE("adaptive_max_1d_12_to_4", CLPOOL_MODE_MAX, 1, 2, 3, DIMS(12), DIMS(4), FILL_RANDOM),
+    ADAPTIVE_CASE("adaptive_avg_2d_8x12_to_4x3", CLPOOL_MODE_AVG, 2, 1, 3, DIMS(8, 12), DIMS(4, 3), FILL_RANDOM),
+    ADAPTIVE_CASE("adaptive_max_3d_4x6x6_to_2x3x2", CLPOOL_MODE_MAX, 3, 1, 2, DIMS(4, 6, 6), DIMS(2, 3, 2), FILL_INTEGERS),
+    /* output does not divide input: windows of two lengths that overlap */
+    ADAPTIVE_CASE("adaptive_max_1d_10_to_3", CLPOOL_MODE_MAX, 1, 1, 4, DIMS(10), DIMS(3), FILL_INTEGERS),
+    ADAPTIVE_CASE("adaptive_avg_1d_10_to_3", CLPOOL_MODE_AVG, 1, 1, 4, DIMS(10), DIMS(3), FILL_RANDOM),
+    ADAPTIVE_CASE("adaptive_max_2d_7x9_to_3x4", CLPOOL_MODE_MAX, 2, 2, 3, DIMS(7, 9), DIMS(3, 4), FILL_NAN_SCATTER),
+    ADAPTIVE_CASE("adaptive_avg_2d_7x9_to_3x4", CLPOOL_MODE_AVG, 2, 2, 3, DIMS(7, 9), DIMS(3, 4), FILL_RANDOM),
+    ADAPTIVE_CASE("adaptive_avg_2d_13x5_to_6x2", CLPOOL_MODE_AVG, 2, 1, 2, DIMS(13, 5), DIMS(6, 2), FILL_RANDOM),
+    ADAPTIVE_CASE("adaptive_max_3d_5x7x3_to_2x3x2", CLPOOL_MODE_MAX, 3, 1, 3, DIMS(5, 7, 3), DIMS(2, 3, 2), FILL_RANDOM),
+    ADAPTIVE_CASE("adaptive_avg_3d_5x7x3_to_2x3x2", CLPOOL_MODE_AVG, 3, 1, 3, DIMS(5, 7, 3), DIMS(2, 3, 2), FILL_RANDOM),
+    /* output larger than input: windows of one and two taps, every input read several times */
+    ADAPTIVE_CASE("adaptive_max_1d_3_to_7", CLPOOL_MODE_MAX, 1, 1, 2, DIMS(3), DIMS(7), FILL_INTEGERS),
+    ADAPTIVE_CASE("adaptive_avg_2d_2x3_to_5x4", CLPOOL_MODE_AVG, 2, 1, 2, DIMS(2, 3), DIMS(5, 4), FILL_RANDOM),
+    ADAPTIVE_CASE("adaptive_max_3d_2x2x3_to_3x4x5", CLPOOL_MODE_MAX, 3, 1, 1, DIMS(2, 2, 3), DIMS(3, 4, 5), FILL_NAN_SCATTER),
+    /* output equal to input: the identity */
+    ADAPTIVE_CASE("adaptive_max_2d_identity_5x6", CLPOOL_MODE_MAX, 2, 1, 2, DIMS(5, 6), DIMS(5, 6), FILL_NAN_ALL),
+    ADAPTIVE_CASE("adaptive_avg_1d_identity_9", CLPOOL_MODE_AVG, 1, 1, 2, DIMS(9), DIMS(9), FILL_RANDOM),
+    /* mixed: one dimension grows, one shrinks, one is global */
+    ADAPTIVE_CASE("adaptive_max_3d_mixed_6x2x9_to_1x5x4", CLPOOL_MODE_MAX, 3, 2, 2, DIMS(6, 2, 9), DIMS(1, 5, 4), FILL_NEG_INF),
+    /* global pooling: one output per plane */
+    ADAPTIVE_CASE("global_max_1d_31", CLPOOL_MODE_MAX, 1, 2, 5, DIMS(31), DIMS(1), FILL_INTEGERS),
+    ADAPTIVE_CASE("global_avg_1d_31", CLPOOL_MODE_AVG, 1, 2, 5, DIMS(31), DIMS(1), FILL_RANDOM),
+    ADAPTIVE_CASE("global_max_2d_7x7_nan", CLPOOL_MODE_MAX, 2, 1, 6, DIMS(7, 7), DIMS(1, 1), FILL_NAN_SCATTER),
+    ADAPTIVE_CASE("global_max_2d_7x7_neg_inf", CLPOOL_MODE_MAX, 2, 1, 6, DIMS(7, 7), DIMS(1, 1), FILL_NEG_INF),
+    ADAPTIVE_CASE("global_avg_2d_7x7", CLPOOL_MODE_AVG, 2, 2, 9, DIMS(7, 7), DIMS(1, 1), FILL_RANDOM),
+    ADAPTIVE_CASE("global_avg_3d_3x5x4", CLPOOL_MODE_AVG, 3, 1, 4, DIMS(3, 5, 4), DIMS(1, 1, 1), FILL_RANDOM),
+    ADAPTIVE_CASE("global_max_3d_3x5x4", CLPOOL_MODE_MAX, 3, 1, 4, DIMS(3, 5, 4), DIMS(1, 1, 1), FILL_INTEGERS),
+    ADAPTIVE_CASE("global_max_1x1", CLPOOL_MODE_MAX, 2, 1, 3, DIMS(1, 1), DIMS(1, 1), FILL_RANDOM),
+};
+/* clang-format on */
+
+const size_t adaptive_case_count = sizeof(adaptive_cases) / sizeof(adaptive_cases[0]);
+
+void random_adaptive_case(uint64_t seed, int rank, pool_case *out) {
+    uint64_t state = seed;
+    memset(out, 0, sizeof *out);
+    out->pool.mode = splitmix64(&state) % 2 == 0 ? CLPOOL_MODE_MAX : CLPOOL_MODE_AVG;
+    out->pool.spatial_rank = out->input.spatial_rank = rank;
+    out->pool.adaptive = 1;
+    out->input.dtype = CLPOOL_DTYPE_F32;
+    out->input.layout = CLPOOL_LAYOUT_CHANNELS_FIRST;
+    out->input.n = draw_int(&state, 1, 2);
+    out->input.c = draw_int(&state, 1, 7);
+    for (int i = 0; i < rank; ++i) {
+        out->pool.kernel[i] = out->pool.dilation[i] = 1;
+        out->input.spatial[i] = draw_int(&state, 1, rank == 3 ? 9 : 20);
+        out->pool.output_size[i] = draw_int(&state, 1, out->input.spatial[i] * 3 / 2 + 1);
+    }
+    uint64_t fill = splitmix64(&state) % 100;
+    out->fill = fill < 15 ? FILL_NAN_SCATTER : fill < 45 ? FILL_INTEGERS : FILL_RANDOM;
+}
+
+int64_t tensor_plane(const clpool_tensor_desc *t) {
+    int64_t plane = 1;
+    for (int i = 0; i < t->spatial_rank; ++i) {
+        plane *= t->spatial[i];
+    }
+    return plane;
+}
+
+size_t tensor_count(const clpool_tensor_desc *t) {
+    return (size_t)(t->n * t->c * tensor_plane(t));
 }

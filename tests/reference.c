@@ -19,6 +19,7 @@
 /* One spatial dimension of the problem, everything resolved. */
 typedef struct ref_dim {
     int64_t in, out, k, s, pb, pe, d;
+    int adaptive; /* windows from in and out alone (SEMANTICS "Adaptive and global pooling") */
 } ref_dim;
 
 /* One window along one dimension: its taps are first + j*d for j = 0 .. k-1. */
@@ -68,6 +69,14 @@ static int resolve_dims(const clpool_pool_desc *pool, const clpool_tensor_desc *
     for (int i = 0; i < rank; ++i) {
         ref_dim *dim = &dims[3 - rank + i];
         dim->in = in->spatial[i];
+        if (pool->adaptive) {
+            if (pool->output_size[i] < 1) {
+                return -1;
+            }
+            dim->adaptive = 1;
+            dim->out = pool->output_size[i];
+            continue;
+        }
         dim->k = pool->kernel[i];
         dim->s = pool->stride[i] == 0 ? pool->kernel[i] : pool->stride[i];
         dim->pb = pool->pad_begin[i];
@@ -100,8 +109,21 @@ static void layout_strides(clpool_layout layout, int64_t c, const int64_t size[3
     }
 }
 
+/* Adaptive window o: [floor(o * I / O), ceil((o + 1) * I / O)), every tap in bounds, dilation 1
+ * (the dimension's d is 1 and unused otherwise). */
+static ref_window adaptive_window_of(const ref_dim *dim, int64_t o) {
+    int64_t start = (o * dim->in) / dim->out;
+    int64_t end = ((o + 1) * dim->in + dim->out - 1) / dim->out;
+    ref_window win = {.first = start, .j_lo = 0, .j_hi = end - start};
+    win.pool = win.valid = end - start;
+    return win;
+}
+
 /* The window of output o along dim. */
 static ref_window window_of(const ref_dim *dim, int64_t o) {
+    if (dim->adaptive) {
+        return adaptive_window_of(dim, o);
+    }
     ref_window win = {.first = o * dim->s - dim->pb, .j_lo = dim->k, .j_hi = 0, .pool = 0};
     int64_t ke = dim->d * (dim->k - 1) + 1;
     int64_t end = win.first + ke < dim->in + dim->pe ? win.first + ke : dim->in + dim->pe;
@@ -125,6 +147,9 @@ static ref_window window_of(const ref_dim *dim, int64_t o) {
 /* The average divisor of a window (SEMANTICS "Average pooling"): divisor_override when given, else
  * the product of pool counts with count_include_pad, else the product of valid counts. */
 static int64_t avg_divisor(const clpool_pool_desc *pool, const ref_window win[3]) {
+    if (pool->adaptive) {
+        return win[0].valid * win[1].valid * win[2].valid; /* the window's size */
+    }
     if (pool->has_divisor_override) {
         return pool->divisor_override;
     }

@@ -31,6 +31,10 @@ int ref_output_size(int64_t in, int64_t k, int64_t s, int64_t pb, int64_t pe, in
  * NULL, the ranks disagree or are not 1..3, or the mode is unknown). With N = 0 nothing is read
  * or written and x, y may be NULL.
  */
+/* Every function below also takes adaptive descriptors (pool->adaptive = 1): the output sizes are
+ * then pool->output_size[], window o of a dimension spans [floor(o * I / O), ceil((o + 1) * I /
+ * O)), and the average divides by the window's size; the window fields are not read. */
+
 int ref_pool_forward(const clpool_pool_desc *pool, const clpool_tensor_desc *in, const float *x,
                      float *y, float *y_scale);
 

@@ -749,7 +749,7 @@ START_TEST(test_unpool_invalid_arguments) {
     expect_failure(clpool_unpool_plan_create(dev.ctx, &values, NULL, NULL, &plan),
                    CLPOOL_ERROR_NULL_POINTER, "output_spatial");
     expect_failure(clpool_unpool_plan_create(dev.ctx, &values, bad_size, NULL, &plan),
-                   CLPOOL_ERROR_INVALID_SHAPE, "output_spatial[1] = 0");
+                   CLPOOL_ERROR_INVALID_SHAPE, "output_spatial[1] (W) = 0");
     values.c = 0;
     expect_failure(clpool_unpool_plan_create(dev.ctx, &values, out_size, NULL, &plan),
                    CLPOOL_ERROR_INVALID_SHAPE, "values->c = 0");

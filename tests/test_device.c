@@ -289,7 +289,9 @@ void expect_unpool_matches_reference(const char *label, const clpool_tensor_desc
     clpool_plan_bytes(plan, &in_bytes, &out_bytes);
     const size_t n_values = in_bytes / sizeof(float), n_out = out_bytes / sizeof(float);
     /* The reference with the invalid indices dropped, as the device skips them. */
-    const int64_t plane = out_spatial[0] * out_spatial[1];
+    int64_t plane = 1;
+    for (int d = 0; d < values->spatial_rank; ++d)
+        plane *= out_spatial[d];
     int64_t *valid = malloc((n_values + 1) * sizeof *valid);
     float *want = malloc((n_out + 1) * sizeof *want);
     for (size_t i = 0; i < n_values; ++i)
@@ -344,17 +346,23 @@ clpool_status run_on_device(const clpool_pool_desc *pool, const clpool_tensor_de
     return run_with_indices(pool, input, x, specialisation, CLPOOL_INDEX_NONE, y, NULL, count);
 }
 
-/* Output coordinates of linear index i, as "n=.. c=.. h=.. w=..". */
+/* Output coordinates of linear index i, as "n=.. c=.. at (z, h, w)" with the tensor's own
+ * spatial dimensions. */
 static void describe_position(const clpool_tensor_desc *out, size_t i, char *buf, size_t size) {
-    const int64_t h = out->spatial[0], w = out->spatial[1], c = out->c;
-    int64_t n, ch, y, x, r = (int64_t)i;
-    if (out->layout == CLPOOL_LAYOUT_CHANNELS_LAST) {
-        ch = r % c, r /= c, x = r % w, r /= w, y = r % h, n = r / h;
-    } else {
-        x = r % w, r /= w, y = r % h, r /= h, ch = r % c, n = r / c;
-    }
-    snprintf(buf, size, "n=%lld c=%lld h=%lld w=%lld", (long long)n, (long long)ch, (long long)y,
-             (long long)x);
+    const int rank = out->spatial_rank;
+    int64_t r = (int64_t)i, ch = 0, at[CLPOOL_MAX_SPATIAL_RANK] = {0};
+    if (out->layout == CLPOOL_LAYOUT_CHANNELS_LAST)
+        ch = r % out->c, r /= out->c;
+    for (int d = rank - 1; d >= 0; --d)
+        at[d] = r % out->spatial[d], r /= out->spatial[d];
+    if (out->layout != CLPOOL_LAYOUT_CHANNELS_LAST)
+        ch = r % out->c, r /= out->c;
+    int used = snprintf(buf, size, "n=%lld c=%lld at (", (long long)r, (long long)ch);
+    for (int d = 0; d < rank && used > 0 && (size_t)used < size; ++d)
+        used +=
+            snprintf(buf + used, size - (size_t)used, "%s%lld", d ? ", " : "", (long long)at[d]);
+    if (used > 0 && (size_t)used < size)
+        snprintf(buf + used, size - (size_t)used, ")");
 }
 
 /* The shared rule, plus: an expected NaN must not be the untouched prefill. */

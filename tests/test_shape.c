@@ -74,6 +74,12 @@ static void expect_reference_shape(const clpool_pool_desc *pool, const clpool_te
     ck_assert_int_eq(out.n, input->n);
     ck_assert_int_eq(out.c, input->c);
     for (int i = 0; i < input->spatial_rank; ++i) {
+        if (pool->adaptive) {
+            ck_assert_msg(out.spatial[i] == pool->output_size[i],
+                          "%s: spatial[%d] = %lld, asked %lld", label, i, (long long)out.spatial[i],
+                          (long long)pool->output_size[i]);
+            continue;
+        }
         const int64_t s = pool->stride[i] ? pool->stride[i] : pool->kernel[i];
         int64_t want = 0;
         ck_assert_msg(ref_output_size(input->spatial[i], pool->kernel[i], s, pool->pad_begin[i],
@@ -117,6 +123,33 @@ START_TEST(test_random_shapes) {
             c.input.layout = CLPOOL_LAYOUT_CHANNELS_LAST;
         expect_reference_shape(&c.pool, &c.input, label);
     }
+}
+END_TEST
+
+/* Ranks 1 and 3 and adaptive configurations of every rank, against the reference's sizes. */
+START_TEST(test_random_shapes_other_ranks) {
+    for (int i = 0; i < RANDOM_PER_TEST; ++i) {
+        const uint64_t seed = (uint64_t)(_i * RANDOM_PER_TEST + i);
+        const int rank = 1 + (int)(seed % 3);
+        pool_case c;
+        char label[80];
+        if (seed % 2) {
+            random_adaptive_case(seed, rank, &c);
+            snprintf(label, sizeof label, "random_adaptive_case(%llu, %d)",
+                     (unsigned long long)seed, rank);
+        } else {
+            random_case_rank(seed, rank == 2 ? 3 : rank, &c);
+            snprintf(label, sizeof label, "random_case_rank(%llu, %d)", (unsigned long long)seed,
+                     c.input.spatial_rank);
+        }
+        expect_reference_shape(&c.pool, &c.input, label);
+    }
+}
+END_TEST
+
+START_TEST(test_adaptive_table_shapes) {
+    expect_reference_shape(&adaptive_cases[_i].pool, &adaptive_cases[_i].input,
+                           adaptive_cases[_i].name);
 }
 END_TEST
 
@@ -214,6 +247,16 @@ MUTATOR(set_pool_rank, pool->spatial_rank = (int)v)
 MUTATOR(set_input_rank, input->spatial_rank = (int)v; input->spatial[2] = 8)
 MUTATOR(set_both_ranks, pool->spatial_rank = input->spatial_rank = (int)v; input->spatial[2] = 8;
         pool->kernel[2] = 3; pool->dilation[2] = 1)
+MUTATOR(set_adaptive, pool->adaptive = (int)v; pool->output_size[0] = pool->output_size[1] = 3)
+MUTATOR(set_adaptive_out_h, pool->adaptive = 1; pool->output_size[1] = 3; pool->output_size[0] = v)
+MUTATOR(set_adaptive_out_w, pool->adaptive = 1; pool->output_size[0] = 3; pool->output_size[1] = v)
+MUTATOR(set_adaptive_ceil, pool->adaptive = 1; pool->output_size[0] = pool->output_size[1] = 3;
+        pool->ceil_mode = (int)v)
+MUTATOR(set_adaptive_divisor, pool->adaptive = 1; pool->output_size[0] = pool->output_size[1] = 3;
+        pool->has_divisor_override = (int)v; pool->divisor_override = 4)
+/* Adaptive pooling ignores the window fields, however wrong. */
+MUTATOR(set_adaptive_window, pool->adaptive = 1; pool->output_size[0] = pool->output_size[1] = 3;
+        pool->kernel[0] = pool->stride[1] = pool->pad_begin[0] = pool->dilation[1] = v)
 MUTATOR(set_dtype, input->dtype = (clpool_dtype)v)
 MUTATOR(set_layout, input->layout = (clpool_layout)v)
 MUTATOR(set_n, input->n = v)
@@ -261,8 +304,24 @@ static const validation_case validation_cases[] = {
     {"input rank", set_input_rank, 4, CLPOOL_ERROR_INVALID_RANK, "input->spatial_rank", "= 4"},
     {"input rank", set_input_rank, 3, CLPOOL_ERROR_INVALID_RANK, "differs", "= 3"},
     {"pool rank", set_pool_rank, 1, CLPOOL_ERROR_INVALID_RANK, "differs", "= 1"},
-    {"both ranks", set_both_ranks, 1, CLPOOL_ERROR_UNSUPPORTED, "spatial_rank = 1", "2D"},
-    {"both ranks", set_both_ranks, 3, CLPOOL_ERROR_UNSUPPORTED, "spatial_rank = 3", "2D"},
+    {"both ranks", set_both_ranks, 1, OK},
+    {"both ranks", set_both_ranks, 3, OK},
+    {"adaptive", set_adaptive, 2, CLPOOL_ERROR_INVALID_FLAG, "pool->adaptive", "= 2"},
+    {"adaptive", set_adaptive, -1, CLPOOL_ERROR_INVALID_FLAG, "pool->adaptive", "= -1"},
+    {"adaptive", set_adaptive, 1, OK},
+    {"adaptive output h", set_adaptive_out_h, 0, CLPOOL_ERROR_INVALID_SHAPE, "pool->output_size[0]",
+     "= 0"},
+    {"adaptive output w", set_adaptive_out_w, -2, CLPOOL_ERROR_INVALID_SHAPE,
+     "pool->output_size[1]", "= -2"},
+    {"adaptive output w", set_adaptive_out_w, MAX_EXTENT + 1, CLPOOL_ERROR_INVALID_SHAPE,
+     "pool->output_size[1]", "= 268435457"},
+    {"adaptive output w", set_adaptive_out_w, MAX_EXTENT, OK},
+    {"adaptive output h", set_adaptive_out_h, 100, OK},
+    {"adaptive ceil", set_adaptive_ceil, 1, CLPOOL_ERROR_INVALID_FLAG, "pool->ceil_mode",
+     "adaptive"},
+    {"adaptive divisor", set_adaptive_divisor, 1, CLPOOL_ERROR_INVALID_FLAG,
+     "pool->has_divisor_override", "adaptive"},
+    {"adaptive window", set_adaptive_window, -7, OK},
     {"dtype", set_dtype, 0, CLPOOL_ERROR_INVALID_DTYPE, "input->dtype", "= 0"},
     {"dtype", set_dtype, 99, CLPOOL_ERROR_INVALID_DTYPE, "input->dtype", "= 99"},
     {"dtype", set_dtype, CLPOOL_DTYPE_F16, CLPOOL_ERROR_UNSUPPORTED, "input->dtype", "= 2"},
@@ -533,6 +592,102 @@ START_TEST(test_pool_desc_init) {
 }
 END_TEST
 
+START_TEST(test_pool_desc_init_ranks) {
+    clpool_pool_desc d;
+    const int64_t kernel[3] = {4, 5, 6}, out[3] = {7, 8, 9};
+    memset(&d, 0xAB, sizeof d);
+    clpool_pool_desc_init_1d(&d, CLPOOL_MODE_MAX, 3);
+    ck_assert_int_eq(d.spatial_rank, 1);
+    ck_assert_int_eq(d.kernel[0], 3);
+    ck_assert_int_eq(d.adaptive, 0);
+    ck_assert_int_eq(d.count_include_pad, 1);
+    memset(&d, 0xAB, sizeof d);
+    clpool_pool_desc_init_3d(&d, CLPOOL_MODE_AVG, 2, 3, 4);
+    ck_assert_int_eq(d.spatial_rank, 3);
+    ck_assert(d.kernel[0] == 2 && d.kernel[1] == 3 && d.kernel[2] == 4);
+    for (int i = 0; i < 3; ++i)
+        ck_assert(d.stride[i] == 0 && d.dilation[i] == 1 && d.pad_begin[i] == 0 &&
+                  d.pad_end[i] == 0 && d.output_size[i] == 0);
+    clpool_pool_desc_init(&d, CLPOOL_MODE_MAX, 3, kernel);
+    ck_assert(d.kernel[0] == 4 && d.kernel[1] == 5 && d.kernel[2] == 6 && d.adaptive == 0);
+    memset(&d, 0xAB, sizeof d);
+    clpool_pool_desc_init_adaptive(&d, CLPOOL_MODE_AVG, 2, out);
+    ck_assert(d.adaptive == 1 && d.spatial_rank == 2 && d.mode == CLPOOL_MODE_AVG);
+    ck_assert(d.output_size[0] == 7 && d.output_size[1] == 8 && d.output_size[2] == 0);
+    ck_assert(d.ceil_mode == 0 && d.has_divisor_override == 0);
+    clpool_pool_desc_init_global(&d, CLPOOL_MODE_MAX, 3);
+    ck_assert(d.adaptive == 1 && d.spatial_rank == 3);
+    ck_assert(d.output_size[0] == 1 && d.output_size[1] == 1 && d.output_size[2] == 1);
+    /* an out-of-range rank is stored for validation to report, and nothing is read past 3 */
+    clpool_pool_desc_init(&d, CLPOOL_MODE_MAX, 9, kernel);
+    ck_assert_int_eq(d.spatial_rank, 9);
+    clpool_pool_desc_init(NULL, CLPOOL_MODE_MAX, 2, kernel);
+    clpool_pool_desc_init(&d, CLPOOL_MODE_MAX, 2, NULL);
+    clpool_pool_desc_init_adaptive(NULL, CLPOOL_MODE_MAX, 2, out);
+    clpool_pool_desc_init_adaptive(&d, CLPOOL_MODE_MAX, 2, NULL);
+    clpool_pool_desc_init_global(NULL, CLPOOL_MODE_MAX, 2);
+    clpool_pool_desc_init_1d(NULL, CLPOOL_MODE_MAX, 2);
+    clpool_pool_desc_init_3d(NULL, CLPOOL_MODE_MAX, 2, 2, 2);
+}
+END_TEST
+
+START_TEST(test_tensor_desc_init_ranks) {
+    clpool_tensor_desc t;
+    const int64_t spatial[3] = {3, 4, 5};
+    memset(&t, 0xAB, sizeof t);
+    clpool_tensor_desc_init_1d(&t, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_LAST, 2, 3, 16000);
+    ck_assert(t.spatial_rank == 1 && t.n == 2 && t.c == 3 && t.spatial[0] == 16000);
+    ck_assert(t.spatial[1] == 0 && t.spatial[2] == 0 && t.layout == CLPOOL_LAYOUT_CHANNELS_LAST);
+    clpool_tensor_desc_init_3d(&t, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_FIRST, 1, 64, 16, 56,
+                               55);
+    ck_assert(t.spatial_rank == 3 && t.spatial[0] == 16 && t.spatial[1] == 56 &&
+              t.spatial[2] == 55);
+    clpool_tensor_desc_init(&t, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_FIRST, 1, 2, 3, spatial);
+    ck_assert(t.spatial[0] == 3 && t.spatial[1] == 4 && t.spatial[2] == 5);
+    int64_t elements = 0;
+    ck_assert_int_eq(clpool_tensor_desc_size(&t, &elements, NULL), CLPOOL_SUCCESS);
+    ck_assert_int_eq(elements, 2 * 60);
+    clpool_tensor_desc_init(NULL, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_FIRST, 1, 2, 3, spatial);
+    clpool_tensor_desc_init(&t, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_FIRST, 1, 2, 3, NULL);
+    clpool_tensor_desc_init_1d(NULL, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_FIRST, 1, 2, 3);
+    clpool_tensor_desc_init_3d(NULL, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_FIRST, 1, 2, 3, 4, 5);
+}
+END_TEST
+
+/* 1D and 3D pooling and adaptive windows, worked out by hand. */
+START_TEST(test_hand_shapes_ranks) {
+    clpool_pool_desc pool;
+    clpool_tensor_desc input, out;
+    clpool_pool_desc_init_1d(&pool, CLPOOL_MODE_MAX, 4);
+    clpool_tensor_desc_init_1d(&input, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_FIRST, 8, 64,
+                               16000);
+    ck_assert_int_eq(clpool_pool_output_desc(&pool, &input, &out), CLPOOL_SUCCESS);
+    ck_assert(out.spatial_rank == 1 && out.spatial[0] == 4000 && out.spatial[1] == 0);
+    clpool_pool_desc_init_3d(&pool, CLPOOL_MODE_MAX, 2, 2, 2);
+    clpool_tensor_desc_init_3d(&input, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_LAST, 8, 64, 16, 56,
+                               56);
+    ck_assert_int_eq(clpool_pool_output_desc(&pool, &input, &out), CLPOOL_SUCCESS);
+    ck_assert(out.spatial[0] == 8 && out.spatial[1] == 28 && out.spatial[2] == 28);
+    const int64_t sizes[3] = {5, 1, 40};
+    clpool_pool_desc_init_adaptive(&pool, CLPOOL_MODE_AVG, 3, sizes);
+    ck_assert_int_eq(clpool_pool_output_desc(&pool, &input, &out), CLPOOL_SUCCESS);
+    ck_assert(out.spatial[0] == 5 && out.spatial[1] == 1 && out.spatial[2] == 40);
+    clpool_pool_desc_init_global(&pool, CLPOOL_MODE_MAX, 3);
+    ck_assert_int_eq(clpool_pool_output_desc(&pool, &input, &out), CLPOOL_SUCCESS);
+    ck_assert(out.spatial[0] == 1 && out.spatial[1] == 1 && out.spatial[2] == 1);
+    /* a 1D pool over a 3D input is a rank mismatch */
+    clpool_pool_desc_init_global(&pool, CLPOOL_MODE_MAX, 1);
+    ck_assert_int_eq(clpool_pool_output_desc(&pool, &input, &out), CLPOOL_ERROR_INVALID_RANK);
+    /* the largest adaptive window must stay within int32 taps: 2^28 x 2^28 x 1 is refused */
+    clpool_tensor_desc_init_3d(&input, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_LAST, 0, 1,
+                               (int64_t)1 << 28, (int64_t)1 << 28, 1);
+    clpool_pool_desc_init_global(&pool, CLPOOL_MODE_MAX, 3);
+    ck_assert_int_eq(clpool_pool_output_desc(&pool, &input, &out),
+                     CLPOOL_ERROR_INVALID_KERNEL_SIZE);
+    ck_assert_ptr_nonnull(strstr(clpool_last_error(), "adaptive window"));
+}
+END_TEST
+
 START_TEST(test_tensor_desc_init) {
     clpool_tensor_desc t;
     memset(&t, 0xAB, sizeof t);
@@ -754,6 +909,9 @@ static Suite *shape_suite(void) {
     tcase_add_loop_test(tc, test_case_table_shapes, 0, (int)pool_case_count);
     tcase_add_loop_test(tc, test_random_shapes, 0, RANDOM_SEEDS / RANDOM_PER_TEST);
     tcase_add_loop_test(tc, test_hand_shapes, 0, SHAPE_ROWS * 3);
+    tcase_add_test(tc, test_hand_shapes_ranks);
+    tcase_add_loop_test(tc, test_random_shapes_other_ranks, 0, RANDOM_SEEDS / RANDOM_PER_TEST);
+    tcase_add_loop_test(tc, test_adaptive_table_shapes, 0, (int)adaptive_case_count);
 
     tc = new_case(suite, "validation");
     tcase_add_loop_test(tc, test_validation, 0, VALIDATION_CASES);
@@ -767,6 +925,8 @@ static Suite *shape_suite(void) {
     tc = new_case(suite, "init");
     tcase_add_test(tc, test_pool_desc_init);
     tcase_add_test(tc, test_tensor_desc_init);
+    tcase_add_test(tc, test_pool_desc_init_ranks);
+    tcase_add_test(tc, test_tensor_desc_init_ranks);
     tcase_add_test(tc, test_plan_options_init);
 
     tc = new_case(suite, "status");

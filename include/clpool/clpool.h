@@ -133,7 +133,7 @@ typedef enum clpool_layout {
 /*
  * A dense tensor: N x C x spatial, in the given layout, with no padding between elements.
  * spatial[] lists the spatial sizes outermost first: {H, W} for rank 2 ({W} for 1, {D, H, W} for
- * 3). Entries past spatial_rank are ignored. This version pools rank 2 only.
+ * 3). Entries past spatial_rank are ignored. Every rank 1..3 pools with the same rules.
  */
 typedef struct clpool_tensor_desc {
     clpool_dtype dtype;
@@ -157,7 +157,15 @@ typedef struct clpool_tensor_desc {
  * kernel at most CLPOOL_MAX_EXTENT per dimension (an effective kernel beyond it is
  * CLPOOL_ERROR_INVALID_KERNEL_SIZE), and the product of the kernel sizes at most INT32_MAX. Element
  * and byte counts of the input and output must fit int64_t and size_t. Start from
- * clpool_pool_desc_init_2d, which sets PyTorch's defaults.
+ * clpool_pool_desc_init (any rank) or its _1d/_2d/_3d forms, which set PyTorch's defaults.
+ *
+ * Adaptive pooling (PyTorch adaptive_max_pool*d / adaptive_avg_pool*d): with adaptive = 1 the
+ * output's spatial sizes are output_size[] (each 1 .. CLPOOL_MAX_EXTENT, larger than the input
+ * allowed) and output position o of a dimension of input size I pools [floor(o * I / O),
+ * ceil((o + 1) * I / O)); the average divides by the window's size. kernel, stride, padding,
+ * dilation and count_include_pad are then ignored; ceil_mode and has_divisor_override must be 0.
+ * Global pooling is adaptive pooling with every output size 1 (clpool_pool_desc_init_global);
+ * plans recognise it and read each plane with a loop whose bounds are compile-time constants.
  */
 typedef struct clpool_pool_desc {
     clpool_mode mode;
@@ -171,17 +179,49 @@ typedef struct clpool_pool_desc {
     int count_include_pad;
     int has_divisor_override;
     int64_t divisor_override;
+    int adaptive;                                 /* 0 or 1: windows from output_size */
+    int64_t output_size[CLPOOL_MAX_SPATIAL_RANK]; /* adaptive only: the output's spatial sizes */
 } clpool_pool_desc;
 
-/* A 2D pooling descriptor with PyTorch's defaults: stride = kernel, no padding, dilation 1,
- * ceil_mode off, count_include_pad on, no divisor override. Does nothing when desc is NULL. */
+/* A pooling descriptor of spatial_rank dimensions with kernel[0 .. spatial_rank - 1] and
+ * PyTorch's defaults: stride = kernel, no padding, dilation 1, ceil_mode off, count_include_pad
+ * on, no divisor override, not adaptive. The fields are stored as given (a bad rank or kernel is
+ * reported when the descriptor is used). Does nothing when desc or kernel is NULL. */
+CLPOOL_API void clpool_pool_desc_init(clpool_pool_desc *desc, clpool_mode mode, int spatial_rank,
+                                      const int64_t *kernel);
+
+/* clpool_pool_desc_init for 1D (kernel along W), 2D (H, W) and 3D (D, H, W). */
+CLPOOL_API void clpool_pool_desc_init_1d(clpool_pool_desc *desc, clpool_mode mode,
+                                         int64_t kernel_w);
 CLPOOL_API void clpool_pool_desc_init_2d(clpool_pool_desc *desc, clpool_mode mode, int64_t kernel_h,
                                          int64_t kernel_w);
+CLPOOL_API void clpool_pool_desc_init_3d(clpool_pool_desc *desc, clpool_mode mode, int64_t kernel_d,
+                                         int64_t kernel_h, int64_t kernel_w);
 
-/* A dense 2D tensor descriptor. Does nothing when desc is NULL. */
+/* An adaptive pooling descriptor (adaptive = 1) with output_size[0 .. spatial_rank - 1]. Does
+ * nothing when desc or output_size is NULL. */
+CLPOOL_API void clpool_pool_desc_init_adaptive(clpool_pool_desc *desc, clpool_mode mode,
+                                               int spatial_rank, const int64_t *output_size);
+
+/* Global pooling: adaptive pooling to one output per (n, c) plane. Does nothing on NULL. */
+CLPOOL_API void clpool_pool_desc_init_global(clpool_pool_desc *desc, clpool_mode mode,
+                                             int spatial_rank);
+
+/* A dense tensor descriptor with spatial[0 .. spatial_rank - 1] (outermost first). Stored as
+ * given; validated when used. Does nothing when desc or spatial is NULL. */
+CLPOOL_API void clpool_tensor_desc_init(clpool_tensor_desc *desc, clpool_dtype dtype,
+                                        clpool_layout layout, int64_t n, int64_t c,
+                                        int spatial_rank, const int64_t *spatial);
+
+/* clpool_tensor_desc_init for 1D (N, C, W), 2D (N, C, H, W) and 3D (N, C, D, H, W) tensors. */
+CLPOOL_API void clpool_tensor_desc_init_1d(clpool_tensor_desc *desc, clpool_dtype dtype,
+                                           clpool_layout layout, int64_t n, int64_t c, int64_t w);
 CLPOOL_API void clpool_tensor_desc_init_2d(clpool_tensor_desc *desc, clpool_dtype dtype,
                                            clpool_layout layout, int64_t n, int64_t c, int64_t h,
                                            int64_t w);
+CLPOOL_API void clpool_tensor_desc_init_3d(clpool_tensor_desc *desc, clpool_dtype dtype,
+                                           clpool_layout layout, int64_t n, int64_t c, int64_t d,
+                                           int64_t h, int64_t w);
 
 /* Element count and byte size of a tensor (N * C * spatial product, times the element size).
  * Fails with CLPOOL_ERROR_SIZE_OVERFLOW rather than wrap. Either output pointer may be NULL. */
@@ -405,8 +445,9 @@ CLPOOL_API clpool_status clpool_plan_enqueue_backward(
  * values is the pooled tensor; indices (laid out like values, type from options->indices,
  * CLPOOL_INDEX_NONE meaning int64) hold flat plane positions of the output ((z * H + h) * W + w),
  * as max pooling with indices writes them. -1 (a window with no in-bounds tap) is skipped. The
- * output has values' N, C, layout and rank. This version unpools 2D float32 tensors whose values
- * plane has at most INT32_MAX elements.
+ * output has values' N, C, layout and rank (1, 2 or 3; output_spatial holds one size per
+ * spatial dimension). This version unpools float32 tensors whose values plane has at most
+ * INT32_MAX elements.
  */
 CLPOOL_API clpool_status clpool_unpool_plan_create(clpool_context *ctx,
                                                    const clpool_tensor_desc *values,

@@ -1,0 +1,220 @@
+/*
+ * Pooling of every rank and adaptive pooling on the device against the CPU reference: the named
+ * 2D edge cases carried to 1D (along H and along W) and 3D (H repeated as depth), fixed-seed
+ * random 1D and 3D configurations, the named adaptive cases (output sizes that divide the input
+ * and that do not, larger than it, global) and random adaptive ones, each through the forward
+ * pass, indices, every backward kind and unpooling, in both layouts. Generic kernels run
+ * everything; specialised ones are sampled, as in test_forward.c, to bound the cold compiles.
+ * Global pooling is also run on the network heads it exists for, with their specialised kernels.
+ */
+#include "suite_main.h"
+#include "cases.h"
+#include "reference.h"
+#include "test_device.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+    RANDOM_PER_CHUNK = 30,
+    EDGE_CHUNK = 6,
+    SPECIALISE_SPARSE = 25,
+    ADAPTIVE_SPECIALISE_EVERY = 4
+};
+
+static const clpool_layout layouts[2] = {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_LAYOUT_CHANNELS_LAST};
+
+/* The case's input filled from (fill, seed), channels-first and in layout. */
+static float *make_input(const pool_case *pc, uint64_t seed, clpool_layout layout) {
+    const size_t count = tensor_count(&pc->input);
+    float *x = malloc((count + 1) * sizeof(float)), *x_layout = malloc((count + 1) * sizeof(float));
+    ck_assert(x && x_layout);
+    fill_input(pc->fill, seed, x, count);
+    if (layout == CLPOOL_LAYOUT_CHANNELS_LAST)
+        to_channels_last(x, x_layout, pc->input.n, pc->input.c, tensor_plane(&pc->input));
+    else
+        memcpy(x_layout, x, count * sizeof(float));
+    free(x);
+    return x_layout;
+}
+
+/* The forward pass of one case in one layout. */
+static void expect_forward(const pool_case *pc, const char *label, uint64_t seed,
+                           clpool_layout layout, clpool_specialisation specialisation) {
+    const clpool_tensor_desc input = with_layout(&pc->input, layout);
+    float *x = make_input(pc, seed, layout);
+    expect_matches_reference(label, &pc->pool, &input, x, specialisation);
+    free(x);
+}
+
+/* Indices (max), unpooling of those values and indices back into the input's shape (max), and
+ * the backward passes of the case's mode, in one layout. */
+static void expect_other_passes(const pool_case *pc, const char *label, uint64_t seed,
+                                clpool_layout layout, clpool_specialisation specialisation,
+                                clpool_index_type index_type) {
+    clpool_tensor_desc input = with_layout(&pc->input, layout), output;
+    ck_assert_msg(clpool_pool_output_desc(&pc->pool, &input, &output) == CLPOOL_SUCCESS, "%s: %s",
+                  label, clpool_last_error());
+    const size_t n_out = tensor_count(&output);
+    float *x = make_input(pc, seed, layout), *grad = malloc((n_out + 1) * sizeof(float));
+    fill_input(FILL_RANDOM, seed + 7, grad, n_out);
+    if (pc->pool.mode == CLPOOL_MODE_MAX) {
+        expect_indices_match_reference(label, &pc->pool, &input, x, specialisation, index_type);
+        float *y = malloc((n_out + 1) * sizeof(float));
+        int64_t *indices = malloc((n_out + 1) * sizeof *indices);
+        ck_assert_int_eq(ref_pool_max_indices(&pc->pool, &input, x, y, indices), 0);
+        expect_unpool_matches_reference(label, &output, input.spatial, y, indices, index_type,
+                                        specialisation, 0);
+        free(y);
+        free(indices);
+        expect_backward_matches_reference(label, &pc->pool, &input, x, grad,
+                                          CLPOOL_BACKWARD_MAX_FROM_INDICES, specialisation,
+                                          index_type);
+        expect_backward_matches_reference(label, &pc->pool, &input, x, grad,
+                                          CLPOOL_BACKWARD_MAX_FROM_INPUT, specialisation,
+                                          CLPOOL_INDEX_NONE);
+    } else {
+        expect_backward_matches_reference(label, &pc->pool, &input, x, grad, CLPOOL_BACKWARD_AVG,
+                                          specialisation, CLPOOL_INDEX_NONE);
+    }
+    free(x);
+    free(grad);
+}
+
+/* Every pass of one case: both layouts with the generic kernels; with `specialise`, also the
+ * specialised kernels in the layout that alternates with `which`. */
+static void expect_all_passes(const pool_case *pc, const char *label, uint64_t seed, int specialise,
+                              int which) {
+    for (int l = 0; l < 2; ++l) {
+        const clpool_index_type type = (l + which) % 2 ? CLPOOL_INDEX_INT32 : CLPOOL_INDEX_INT64;
+        expect_forward(pc, label, seed, layouts[l], CLPOOL_SPECIALISE_NONE);
+        expect_other_passes(pc, label, seed, layouts[l], CLPOOL_SPECIALISE_NONE, type);
+        if (specialise && l == which % 2) {
+            expect_forward(pc, label, seed, layouts[l], CLPOOL_SPECIALISE_WINDOW);
+            expect_other_passes(pc, label, seed, layouts[l], CLPOOL_SPECIALISE_WINDOW,
+                                CLPOOL_INDEX_INT64);
+        }
+    }
+}
+
+/* ---- The 2D edge cases in 1D and 3D -----------------------------------------------------------
+ */
+
+/* Variant v of the table's cases: 0 = 1D along H, 1 = 1D along W, 2 = 3D. */
+static void edge_case_variant(size_t i, int v, pool_case *pc, char *label, size_t size) {
+    static const char *const suffix[3] = {"1d_from_h", "1d_from_w", "3d"};
+    case_with_rank(&pool_cases[i], v == 2 ? 3 : 1, v, pc);
+    snprintf(label, size, "%s as %s", pool_cases[i].name, suffix[v]);
+}
+
+/* Cases [_i * EDGE_CHUNK, (_i + 1) * EDGE_CHUNK): chunks share one process, so the programs are
+ * loaded once per chunk rather than once per case. */
+START_TEST(test_rank_edge_cases) {
+    char label[128];
+    for (int i = _i * EDGE_CHUNK; i < (_i + 1) * EDGE_CHUNK && (size_t)i < pool_case_count; ++i)
+        for (int v = 0; v < 3; ++v) {
+            pool_case pc;
+            edge_case_variant((size_t)i, v, &pc, label, sizeof label);
+            const int specialise = (i * 3 + v) % SPECIALISE_SPARSE == 0;
+            expect_all_passes(&pc, label, (uint64_t)i * 3 + (uint64_t)v + 1, specialise, i + v);
+        }
+}
+END_TEST
+
+/* ---- Random 1D and 3D configurations ----------------------------------------------------------
+ */
+
+START_TEST(test_rank_random) {
+    const int rank = _i % 2 ? 3 : 1;
+    char label[64];
+    for (int k = 0; k < RANDOM_PER_CHUNK; ++k) {
+        const uint64_t seed = 21000 + (uint64_t)(_i * RANDOM_PER_CHUNK + k);
+        pool_case pc;
+        random_case_rank(seed, rank, &pc);
+        if (pc.pool.mode == CLPOOL_MODE_MAX && k % 2)
+            pc.fill = FILL_INTEGERS;
+        snprintf(label, sizeof label, "random_case_rank(%llu, %d)", (unsigned long long)seed, rank);
+        expect_all_passes(&pc, label, seed, k == 0, k);
+    }
+}
+END_TEST
+
+/* ---- Adaptive and global pooling --------------------------------------------------------------
+ */
+
+START_TEST(test_adaptive_case) {
+    const pool_case *pc = &adaptive_cases[_i];
+    expect_all_passes(pc, pc->name, (uint64_t)_i + 31, _i % ADAPTIVE_SPECIALISE_EVERY == 0, _i);
+}
+END_TEST
+
+START_TEST(test_adaptive_random) {
+    const int rank = 1 + _i % 3;
+    char label[64];
+    for (int k = 0; k < RANDOM_PER_CHUNK; ++k) {
+        const uint64_t seed = 31000 + (uint64_t)(_i * RANDOM_PER_CHUNK + k);
+        pool_case pc;
+        random_adaptive_case(seed, rank, &pc);
+        snprintf(label, sizeof label, "random_adaptive_case(%llu, %d)", (unsigned long long)seed,
+                 rank);
+        expect_all_passes(&pc, label, seed, 0, k);
+    }
+}
+END_TEST
+
+/* The global heads issue 5 names, at batch 1, with the plan's default (specialised) kernel. */
+typedef struct global_head {
+    const char *name;
+    clpool_mode mode;
+    int64_t c, h, w;
+} global_head;
+
+static const global_head global_heads[] = {
+    {"resnet50_head_avg", CLPOOL_MODE_AVG, 2048, 7, 7},
+    {"mobilenetv2_head_max", CLPOOL_MODE_MAX, 1280, 7, 7},
+    {"large_plane_avg", CLPOOL_MODE_AVG, 32, 112, 112},
+    {"large_plane_max", CLPOOL_MODE_MAX, 32, 112, 112},
+};
+
+START_TEST(test_global_head) {
+    const global_head *head = &global_heads[_i / 2];
+    pool_case pc;
+    memset(&pc, 0, sizeof pc);
+    clpool_pool_desc_init_global(&pc.pool, head->mode, 2);
+    clpool_tensor_desc_init_2d(&pc.input, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_FIRST, 1,
+                               head->c, head->h, head->w);
+    pc.fill = head->mode == CLPOOL_MODE_MAX ? FILL_INTEGERS : FILL_RANDOM;
+    expect_forward(&pc, head->name, (uint64_t)_i + 5, layouts[_i % 2], CLPOOL_SPECIALISE_AUTO);
+}
+END_TEST
+
+static Suite *ranks_suite(void) {
+    Suite *s = suite_create("ranks");
+    TCase *edges = tcase_create("edge_cases");
+    tcase_add_checked_fixture(edges, device_setup, device_teardown);
+    tcase_set_timeout(edges, 240);
+    tcase_add_loop_test(edges, test_rank_edge_cases, 0,
+                        (int)((pool_case_count + EDGE_CHUNK - 1) / EDGE_CHUNK));
+    suite_add_tcase(s, edges);
+
+    TCase *random = tcase_create("random");
+    tcase_add_checked_fixture(random, device_setup, device_teardown);
+    tcase_set_timeout(random, 240);
+    tcase_add_loop_test(random, test_rank_random, 0, 4);
+    suite_add_tcase(s, random);
+
+    TCase *adaptive = tcase_create("adaptive");
+    tcase_add_checked_fixture(adaptive, device_setup, device_teardown);
+    tcase_set_timeout(adaptive, 240);
+    tcase_add_loop_test(adaptive, test_adaptive_case, 0, (int)adaptive_case_count);
+    tcase_add_loop_test(adaptive, test_adaptive_random, 0, 3);
+    tcase_add_loop_test(adaptive, test_global_head, 0,
+                        (int)(2 * sizeof global_heads / sizeof global_heads[0]));
+    suite_add_tcase(s, adaptive);
+    return s;
+}
+
+int main(void) {
+    return run_suite(ranks_suite());
+}
