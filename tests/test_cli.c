@@ -64,6 +64,11 @@ START_TEST(test_pool_flags_parse) {
     ck_assert_int_eq(parse_pool_line("--help", &r), CLI_HELP);
     ck_assert_int_eq(parse_pool_line("--mode max --kernel 2 --indices i.npy a b", &r), CLI_PARSED);
     ck_assert_str_eq(r.indices_path, "i.npy");
+    ck_assert_int_eq(parse_pool_line("--mode max --adaptive=4,5 --indices i.npy a b", &r),
+                     CLI_PARSED);
+    ck_assert(r.adaptive.count == 2 && r.adaptive.values[1] == 5 && !r.global && !r.kernel.count);
+    ck_assert_int_eq(parse_pool_line("--mode avg --global --channels-last a b", &r), CLI_PARSED);
+    ck_assert(r.global && !r.adaptive.count && r.channels_last);
 }
 END_TEST
 
@@ -100,6 +105,27 @@ static const bad_line bad_pool_lines[] = {
     {"--mode max --kernel 2 --check=1 a b", "--check takes no value"},
     {"--mode max --kernel 2 --device= a b", "--device needs a non-empty value"},
     {"--mode max --kernel 2 --indices b a b", "--indices 'b' is also OUTPUT"},
+    {"--mode max --adaptive 2 --kernel 2 a b",
+     "--adaptive replaces the window flags: drop --kernel"},
+    {"--mode avg --global --stride 2 a b", "--global replaces the window flags: drop --stride"},
+    {"--mode avg --adaptive 3 --padding 1 a b",
+     "--adaptive replaces the window flags: drop --padding"},
+    {"--mode max --global --dilation 2 a b", "--global replaces the window flags: drop --dilation"},
+    {"--mode max --adaptive 2 --ceil-mode a b",
+     "--adaptive replaces the window flags: drop --ceil-mode"},
+    {"--mode avg --global --exclude-pad a b",
+     "--global replaces the window flags: drop --exclude-pad"},
+    {"--mode avg --adaptive 2 --divisor 4 a b",
+     "--adaptive replaces the window flags: drop --divisor"},
+    {"--mode max --adaptive 2 --global a b", "--adaptive and --global cannot be combined"},
+    {"--mode max --adaptive 0 a b", "--adaptive '0'"},
+    {"--mode max --adaptive 2,,3 a b", "--adaptive '2,,3'"},
+    {"--mode max --adaptive 1,2,3,4 a b", "--adaptive '1,2,3,4'"},
+    {"--mode max --adaptive 1099511627776 a b", "--adaptive '1099511627776'"},
+    {"--mode max --adaptive 2 --adaptive 3 a b", "--adaptive is given twice"},
+    {"--mode max --global --global a b", "--global is given twice"},
+    {"--mode max --global=1 a b", "--global takes no value"},
+    {"--mode avg --global --indices i.npy a b", "--indices applies to --mode max"},
 };
 
 START_TEST(test_pool_flags_reject) {
@@ -122,12 +148,21 @@ START_TEST(test_backward_flags) {
     ck_assert_str_eq(r.forward_input_path, "x.npy");
     ck_assert_str_eq(r.input_path, "g.npy");
     ck_assert_str_eq(r.output_path, "gi.npy");
+    static char adaptive_line[] = "backward --mode avg --adaptive 3,2 --input x.npy g.npy gi.npy";
+    argc = 0;
+    for (char *t = strtok(adaptive_line, " "); t; t = strtok(NULL, " "))
+        argv[argc++] = t;
+    ck_assert_int_eq(cli_parse_backward(argc, argv, &r, err, sizeof err), CLI_PARSED);
+    ck_assert(r.adaptive.count == 2 && r.adaptive.values[0] == 3);
     static const bad_line bad[] = {
         {"--mode max --kernel 2 g.npy gi.npy", "--input X.npy"},
         {"--mode max --kernel 2 --input x.npy g.npy", "expected GRAD_OUT.npy and GRAD_IN.npy"},
         {"--mode max --kernel 2 --input x.npy --indices i.npy g.npy gi.npy", "'--indices'"},
         {"--mode max --kernel 2 --input x.npy g.npy x.npy", "GRAD_IN 'x.npy' is also --input"},
         {"--mode max --kernel 2 --input x.npy --input y.npy g gi", "--input is given twice"},
+        {"--mode avg --global --kernel 2 --input x.npy g gi", "--global replaces the window flags"},
+        {"--mode max --adaptive 2 --global --input x.npy g gi", "cannot be combined"},
+        {"--mode max --adaptive 2 --stride 1 --input x.npy g gi", "drop --stride"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; ++i) {
         char copy[256], *args[32];
@@ -202,6 +237,17 @@ START_TEST(test_bench_and_devices_flags) {
 }
 END_TEST
 
+/* pool is what clpool_pool_desc_init_global gives for mode and rank. */
+static int is_global(const clpool_pool_desc *pool, clpool_mode mode, int rank) {
+    clpool_pool_desc global;
+    clpool_pool_desc_init_global(&global, mode, rank);
+    int same = pool->mode == mode && pool->spatial_rank == rank && pool->adaptive == 1 &&
+               !pool->ceil_mode && !pool->has_divisor_override;
+    for (int i = 0; i < rank; ++i)
+        same = same && pool->output_size[i] == 1 && global.output_size[i] == 1;
+    return same && global.adaptive == 1;
+}
+
 START_TEST(test_request_expands_per_dimension) {
     cli_pool_request r;
     clpool_pool_desc pool;
@@ -218,6 +264,26 @@ START_TEST(test_request_expands_per_dimension) {
     ck_assert_int_eq(parse_pool_line("--mode max --kernel 2 a b", &r), CLI_PARSED);
     ck_assert_int_eq(cli_pool_desc_from_request(&r, 2, &pool, err, sizeof err), 0);
     ck_assert_int_eq(pool.stride[0], 0); /* PyTorch's default: stride = kernel */
+    ck_assert_int_eq(cli_pool_desc_from_request(&r, 1, &pool, err, sizeof err), 0);
+    ck_assert(pool.spatial_rank == 1 && pool.kernel[0] == 2 && !pool.adaptive);
+    /* --adaptive: one value for every dimension, or one each; --global: every size 1. */
+    ck_assert_int_eq(parse_pool_line("--mode avg --adaptive 2,3 a b", &r), CLI_PARSED);
+    ck_assert_int_eq(cli_pool_desc_from_request(&r, 2, &pool, err, sizeof err), 0);
+    ck_assert(pool.adaptive == 1 && pool.spatial_rank == 2 && pool.mode == CLPOOL_MODE_AVG);
+    ck_assert(pool.output_size[0] == 2 && pool.output_size[1] == 3);
+    ck_assert(!pool.ceil_mode && !pool.has_divisor_override);
+    ck_assert_int_ne(cli_pool_desc_from_request(&r, 3, &pool, err, sizeof err), 0);
+    ck_assert_ptr_nonnull(strstr(err, "--adaptive has 2 values, but the input has 3 spatial"));
+    ck_assert_int_ne(cli_pool_desc_from_request(&r, 1, &pool, err, sizeof err), 0);
+    ck_assert_ptr_nonnull(strstr(err, "--adaptive has 2 values, but the input has 1 spatial"));
+    ck_assert_int_eq(parse_pool_line("--mode max --adaptive 4 a b", &r), CLI_PARSED);
+    ck_assert_int_eq(cli_pool_desc_from_request(&r, 3, &pool, err, sizeof err), 0);
+    ck_assert(pool.adaptive && pool.output_size[0] == 4 && pool.output_size[2] == 4);
+    ck_assert_int_eq(parse_pool_line("--mode max --global a b", &r), CLI_PARSED);
+    ck_assert_int_eq(cli_pool_desc_from_request(&r, 1, &pool, err, sizeof err), 0);
+    ck_assert(pool.adaptive == 1 && pool.spatial_rank == 1 && pool.output_size[0] == 1);
+    ck_assert_int_eq(cli_pool_desc_from_request(&r, 3, &pool, err, sizeof err), 0);
+    ck_assert(is_global(&pool, CLPOOL_MODE_MAX, 3));
 }
 END_TEST
 
@@ -225,21 +291,69 @@ START_TEST(test_layer_lists) {
     bench_layer *layers = NULL;
     size_t count = 0;
     ck_assert_int_eq(bench_layers_standard(&layers, &count, err, sizeof err), 0);
-    ck_assert_uint_eq(count, 15);
+    ck_assert_uint_eq(count, 18);
     ck_assert_str_eq(layers[0].name, "resnet_stem");
+    ck_assert(layers[0].rank == 2 && layers[0].size[0] == 112 && layers[0].kernel[1] == 3);
     ck_assert(layers[7].ceil_mode && layers[7].c == 832); /* googlenet_pool4 */
+    int globals = 0, audio = 0, video = 0;
+    for (size_t i = 0; i < count; ++i) {
+        const bench_layer *l = &layers[i];
+        if (strstr(l->name, "gap") || strcmp(l->name, "global_avg_large") == 0)
+            globals += l->window == BENCH_WINDOW_GLOBAL && l->mode == CLPOOL_MODE_AVG;
+        if (strcmp(l->name, "global_avg_large") == 0)
+            ck_assert(l->c == 32 && l->rank == 2 && l->size[0] == 112 && l->size[1] == 112);
+        audio += strcmp(l->name, "audio_pool") == 0 && l->rank == 1 && l->c == 64 &&
+                 l->size[0] == 16000 && l->kernel[0] == 4 && l->stride[0] == 4 &&
+                 l->padding[0] == 0 && l->mode == CLPOOL_MODE_MAX;
+        video += strcmp(l->name, "video_pool") == 0 && l->rank == 3 && l->c == 64 &&
+                 l->size[0] == 16 && l->size[2] == 56 && l->kernel[2] == 2 && l->stride[0] == 2 &&
+                 l->padding[1] == 0 && l->mode == CLPOOL_MODE_MAX;
+    }
+    ck_assert_int_eq(globals, 3); /* resnet50_gap, mobilenetv2_gap, global_avg_large */
+    ck_assert(audio == 1 && video == 1);
     free(layers);
-    ck_assert_int_eq(bench_layers_parse("# c\n\n a max 4 5 6 3,2 1 1,0 ceil # x\n", "t", &layers,
-                                        &count, err, sizeof err),
+    ck_assert_int_eq(bench_layers_parse("# c\n\n a max 4 5x6 3,2 1 1,0 ceil # x\n"
+                                        "b avg 3 50 4 4 0\n"
+                                        "c max 2 4x6x8 2 2,1,1 0\n"
+                                        "d avg 5 7x7 global\n"
+                                        "e max 5 9x11x3 adaptive 4,5,2\n",
+                                        "t", &layers, &count, err, sizeof err),
                      0);
-    ck_assert(count == 1 && layers[0].kernel[1] == 2 && layers[0].padding[1] == 0);
+    ck_assert_uint_eq(count, 5);
+    ck_assert(layers[0].rank == 2 && layers[0].size[1] == 6 && layers[0].kernel[1] == 2);
+    ck_assert(layers[0].padding[1] == 0 && layers[0].ceil_mode);
+    ck_assert(layers[1].rank == 1 && layers[1].size[0] == 50 && layers[1].stride[0] == 4);
+    ck_assert(layers[2].rank == 3 && layers[2].size[2] == 8 && layers[2].kernel[2] == 2);
+    ck_assert(layers[2].stride[0] == 2 && layers[2].stride[2] == 1 && !layers[2].ceil_mode);
+    ck_assert(layers[3].window == BENCH_WINDOW_GLOBAL && layers[3].output_size[1] == 1);
+    ck_assert(layers[4].window == BENCH_WINDOW_ADAPTIVE && layers[4].output_size[2] == 2);
+    clpool_pool_desc pool;
+    clpool_tensor_desc input;
+    bench_layer_descs(&layers[3], CLPOOL_LAYOUT_CHANNELS_LAST, 2, &pool, &input);
+    ck_assert(is_global(&pool, CLPOOL_MODE_AVG, 2)); /* run as global pooling */
+    ck_assert(input.n == 2 && input.c == 5 && input.spatial_rank == 2 && input.spatial[1] == 7);
+    bench_layer_descs(&layers[2], CLPOOL_LAYOUT_CHANNELS_FIRST, 1, &pool, &input);
+    ck_assert(pool.spatial_rank == 3 && pool.kernel[0] == 2 && pool.stride[1] == 1);
+    ck_assert(pool.pad_end[2] == 0 && input.spatial_rank == 3 && input.spatial[0] == 4);
     free(layers);
     static const bad_line bad[] = {
-        {"a max 4 5 6 3 1\n", "t:1: expected NAME MODE"},
-        {"\na mean 4 5 6 3 1 1\n", "t:2: mode 'mean'"},
-        {"a max 0 5 6 3 1 1\n", "C '0'"},
-        {"a max 4 5 6 3,3,3 1 1\n", "KERNEL, STRIDE and PADDING"},
-        {"a max 4 5 6 3 1 1 ceiling\n", "unexpected 'ceiling'"},
+        {"a max 4 5x6 3 1\n", "t:1: expected NAME MODE C SIZE KERNEL STRIDE PADDING"},
+        {"\na mean 4 5 3 1 1\n", "t:2: mode 'mean'"},
+        {"a max 0 5 3 1 1\n", "C '0'"},
+        {"a max 4 5x6x7x8 3 1 1\n", "SIZE '5x6x7x8'"},
+        {"a max 4 5xx6 3 1 1\n", "SIZE '5xx6'"},
+        {"a max 4 5,6 3 1 1\n", "SIZE '5,6'"},
+        {"a max 4 0x6 3 1 1\n", "SIZE '0x6'"},
+        {"a max 4 5x6 3,3,3 1 1\n", "KERNEL '3,3,3' is not one value or 2"},
+        {"a max 4 5x6x7 3,3 1 1\n", "KERNEL '3,3' is not one value or 3"},
+        {"a max 4 5x6 3 0 1\n", "STRIDE '0'"},
+        {"a max 4 5x6 3 1 -1\n", "PADDING '-1'"},
+        {"a max 4 5x6 3 1 1 ceiling\n", "unexpected 'ceiling'"},
+        {"a max 4 5 6 3 1 1\n", "SIZE is one field"}, /* the old NAME MODE C H W form */
+        {"g avg 4 5x6 global 1\n", "t:1: expected"},
+        {"g avg 4 5x6 adaptive\n", "t:1: expected"},
+        {"g avg 4 5x6 adaptive 0\n", "adaptive output size '0'"},
+        {"g avg 4 5x6 adaptive 1,2,3\n", "adaptive output size '1,2,3'"},
         {"# only comments\n", "no layers"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; ++i) {
@@ -370,6 +484,301 @@ START_TEST(test_pool_files) {
 }
 END_TEST
 
+/* A pooling of any rank as a table row: window[] is the kernel (sliding) or the output size
+ * (adaptive and global), one value per dimension. */
+typedef struct rank_case {
+    const char *flags;
+    clpool_mode mode;
+    int rank;
+    int64_t size[3];
+    int adaptive; /* 0 sliding, 1 adaptive, 2 global */
+    int64_t window[3], stride, pad;
+    int ceil_mode, exclude_pad, channels_last;
+    int indices; /* also --indices, compared with the reference's */
+    int unpool;  /* and unpool them back with --check */
+} rank_case;
+
+static const rank_case rank_cases[] = {
+    /* 1D and 3D sliding windows */
+    {"--mode max --kernel 3 --stride 2 --padding 1",
+     CLPOOL_MODE_MAX,
+     1,
+     {20},
+     0,
+     {3},
+     2,
+     1,
+     0,
+     0,
+     0,
+     1,
+     1},
+    {"--mode avg --kernel 3 --stride 2 --padding 1 --exclude-pad --channels-last",
+     CLPOOL_MODE_AVG,
+     1,
+     {20},
+     0,
+     {3},
+     2,
+     1,
+     0,
+     1,
+     1,
+     0,
+     0},
+    {"--mode max --kernel 2,3,2 --stride 2 --channels-last",
+     CLPOOL_MODE_MAX,
+     3,
+     {5, 6, 7},
+     0,
+     {2, 3, 2},
+     2,
+     0,
+     0,
+     0,
+     1,
+     1,
+     1},
+    {"--mode avg --kernel 3 --stride 2 --padding 1 --ceil-mode",
+     CLPOOL_MODE_AVG,
+     3,
+     {5, 6, 7},
+     0,
+     {3, 3, 3},
+     2,
+     1,
+     1,
+     0,
+     0,
+     0,
+     0},
+    /* adaptive: sizes that divide the input, that do not, and an output larger than the input */
+    {"--mode max --adaptive 4,3", CLPOOL_MODE_MAX, 2, {8, 12}, 1, {4, 3}, 0, 0, 0, 0, 0, 1, 0},
+    {"--mode avg --adaptive 4,5 --channels-last",
+     CLPOOL_MODE_AVG,
+     2,
+     {9, 11},
+     1,
+     {4, 5},
+     0,
+     0,
+     0,
+     0,
+     1,
+     0,
+     0},
+    {"--mode avg --adaptive 7", CLPOOL_MODE_AVG, 1, {5}, 1, {7}, 0, 0, 0, 0, 0, 0, 0},
+    {"--mode max --adaptive 2,3,4 --channels-last",
+     CLPOOL_MODE_MAX,
+     3,
+     {5, 6, 7},
+     1,
+     {2, 3, 4},
+     0,
+     0,
+     0,
+     0,
+     1,
+     1,
+     0},
+    /* global */
+    {"--mode max --global", CLPOOL_MODE_MAX, 3, {3, 4, 5}, 2, {1, 1, 1}, 0, 0, 0, 0, 0, 1, 0},
+    {"--mode avg --global --channels-last",
+     CLPOOL_MODE_AVG,
+     2,
+     {7, 7},
+     2,
+     {1, 1},
+     0,
+     0,
+     0,
+     0,
+     1,
+     0,
+     0},
+};
+
+/* The descriptors a rank_case means, built without the tool's parser. */
+static void rank_case_descs(const rank_case *c, int64_t n, int64_t ch, clpool_pool_desc *pool,
+                            clpool_tensor_desc *input) {
+    if (c->adaptive == 2)
+        clpool_pool_desc_init_global(pool, c->mode, c->rank);
+    else if (c->adaptive)
+        clpool_pool_desc_init_adaptive(pool, c->mode, c->rank, c->window);
+    else
+        clpool_pool_desc_init(pool, c->mode, c->rank, c->window);
+    for (int i = 0; !c->adaptive && i < c->rank; ++i) {
+        pool->stride[i] = c->stride;
+        pool->pad_begin[i] = pool->pad_end[i] = c->pad;
+    }
+    pool->ceil_mode = c->ceil_mode;
+    pool->count_include_pad = !c->exclude_pad;
+    clpool_tensor_desc_init(input, CLPOOL_DTYPE_F32,
+                            c->channels_last ? CLPOOL_LAYOUT_CHANNELS_LAST
+                                             : CLPOOL_LAYOUT_CHANNELS_FIRST,
+                            n, ch, c->rank, c->size);
+}
+
+/* The array shape of a tensor in its layout's order; returns its rank. */
+static int array_shape(const clpool_tensor_desc *t, int64_t shape[5]) {
+    const int last = t->layout == CLPOOL_LAYOUT_CHANNELS_LAST;
+    shape[0] = t->n;
+    shape[last ? t->spatial_rank + 1 : 1] = t->c;
+    for (int i = 0; i < t->spatial_rank; ++i)
+        shape[(last ? 1 : 2) + i] = t->spatial[i];
+    return t->spatial_rank + 2;
+}
+
+static int64_t *read_int64_npy(const char *name, npy_header *header);
+
+/* idx.npy holds the reference's indices for pooling x. */
+static void expect_indices_file(const clpool_pool_desc *pool, const clpool_tensor_desc *input,
+                                const float *x, size_t count) {
+    npy_header header;
+    float *values = malloc(count * sizeof *values);
+    int64_t *want = malloc(count * sizeof *want), *indices = read_int64_npy("idx.npy", &header);
+    ck_assert_int_eq(ref_pool_max_indices(pool, input, x, values, want), 0);
+    for (size_t i = 0; i < count; ++i)
+        ck_assert_msg(indices[i] == want[i], "index %zu is %lld, want %lld", i,
+                      (long long)indices[i], (long long)want[i]);
+    free(values);
+    free(want);
+    free(indices);
+}
+
+/* clpool unpool takes out.npy and idx.npy back to the input's shape, passing --check. */
+static void expect_unpool_round_trip(const rank_case *c, const int64_t *in_shape, int ndim) {
+    char sizes[64], args[256], path[256];
+    snprintf(sizes, sizeof sizes, "%lld", (long long)c->size[0]);
+    for (int d = 1; d < c->rank; ++d)
+        snprintf(sizes + strlen(sizes), sizeof sizes - strlen(sizes), ",%lld",
+                 (long long)c->size[d]);
+    snprintf(args, sizeof args,
+             "unpool --indices idx.npy --output-size %s %s--check out.npy un.npy", sizes,
+             c->channels_last ? "--channels-last " : "");
+    ck_assert_msg(run_cli(args) == 0, "clpool %s: %s", args, out_text);
+    npy_header header;
+    float *un = NULL;
+    path_in_dir("un.npy", path, sizeof path);
+    ck_assert_msg(npy_read_f32(path, &header, &un, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(header.ndim, ndim);
+    for (int d = 0; d < ndim; ++d)
+        ck_assert_int_eq(header.shape[d], in_shape[d]);
+    free(un);
+}
+
+/* Rank-3 and rank-5 files (1D and 3D pooling), adaptive and global pooling through the binary
+ * with --check, compared with the reference here too: shape, values and indices. */
+START_TEST(test_pool_ranks_and_adaptive) {
+    const rank_case *c = &rank_cases[_i];
+    make_dir();
+    clpool_pool_desc pool;
+    clpool_tensor_desc input, output;
+    rank_case_descs(c, 2, 3, &pool, &input);
+    ck_assert_int_eq(clpool_pool_output_desc(&pool, &input, &output), CLPOOL_SUCCESS);
+    int64_t n_in = 0, n_out = 0, in_shape[5], out_shape[5];
+    clpool_tensor_desc_size(&input, &n_in, NULL);
+    clpool_tensor_desc_size(&output, &n_out, NULL);
+    const int ndim = array_shape(&input, in_shape);
+    array_shape(&output, out_shape);
+    float *x = malloc((size_t)n_in * sizeof *x), *want = malloc((size_t)n_out * sizeof *want);
+    float *scale = malloc((size_t)n_out * sizeof *scale), *y = NULL;
+    fill_input(c->mode == CLPOOL_MODE_MAX ? FILL_INTEGERS : FILL_RANDOM, 40 + (uint64_t)_i, x,
+               (size_t)n_in);
+    write_array("in.npy", NPY_F32, in_shape, ndim, x);
+    char args[256];
+    snprintf(args, sizeof args, "pool %s %s--check in.npy out.npy", c->flags,
+             c->indices ? "--indices idx.npy " : "");
+    ck_assert_msg(run_cli(args) == 0, "clpool %s: %s", args, out_text);
+
+    ck_assert_int_eq(ref_pool_forward(&pool, &input, x, want, scale), 0);
+    npy_header header;
+    char path[256];
+    path_in_dir("out.npy", path, sizeof path);
+    ck_assert_msg(npy_read_f32(path, &header, &y, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(header.ndim, ndim);
+    for (int d = 0; d < ndim; ++d)
+        ck_assert_msg(header.shape[d] == out_shape[d], "%s: dim %d is %lld, want %lld", args, d,
+                      (long long)header.shape[d], (long long)out_shape[d]);
+    const ref_comparison cmp = ref_compare(c->mode, y, want, scale, (size_t)n_out);
+    ck_assert_msg(cmp.mismatches == 0, "%s: %zu mismatches, first at %zu", args, cmp.mismatches,
+                  cmp.first_mismatch);
+    if (c->indices)
+        expect_indices_file(&pool, &input, x, (size_t)n_out);
+    if (c->unpool)
+        expect_unpool_round_trip(c, in_shape, ndim);
+    expect_entries(2 + c->indices + c->unpool);
+    free(x);
+    free(want);
+    free(scale);
+    free(y);
+    remove_dir();
+}
+END_TEST
+
+/* clpool backward --adaptive / --global against the reference gradients: max with sizes that do
+ * not divide the input (windows overlap), global average in 3D channels-last. */
+START_TEST(test_backward_adaptive) {
+    static const rank_case cases[] = {
+        {"--mode max --adaptive 4,5", CLPOOL_MODE_MAX, 2, {9, 11}, 1, {4, 5}, 0, 0, 0, 0, 0, 0, 0},
+        {"--mode avg --global --channels-last",
+         CLPOOL_MODE_AVG,
+         3,
+         {3, 4, 5},
+         2,
+         {1, 1, 1},
+         0,
+         0,
+         0,
+         0,
+         1,
+         0,
+         0},
+    };
+    const rank_case *c = &cases[_i];
+    make_dir();
+    clpool_pool_desc pool;
+    clpool_tensor_desc input, output;
+    rank_case_descs(c, 2, 3, &pool, &input);
+    ck_assert_int_eq(clpool_pool_output_desc(&pool, &input, &output), CLPOOL_SUCCESS);
+    int64_t n_in = 0, n_out = 0, in_shape[5], out_shape[5];
+    clpool_tensor_desc_size(&input, &n_in, NULL);
+    clpool_tensor_desc_size(&output, &n_out, NULL);
+    const int ndim = array_shape(&input, in_shape);
+    array_shape(&output, out_shape);
+    float *x = malloc((size_t)n_in * sizeof *x), *grad = malloc((size_t)n_out * sizeof *grad);
+    float *want = malloc((size_t)n_in * sizeof *want), *got = NULL;
+    fill_input(c->mode == CLPOOL_MODE_MAX ? FILL_INTEGERS : FILL_RANDOM, 60 + (uint64_t)_i, x,
+               (size_t)n_in);
+    fill_input(FILL_RANDOM, 70 + (uint64_t)_i, grad, (size_t)n_out);
+    write_array("x.npy", NPY_F32, in_shape, ndim, x);
+    write_array("g.npy", NPY_F32, out_shape, ndim, grad);
+    char args[256];
+    snprintf(args, sizeof args, "backward %s --check --input x.npy g.npy gi.npy", c->flags);
+    ck_assert_msg(run_cli(args) == 0, "clpool %s: %s", args, out_text);
+    const int max = c->mode == CLPOOL_MODE_MAX;
+    ck_assert_int_eq(max ? ref_pool_backward_max_from_input(&pool, &input, x, grad, want)
+                         : ref_pool_backward_avg(&pool, &input, grad, want),
+                     0);
+    npy_header header;
+    char path[256];
+    path_in_dir("gi.npy", path, sizeof path);
+    ck_assert_msg(npy_read_f32(path, &header, &got, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(header.ndim, ndim);
+    for (int d = 0; d < ndim; ++d)
+        ck_assert_int_eq(header.shape[d], in_shape[d]);
+    for (int64_t i = 0; i < n_in; ++i)
+        ck_assert_msg(max ? memcmp(&got[i], &want[i], 4) == 0
+                          : (got[i] - want[i] <= 1e-5f && want[i] - got[i] <= 1e-5f),
+                      "%s: grad_input %lld: %g, want %g", args, (long long)i, got[i], want[i]);
+    free(x);
+    free(grad);
+    free(want);
+    free(got);
+    remove_dir();
+}
+END_TEST
+
 /* Bad inputs and parameters: exit 2, a message naming the problem, no output, and an existing
  * output file left as it was. */
 typedef struct failing_run {
@@ -384,8 +793,16 @@ static const failing_run failing_runs[] = {
     {"pool --mode max --kernel 2 missing.npy out.npy", 2, "missing.npy"},
     {"pool --mode max --kernel 2 int64.npy out.npy", 2, "<i8"},
     {"pool --mode max --kernel 2 rank2.npy out.npy", 2, "rank 2"},
-    {"pool --mode max --kernel 2 rank3.npy out.npy", 2, "2D"},
-    {"pool --mode max --kernel 2 rank5.npy out.npy", 2, "2D"},
+    {"pool --mode max --kernel 2,2 rank3.npy out.npy", 2,
+     "--kernel has 2 values, but the input has 1 spatial dimension:"},
+    {"pool --mode max --kernel 3 rank5.npy out.npy", 2, "output size along D"},
+    {"pool --mode max --adaptive 2,2 rank5.npy out.npy", 2,
+     "--adaptive has 2 values, but the input has 3 spatial dimensions"},
+    {"pool --mode avg --adaptive 0 in4.npy out.npy", 2, "--adaptive '0'"},
+    {"pool --mode max --global --kernel 2 in4.npy out.npy", 2, "drop --kernel"},
+    {"backward --mode avg --adaptive 2 --global --input in4.npy in4.npy out.npy", 2,
+     "cannot be combined"},
+    {"backward --mode avg --global --input in4.npy in4.npy out.npy", 2, "GRAD_OUT has shape"},
     {"pool --mode max --kernel 2 fortran.npy out.npy", 2, "Fortran"},
     {"pool --mode max --kernel 2 truncated.npy out.npy", 2, "truncated"},
     {"pool --mode max --kernel 2 --indices out.npy in4.npy out.npy", 2, "--indices 'out.npy'"},
@@ -670,7 +1087,7 @@ START_TEST(test_help_and_devices) {
     static const char *const pool_flags[] = {
         "--mode",      "--kernel",      "--stride",  "--padding",       "--dilation",
         "--ceil-mode", "--exclude-pad", "--divisor", "--channels-last", "--indices",
-        "--device",    "--check",       "--help"};
+        "--device",    "--check",       "--help",    "--adaptive",      "--global"};
     ck_assert_int_eq(run_cli("pool --help"), 0);
     for (size_t i = 0; i < sizeof pool_flags / sizeof pool_flags[0]; ++i)
         ck_assert_msg(strstr(out_text, pool_flags[i]), "pool --help lacks %s", pool_flags[i]);
@@ -678,6 +1095,8 @@ START_TEST(test_help_and_devices) {
     ck_assert_ptr_nonnull(strstr(out_text, "--output-size"));
     ck_assert_int_eq(run_cli("backward --help"), 0);
     ck_assert_ptr_nonnull(strstr(out_text, "--input X.npy"));
+    ck_assert_ptr_nonnull(strstr(out_text, "--adaptive O[,O...]"));
+    ck_assert_ptr_nonnull(strstr(out_text, "--global"));
     static const char *const bench_flags[] = {"--quick",  "--generic", "--device", "--json",
                                               "--layers", "--reps",    "--help"};
     ck_assert_int_eq(run_cli("bench --help"), 0);
@@ -699,7 +1118,7 @@ START_TEST(test_bench_json) {
     char path[256];
     path_in_dir("layers.txt", path, sizeof path);
     FILE *f = fopen(path, "w");
-    fputs("# two small layers\nsmall_max max 8 13 13 3 2 1\nsmall_avg avg 5 9 7 3,2 2,1 1,0 "
+    fputs("# two small layers\nsmall_max max 8 13x13 3 2 1\nsmall_avg avg 5 9x7 3,2 2,1 1,0 "
           "ceil\n",
           f);
     fclose(f);
@@ -753,6 +1172,56 @@ START_TEST(test_bench_json) {
 }
 END_TEST
 
+/* Reads a whole small text file of dir. */
+static void read_text(const char *name, char *text, size_t size) {
+    char path[256];
+    path_in_dir(name, path, sizeof path);
+    FILE *f = fopen(path, "r");
+    ck_assert_msg(f != NULL, "%s is missing", path);
+    const size_t n = fread(text, 1, size - 1, f);
+    fclose(f);
+    text[n] = '\0';
+}
+
+/* 1D and 3D layers and a global one through the benchmark: every row verified, the report and
+ * the JSON saying what ran (rank, window kind, shapes of rank + 2). */
+START_TEST(test_bench_ranks_and_global) {
+    make_dir();
+    char path[256];
+    path_in_dir("layers.txt", path, sizeof path);
+    FILE *f = fopen(path, "w");
+    fputs("audio_small max 4 50 4 4 0\nvideo_gap avg 3 4x5x6 global\n", f);
+    fclose(f);
+    ck_assert_msg(run_cli("bench --quick --layers layers.txt --json rows.json") == 0, "%s",
+                  out_text);
+    ck_assert_msg(strstr(out_text, "video_gap") && strstr(out_text, "global") &&
+                      strstr(out_text, "4/4/0") && strstr(out_text, "1x3x4x5x6") &&
+                      strstr(out_text, "1x50x4"),
+                  "%s", out_text);
+    static char json[16384];
+    read_text("rows.json", json, sizeof json);
+    int rows = 0, verified = 0, global = 0;
+    for (const char *at = json; (at = strstr(at, "\"name\"")); ++at)
+        ++rows;
+    for (const char *at = json; (at = strstr(at, "\"ok\": true")); ++at)
+        ++verified;
+    for (const char *at = json; (at = strstr(at, "\"window\": \"global\"")); ++at)
+        ++global;
+    ck_assert_int_eq(rows, 10); /* max: 3 passes x 2 layouts; global average: 2 x 2 */
+    ck_assert_int_eq(verified, 10);
+    ck_assert_int_eq(global, 4);
+    ck_assert_msg(strstr(json, "\"input\": [1, 4, 50], \"output\": [1, 4, 12], \"spatial_rank\": "
+                               "1, \"window\": \"sliding\", \"output_size\": null, \"kernel\": "
+                               "[4], \"stride\": [4], \"padding\": [0], \"ceil_mode\": false"),
+                  "%s", json);
+    ck_assert_msg(strstr(json, "\"input\": [1, 4, 5, 6, 3], \"output\": [1, 1, 1, 1, 3], "
+                               "\"spatial_rank\": 3, \"window\": \"global\", \"output_size\": "
+                               "[1, 1, 1], \"kernel\": null"),
+                  "%s", json);
+    remove_dir();
+}
+END_TEST
+
 static Suite *cli_suite(void) {
     Suite *s = suite_create("cli");
     TCase *parse = tcase_create("parse");
@@ -770,11 +1239,15 @@ static Suite *cli_suite(void) {
     tcase_add_loop_test(e2e, test_pool_files, 0, (int)(sizeof e2e_cases / sizeof e2e_cases[0]));
     tcase_add_test(e2e, test_failures_leave_no_output);
     tcase_add_test(e2e, test_pool_indices_file);
+    tcase_add_loop_test(e2e, test_pool_ranks_and_adaptive, 0,
+                        (int)(sizeof rank_cases / sizeof rank_cases[0]));
     tcase_add_loop_test(e2e, test_backward_files, 0, 4);
+    tcase_add_loop_test(e2e, test_backward_adaptive, 0, 2);
     tcase_add_loop_test(e2e, test_unpool_files, 0, 2);
     tcase_add_test(e2e, test_pool_empty_batch);
     tcase_add_test(e2e, test_help_and_devices);
     tcase_add_test(e2e, test_bench_json);
+    tcase_add_test(e2e, test_bench_ranks_and_global);
     suite_add_tcase(s, e2e);
     return s;
 }

@@ -26,22 +26,80 @@ static int line_error(char *err, size_t err_size, const char *source, int line, 
     return -1;
 }
 
-/* A pair "V" or "VH,VW", each in [min, CLPOOL_MAX_EXTENT]. */
-static int parse_pair(const char *text, int64_t min, int64_t out[2]) {
+static const char layer_grammar[] = "NAME MODE C SIZE KERNEL STRIDE PADDING [ceil], "
+                                    "NAME MODE C SIZE adaptive O[,O...] or NAME MODE C SIZE global";
+
+/* SIZE: "L", "HxW" or "DxHxW", each in [1, CLPOOL_MAX_EXTENT]; returns the rank, or -1. */
+static int parse_size(const char *text, int64_t size[CLPOOL_MAX_SPATIAL_RANK]) {
+    char copy[64];
     cli_int_list list;
-    if (cli_parse_int_list(text, min, CLPOOL_MAX_EXTENT, &list) != 0 || list.count > 2)
+    if (strlen(text) >= sizeof copy || strchr(text, ','))
         return -1;
-    out[0] = list.values[0];
-    out[1] = list.values[list.count - 1];
+    strcpy(copy, text);
+    for (char *x = strchr(copy, 'x'); x; x = strchr(x + 1, 'x'))
+        *x = ',';
+    if (cli_parse_int_list(copy, 1, CLPOOL_MAX_EXTENT, &list) != 0)
+        return -1;
+    for (int i = 0; i < list.count; ++i)
+        size[i] = list.values[i];
+    return list.count;
+}
+
+/* A per-dimension field: "V" for every dimension or exactly rank values, each in
+ * [min, CLPOOL_MAX_EXTENT]. */
+static int parse_per_dim(const char *text, int64_t min, int rank, int64_t *out) {
+    cli_int_list list;
+    if (cli_parse_int_list(text, min, CLPOOL_MAX_EXTENT, &list) != 0 ||
+        (list.count != 1 && list.count != rank))
+        return -1;
+    for (int i = 0; i < rank; ++i)
+        out[i] = list.values[list.count == 1 ? 0 : i];
+    return 0;
+}
+
+/* The fields after SIZE: KERNEL STRIDE PADDING [ceil], adaptive O[,O...], or global. */
+static int parse_window(char **field, int n, bench_layer *layer, const char *source, int line,
+                        char *err, size_t err_size) {
+    static const char *const names[3] = {"KERNEL", "STRIDE", "PADDING"};
+    int64_t *const values[3] = {layer->kernel, layer->stride, layer->padding};
+    const int rank = layer->rank;
+    if (strcmp(field[0], "global") == 0 || strcmp(field[0], "adaptive") == 0) {
+        const int global = field[0][0] == 'g';
+        if (n != (global ? 1 : 2))
+            return line_error(err, err_size, source, line, "expected %s, got %d fields",
+                              layer_grammar, n + 4);
+        layer->window = global ? BENCH_WINDOW_GLOBAL : BENCH_WINDOW_ADAPTIVE;
+        for (int i = 0; i < rank; ++i)
+            layer->output_size[i] = 1;
+        if (!global && parse_per_dim(field[1], 1, rank, layer->output_size) != 0)
+            return line_error(err, err_size, source, line,
+                              "adaptive output size '%s' is not one value or %d comma-separated "
+                              "values (>= 1) for this %dD layer",
+                              field[1], rank, rank);
+        return 0;
+    }
+    if (n != 3 && n != 4)
+        return line_error(err, err_size, source, line, "expected %s, got %d fields", layer_grammar,
+                          n + 4);
+    for (int f = 0; f < 3; ++f)
+        if (parse_per_dim(field[f], f == 2 ? 0 : 1, rank, values[f]) != 0)
+            return line_error(err, err_size, source, line,
+                              "%s '%s' is not one value or %d comma-separated values (>= %d) for "
+                              "this %dD layer",
+                              names[f], field[f], rank, f == 2 ? 0 : 1, rank);
+    if (n == 4 && strcmp(field[3], "ceil") != 0)
+        return line_error(err, err_size, source, line,
+                          "unexpected '%s' after PADDING: the only option is ceil%s", field[3],
+                          rank == 1 ? " (SIZE is one field: L, HxW or DxHxW)" : "");
+    layer->ceil_mode = n == 4;
     return 0;
 }
 
 /* Fills layer from the fields of one line. */
 static int parse_fields(char **field, int n, bench_layer *layer, const char *source, int line,
                         char *err, size_t err_size) {
-    if (n != 8 && n != 9)
-        return line_error(err, err_size, source, line,
-                          "expected NAME MODE C H W KERNEL STRIDE PADDING [ceil], got %d fields",
+    if (n < 5 || n > 8)
+        return line_error(err, err_size, source, line, "expected %s, got %d fields", layer_grammar,
                           n);
     memset(layer, 0, sizeof *layer);
     if (strlen(field[0]) >= sizeof layer->name)
@@ -51,23 +109,13 @@ static int parse_fields(char **field, int n, bench_layer *layer, const char *sou
     if (strcmp(field[1], "max") != 0 && strcmp(field[1], "avg") != 0)
         return line_error(err, err_size, source, line, "mode '%s' is not max or avg", field[1]);
     layer->mode = field[1][0] == 'm' ? CLPOOL_MODE_MAX : CLPOOL_MODE_AVG;
-    int64_t *sizes[3] = {&layer->c, &layer->h, &layer->w};
-    const char *const size_names[3] = {"C", "H", "W"};
-    for (int i = 0; i < 3; ++i)
-        if (cli_parse_int64(field[2 + i], 1, i == 0 ? INT32_MAX : CLPOOL_MAX_EXTENT, sizes[i]))
-            return line_error(err, err_size, source, line, "%s '%s' is not a positive integer",
-                              size_names[i], field[2 + i]);
-    if (parse_pair(field[5], 1, layer->kernel) || parse_pair(field[6], 1, layer->stride) ||
-        parse_pair(field[7], 0, layer->padding))
+    if (cli_parse_int64(field[2], 1, INT32_MAX, &layer->c))
+        return line_error(err, err_size, source, line, "C '%s' is not a positive integer",
+                          field[2]);
+    if ((layer->rank = parse_size(field[3], layer->size)) < 0)
         return line_error(err, err_size, source, line,
-                          "KERNEL, STRIDE and PADDING must be V or VH,VW (kernel and stride >= 1, "
-                          "padding >= 0), got '%s %s %s'",
-                          field[5], field[6], field[7]);
-    if (n == 9 && strcmp(field[8], "ceil") != 0)
-        return line_error(err, err_size, source, line, "unexpected '%s': the only option is ceil",
-                          field[8]);
-    layer->ceil_mode = n == 9;
-    return 0;
+                          "SIZE '%s' is not L, HxW or DxHxW (positive integers)", field[3]);
+    return parse_window(field + 4, n - 4, layer, source, line, err, err_size);
 }
 
 /* Splits line (modified in place) into whitespace-separated fields, up to the first '#'. */
@@ -173,12 +221,18 @@ int bench_layers_standard(bench_layer **layers, size_t *count, char *err, size_t
 
 void bench_layer_descs(const bench_layer *layer, clpool_layout layout, int64_t batch,
                        clpool_pool_desc *pool, clpool_tensor_desc *input) {
-    clpool_pool_desc_init_2d(pool, layer->mode, layer->kernel[0], layer->kernel[1]);
-    for (int i = 0; i < 2; ++i) {
-        pool->stride[i] = layer->stride[i];
-        pool->pad_begin[i] = pool->pad_end[i] = layer->padding[i];
+    if (layer->window == BENCH_WINDOW_GLOBAL) {
+        clpool_pool_desc_init_global(pool, layer->mode, layer->rank);
+    } else if (layer->window == BENCH_WINDOW_ADAPTIVE) {
+        clpool_pool_desc_init_adaptive(pool, layer->mode, layer->rank, layer->output_size);
+    } else {
+        clpool_pool_desc_init(pool, layer->mode, layer->rank, layer->kernel);
+        for (int i = 0; i < layer->rank; ++i) {
+            pool->stride[i] = layer->stride[i];
+            pool->pad_begin[i] = pool->pad_end[i] = layer->padding[i];
+        }
+        pool->ceil_mode = layer->ceil_mode;
     }
-    pool->ceil_mode = layer->ceil_mode;
-    clpool_tensor_desc_init_2d(input, CLPOOL_DTYPE_F32, layout, batch, layer->c, layer->h,
-                               layer->w);
+    clpool_tensor_desc_init(input, CLPOOL_DTYPE_F32, layout, batch, layer->c, layer->rank,
+                            layer->size);
 }

@@ -35,19 +35,23 @@ const char cli_main_help[] =
     "failure (or a verification mismatch).\n";
 
 const char cli_pool_help[] =
-    "usage: clpool pool --mode max|avg --kernel K[,K...] [--stride S[,...]] [--padding P[,...]]\n"
-    "                   [--dilation D[,...]] [--ceil-mode] [--exclude-pad] [--divisor N]\n"
-    "                   [--channels-last] [--indices FILE.npy] [--device SPEC] [--check]\n"
-    "                   INPUT.npy OUTPUT.npy\n"
+    "usage: clpool pool --mode max|avg WINDOW [--channels-last] [--indices FILE.npy]\n"
+    "                   [--device SPEC] [--check] INPUT.npy OUTPUT.npy\n"
+    "  WINDOW: --kernel K[,K...] [--stride S[,...]] [--padding P[,...]] [--dilation D[,...]]\n"
+    "          [--ceil-mode] [--exclude-pad] [--divisor N]\n"
+    "      or: --adaptive O[,O...]\n"
+    "      or: --global\n"
     "\n"
     "Pools INPUT (little-endian float32, C order, .npy format 1.0, 2.0 or 3.0) into OUTPUT, in\n"
     "the input's layout and dtype. Rank 3, 4 or 5 means 1D, 2D or 3D pooling: (N, C, L),\n"
     "(N, C, H, W), (N, C, D, H, W), or with --channels-last (N, L, C), (N, H, W, C),\n"
-    "(N, D, H, W, C). This build pools 2D tensors; other ranks are refused with a message.\n"
+    "(N, D, H, W, C). Every per-dimension flag takes one value for every spatial dimension, or\n"
+    "one each (outermost first).\n"
     "\n"
     "  --mode max|avg       max or average pooling (required)\n"
-    "  --kernel K[,K...]    window size: one value for every spatial dimension, or one each\n"
-    "                       (required)\n"
+    "\n"
+    "Sliding windows (PyTorch's max_pool*d, avg_pool*d):\n"
+    "  --kernel K[,K...]    window size (required unless --adaptive or --global)\n"
     "  --stride S[,...]     step between windows (default: the kernel size)\n"
     "  --padding P[,...]    implicit padding on both sides, at most half the effective kernel\n"
     "                       (default 0)\n"
@@ -55,10 +59,19 @@ const char cli_pool_help[] =
     "  --ceil-mode          round the output size up (PyTorch ceil_mode=True)\n"
     "  --exclude-pad        average over in-bounds taps only (count_include_pad=False); avg only\n"
     "  --divisor N          divide every average by N (divisor_override; non-zero); avg only\n"
+    "\n"
+    "Adaptive windows (PyTorch's adaptive_max_pool*d, adaptive_avg_pool*d), instead of the\n"
+    "flags above:\n"
+    "  --adaptive O[,O...]  the output's spatial size (each >= 1, larger than the input allowed);\n"
+    "                       output o of a dimension of size I pools the inputs\n"
+    "                       floor(o * I / O) to ceil((o + 1) * I / O) - 1\n"
+    "  --global             one output per plane: global max or average pooling (--adaptive 1)\n"
+    "\n"
     "  --channels-last      the input (and output) is channels-last\n"
     "  --indices FILE.npy   also write int64 argmax indices, laid out like OUTPUT (max only):\n"
-    "                       each the flat index h * W + w of the chosen tap within its plane,\n"
-    "                       as PyTorch's return_indices gives it\n"
+    "                       each the flat index of the chosen tap within its plane (w in 1D,\n"
+    "                       h * W + w in 2D, (d * H + h) * W + w in 3D), as PyTorch's\n"
+    "                       return_indices gives it\n"
     "  --device SPEC        device: 'P:D' or part of its name (default: CLPOOL_DEVICE, else the\n"
     "                       first GPU, else the first device)\n"
     "  --check              also compute the CPU reference and fail on any mismatch\n"
@@ -68,19 +81,19 @@ const char cli_pool_help[] =
     "file in the same folder and renamed into place.\n";
 
 const char cli_backward_help[] =
-    "usage: clpool backward --mode max|avg --kernel K[,K...] [--stride S[,...]]\n"
-    "                       [--padding P[,...]] [--dilation D[,...]] [--ceil-mode]\n"
-    "                       [--exclude-pad] [--divisor N] [--channels-last] [--device SPEC]\n"
-    "                       [--check] --input X.npy GRAD_OUT.npy GRAD_IN.npy\n"
+    "usage: clpool backward --mode max|avg WINDOW [--channels-last] [--device SPEC] [--check]\n"
+    "                       --input X.npy GRAD_OUT.npy GRAD_IN.npy\n"
+    "  WINDOW: as for `clpool pool`: --kernel K[,K...] [--stride S[,...]] [--padding P[,...]]\n"
+    "          [--dilation D[,...]] [--ceil-mode] [--exclude-pad] [--divisor N],\n"
+    "          or --adaptive O[,O...], or --global\n"
     "\n"
     "Computes the gradient of a pooling with respect to its input: GRAD_IN, shaped like X, from\n"
     "GRAD_OUT, shaped like the pooled X. The window flags mean what they mean for\n"
-    "`clpool pool`. X gives the input's shape and, for max pooling, the values whose argmax "
-    "routes\n"
-    "each gradient (found again by the forward rules: first maximum on ties, last NaN); each\n"
-    "element sums what the windows containing it send, in a fixed order, so results are\n"
-    "identical run to run. Files as for `clpool pool`: little-endian float32 .npy, rank 4\n"
-    "(2D pooling), channels-first or --channels-last.\n"
+    "`clpool pool`. X gives the input's shape and, for max pooling, the values whose argmax\n"
+    "routes each gradient (found again by the forward rules: first maximum on ties, last NaN);\n"
+    "each element sums what the windows containing it send, in a fixed order, so results are\n"
+    "identical run to run. Files as for `clpool pool`: little-endian float32 .npy of rank 3, 4\n"
+    "or 5 (1D, 2D or 3D pooling), channels-first or --channels-last.\n"
     "\n"
     "  --input X.npy    the forward pass's input (required)\n"
     "  --check          also compute the CPU reference and fail on any mismatch\n"
@@ -95,9 +108,10 @@ const char cli_unpool_help[] =
     "\n"
     "Max unpooling (PyTorch's max_unpool): OUT, of IN's N and C and the given spatial size, is\n"
     "zero except where an index points: each value of IN goes to the position its index in\n"
-    "IDX.npy names (the flat h * W + w within its plane of OUT, as `clpool pool --indices`\n"
-    "writes them); when several point at one position the last in row-major order wins; -1 is\n"
-    "skipped. IN is little-endian float32, IDX little-endian int64 of IN's shape, rank 4 (2D).\n"
+    "IDX.npy names (the flat index within its plane of OUT, (d * H + h) * W + w, as\n"
+    "`clpool pool --indices` writes them); when several point at one position the last in\n"
+    "row-major order wins; -1 is skipped. IN is little-endian float32, IDX little-endian int64\n"
+    "of IN's shape, rank 3, 4 or 5 (1D, 2D or 3D).\n"
     "\n"
     "  --indices IDX.npy      the indices (required)\n"
     "  --output-size S[,...]  OUT's spatial size: one value for every dimension, or one each\n"
@@ -114,15 +128,15 @@ const char cli_bench_help[] =
     "usage: clpool bench [--quick] [--generic] [--device SPEC] [--json FILE] [--layers FILE]\n"
     "                    [--reps N]\n"
     "\n"
-    "Runs the standard network pooling layers (or those of --layers FILE) in both layouts,\n"
-    "float32, batch 8: the forward pass, for max layers also with int64 indices, and the\n"
-    "backward pass (max from int64 indices, or average). Every result, indices included, is\n"
-    "verified against the CPU reference before it is timed with OpenCL profiling events: 3\n"
-    "warm-up runs, then the median (and minimum) of --reps runs. Bandwidth counts the bytes\n"
-    "of everything read and written, and is also given as a ratio to a copy kernel timed in\n"
-    "the same process, on the same device, over the same number of bytes. A table goes to\n"
-    "stdout and one progress line per row to stderr. Any verification mismatch makes the exit\n"
-    "status 1.\n"
+    "Runs the standard network pooling layers (1D, 2D and 3D; sliding windows and global\n"
+    "pooling), or those of --layers FILE, in both layouts, float32, batch 8: the forward\n"
+    "pass, for max layers also with int64 indices, and the backward pass (max from int64\n"
+    "indices, or average). Every result, indices included, is verified against the CPU\n"
+    "reference before it is timed with OpenCL profiling events: 3 warm-up runs, then the\n"
+    "median (and minimum) of --reps runs. Bandwidth counts the bytes of everything read and\n"
+    "written, and is also given as a ratio to a copy kernel timed in the same process, on the\n"
+    "same device, over the same number of bytes. A table goes to stdout and one progress line\n"
+    "per row to stderr. Any verification mismatch makes the exit status 1.\n"
     "\n"
     "  --quick          batch 1 and 20 runs per layer: a fast demonstration\n"
     "  --generic        time the generic kernel (window and sizes as arguments) instead of the\n"
@@ -130,13 +144,20 @@ const char cli_bench_help[] =
     "  --device SPEC    device: 'P:D' or part of its name (as for `clpool pool`)\n"
     "  --json FILE      also write the rows as a JSON array of objects: name, mode, pass\n"
     "                   (\"forward\" or \"backward\"), indices (\"int64\" or \"none\"), layout,\n"
-    "                   dtype, input, output (shapes in memory order), kernel, stride, padding,\n"
-    "                   ceil_mode, kernel_ms_median, kernel_ms_min, gbps, copy_gbps,\n"
-    "                   ratio_to_copy, max_abs_err, ok\n"
+    "                   dtype, input, output (shapes in memory order), spatial_rank, window\n"
+    "                   (\"sliding\", \"adaptive\" or \"global\"), output_size (adaptive and\n"
+    "                   global, else null), kernel, stride, padding, ceil_mode (sliding, else\n"
+    "                   null), kernel_ms_median, kernel_ms_min, gbps, copy_gbps, ratio_to_copy,\n"
+    "                   max_abs_err, ok\n"
     "  --layers FILE    read the layers from FILE instead of the built-in set. One layer per\n"
-    "                   line: NAME MODE C H W KERNEL STRIDE PADDING [ceil], where MODE is max or\n"
-    "                   avg and KERNEL, STRIDE, PADDING are V or VH,VW; '#' starts a comment.\n"
-    "                   The built-in set is bench/standard_layers.txt in the repository.\n"
+    "                   line, '#' starting a comment:\n"
+    "                     NAME MODE C SIZE KERNEL STRIDE PADDING [ceil]\n"
+    "                     NAME MODE C SIZE adaptive O[,O...]\n"
+    "                     NAME MODE C SIZE global\n"
+    "                   MODE is max or avg; SIZE is L, HxW or DxHxW (1D, 2D, 3D); KERNEL,\n"
+    "                   STRIDE, PADDING and O are V or one value per dimension (3,2); ceil\n"
+    "                   sets ceil_mode; global layers run as global pooling. The built-in set\n"
+    "                   is bench/standard_layers.txt in the repository.\n"
     "  --reps N         timed runs per layer and layout, at least 20 (default 50; --quick 20)\n"
     "  --help           show this help\n";
 
@@ -238,6 +259,7 @@ static const list_flag pool_lists[] = {
     {"--stride", 1, offsetof(cli_pool_request, stride)},
     {"--padding", 0, offsetof(cli_pool_request, padding)},
     {"--dilation", 1, offsetof(cli_pool_request, dilation)},
+    {"--adaptive", 1, offsetof(cli_pool_request, adaptive)},
 };
 
 typedef struct switch_flag {
@@ -250,9 +272,10 @@ static const switch_flag pool_switches[] = {
     {"--exclude-pad", offsetof(cli_pool_request, exclude_pad)},
     {"--channels-last", offsetof(cli_pool_request, channels_last)},
     {"--check", offsetof(cli_pool_request, check)},
+    {"--global", offsetof(cli_pool_request, global)},
 };
 
-enum { POOL_LIST_BITS = 0, POOL_SWITCH_BITS = 4, POOL_OTHER_BITS = 8 }; /* + 5 other flags */
+enum { POOL_LIST_BITS = 0, POOL_SWITCH_BITS = 5, POOL_OTHER_BITS = 10 }; /* + 5 other flags */
 
 /* Handles one of the list or switch flags at argv[*i]; returns 1 if it was one (0 with err set on
  * failure, -1 if it is not one of them). */
@@ -327,13 +350,38 @@ static int parse_pool_other_flag(int argc, char **argv, int *i, cli_pool_request
     return -1;
 }
 
+/* The first window flag given, which --adaptive and --global replace; NULL if none. */
+static const char *window_flag_given(const cli_pool_request *r) {
+    const struct {
+        const char *name;
+        int given;
+    } flags[] = {{"--kernel", r->kernel.count},   {"--stride", r->stride.count},
+                 {"--padding", r->padding.count}, {"--dilation", r->dilation.count},
+                 {"--ceil-mode", r->ceil_mode},   {"--exclude-pad", r->exclude_pad},
+                 {"--divisor", r->has_divisor}};
+    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; ++i)
+        if (flags[i].given)
+            return flags[i].name;
+    return NULL;
+}
+
 /* Cross-flag rules that need no input file. */
 static cli_parse_result check_pool_request(const cli_pool_request *r, int backward, char *err,
                                            size_t err_size) {
+    const char *window_flag = window_flag_given(r);
     if (!r->mode)
         return usage_error(err, err_size, "--mode max|avg is required");
-    if (!r->kernel.count)
-        return usage_error(err, err_size, "--kernel K[,K...] is required");
+    if (r->adaptive.count && r->global)
+        return usage_error(err, err_size,
+                           "--adaptive and --global cannot be combined (--global is --adaptive 1)");
+    if ((r->adaptive.count || r->global) && window_flag)
+        return usage_error(err, err_size,
+                           "%s replaces the window flags: drop %s (its windows come from the "
+                           "output size)",
+                           r->global ? "--global" : "--adaptive", window_flag);
+    if (!r->kernel.count && !r->adaptive.count && !r->global)
+        return usage_error(err, err_size,
+                           "--kernel K[,K...] is required (or --adaptive O[,O...] or --global)");
     if (r->mode == CLPOOL_MODE_MAX && r->exclude_pad)
         return usage_error(err, err_size, "--exclude-pad applies to --mode avg only");
     if (r->mode == CLPOOL_MODE_MAX && r->has_divisor)
@@ -523,6 +571,17 @@ static int expand_list(const cli_int_list *list, const char *flag, int rank, int
 int cli_pool_desc_from_request(const cli_pool_request *r, int spatial_rank, clpool_pool_desc *pool,
                                char *err, size_t err_size) {
     memset(pool, 0, sizeof *pool);
+    if (r->global) {
+        clpool_pool_desc_init_global(pool, r->mode, spatial_rank);
+        return 0;
+    }
+    if (r->adaptive.count) {
+        int64_t output_size[CLPOOL_MAX_SPATIAL_RANK] = {0};
+        if (expand_list(&r->adaptive, "--adaptive", spatial_rank, 1, output_size, err, err_size))
+            return -1;
+        clpool_pool_desc_init_adaptive(pool, r->mode, spatial_rank, output_size);
+        return 0;
+    }
     pool->mode = r->mode;
     pool->spatial_rank = spatial_rank;
     if (expand_list(&r->kernel, "--kernel", spatial_rank, 1, pool->kernel, err, err_size) != 0 ||

@@ -27,6 +27,8 @@ typedef struct cli_int_list {
 typedef struct cli_pool_request {
     clpool_mode mode; /* 0 until --mode is given */
     cli_int_list kernel, stride, padding, dilation;
+    cli_int_list adaptive; /* --adaptive O[,O...]: output sizes instead of the window flags */
+    int global;            /* --global: adaptive with every output size 1 */
     int ceil_mode, exclude_pad, channels_last, check;
     int has_divisor;
     int64_t divisor;
@@ -77,7 +79,8 @@ int cli_parse_int_list(const char *text, int64_t min, int64_t max, cli_int_list 
 /*
  * Expands the per-dimension lists of request for a tensor with spatial_rank dimensions into a
  * pooling descriptor (one value applies to every dimension, otherwise one per dimension; PyTorch's
- * defaults for absent flags). Returns 0, or non-zero with a message naming the flag.
+ * defaults for absent flags): a sliding-window one, or with --adaptive / --global an adaptive one.
+ * Returns 0, or non-zero with a message naming the flag.
  */
 int cli_pool_desc_from_request(const cli_pool_request *request, int spatial_rank,
                                clpool_pool_desc *pool, char *err, size_t err_size);
