@@ -69,11 +69,82 @@
 #define P_DIVISOR avg_rule.y
 #endif
 
+
+/* Compile-time repetition of a tap for every j < K_D (K_H, K_W), up to 8 per dimension: loops,
+ * even with constant trip counts and #pragma unroll, reach PoCL's work-item loop before they are
+ * unrolled and stop it from being vectorised, so the specialised kernels spell the taps out.
+ * REP_D(M, a) expands M(a, 0) M(a, 1) ...; REP_H and REP_W likewise. UNROLLED_TAPS is 1 when all
+ * three dimensions have a repetition. */
+#if SPECIALISED
+#if K_D == 1
+#define REP_D(M, a) M(a, 0)
+#elif K_D == 2
+#define REP_D(M, a) M(a, 0) M(a, 1)
+#elif K_D == 3
+#define REP_D(M, a) M(a, 0) M(a, 1) M(a, 2)
+#elif K_D == 4
+#define REP_D(M, a) M(a, 0) M(a, 1) M(a, 2) M(a, 3)
+#elif K_D == 5
+#define REP_D(M, a) M(a, 0) M(a, 1) M(a, 2) M(a, 3) M(a, 4)
+#elif K_D == 6
+#define REP_D(M, a) M(a, 0) M(a, 1) M(a, 2) M(a, 3) M(a, 4) M(a, 5)
+#elif K_D == 7
+#define REP_D(M, a) M(a, 0) M(a, 1) M(a, 2) M(a, 3) M(a, 4) M(a, 5) M(a, 6)
+#elif K_D == 8
+#define REP_D(M, a) M(a, 0) M(a, 1) M(a, 2) M(a, 3) M(a, 4) M(a, 5) M(a, 6) M(a, 7)
+#endif
+#if K_H == 1
+#define REP_H(M, a) M(a, 0)
+#elif K_H == 2
+#define REP_H(M, a) M(a, 0) M(a, 1)
+#elif K_H == 3
+#define REP_H(M, a) M(a, 0) M(a, 1) M(a, 2)
+#elif K_H == 4
+#define REP_H(M, a) M(a, 0) M(a, 1) M(a, 2) M(a, 3)
+#elif K_H == 5
+#define REP_H(M, a) M(a, 0) M(a, 1) M(a, 2) M(a, 3) M(a, 4)
+#elif K_H == 6
+#define REP_H(M, a) M(a, 0) M(a, 1) M(a, 2) M(a, 3) M(a, 4) M(a, 5)
+#elif K_H == 7
+#define REP_H(M, a) M(a, 0) M(a, 1) M(a, 2) M(a, 3) M(a, 4) M(a, 5) M(a, 6)
+#elif K_H == 8
+#define REP_H(M, a) M(a, 0) M(a, 1) M(a, 2) M(a, 3) M(a, 4) M(a, 5) M(a, 6) M(a, 7)
+#endif
+#if K_W == 1
+#define REP_W(M, a) M(a, 0)
+#elif K_W == 2
+#define REP_W(M, a) M(a, 0) M(a, 1)
+#elif K_W == 3
+#define REP_W(M, a) M(a, 0) M(a, 1) M(a, 2)
+#elif K_W == 4
+#define REP_W(M, a) M(a, 0) M(a, 1) M(a, 2) M(a, 3)
+#elif K_W == 5
+#define REP_W(M, a) M(a, 0) M(a, 1) M(a, 2) M(a, 3) M(a, 4)
+#elif K_W == 6
+#define REP_W(M, a) M(a, 0) M(a, 1) M(a, 2) M(a, 3) M(a, 4) M(a, 5)
+#elif K_W == 7
+#define REP_W(M, a) M(a, 0) M(a, 1) M(a, 2) M(a, 3) M(a, 4) M(a, 5) M(a, 6)
+#elif K_W == 8
+#define REP_W(M, a) M(a, 0) M(a, 1) M(a, 2) M(a, 3) M(a, 4) M(a, 5) M(a, 6) M(a, 7)
+#endif
+#endif
+#if defined(REP_D) && defined(REP_H) && defined(REP_W)
+#define UNROLLED_TAPS 1
+#else
+#define UNROLLED_TAPS 0
+#endif
+
 #if CHANNELS_LAST
 #define TAP_STEP ((IDX_T)P_C)
 #else
 #define TAP_STEP ((IDX_T)1)
 #endif
+
+/* x clamped to [0, n - 1], and the number of taps of [start, start + k) inside [0, n), written
+ * with operators rather than builtins (see REP_D below). */
+#define CLAMP_INDEX(x, n) ((x) < 0 ? 0 : ((x) >= (n) ? (n)-1 : (x)))
+#define IN_BOUNDS_TAPS(start, k, n)                                                                \
+    (((start) + (k) < (n) ? (start) + (k) : (n)) - ((start) > 0 ? (start) : 0))
 
 /* Index of the first tap j (0 <= j < k) with start + j*d >= 0. */
 inline int first_in_bounds_tap(int start, int d) {

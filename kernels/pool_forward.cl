@@ -28,6 +28,56 @@
  *   (dilation), COUNT_INCLUDE_PAD (0/1) and DIVISOR (0 for none, else the divisor override).
  */
 
+/* The clamped, spelled-out taps need a specialised window of at most 8 taps per dimension and
+ * dilation 1 in every dimension. */
+#if UNROLLED_TAPS && !ADAPTIVE && DL_D == 1 && DL_H == 1 && DL_W == 1
+#define CLAMPED_TAPS 1
+#else
+#define CLAMPED_TAPS 0
+#endif
+
+/* One tap of the clamped window and the rows around it, for REP_D / REP_H / REP_W. Each level
+ * opens a block, so a tap sees its row's clamped coordinate and in-bounds flag. */
+#if POOL_MAX && WRITE_INDICES
+#define FORWARD_TAKE(v, tap)                                                                       \
+    {                                                                                              \
+        const bool take_ = (v) > acc || (v) != (v); /* v != v: NaN */                              \
+        acc = take_ ? (v) : acc;                                                                   \
+        argmax = take_ ? (long)(tap) : argmax;                                                     \
+    }
+#elif POOL_MAX
+#define FORWARD_TAKE(v, tap) acc = ((v) > acc || (v) != (v)) ? (v) : acc;
+#endif
+#if POOL_MAX
+#define FORWARD_TAP(jy, jx)                                                                        \
+    {                                                                                              \
+        const int tx_ = CLAMP_INDEX(xs + (jx), P_IW);                                              \
+        const IDX_T tap_ = ((IDX_T)tz_ * P_IH + ty_) * P_IW + tx_;                                 \
+        const ACC_T v_ = LOAD(in, plane + tap_ * TAP_STEP);                                        \
+        FORWARD_TAKE(v_, tap_)                                                                     \
+    }
+#else
+#define FORWARD_TAP(jy, jx)                                                                        \
+    {                                                                                              \
+        const int tx_ = CLAMP_INDEX(xs + (jx), P_IW);                                              \
+        const ACC_T v_ = LOAD(in, plane + (((IDX_T)tz_ * P_IH + ty_) * P_IW + tx_) * TAP_STEP);    \
+        acc += (in_zy_ && xs + (jx) >= 0 && xs + (jx) < P_IW) ? v_ : (ACC_T)0;                     \
+    }
+#endif
+#define FORWARD_ROW_H(jz, jy)                                                                      \
+    {                                                                                              \
+        const int ty_ = CLAMP_INDEX(ys + (jy), P_IH);                                              \
+        const bool in_zy_ = in_z_ && ys + (jy) >= 0 && ys + (jy) < P_IH;                           \
+        (void)in_zy_;                                                                              \
+        REP_W(FORWARD_TAP, jy)                                                                     \
+    }
+#define FORWARD_ROW_D(unused, jz)                                                                  \
+    {                                                                                              \
+        const int tz_ = CLAMP_INDEX(zs + (jz), P_ID);                                              \
+        const bool in_z_ = zs + (jz) >= 0 && zs + (jz) < P_ID;                                     \
+        REP_H(FORWARD_ROW_H, jz)                                                                   \
+    }
+
 #ifndef WRITE_INDICES
 #define WRITE_INDICES 0
 #endif
@@ -41,11 +91,12 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
                                   ulong total, int4 in_dims, int4 out_dims, int4 ksize,
                                   int4 stride, int4 pad_begin, int4 pad_end, int4 dilation,
                                   int2 avg_rule) {
-    const size_t gid = get_global_id(0);
-    if (gid >= total)
-        return;
-    input += input_offset;
-    output += output_offset;
+    /* The surplus work-items of the last group redo the last output: the same value to the same
+     * place, which keeps the body free of the early exit that stops vectorisation. */
+    const size_t gid = get_global_id(0) < total ? get_global_id(0) : (size_t)(total - 1);
+    /* Offsets are applied to copies: assigning to a kernel parameter makes it a value carried
+     * across PoCL's work-item loop, which then cannot be vectorised. */
+    __global const DATA_T *restrict in = input + input_offset;
 
     IDX_T rest = (IDX_T)gid;
 #if CHANNELS_LAST
@@ -66,6 +117,31 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
     const IDX_T plane = rest * plane_elements;
 #endif
 
+#if CLAMPED_TAPS
+    /* Every tap of the window is visited, in scan order, spelled out at compile time (REP_*): a
+     * tap outside the input reads the nearest in-bounds element instead. With dilation 1 that
+     * element is itself a tap of the window visited just before or after, so max pooling sees
+     * no new value (a repeat neither beats itself nor moves the argmax); average pooling masks
+     * it out. Straight-line, branch-free bodies are what lets a CPU device vectorise across
+     * work-items; the arithmetic is written with operators, not builtins, for the same reason. */
+    const int zs = od * P_SD - P_PBD, ys = oh * P_SH - P_PBH, xs = ow * P_SW - P_PBW;
+#if POOL_MAX
+    ACC_T acc = -INFINITY;
+#if WRITE_INDICES
+    long argmax = ((long)CLAMP_INDEX(zs, P_ID) * P_IH + CLAMP_INDEX(ys, P_IH)) * P_IW +
+                  CLAMP_INDEX(xs, P_IW);
+#endif
+#else
+    ACC_T acc = (ACC_T)0;
+#endif
+    REP_D(FORWARD_ROW_D, 0)
+#if !POOL_MAX
+    /* Every window has an in-bounds tap when dilation is 1 (padding is at most half of it). */
+    const int valid = IN_BOUNDS_TAPS(zs, P_KD, P_ID) * IN_BOUNDS_TAPS(ys, P_KH, P_IH) *
+                      IN_BOUNDS_TAPS(xs, P_KW, P_IW);
+    acc = acc / (ACC_T)WINDOW_DIVISOR(zs, ys, xs, valid);
+#endif
+#else
     int zs, z0, z1, ys, y0, y1, xs, x0, x1;
     WINDOW_RANGE_D(od, zs, z0, z1);
     WINDOW_RANGE_H(oh, ys, y0, y1);
@@ -88,7 +164,7 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
         for (int jy = y0; jy < y1; ++jy) {
             const IDX_T row_y = (row_z + ys + jy * P_DH) * P_IW;
             for (int jx = x0; jx < x1; ++jx) {
-                const ACC_T v = LOAD(input, plane + (row_y + xs + jx * P_DW) * TAP_STEP);
+                const ACC_T v = LOAD(in, plane + (row_y + xs + jx * P_DW) * TAP_STEP);
 #if POOL_MAX
                 if (v > acc || isnan(v)) {
                     acc = v;
@@ -107,7 +183,8 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
     const int valid = max(z1 - z0, 0) * max(y1 - y0, 0) * max(x1 - x0, 0);
     acc = valid == 0 ? (ACC_T)0 : acc / (ACC_T)WINDOW_DIVISOR(zs, ys, xs, valid);
 #endif
-    STORE(output, (IDX_T)gid, acc);
+#endif
+    STORE(output + output_offset, (IDX_T)gid, acc);
 #if WRITE_INDICES
     indices[indices_offset + gid] = (INDEX_T)argmax;
 #endif
