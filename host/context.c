@@ -2,12 +2,14 @@
  * clpool_context life cycle. A context is created from the caller's cl_context and device (which
  * it retains once each and releases exactly those retains) or on a default device that the library
  * picks and owns. The device facts that kernel builds depend on are read once here, so plan
- * creation and enqueue never query them again.
+ * creation and enqueue never query them again. The on-disk program cache is set here too, from
+ * CLPOOL_CACHE_DIR at creation or by clpool_context_set_binary_cache later.
  */
 #include "context.h"
 #include "device_info.h"
 #include "error.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,6 +130,9 @@ clpool_status clpool_context_create(cl_context context, cl_device_id device, clp
     ctx->context = context;
     ctx->device = device;
     ctx->facts = facts;
+    /* Best effort, like every use of the disk cache: an unusable directory leaves it off rather
+     * than failing a context that works. */
+    clpool_program_cache_set_directory(&ctx->cache, device, getenv("CLPOOL_CACHE_DIR"));
     *out = ctx;
     return CLPOOL_SUCCESS;
 
@@ -174,6 +179,53 @@ void clpool_context_release(clpool_context *ctx) {
     clReleaseDevice(ctx->device);
     clReleaseContext(ctx->context);
     free(ctx);
+}
+
+/* A few words on why mkdir or realpath failed; strerror is not guaranteed thread-safe. */
+static const char *directory_problem(int error) {
+    switch (error) {
+    case EACCES:
+    case EPERM:
+        return "permission denied";
+    case EROFS:
+        return "read-only file system";
+    case ENOENT:
+        return "a parent is missing";
+    case ENOTDIR:
+        return "a parent is not a directory";
+    case ENAMETOOLONG:
+        return "a name in it is too long";
+    case ELOOP:
+        return "too many symbolic links";
+    case ENOSPC:
+        return "no space left";
+    default:
+        return "system error";
+    }
+}
+
+clpool_status clpool_context_set_binary_cache(clpool_context *ctx, const char *directory) {
+    if (!ctx)
+        return clpool_fail(CLPOOL_ERROR_INVALID_CONTEXT, "ctx (the clpool_context) is NULL");
+    if (directory && strlen(directory) > CLPOOL_BINARY_CACHE_MAX_DIRECTORY)
+        return clpool_fail(CLPOOL_ERROR_INVALID_OPTIONS,
+                           "directory = '%.64s...' is %zu bytes long, more than %d", directory,
+                           strlen(directory), CLPOOL_BINARY_CACHE_MAX_DIRECTORY);
+    const int error = clpool_program_cache_set_directory(&ctx->cache, ctx->device, directory);
+    if (error == 0)
+        return CLPOOL_SUCCESS;
+    if (error == ENOMEM)
+        return clpool_fail(CLPOOL_ERROR_OUT_OF_HOST_MEMORY, "allocating the binary cache's key");
+    if (error == EIO)
+        return clpool_fail(CLPOOL_ERROR_INVALID_DEVICE,
+                           "reading the device's name and driver version for the binary cache "
+                           "failed");
+    if (error == EEXIST)
+        return clpool_fail(CLPOOL_ERROR_INVALID_OPTIONS,
+                           "directory = '%s' exists and is not a directory", directory);
+    return clpool_fail(CLPOOL_ERROR_INVALID_OPTIONS,
+                       "directory = '%s' cannot be created or opened (errno %d: %s)", directory,
+                       error, directory_problem(error));
 }
 
 cl_context clpool_context_cl_context(const clpool_context *ctx) {

@@ -1,7 +1,9 @@
 /*
  * The per-context program cache: a small array searched linearly (a process builds a handful of
  * programs, not thousands), guarded by a mutex, with the compile done under the lock so the same
- * program is never built twice. A failed build leaves its log in clpool_last_error().
+ * program is never built twice. A failed build leaves its log in clpool_last_error(). A miss goes
+ * to the disk cache (binary_cache.c) first when one is set, and a build from source is written
+ * back to it.
  */
 #include "program_cache.h"
 #include "error.h"
@@ -23,6 +25,7 @@ void clpool_program_cache_destroy(clpool_program_cache *cache) {
         free(cache->entries[i].key);
     }
     free(cache->entries);
+    clpool_binary_cache_clear(&cache->disk);
     pthread_mutex_destroy(&cache->lock);
     memset(cache, 0, sizeof *cache);
 }
@@ -82,14 +85,18 @@ static clpool_status find_sources(const char *source_names, const char **texts, 
                   : clpool_fail(CLPOOL_ERROR_KERNEL_SOURCE_MISSING, "no kernel source named");
 }
 
+int clpool_program_cache_set_directory(clpool_program_cache *cache, cl_device_id device,
+                                       const char *directory) {
+    pthread_mutex_lock(&cache->lock);
+    const int error = clpool_binary_cache_set_directory(&cache->disk, device, directory);
+    pthread_mutex_unlock(&cache->lock);
+    return error;
+}
+
 static clpool_status build_program(cl_context context, cl_device_id device,
-                                   const char *source_names, const char *options, cl_program *out) {
-    const char *texts[MAX_SOURCES];
-    size_t lengths[MAX_SOURCES];
-    cl_uint count = 0;
-    clpool_status status = find_sources(source_names, texts, lengths, &count);
-    if (status != CLPOOL_SUCCESS)
-        return status;
+                                   const char *source_names, const char **texts,
+                                   const size_t *lengths, cl_uint count, const char *options,
+                                   cl_program *out) {
     cl_int err = CL_SUCCESS;
     cl_program program = clCreateProgramWithSource(context, count, texts, lengths, &err);
     if (err != CL_SUCCESS)
@@ -104,6 +111,33 @@ static clpool_status build_program(cl_context context, cl_device_id device,
     }
     *out = program;
     return CLPOOL_SUCCESS;
+}
+
+/* A program from the disk cache when it holds a usable binary, else built from source and, with
+ * the disk cache on, written to it. */
+static clpool_status obtain_program(clpool_program_cache *cache, cl_context context,
+                                    cl_device_id device, const char *source_names,
+                                    const char *options, cl_program *out) {
+    const char *texts[MAX_SOURCES];
+    size_t lengths[MAX_SOURCES];
+    cl_uint count = 0;
+    clpool_status status = find_sources(source_names, texts, lengths, &count);
+    if (status != CLPOOL_SUCCESS)
+        return status;
+    clpool_binary_slot slot = {NULL, 0, NULL};
+    const int disk =
+        cache->disk.directory && clpool_binary_slot_init(&cache->disk, source_names, texts, lengths,
+                                                         count, options, &slot) == 0;
+    *out = disk ? clpool_binary_cache_load(&cache->disk, &slot, context, device, options) : NULL;
+    if (!*out) {
+        status = build_program(context, device, source_names, texts, lengths, count, options, out);
+        if (status == CLPOOL_SUCCESS)
+            ++cache->compiles;
+        if (status == CLPOOL_SUCCESS && disk)
+            clpool_binary_cache_store(&cache->disk, &slot, *out, device);
+    }
+    clpool_binary_slot_free(&slot);
+    return status;
 }
 
 static clpool_status insert_entry(clpool_program_cache *cache, char *key, cl_program program) {
@@ -138,7 +172,7 @@ clpool_status clpool_program_cache_get(clpool_program_cache *cache, cl_context c
     pthread_mutex_lock(&cache->lock);
     cl_program found = find_program(cache, key);
     if (!found) {
-        status = build_program(context, device, source_name, options, &found);
+        status = obtain_program(cache, context, device, source_name, options, &found);
         if (status == CLPOOL_SUCCESS) {
             status = insert_entry(cache, key, found);
             if (status == CLPOOL_SUCCESS)
