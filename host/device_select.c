@@ -9,6 +9,7 @@
 #include "error.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,7 +23,12 @@ typedef struct device_list {
     cl_uint device_count[MAX_PLATFORMS];
 } device_list;
 
-static clpool_status enumerate_devices(device_list *list) {
+/* Some drivers set themselves up on the first platform or device query, and not safely across
+ * threads (PoCL 3.1 crashes or reports no device when threads create contexts at once), so
+ * clpool's own queries are serialised. */
+static pthread_mutex_t enumeration_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static clpool_status enumerate_devices_unlocked(device_list *list) {
     memset(list, 0, sizeof *list);
     cl_int err = clGetPlatformIDs(MAX_PLATFORMS, list->platforms, &list->platform_count);
     if (err == -1001 /* CL_PLATFORM_NOT_FOUND_KHR */ ||
@@ -45,6 +51,13 @@ static clpool_status enumerate_devices(device_list *list) {
             list->device_count[p] = MAX_DEVICES;
     }
     return CLPOOL_SUCCESS;
+}
+
+static clpool_status enumerate_devices(device_list *list) {
+    pthread_mutex_lock(&enumeration_lock);
+    const clpool_status status = enumerate_devices_unlocked(list);
+    pthread_mutex_unlock(&enumeration_lock);
+    return status;
 }
 
 void clpool_device_indices(cl_device_id device, int *platform_index, int *device_index) {

@@ -1000,6 +1000,34 @@ START_TEST(test_one_plan_two_threads) {
 }
 END_TEST
 
+enum { CONTEXT_THREADS = 3 };
+
+static void *create_default_context(void *arg) {
+    clpool_status *status = arg;
+    clpool_context *ctx = NULL;
+    *status = clpool_context_create_default(&ctx);
+    clpool_context_release(ctx);
+    return NULL;
+}
+
+/* Threads creating contexts at once in a fresh process (Check forks each test before any OpenCL
+ * call): the driver sets itself up on the first device query, which some drivers (PoCL 3.1)
+ * do not guard, so clpool serialises its own queries. Unguarded, this crashed or reported no
+ * device in most runs. */
+START_TEST(test_contexts_from_threads_in_fresh_process) {
+    pthread_t threads[CONTEXT_THREADS];
+    clpool_status statuses[CONTEXT_THREADS];
+    for (int t = 0; t < CONTEXT_THREADS; ++t)
+        ck_assert_int_eq(pthread_create(&threads[t], NULL, create_default_context, &statuses[t]),
+                         0);
+    for (int t = 0; t < CONTEXT_THREADS; ++t)
+        pthread_join(threads[t], NULL);
+    for (int t = 0; t < CONTEXT_THREADS; ++t)
+        ck_assert_msg(statuses[t] == CLPOOL_SUCCESS, "thread %d: %s", t,
+                      clpool_status_name(statuses[t]));
+}
+END_TEST
+
 static Suite *api_suite(void) {
     Suite *s = suite_create("api");
     TCase *tc = tcase_create("api");
@@ -1025,6 +1053,11 @@ static Suite *api_suite(void) {
     tcase_add_test(tc, test_two_plans_chained);
     tcase_add_loop_test(tc, test_one_plan_two_threads, 0, 2);
     suite_add_tcase(s, tc);
+
+    TCase *fresh = tcase_create("fresh_process"); /* no fixture: OpenCL untouched before */
+    tcase_set_timeout(fresh, 60);
+    tcase_add_loop_test(fresh, test_contexts_from_threads_in_fresh_process, 0, 4);
+    suite_add_tcase(s, fresh);
     return s;
 }
 
