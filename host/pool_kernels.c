@@ -86,6 +86,13 @@ clpool_status clpool_kernel_build_options(const clpool_geometry *g,
         append_specialisation(b, g);
     else
         append(b, " -DSPECIALISED=0");
+    /* The gather kernels spell out the at most ceil(kernel / stride) outputs covering an input
+     * position per dimension when they know that count (pool_backward.cl, CLAMPED_COVER). */
+    if (specialise && !g->adaptive && kind != CLPOOL_KERNEL_FORWARD && kind != CLPOOL_KERNEL_UNPOOL)
+        append(b, " -DCOVER_D=%lld -DCOVER_H=%lld -DCOVER_W=%lld",
+               (long long)((g->kernel[0] + g->stride[0] - 1) / g->stride[0]),
+               (long long)((g->kernel[1] + g->stride[1] - 1) / g->stride[1]),
+               (long long)((g->kernel[2] + g->stride[2] - 1) / g->stride[2]));
     clpool_status status = CLPOOL_SUCCESS;
     char *copy = b->overflowed ? NULL : malloc(b->used + 1);
     if (b->overflowed)

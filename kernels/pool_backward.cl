@@ -80,15 +80,59 @@
     } while (0)
 #endif
 
+/* The spelled-out gather needs a specialised window with dilation 1, for the kinds that read
+ * one value per covering output (not MAX_FROM_INPUT, which rescans each window). */
+#if UNROLLED_COVER && !ADAPTIVE && DL_D == 1 && DL_H == 1 && DL_W == 1 &&                          \
+    BACKWARD_KIND != BACKWARD_MAX_INPUT
+#define CLAMPED_COVER 1
+#else
+#define CLAMPED_COVER 0
+#endif
+
+/* First and last output whose window (o * S - PB .. + K - 1) contains input position i. */
+#define COVER_FIRST(i, K, S, PB) ((i) + (PB) - (K) + 1 > 0 ? ((i) + (PB) - (K) + (S)) / (S) : 0)
+#define COVER_LAST(i, S, PB, O) (((i) + (PB)) / (S) < (O) ? ((i) + (PB)) / (S) : (O)-1)
+
+#if BACKWARD_KIND == BACKWARD_MAX_INDICES
+#define COVER_CONTRIBUTION(o, oz, oy, ox, g)                                                       \
+    ((long)aux[o] == flat ? (g) : (ACC_T)0)
+#else
+#define COVER_CONTRIBUTION(o, oz, oy, ox, g)                                                       \
+    ((g) / (ACC_T)WINDOW_DIVISOR((oz)*P_SD - P_PBD, (oy)*P_SH - P_PBH, (ox)*P_SW - P_PBW,          \
+                                 IN_BOUNDS_TAPS((oz)*P_SD - P_PBD, P_KD, P_ID) *                   \
+                                     IN_BOUNDS_TAPS((oy)*P_SH - P_PBH, P_KH, P_IH) *               \
+                                     IN_BOUNDS_TAPS((ox)*P_SW - P_PBW, P_KW, P_IW)))
+#endif
+#define BACKWARD_COVER_W(unused, m)                                                                \
+    {                                                                                              \
+        const int ox_ = ox_lo + (m) <= ox_hi ? ox_lo + (m) : ox_hi;                                \
+        const IDX_T o_ = out_plane + (((IDX_T)oz_ * P_OH + oy_) * P_OW + ox_) * TAP_STEP;          \
+        const ACC_T g_ = LOAD(grad_output, o_);                                                    \
+        const ACC_T c_ = COVER_CONTRIBUTION(o_, oz_, oy_, ox_, g_);                                \
+        acc += (in_zy_ && ox_lo + (m) <= ox_hi) ? c_ : (ACC_T)0;                                   \
+    }
+#define BACKWARD_COVER_H(unused, m)                                                                \
+    {                                                                                              \
+        const int oy_ = oy_lo + (m) <= oy_hi ? oy_lo + (m) : oy_hi;                                \
+        const bool in_zy_ = in_z_ && oy_lo + (m) <= oy_hi;                                         \
+        REP_COVER_W(BACKWARD_COVER_W, 0)                                                           \
+    }
+#define BACKWARD_COVER_D(unused, m)                                                                \
+    {                                                                                              \
+        const int oz_ = oz_lo + (m) <= oz_hi ? oz_lo + (m) : oz_hi;                                \
+        const bool in_z_ = oz_lo + (m) <= oz_hi;                                                   \
+        REP_COVER_H(BACKWARD_COVER_H, 0)                                                           \
+    }
+
 __kernel void clpool_pool_backward(__global const DATA_T *restrict grad_output,
                                    ulong grad_output_offset, __global const AUX_T *restrict aux,
                                    ulong aux_offset, __global DATA_T *restrict grad_input,
                                    ulong grad_input_offset, ulong total, int4 in_dims,
                                    int4 out_dims, int4 ksize, int4 stride, int4 pad_begin,
                                    int4 pad_end, int4 dilation, int2 avg_rule) {
-    const size_t gid = get_global_id(0);
-    if (gid >= total)
-        return;
+    /* Surplus work-items of the last group redo the last element (the same value to the same
+     * place) rather than return early, which would keep PoCL from vectorising the body. */
+    const size_t gid = get_global_id(0) < total ? get_global_id(0) : (size_t)(total - 1);
     grad_output += grad_output_offset;
     grad_input += grad_input_offset;
 #if BACKWARD_KIND != BACKWARD_AVG
@@ -118,7 +162,17 @@ __kernel void clpool_pool_backward(__global const DATA_T *restrict grad_output,
 #endif
 
     ACC_T acc = (ACC_T)0;
-#if ADAPTIVE
+#if CLAMPED_COVER
+    /* Along each dimension the outputs whose windows contain i are [o_lo, o_hi], at most COVER
+     * of them: each candidate o_lo + m is spelled out at compile time, read at a clamped
+     * position and masked when past o_hi, so the body is straight-line code (see
+     * pool_forward.cl). Candidates ascend, so the sum keeps row-major output order; a masked one
+     * adds +0, which leaves the sum's bits unchanged (a sum that starts at +0 is never -0). */
+    const int oz_lo = COVER_FIRST(iz, P_KD, P_SD, P_PBD), oz_hi = COVER_LAST(iz, P_SD, P_PBD, P_OD);
+    const int oy_lo = COVER_FIRST(iy, P_KH, P_SH, P_PBH), oy_hi = COVER_LAST(iy, P_SH, P_PBH, P_OH);
+    const int ox_lo = COVER_FIRST(ix, P_KW, P_SW, P_PBW), ox_hi = COVER_LAST(ix, P_SW, P_PBW, P_OW);
+    REP_COVER_D(BACKWARD_COVER_D, 0)
+#elif ADAPTIVE
     /* The outputs whose adaptive windows contain i are a contiguous range per dimension. */
     const int oz1 = adaptive_end(iz, P_OD, P_ID), oy1 = adaptive_end(iy, P_OH, P_IH);
     const int ox1 = adaptive_end(ix, P_OW, P_IW);

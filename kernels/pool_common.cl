@@ -134,6 +134,69 @@
 #define UNROLLED_TAPS 0
 #endif
 
+
+/* The same repetition over the outputs whose windows can contain one input position, at most
+ * COVER_D (COVER_H, COVER_W) = ceil(kernel / stride) per dimension, given by the host for the
+ * specialised backward kernels: REP_COVER_D(M, a) expands M(a, 0) M(a, 1) ... */
+#if SPECIALISED && defined(COVER_D) && defined(COVER_H) && defined(COVER_W)
+#if COVER_D == 1
+#define REP_COVER_D(M, a) M(a, 0)
+#elif COVER_D == 2
+#define REP_COVER_D(M, a) M(a, 0) M(a, 1)
+#elif COVER_D == 3
+#define REP_COVER_D(M, a) M(a, 0) M(a, 1) M(a, 2)
+#elif COVER_D == 4
+#define REP_COVER_D(M, a) M(a, 0) M(a, 1) M(a, 2) M(a, 3)
+#elif COVER_D == 5
+#define REP_COVER_D(M, a) M(a, 0) M(a, 1) M(a, 2) M(a, 3) M(a, 4)
+#elif COVER_D == 6
+#define REP_COVER_D(M, a) M(a, 0) M(a, 1) M(a, 2) M(a, 3) M(a, 4) M(a, 5)
+#elif COVER_D == 7
+#define REP_COVER_D(M, a) M(a, 0) M(a, 1) M(a, 2) M(a, 3) M(a, 4) M(a, 5) M(a, 6)
+#elif COVER_D == 8
+#define REP_COVER_D(M, a) M(a, 0) M(a, 1) M(a, 2) M(a, 3) M(a, 4) M(a, 5) M(a, 6) M(a, 7)
+#endif
+#if COVER_H == 1
+#define REP_COVER_H(M, a) M(a, 0)
+#elif COVER_H == 2
+#define REP_COVER_H(M, a) M(a, 0) M(a, 1)
+#elif COVER_H == 3
+#define REP_COVER_H(M, a) M(a, 0) M(a, 1) M(a, 2)
+#elif COVER_H == 4
+#define REP_COVER_H(M, a) M(a, 0) M(a, 1) M(a, 2) M(a, 3)
+#elif COVER_H == 5
+#define REP_COVER_H(M, a) M(a, 0) M(a, 1) M(a, 2) M(a, 3) M(a, 4)
+#elif COVER_H == 6
+#define REP_COVER_H(M, a) M(a, 0) M(a, 1) M(a, 2) M(a, 3) M(a, 4) M(a, 5)
+#elif COVER_H == 7
+#define REP_COVER_H(M, a) M(a, 0) M(a, 1) M(a, 2) M(a, 3) M(a, 4) M(a, 5) M(a, 6)
+#elif COVER_H == 8
+#define REP_COVER_H(M, a) M(a, 0) M(a, 1) M(a, 2) M(a, 3) M(a, 4) M(a, 5) M(a, 6) M(a, 7)
+#endif
+#if COVER_W == 1
+#define REP_COVER_W(M, a) M(a, 0)
+#elif COVER_W == 2
+#define REP_COVER_W(M, a) M(a, 0) M(a, 1)
+#elif COVER_W == 3
+#define REP_COVER_W(M, a) M(a, 0) M(a, 1) M(a, 2)
+#elif COVER_W == 4
+#define REP_COVER_W(M, a) M(a, 0) M(a, 1) M(a, 2) M(a, 3)
+#elif COVER_W == 5
+#define REP_COVER_W(M, a) M(a, 0) M(a, 1) M(a, 2) M(a, 3) M(a, 4)
+#elif COVER_W == 6
+#define REP_COVER_W(M, a) M(a, 0) M(a, 1) M(a, 2) M(a, 3) M(a, 4) M(a, 5)
+#elif COVER_W == 7
+#define REP_COVER_W(M, a) M(a, 0) M(a, 1) M(a, 2) M(a, 3) M(a, 4) M(a, 5) M(a, 6)
+#elif COVER_W == 8
+#define REP_COVER_W(M, a) M(a, 0) M(a, 1) M(a, 2) M(a, 3) M(a, 4) M(a, 5) M(a, 6) M(a, 7)
+#endif
+#endif
+#if defined(REP_COVER_D) && defined(REP_COVER_H) && defined(REP_COVER_W)
+#define UNROLLED_COVER 1
+#else
+#define UNROLLED_COVER 0
+#endif
+
 #if CHANNELS_LAST
 #define TAP_STEP ((IDX_T)P_C)
 #else

@@ -317,6 +317,7 @@ START_TEST(test_plan_queries) {
     ck_assert_ptr_nonnull(strstr(clpool_plan_build_options(generic), "-DSPECIALISED=0"));
     ck_assert_ptr_null(strstr(clpool_plan_build_options(generic), "-DIN_H="));
     ck_assert_ptr_nonnull(strstr(clpool_plan_build_options(special), "-DIN_H=8"));
+    ck_assert_ptr_null(strstr(clpool_plan_build_options(special), "-DSPECIALISED=0"));
     ck_assert_ptr_nonnull(strstr(clpool_plan_build_options(special), "-DIDX_T=int"));
     ck_assert_uint_gt(clpool_plan_local_size(special), 0);
     clpool_plan_release(generic);

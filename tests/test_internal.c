@@ -43,6 +43,44 @@ START_TEST(test_build_failure_reports_log) {
 }
 END_TEST
 
+/* Counts the occurrences of needle in haystack. */
+static int count_of(const char *haystack, const char *needle) {
+    int count = 0;
+    for (const char *at = strstr(haystack, needle); at; at = strstr(at + 1, needle))
+        ++count;
+    return count;
+}
+
+/* Every kernel kind's options define each macro once, with the specialisation asked for: a
+ * second -D of the same name silently wins, which once compiled specialised forward kernels as
+ * generic ones without any result changing. */
+START_TEST(test_build_options_define_once) {
+    pool_case pc;
+    random_case(91, &pc);
+    pc.pool.mode = CLPOOL_MODE_MAX;
+    clpool_geometry g;
+    ck_assert_int_eq(clpool_geometry_resolve(&pc.pool, &pc.input, &g), CLPOOL_SUCCESS);
+    const clpool_kernel_kind kinds[] = {CLPOOL_KERNEL_FORWARD, CLPOOL_KERNEL_BACKWARD_MAX_INDICES,
+                                        CLPOOL_KERNEL_BACKWARD_MAX_INPUT, CLPOOL_KERNEL_UNPOOL};
+    static const char *const macros[] = {
+        "-DSPECIALISED=", "-DIN_W=", "-DK_W=", "-DCOVER_W=", "-DINDEX_T=", "-DBACKWARD_KIND="};
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; ++k)
+        for (int specialise = 0; specialise < 2; ++specialise) {
+            char *options = NULL;
+            ck_assert_int_eq(clpool_kernel_build_options(&g, &dev.ctx->facts, specialise, kinds[k],
+                                                         CLPOOL_INDEX_INT64, &options),
+                             CLPOOL_SUCCESS);
+            for (size_t m = 0; m < sizeof macros / sizeof macros[0]; ++m)
+                ck_assert_msg(count_of(options, macros[m]) <= 1, "kind %d: %s twice in '%s'",
+                              (int)kinds[k], macros[m], options);
+            ck_assert_msg(count_of(options, specialise ? "-DSPECIALISED=1" : "-DSPECIALISED=0") ==
+                              1,
+                          "kind %d, specialise %d: '%s'", (int)kinds[k], specialise, options);
+            free(options);
+        }
+}
+END_TEST
+
 /* Builds the forward kernel with 64-bit indices for a small problem and checks it against the
  * reference; the library selects that variant only past 2^31 elements. */
 START_TEST(test_index64_kernel) {
@@ -114,6 +152,7 @@ static Suite *internal_suite(void) {
     tcase_add_checked_fixture(tc, device_setup, device_teardown);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_build_failure_reports_log);
+    tcase_add_test(tc, test_build_options_define_once);
     tcase_add_loop_test(tc, test_index64_kernel, 0, 2);
     suite_add_tcase(s, tc);
     return s;
