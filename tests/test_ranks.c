@@ -19,8 +19,8 @@
 enum {
     RANDOM_PER_CHUNK = 30,
     EDGE_CHUNK = 6,
-    SPECIALISE_SPARSE = 25,
-    ADAPTIVE_SPECIALISE_EVERY = 4
+    SPECIALISE_SPARSE = 40,
+    ADAPTIVE_SPECIALISE_EVERY = 6
 };
 
 static const clpool_layout layouts[2] = {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_LAYOUT_CHANNELS_LAST};
@@ -135,7 +135,7 @@ START_TEST(test_rank_random) {
         if (pc.pool.mode == CLPOOL_MODE_MAX && k % 2)
             pc.fill = FILL_INTEGERS;
         snprintf(label, sizeof label, "random_case_rank(%llu, %d)", (unsigned long long)seed, rank);
-        expect_all_passes(&pc, label, seed, k == 0, k);
+        expect_all_passes(&pc, label, seed, k == 0 && _i < 2, k);
     }
 }
 END_TEST
