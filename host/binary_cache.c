@@ -26,18 +26,6 @@ void clpool_binary_cache_clear(clpool_binary_cache *cache) {
     cache->identity = NULL;
 }
 
-static cl_int platform_string(cl_platform_id platform, cl_platform_info param, char **out) {
-    size_t size = 0;
-    *out = NULL;
-    cl_int err = clGetPlatformInfo(platform, param, 0, NULL, &size);
-    if (err != CL_SUCCESS)
-        return err;
-    *out = calloc(size + 1, 1);
-    if (!*out)
-        return CL_OUT_OF_HOST_MEMORY;
-    return clGetPlatformInfo(platform, param, size, *out, NULL);
-}
-
 /* The part of every key that the device fixes: a driver update or another device changes it. */
 static int read_identity(cl_device_id device, char **identity) {
     enum { PLATFORM_NAME, PLATFORM_VERSION, DEVICE_NAME, DEVICE_VERSION, DRIVER, COUNT };
@@ -45,9 +33,9 @@ static int read_identity(cl_device_id device, char **identity) {
     cl_platform_id platform = NULL;
     cl_int err = clGetDeviceInfo(device, CL_DEVICE_PLATFORM, sizeof platform, &platform, NULL);
     if (err == CL_SUCCESS)
-        err = platform_string(platform, CL_PLATFORM_NAME, &text[PLATFORM_NAME]);
+        err = clpool_platform_string(platform, CL_PLATFORM_NAME, &text[PLATFORM_NAME]);
     if (err == CL_SUCCESS)
-        err = platform_string(platform, CL_PLATFORM_VERSION, &text[PLATFORM_VERSION]);
+        err = clpool_platform_string(platform, CL_PLATFORM_VERSION, &text[PLATFORM_VERSION]);
     if (err == CL_SUCCESS)
         err = clpool_device_string(device, CL_DEVICE_NAME, &text[DEVICE_NAME]);
     if (err == CL_SUCCESS)

@@ -127,31 +127,8 @@ static int write_all(int fd, const void *data, size_t size) {
     return 0;
 }
 
-/* Writes the record's bytes to an open file. */
-static int write_record(int fd, const char *key, size_t key_size, const unsigned char *binary,
-                        size_t binary_size) {
-    if (key_size > MAX_KEY_SIZE || binary_size > MAX_BINARY_SIZE)
-        return EFBIG;
-    unsigned char header[HEADER_SIZE], checksum[CHECKSUM_SIZE];
-    memcpy(header, RECORD_MAGIC, 8);
-    put_le(header + 8, RECORD_FORMAT, 4);
-    put_le(header + 12, key_size, 4);
-    put_le(header + 16, binary_size, 8);
-    uint64_t sum = clpool_fnv1a(CLPOOL_FNV_OFFSET, header, sizeof header);
-    sum = clpool_fnv1a(sum, key, key_size);
-    put_le(checksum, clpool_fnv1a(sum, binary, binary_size), 8);
-    int error = write_all(fd, header, sizeof header);
-    if (!error)
-        error = write_all(fd, key, key_size);
-    if (!error)
-        error = write_all(fd, binary, binary_size);
-    if (!error)
-        error = write_all(fd, checksum, sizeof checksum);
-    return error;
-}
-
-int clpool_cache_file_write(const char *path, const char *key, size_t key_size,
-                            const unsigned char *binary, size_t binary_size) {
+int clpool_write_file_atomically(const char *path, unsigned mode, const void *const *parts,
+                                 const size_t *sizes, int count) {
     static const char suffix[] = ".tmp-XXXXXX";
     const size_t length = strlen(path);
     char *temp = malloc(length + sizeof suffix);
@@ -165,7 +142,10 @@ int clpool_cache_file_write(const char *path, const char *key, size_t key_size,
         free(temp);
         return error;
     }
-    int error = write_record(fd, key, key_size, binary, binary_size);
+    /* mkstemp makes the file 0600; only a wider mode needs a change. */
+    int error = mode != 0600 && fchmod(fd, (mode_t)mode) != 0 ? errno : 0;
+    for (int i = 0; !error && i < count; ++i)
+        error = write_all(fd, parts[i], sizes[i]);
     if (close(fd) != 0 && !error)
         error = errno;
     if (!error && rename(temp, path) != 0)
@@ -174,6 +154,23 @@ int clpool_cache_file_write(const char *path, const char *key, size_t key_size,
         unlink(temp);
     free(temp);
     return error;
+}
+
+int clpool_cache_file_write(const char *path, const char *key, size_t key_size,
+                            const unsigned char *binary, size_t binary_size) {
+    if (key_size > MAX_KEY_SIZE || binary_size > MAX_BINARY_SIZE)
+        return EFBIG;
+    unsigned char header[HEADER_SIZE], checksum[CHECKSUM_SIZE];
+    memcpy(header, RECORD_MAGIC, 8);
+    put_le(header + 8, RECORD_FORMAT, 4);
+    put_le(header + 12, key_size, 4);
+    put_le(header + 16, binary_size, 8);
+    uint64_t sum = clpool_fnv1a(CLPOOL_FNV_OFFSET, header, sizeof header);
+    sum = clpool_fnv1a(sum, key, key_size);
+    put_le(checksum, clpool_fnv1a(sum, binary, binary_size), 8);
+    const void *parts[4] = {header, key, binary, checksum};
+    const size_t sizes[4] = {sizeof header, key_size, binary_size, sizeof checksum};
+    return clpool_write_file_atomically(path, 0600, parts, sizes, 4);
 }
 
 int clpool_make_directories(const char *directory) {

@@ -1,9 +1,10 @@
 /*
  * One record of the on-disk program cache: the file format, a read that trusts nothing it reads,
- * and an atomic write. A file holds a key text and a program binary; it is used only when its
- * length fields, checksum and key all match, because a driver handed a damaged binary may crash
- * (PoCL 3.1 segfaults in clCreateProgramWithBinary on a truncated one). Nothing here touches
- * OpenCL or clpool_last_error: every failure is a plain return value the caller may ignore.
+ * and an atomic write (which tuning files use too). A file holds a key text and a program binary;
+ * it is used only when its length fields, checksum and key all match, because a driver handed a
+ * damaged binary may crash (PoCL 3.1 segfaults in clCreateProgramWithBinary on a truncated one).
+ * Nothing here touches OpenCL or clpool_last_error: every failure is a plain return value the
+ * caller may ignore.
  */
 #ifndef CLPOOL_HOST_CACHE_FILE_H
 #define CLPOOL_HOST_CACHE_FILE_H
@@ -38,6 +39,13 @@ const char *clpool_cache_file_read(const char *path, const char *key, size_t key
  */
 int clpool_cache_file_write(const char *path, const char *key, size_t key_size,
                             const unsigned char *binary, size_t binary_size);
+
+/* Writes count parts, one after another, to a new temporary file beside path and renames it
+ * over path with the given mode (0600 for program binaries, 0644 for tuning files): readers see
+ * the old file or the new one, never part of one. Returns 0, or an errno value with no temporary
+ * file left behind. */
+int clpool_write_file_atomically(const char *path, unsigned mode, const void *const *parts,
+                                 const size_t *sizes, int count);
 
 /* Creates directory and any missing parents (mode 0700, less the umask). Returns 0 when it is a
  * directory afterwards, else an errno value: EEXIST when it is something else, mkdir's error

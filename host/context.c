@@ -3,7 +3,8 @@
  * it retains once each and releases exactly those retains) or on a default device that the library
  * picks and owns. The device facts that kernel builds depend on are read once here, so plan
  * creation and enqueue never query them again. The on-disk program cache is set here too, from
- * CLPOOL_CACHE_DIR at creation or by clpool_context_set_binary_cache later.
+ * CLPOOL_CACHE_DIR at creation or by clpool_context_set_binary_cache later, and so is the tuning
+ * file from CLPOOL_TUNE_FILE (tuning_file.c holds clpool_context_set_tuning_file).
  */
 #include "context.h"
 #include "device_info.h"
@@ -116,10 +117,14 @@ clpool_status clpool_context_create(cl_context context, cl_device_id device, clp
     status = clpool_program_cache_init(&ctx->cache);
     if (status != CLPOOL_SUCCESS)
         goto free_context;
+    if (clpool_tuning_state_init(&ctx->tuning) != 0) {
+        status = clpool_fail(CLPOOL_ERROR_OUT_OF_HOST_MEMORY, "pthread_mutex_init failed");
+        goto destroy_cache;
+    }
     cl_int err = clRetainContext(context);
     if (err != CL_SUCCESS) {
         status = clpool_fail_cl(err, "clRetainContext", NULL);
-        goto destroy_cache;
+        goto destroy_tuning;
     }
     err = clRetainDevice(device);
     if (err != CL_SUCCESS) {
@@ -133,11 +138,14 @@ clpool_status clpool_context_create(cl_context context, cl_device_id device, clp
     /* Best effort, like every use of the disk cache: an unusable directory leaves it off rather
      * than failing a context that works. */
     clpool_program_cache_set_directory(&ctx->cache, device, getenv("CLPOOL_CACHE_DIR"));
+    clpool_tuning_state_from_environment(&ctx->tuning, device);
     *out = ctx;
     return CLPOOL_SUCCESS;
 
 release_context:
     clReleaseContext(context);
+destroy_tuning:
+    clpool_tuning_state_destroy(&ctx->tuning);
 destroy_cache:
     clpool_program_cache_destroy(&ctx->cache);
 free_context:
@@ -176,6 +184,7 @@ void clpool_context_release(clpool_context *ctx) {
     if (!ctx || atomic_fetch_sub(&ctx->references, 1) != 1)
         return;
     clpool_program_cache_destroy(&ctx->cache);
+    clpool_tuning_state_destroy(&ctx->tuning);
     clReleaseDevice(ctx->device);
     clReleaseContext(ctx->context);
     free(ctx);

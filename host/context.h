@@ -1,13 +1,14 @@
 /*
  * The inside of a clpool_context: the wrapped OpenCL context and device, the device facts that
- * kernel builds depend on (read once at creation), and the program cache. Reference-counted so
- * that plans keep their context alive after the caller releases it.
+ * kernel builds depend on (read once at creation), the program cache and the tuned work-group
+ * sizes. Reference-counted so that plans keep their context alive after the caller releases it.
  */
 #ifndef CLPOOL_HOST_CONTEXT_H
 #define CLPOOL_HOST_CONTEXT_H
 
 #include "clpool/clpool.h"
 #include "program_cache.h"
+#include "tuning_file.h"
 
 #include <stdatomic.h>
 
@@ -27,6 +28,7 @@ struct clpool_context {
     cl_device_id device;
     clpool_device_facts facts;
     clpool_program_cache cache;
+    clpool_tuning_state tuning; /* work-group sizes from a tuning file; empty: built-in rule */
 };
 
 /* Takes one more reference; clpool_context_release drops one. */

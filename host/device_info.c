@@ -1,5 +1,6 @@
 /*
- * Device string queries sized by the driver's answer, so no device string is too long for clpool.
+ * Device and platform string queries sized by the driver's answer, so no string is too long for
+ * clpool.
  */
 #include "device_info.h"
 
@@ -16,6 +17,25 @@ cl_int clpool_device_string(cl_device_id device, cl_device_info param, char **ou
     if (!text)
         return CL_OUT_OF_HOST_MEMORY;
     err = clGetDeviceInfo(device, param, size, text, NULL);
+    if (err != CL_SUCCESS) {
+        free(text);
+        return err;
+    }
+    text[size] = '\0';
+    *out = text;
+    return CL_SUCCESS;
+}
+
+cl_int clpool_platform_string(cl_platform_id platform, cl_platform_info param, char **out) {
+    size_t size = 0;
+    *out = NULL;
+    cl_int err = clGetPlatformInfo(platform, param, 0, NULL, &size);
+    if (err != CL_SUCCESS)
+        return err;
+    char *text = malloc(size + 1);
+    if (!text)
+        return CL_OUT_OF_HOST_MEMORY;
+    err = clGetPlatformInfo(platform, param, size, text, NULL);
     if (err != CL_SUCCESS) {
         free(text);
         return err;

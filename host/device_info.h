@@ -11,6 +11,9 @@
  * when the allocation fails). */
 cl_int clpool_device_string(cl_device_id device, cl_device_info param, char **out);
 
+/* A platform string (CL_PLATFORM_NAME, ...) the same way. */
+cl_int clpool_platform_string(cl_platform_id platform, cl_platform_info param, char **out);
+
 /* The string truncated to size bytes (NUL-terminated; size >= 1). */
 cl_int clpool_device_string_into(cl_device_id device, cl_device_info param, char *buf, size_t size);
 

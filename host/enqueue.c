@@ -6,6 +6,7 @@
  */
 #include "enqueue.h"
 #include "error.h"
+#include "local_size.h"
 
 /* N = 0: no kernel, but the caller may wait on the returned event or rely on the wait list. */
 static clpool_status enqueue_marker(cl_command_queue queue, cl_uint count, const cl_event *events,
@@ -61,7 +62,8 @@ static clpool_status check_overlaps(const clpool_operand *ops, int count,
 static clpool_status launch(const clpool_plan *plan, cl_command_queue queue,
                             const clpool_operand *ops, cl_uint count, const cl_event *events,
                             cl_event *event) {
-    clpool_plan *locked = (clpool_plan *)plan; /* the lock is the only mutable part */
+    /* Mutable under the lock: the lock itself, and the launch size a refused launch shrinks. */
+    clpool_plan *locked = (clpool_plan *)plan;
     pthread_mutex_lock(&locked->enqueue_lock);
     cl_int err = CL_SUCCESS;
     for (cl_uint i = 0; err == CL_SUCCESS && i < 3; ++i) {
@@ -75,11 +77,13 @@ static clpool_status launch(const clpool_plan *plan, cl_command_queue queue,
     const char *call = "clSetKernelArg";
     if (err == CL_SUCCESS) {
         call = "clEnqueueNDRangeKernel";
-        err = clEnqueueNDRangeKernel(queue, plan->kernel, 1, NULL, &plan->global_size,
-                                     &plan->local_size, count, events, event);
+        err = clpool_launch_locked(locked, queue, 0, count, events, event);
     }
+    const clpool_status status = err == CL_SUCCESS
+                                     ? CLPOOL_SUCCESS
+                                     : clpool_launch_failure(plan, err, call, "pooling kernel");
     pthread_mutex_unlock(&locked->enqueue_lock);
-    return err == CL_SUCCESS ? CLPOOL_SUCCESS : clpool_fail_cl(err, call, "pooling kernel");
+    return status;
 }
 
 clpool_status clpool_check_call(const clpool_plan *plan, cl_command_queue queue,

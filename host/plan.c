@@ -1,10 +1,11 @@
 /*
  * Plan life cycle: validate once, build (or fetch from the context's cache) the kernel, set the
- * arguments that never change, and choose the launch size, so that an enqueue is only argument
- * binding and one clEnqueueNDRangeKernel.
+ * arguments that never change, and choose the launch size (local_size.c), so that an enqueue is
+ * only argument binding and one clEnqueueNDRangeKernel.
  */
 #include "plan.h"
 #include "error.h"
+#include "local_size.h"
 #include "pool_kernels.h"
 
 #include <stdlib.h>
@@ -61,63 +62,6 @@ static clpool_status resolve_indices(clpool_plan *plan, clpool_index_type indice
         return clpool_fail(CLPOOL_ERROR_SIZE_OVERFLOW, "the indices' byte count overflows size_t");
     plan->indices_bytes = (size_t)g->output_elements * plan->index_size;
     return CLPOOL_SUCCESS;
-}
-
-/* The work-group size: the caller's, or the largest multiple of the kernel's preferred multiple
- * up to 256 that the kernel allows. A fixed size per kernel (rather than one fitted to each
- * problem) also keeps PoCL from compiling a new work-group function per shape. */
-static clpool_status choose_local_size(clpool_plan *plan, size_t requested) {
-    size_t kernel_max = 0, multiple = 1, gather_max = SIZE_MAX;
-    cl_int err =
-        clGetKernelWorkGroupInfo(plan->kernel, plan->ctx->device, CL_KERNEL_WORK_GROUP_SIZE,
-                                 sizeof kernel_max, &kernel_max, NULL);
-    if (err == CL_SUCCESS && plan->gather_kernel)
-        err = clGetKernelWorkGroupInfo(plan->gather_kernel, plan->ctx->device,
-                                       CL_KERNEL_WORK_GROUP_SIZE, sizeof gather_max, &gather_max,
-                                       NULL);
-    if (gather_max < kernel_max)
-        kernel_max = gather_max;
-    if (err == CL_SUCCESS)
-        err = clGetKernelWorkGroupInfo(plan->kernel, plan->ctx->device,
-                                       CL_KERNEL_PREFERRED_WORK_GROUP_SIZE_MULTIPLE,
-                                       sizeof multiple, &multiple, NULL);
-    if (err != CL_SUCCESS)
-        return clpool_fail_cl(err, "clGetKernelWorkGroupInfo", NULL);
-    /* A 1D launch is bounded by the kernel's limit and by the device's limit along dimension 0. */
-    if (plan->ctx->facts.max_work_item_size < kernel_max)
-        kernel_max = plan->ctx->facts.max_work_item_size;
-    if (requested > kernel_max)
-        return clpool_fail(CLPOOL_ERROR_INVALID_OPTIONS,
-                           "options->local_size = %zu exceeds %zu, the work-group limit of this "
-                           "kernel on this device",
-                           requested, kernel_max);
-    size_t local = requested;
-    if (local == 0) {
-        local = kernel_max < 256 ? kernel_max : 256;
-        if (multiple > 1 && local >= multiple)
-            local -= local % multiple;
-    }
-    plan->local_size = local ? local : 1;
-    return CLPOOL_SUCCESS;
-}
-
-/* Rounds a work-item count up to whole work-groups; the kernels skip the surplus. */
-static clpool_status round_global_size(const clpool_plan *plan, uint64_t total, size_t *global) {
-    const uint64_t local = plan->local_size;
-    const uint64_t limit = plan->ctx->facts.address_bits >= 64 ? SIZE_MAX : UINT32_MAX;
-    if (total > limit - (local - 1))
-        return clpool_fail(CLPOOL_ERROR_SIZE_OVERFLOW,
-                           "%llu work-items exceed the device's global work size limit",
-                           (unsigned long long)total);
-    *global = (size_t)((total + local - 1) / local * local);
-    return CLPOOL_SUCCESS;
-}
-
-static clpool_status choose_global_size(clpool_plan *plan) {
-    clpool_status status = round_global_size(plan, plan->work_items, &plan->global_size);
-    if (status == CLPOOL_SUCCESS && plan->gather_kernel)
-        status = round_global_size(plan, plan->gather_items, &plan->gather_global_size);
-    return status;
 }
 
 /* Creates kernel name from program with every buffer argument NULL (operands a plan does not
@@ -196,9 +140,7 @@ static clpool_status create_plan(clpool_context *ctx, const clpool_geometry *geo
     if (status == CLPOOL_SUCCESS)
         status = build_kernel(plan, options->specialisation != CLPOOL_SPECIALISE_NONE);
     if (status == CLPOOL_SUCCESS)
-        status = choose_local_size(plan, options->local_size);
-    if (status == CLPOOL_SUCCESS)
-        status = choose_global_size(plan);
+        status = clpool_plan_choose_launch(plan, options->local_size);
     if (status != CLPOOL_SUCCESS) {
         clpool_plan_release(plan);
         return status;
@@ -349,5 +291,15 @@ const char *clpool_plan_build_options(const clpool_plan *plan) {
 }
 
 size_t clpool_plan_local_size(const clpool_plan *plan) {
-    return plan ? plan->local_size : 0;
+    if (!plan)
+        return 0;
+    clpool_plan *locked = (clpool_plan *)plan; /* an enqueue may be shrinking it */
+    pthread_mutex_lock(&locked->enqueue_lock);
+    const size_t size = plan->local_size;
+    pthread_mutex_unlock(&locked->enqueue_lock);
+    return size;
+}
+
+const char *clpool_plan_tuning_key(const clpool_plan *plan) {
+    return plan ? plan->tuning_key : "";
 }

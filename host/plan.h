@@ -1,6 +1,7 @@
 /*
  * The inside of a clpool_plan: the resolved geometry, its kernel with the fixed arguments already
- * set, and the lock that makes binding the per-call arguments and enqueueing one atomic step.
+ * set, its launch size, and the lock that makes binding the per-call arguments and enqueueing one
+ * atomic step.
  */
 #ifndef CLPOOL_HOST_PLAN_H
 #define CLPOOL_HOST_PLAN_H
@@ -10,6 +11,11 @@
 #include "pool_kernels.h"
 
 #include <pthread.h>
+
+/* clEnqueueNDRangeKernel's type: plans launch through a pointer to it. */
+typedef cl_int(CL_API_CALL *clpool_ndrange_fn)(cl_command_queue, cl_kernel, cl_uint, const size_t *,
+                                               const size_t *, const size_t *, cl_uint,
+                                               const cl_event *, cl_event *);
 
 struct clpool_plan {
     clpool_context *ctx; /* one reference held */
@@ -24,9 +30,16 @@ struct clpool_plan {
      * kernel is enqueued: holding this lock from the first clSetKernelArg to the end of
      * clEnqueueNDRangeKernel makes concurrent enqueues of one plan safe. */
     pthread_mutex_t enqueue_lock;
+    /* The launch (local_size.c). After creation the sizes change only under enqueue_lock, when
+     * the device refuses a work-group size the library chose and a smaller one works. */
     size_t local_size, global_size;
     uint64_t gather_items; /* unpooling: output elements, one work-item each in the gather pass */
     size_t gather_global_size;
+    int local_size_fixed;             /* the caller's options->local_size: never changed */
+    int local_size_tuned;             /* taken from the context's tuning file */
+    unsigned long local_size_retries; /* launches retried with a smaller size */
+    clpool_ndrange_fn ndrange;        /* clEnqueueNDRangeKernel; white-box tests use a fake */
+    char tuning_key[CLPOOL_TUNING_KEY_TEXT]; /* "PASS MODE LAYOUT WINDOW" */
     clpool_index_type indices; /* CLPOOL_INDEX_NONE unless the kernel writes argmax indices */
     size_t index_size, indices_bytes;
 };

@@ -6,6 +6,7 @@
  */
 #include "enqueue.h"
 #include "error.h"
+#include "local_size.h"
 
 /* Binds (buffer, element offset) pairs to a kernel's first arguments. */
 static cl_int bind(cl_kernel kernel, const cl_mem *buffers, const cl_ulong *offsets, int count) {
@@ -57,7 +58,8 @@ static clpool_status launch_unpool(const clpool_plan *plan, cl_command_queue que
                                        ops[3].offset / 4};
     const cl_mem gather_buffers[2] = {ops[0].buffer, ops[2].buffer};
     const cl_ulong gather_offsets[2] = {ops[0].offset / 4, ops[2].offset / 4};
-    clpool_plan *locked = (clpool_plan *)plan; /* the lock is the only mutable part */
+    /* Mutable under the lock: the lock itself, and the launch size a refused launch shrinks. */
+    clpool_plan *locked = (clpool_plan *)plan;
     pthread_mutex_lock(&locked->enqueue_lock);
     /* Arguments first: a failure to bind them leaves the caller's buffers untouched. */
     const char *call = "clSetKernelArg";
@@ -70,20 +72,20 @@ static clpool_status launch_unpool(const clpool_plan *plan, cl_command_queue que
     }
     if (err == CL_SUCCESS) {
         call = "clEnqueueNDRangeKernel(elect)";
-        err = clEnqueueNDRangeKernel(queue, plan->kernel, 1, NULL, &plan->global_size,
-                                     &plan->local_size, n_fills, fills, &elected);
+        err = clpool_launch_locked(locked, queue, 0, n_fills, fills, &elected);
     }
     if (err == CL_SUCCESS) {
         call = "clEnqueueNDRangeKernel(gather)";
-        err = clEnqueueNDRangeKernel(queue, plan->gather_kernel, 1, NULL, &plan->gather_global_size,
-                                     &plan->local_size, 1, &elected, event);
+        err = clpool_launch_locked(locked, queue, 1, 1, &elected, event);
     }
+    const clpool_status status =
+        err == CL_SUCCESS ? CLPOOL_SUCCESS : clpool_launch_failure(plan, err, call, "unpooling");
     pthread_mutex_unlock(&locked->enqueue_lock);
     for (cl_uint i = 0; i < n_fills; ++i)
         clReleaseEvent(fills[i]);
     if (elected)
         clReleaseEvent(elected);
-    return err == CL_SUCCESS ? CLPOOL_SUCCESS : clpool_fail_cl(err, call, "unpooling");
+    return status;
 }
 
 clpool_status clpool_plan_enqueue_unpool(const clpool_plan *plan, cl_command_queue queue,

@@ -311,6 +311,44 @@ CLPOOL_API clpool_status clpool_context_describe(const clpool_context *ctx, char
 CLPOOL_API clpool_status clpool_context_set_binary_cache(clpool_context *ctx,
                                                          const char *directory);
 
+/*
+ * Work-group sizes measured on this device (by `clpool tune`): plans created from now on that
+ * leave options->local_size at 0 take their size from the tuning file at path, clamped to what
+ * their kernel allows (CL_KERNEL_WORK_GROUP_SIZE); a plan the file has no entry for uses the
+ * built-in rule. NULL or "" turns tuning off. Off unless this is called or the environment
+ * variable CLPOOL_TUNE_FILE names a file when the context is created (any problem with that file
+ * leaves tuning off; it never fails context creation). The file is read whole, now.
+ *
+ * A tuning file is text: the line "clpool-tuning 1"; three lines naming the device it was
+ * measured on ("platform: NAME | VERSION", "device: NAME | VERSION", "driver: VERSION"), exactly
+ * as clpool_context_write_tuning_file writes them; then one entry per line, "PASS MODE LAYOUT
+ * WINDOW LOCAL_SIZE" (the plan's key, see clpool_plan_tuning_key, and a size in [1, 65536]).
+ * Any key field may be '*'; a plan takes the matching entry with the fewest '*', the later line
+ * among equals. Blank lines and lines starting with '#' are skipped; '#' on an entry line starts
+ * a comment.
+ *
+ * Returns CLPOOL_ERROR_INVALID_OPTIONS, naming path and the reason, with the previous tuning kept,
+ * when the file cannot be opened, is not a regular file, is larger than 1 MiB, does not start
+ * with a clpool tuning header of this format version, or names another platform, device or
+ * driver version (sizes measured elsewhere may be wrong here). An entry line that does not parse
+ * is skipped, never an error. No tuning file can make a plan fail or compute anything different;
+ * the worst it can do is make a plan slower.
+ */
+CLPOOL_API clpool_status clpool_context_set_tuning_file(clpool_context *ctx, const char *path);
+
+/*
+ * Writes a tuning file for ctx's device to path: the header, then count entries, keys[i] (four
+ * blank-separated fields as clpool_plan_tuning_key gives them, '*' allowed) with local_sizes[i]
+ * (1 .. 65536). Every entry is checked before anything is written (CLPOOL_ERROR_INVALID_OPTIONS
+ * naming the first bad one). The file is written to a temporary file beside path and renamed
+ * over it, so readers never see part of one; its mode is 0644. ctx's own tuning is unchanged:
+ * call clpool_context_set_tuning_file to use the file.
+ */
+CLPOOL_API clpool_status clpool_context_write_tuning_file(const clpool_context *ctx,
+                                                          const char *path, size_t count,
+                                                          const char *const *keys,
+                                                          const size_t *local_sizes);
+
 /* ---- Plan -------------------------------------------------------------------------------------
  */
 
@@ -339,6 +377,16 @@ typedef enum clpool_index_type {
     CLPOOL_INDEX_INT32 = 2  /* int32_t: half the bytes, for planes up to INT32_MAX elements */
 } clpool_index_type;
 
+/*
+ * local_size: the work-group size. A non-zero size is used as given (it must fit the kernel, else
+ * plan creation fails with CLPOOL_ERROR_INVALID_OPTIONS; a launch the device refuses fails). 0
+ * lets clpool choose per device and kernel: the context's tuning file
+ * (clpool_context_set_tuning_file) when it has an entry for the plan, else the largest multiple
+ * of CL_KERNEL_PREFERRED_WORK_GROUP_SIZE_MULTIPLE up to 256 that the kernel allows; and when a
+ * launch is refused with CL_OUT_OF_RESOURCES, CL_INVALID_WORK_GROUP_SIZE or
+ * CL_INVALID_WORK_ITEM_SIZE, the enqueue retries with half the size, down to 1, and the plan
+ * keeps the first size that works.
+ */
 typedef struct clpool_plan_options {
     clpool_specialisation specialisation;
     size_t local_size;         /* work-group size; 0 chooses per device and kernel */
@@ -381,9 +429,16 @@ CLPOOL_API clpool_status clpool_plan_indices_bytes(const clpool_plan *plan, size
                                                    clpool_index_type *type);
 
 /* The OpenCL build options the plan's kernel was compiled with (static for the plan's life), and
- * the work-group size it launches with. For logs and benchmarks. */
+ * the work-group size it launches with now (smaller after a refused launch). For logs and
+ * benchmarks. */
 CLPOOL_API const char *clpool_plan_build_options(const clpool_plan *plan);
 CLPOOL_API size_t clpool_plan_local_size(const clpool_plan *plan);
+
+/* The key under which tuning files list the plan's work-group size, "PASS MODE LAYOUT WINDOW":
+ * PASS forward, forward_indices, backward_max_indices, backward_max_input, backward_avg or
+ * unpool; MODE max or avg; LAYOUT channels_first or channels_last; WINDOW sliding, adaptive or
+ * global (adaptive to one output per plane). Static for the plan's life; "" for NULL. */
+CLPOOL_API const char *clpool_plan_tuning_key(const clpool_plan *plan);
 
 /*
  * Enqueues the pooling of input into output on queue and returns at once; it never blocks and

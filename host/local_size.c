@@ -1,0 +1,163 @@
+/*
+ * Work-group sizes. Pooling reads each input a few times at most, so the size matters for how
+ * the device schedules work, not for data reuse: a size per kernel kind and layout (the tuning
+ * key) measured by `clpool tune` is enough, and a size fixed per key rather than fitted to each
+ * problem keeps PoCL from compiling a new work-group function per shape. Sizes are checked
+ * against the kernel's own limit when the plan is made, but a device may still refuse one at
+ * launch (registers, local memory, a driver's own limit), so launches retry smaller ones.
+ */
+#include "local_size.h"
+#include "error.h"
+
+#include <stdio.h>
+
+/* The built-in rule's cap: enough work-items per group to fill a GPU's SIMD units several times
+ * over, few enough that small problems still spread over every compute unit. */
+#define DEFAULT_LOCAL_CAP 256
+
+static clpool_tuning_key plan_key(const clpool_plan *plan) {
+    static const int pass_of_kind[] = {TUNING_FORWARD, TUNING_BACKWARD_MAX_INDICES,
+                                       TUNING_BACKWARD_MAX_INPUT, TUNING_BACKWARD_AVG,
+                                       TUNING_UNPOOL}; /* by clpool_kernel_kind */
+    const clpool_geometry *g = &plan->geometry;
+    const int global = g->adaptive && g->out[0] == 1 && g->out[1] == 1 && g->out[2] == 1;
+    clpool_tuning_key key;
+    key.field[TUNING_PASS] =
+        plan->kind == CLPOOL_KERNEL_FORWARD && plan->indices != CLPOOL_INDEX_NONE
+            ? TUNING_FORWARD_INDICES
+            : pass_of_kind[plan->kind];
+    key.field[TUNING_MODE] = g->mode == CLPOOL_MODE_AVG ? TUNING_AVG : TUNING_MAX;
+    key.field[TUNING_LAYOUT] =
+        g->layout == CLPOOL_LAYOUT_CHANNELS_LAST ? TUNING_CHANNELS_LAST : TUNING_CHANNELS_FIRST;
+    key.field[TUNING_WINDOW] =
+        global ? TUNING_GLOBAL : (g->adaptive ? TUNING_ADAPTIVE : TUNING_SLIDING);
+    return key;
+}
+
+/* The largest work-group every kernel of the plan accepts, and the main kernel's preferred
+ * multiple. */
+static clpool_status kernel_limits(const clpool_plan *plan, size_t *kernel_max, size_t *multiple) {
+    size_t gather_max = SIZE_MAX;
+    cl_device_id device = plan->ctx->device;
+    cl_int err = clGetKernelWorkGroupInfo(plan->kernel, device, CL_KERNEL_WORK_GROUP_SIZE,
+                                          sizeof *kernel_max, kernel_max, NULL);
+    if (err == CL_SUCCESS && plan->gather_kernel)
+        err = clGetKernelWorkGroupInfo(plan->gather_kernel, device, CL_KERNEL_WORK_GROUP_SIZE,
+                                       sizeof gather_max, &gather_max, NULL);
+    if (err == CL_SUCCESS)
+        err = clGetKernelWorkGroupInfo(plan->kernel, device,
+                                       CL_KERNEL_PREFERRED_WORK_GROUP_SIZE_MULTIPLE,
+                                       sizeof *multiple, multiple, NULL);
+    if (err != CL_SUCCESS)
+        return clpool_fail_cl(err, "clGetKernelWorkGroupInfo", NULL);
+    if (gather_max < *kernel_max)
+        *kernel_max = gather_max;
+    /* A 1D launch is bounded by the kernel's limit and by the device's limit along dimension 0. */
+    if (plan->ctx->facts.max_work_item_size < *kernel_max)
+        *kernel_max = plan->ctx->facts.max_work_item_size;
+    if (*kernel_max == 0)
+        *kernel_max = 1;
+    return CLPOOL_SUCCESS;
+}
+
+/* size, or when it exceeds limit, the largest multiple of multiple up to limit (limit itself
+ * when it is below multiple). */
+static size_t fit(size_t size, size_t limit, size_t multiple) {
+    if (size <= limit)
+        return size;
+    return multiple > 1 && limit >= multiple ? limit - limit % multiple : limit;
+}
+
+/* Rounds a work-item count up to whole work-groups; the kernels skip the surplus. */
+static clpool_status round_global_size(const clpool_plan *plan, uint64_t total, size_t *global) {
+    const uint64_t local = plan->local_size;
+    const uint64_t limit = plan->ctx->facts.address_bits >= 64 ? SIZE_MAX : UINT32_MAX;
+    if (total > limit - (local - 1))
+        return clpool_fail(CLPOOL_ERROR_SIZE_OVERFLOW,
+                           "%llu work-items exceed the device's global work size limit",
+                           (unsigned long long)total);
+    *global = (size_t)((total + local - 1) / local * local);
+    return CLPOOL_SUCCESS;
+}
+
+static clpool_status choose_global_sizes(clpool_plan *plan) {
+    clpool_status status = round_global_size(plan, plan->work_items, &plan->global_size);
+    if (status == CLPOOL_SUCCESS && plan->gather_kernel)
+        status = round_global_size(plan, plan->gather_items, &plan->gather_global_size);
+    return status;
+}
+
+clpool_status clpool_plan_choose_launch(clpool_plan *plan, size_t requested) {
+    const clpool_tuning_key key = plan_key(plan);
+    clpool_tuning_key_text(&key, plan->tuning_key, sizeof plan->tuning_key);
+    plan->ndrange = clEnqueueNDRangeKernel;
+    size_t kernel_max = 1, multiple = 1;
+    clpool_status status = kernel_limits(plan, &kernel_max, &multiple);
+    if (status != CLPOOL_SUCCESS)
+        return status;
+    if (requested > kernel_max)
+        return clpool_fail(CLPOOL_ERROR_INVALID_OPTIONS,
+                           "options->local_size = %zu exceeds %zu, the work-group limit of this "
+                           "kernel on this device",
+                           requested, kernel_max);
+    const size_t tuned = requested ? 0 : clpool_tuning_state_lookup(&plan->ctx->tuning, &key);
+    plan->local_size_fixed = requested != 0;
+    plan->local_size_tuned = tuned != 0;
+    if (requested)
+        plan->local_size = requested;
+    else if (tuned)
+        plan->local_size = fit(tuned, kernel_max, multiple);
+    else
+        plan->local_size = fit(DEFAULT_LOCAL_CAP, kernel_max, multiple);
+    return choose_global_sizes(plan);
+}
+
+static int refused_size(cl_int err) {
+    return err == CL_OUT_OF_RESOURCES || err == CL_INVALID_WORK_GROUP_SIZE ||
+           err == CL_INVALID_WORK_ITEM_SIZE;
+}
+
+/* A smaller local size and the global sizes that go with it, which cannot overflow where the
+ * larger size's did not. */
+static void set_local_size(clpool_plan *plan, size_t local) {
+    plan->local_size = local;
+    choose_global_sizes(plan);
+}
+
+cl_int clpool_launch_locked(clpool_plan *plan, cl_command_queue queue, int gather, cl_uint count,
+                            const cl_event *events, cl_event *event) {
+    const size_t chosen = plan->local_size;
+    cl_kernel kernel = gather ? plan->gather_kernel : plan->kernel;
+    for (;;) {
+        const cl_int err = plan->ndrange(queue, kernel, 1, NULL,
+                                         gather ? &plan->gather_global_size : &plan->global_size,
+                                         &plan->local_size, count, events, event);
+        if (err == CL_SUCCESS)
+            return err;
+        if (!refused_size(err) || plan->local_size_fixed || plan->local_size == 1) {
+            /* Nothing smaller worked either: the size was not the problem, so keep it. */
+            if (plan->local_size != chosen)
+                set_local_size(plan, chosen);
+            return err;
+        }
+        set_local_size(plan, plan->local_size / 2);
+        ++plan->local_size_retries;
+    }
+}
+
+clpool_status clpool_launch_failure(const clpool_plan *plan, cl_int err, const char *call,
+                                    const char *what) {
+    char detail[512];
+    if (!refused_size(err))
+        return clpool_fail_cl(err, call, what);
+    if (plan->local_size_fixed)
+        snprintf(detail, sizeof detail,
+                 "%s, with the caller's options->local_size = %zu: give a smaller size, or 0 to "
+                 "let clpool choose (it then retries smaller work-groups on this error)",
+                 what, plan->local_size);
+    else
+        snprintf(detail, sizeof detail,
+                 "%s: work-groups of %zu work-items and every smaller size down to 1 were refused",
+                 what, plan->local_size);
+    return clpool_fail_cl(err, call, detail);
+}
