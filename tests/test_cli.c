@@ -1125,6 +1125,7 @@ START_TEST(test_bench_json) {
     ck_assert_msg(run_cli("bench --quick --layers layers.txt --json rows.json") == 0, "%s",
                   out_text);
     ck_assert_ptr_nonnull(strstr(out_text, "small_avg"));
+    ck_assert_ptr_nonnull(strstr(out_text, "host time of one clpool_plan_enqueue"));
     path_in_dir("rows.json", path, sizeof path);
     f = fopen(path, "r");
     ck_assert_ptr_nonnull(f);

@@ -219,6 +219,12 @@ int bench_layers_standard(bench_layer **layers, size_t *count, char *err, size_t
     return -1;
 }
 
+int bench_layers_load(const char *path, bench_layer **layers, size_t *count, char *err,
+                      size_t err_size) {
+    return path ? bench_layers_read(path, layers, count, err, err_size)
+                : bench_layers_standard(layers, count, err, err_size);
+}
+
 void bench_layer_descs(const bench_layer *layer, clpool_layout layout, int64_t batch,
                        clpool_pool_desc *pool, clpool_tensor_desc *input) {
     if (layer->window == BENCH_WINDOW_GLOBAL) {

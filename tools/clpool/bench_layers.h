@@ -49,6 +49,10 @@ int bench_layers_read(const char *path, bench_layer **layers, size_t *count, cha
 /* The built-in standard layers (bench/standard_layers.txt). */
 int bench_layers_standard(bench_layer **layers, size_t *count, char *err, size_t err_size);
 
+/* The layers of the file at path, or with path NULL the standard ones. */
+int bench_layers_load(const char *path, bench_layer **layers, size_t *count, char *err,
+                      size_t err_size);
+
 /* The layer as a pooling descriptor (global layers through clpool_pool_desc_init_global) and a
  * float32 tensor of the given layout and batch. */
 void bench_layer_descs(const bench_layer *layer, clpool_layout layout, int64_t batch,

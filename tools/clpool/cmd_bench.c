@@ -4,9 +4,11 @@
  * and only then timed, so a fast wrong kernel can never post a number. Times come from profiling
  * events (median and minimum after warm-up); bandwidth counts the bytes of the three operands,
  * and is also given as a ratio to a copy kernel timed right after each row over the same bytes,
- * which is the number that compares across noisy, shared machines.
+ * which is the number that compares across noisy, shared machines. Last comes the host time of
+ * one enqueue call (bench_enqueue.c).
  */
-#include "bench_row.h"
+#include "bench_enqueue.h"
+#include "bench_exec.h"
 #include "bench_timing.h"
 #include "cli_args.h"
 #include "commands.h"
@@ -26,84 +28,13 @@ typedef struct bench_run {
     clpool_specialisation specialisation;
 } bench_run;
 
-/* A row's three kernel operands, in kernel order: input, output, indices for forward passes;
- * grad_output, indices (max) or nothing (average), grad_input for backward passes. */
-typedef struct bench_buffers {
-    cl_mem op[3];
-    size_t bytes[3];
-} bench_buffers;
-
 /* Every layer must be a valid configuration before anything runs: a bad list is a usage error. */
 static int validate_layers(const bench_layer *layers, size_t count, int64_t batch) {
-    for (size_t i = 0; i < count; ++i) {
-        clpool_pool_desc pool;
-        clpool_tensor_desc input;
-        bench_layer_descs(&layers[i], CLPOOL_LAYOUT_CHANNELS_FIRST, batch, &pool, &input);
-        if (clpool_pool_output_desc(&pool, &input, NULL) != CLPOOL_SUCCESS) {
-            fprintf(stderr, "clpool bench: layer %s: %s\n", layers[i].name, clpool_last_error());
-            return CLI_EXIT_USAGE;
-        }
-    }
-    return CLI_EXIT_OK;
-}
-
-/* One enqueue of the row's plan; 1 on success. */
-static int enqueue_row(bench_run *run, const bench_row *row, const clpool_plan *plan,
-                       const bench_buffers *b, cl_event *event) {
-    const cl_mem op[CLI_MAX_OPERANDS] = {b->op[0], b->op[1], b->op[2], NULL};
-    return cli_session_enqueue(&run->session, plan,
-                               row->pass == BENCH_BACKWARD ? CLI_RUN_BACKWARD : CLI_RUN_FORWARD, op,
-                               event) == CLPOOL_SUCCESS;
-}
-
-static clpool_plan *create_row_plan(bench_run *run, const bench_row *row,
-                                    const clpool_pool_desc *pool) {
-    clpool_plan_options options;
-    clpool_plan_options_init(&options);
-    options.specialisation = run->specialisation;
-    clpool_plan *plan = NULL;
-    if (row->pass == BENCH_BACKWARD) {
-        const clpool_backward_kind kind =
-            pool->mode == CLPOOL_MODE_MAX ? CLPOOL_BACKWARD_MAX_FROM_INDICES : CLPOOL_BACKWARD_AVG;
-        clpool_backward_plan_create(run->session.ctx, pool, &row->input, kind, &options, &plan);
-    } else {
-        if (row->pass == BENCH_FORWARD_INDICES)
-            options.indices = CLPOOL_INDEX_INT64;
-        clpool_plan_create(run->session.ctx, pool, &row->input, &options, &plan);
-    }
-    return plan;
-}
-
-/* Creates the operands and uploads the row's data into the ones the kernel reads. */
-static int create_buffers(bench_run *run, const bench_row *row, const clpool_plan *plan,
-                          const bench_data *d, bench_buffers *b) {
-    size_t in_bytes = 0, out_bytes = 0, idx_bytes = 0;
-    clpool_plan_bytes(plan, &in_bytes, &out_bytes);
-    clpool_plan_indices_bytes(plan, &idx_bytes, NULL);
-    const int backward = row->pass == BENCH_BACKWARD;
-    const size_t sizes[3] = {backward ? out_bytes : in_bytes, backward ? idx_bytes : out_bytes,
-                             backward ? in_bytes : idx_bytes};
-    const void *uploads[3] = {backward ? (const void *)d->grad_out : (const void *)d->x,
-                              backward ? (const void *)d->indices : NULL, NULL};
-    int ok = 1;
-    for (int i = 0; i < 3; ++i) {
-        cl_int err = CL_SUCCESS;
-        b->bytes[i] = sizes[i];
-        b->op[i] =
-            sizes[i] ? clCreateBuffer(run->session.context, CL_MEM_READ_WRITE, sizes[i], NULL, &err)
-                     : NULL;
-        ok = ok && err == CL_SUCCESS;
-        if (ok && uploads[i])
-            ok = clEnqueueWriteBuffer(run->session.queue, b->op[i], CL_TRUE, 0, sizes[i],
-                                      uploads[i], 0, NULL, NULL) == CL_SUCCESS;
-    }
-    return ok;
-}
-
-static void release_buffers(bench_buffers *b) {
-    for (int i = 0; i < 3; ++i)
-        if (b->op[i])
-            clReleaseMemObject(b->op[i]);
+    char err[ERR_SIZE];
+    if (bench_layers_check(layers, count, batch, err, sizeof err) == 0)
+        return CLI_EXIT_OK;
+    fprintf(stderr, "clpool bench: %s\n", err);
+    return CLI_EXIT_USAGE;
 }
 
 /* Runs the plan once and checks the result (and indices) against the CPU reference. */
@@ -115,7 +46,7 @@ static int verify_row(bench_run *run, bench_row *row, const clpool_plan *plan,
     int64_t *indices = row->pass == BENCH_FORWARD_INDICES ? malloc(b->bytes[2] + 1) : NULL;
     cl_command_queue q = run->session.queue;
     int ok = result && (row->pass != BENCH_FORWARD_INDICES || indices) &&
-             enqueue_row(run, row, plan, b, NULL) &&
+             bench_row_enqueue(&run->session, row, plan, b, NULL) &&
              clEnqueueReadBuffer(q, b->op[result_op], CL_TRUE, 0, b->bytes[result_op], result, 0,
                                  NULL, NULL) == CL_SUCCESS &&
              (!indices || clEnqueueReadBuffer(q, b->op[2], CL_TRUE, 0, b->bytes[2], indices, 0,
@@ -133,7 +64,7 @@ static int time_row(bench_run *run, bench_row *row, const clpool_plan *plan,
     int ok = times != NULL;
     for (int i = -WARMUP; ok && i < run->reps; ++i) {
         cl_event event = NULL;
-        ok = enqueue_row(run, row, plan, b, &event);
+        ok = bench_row_enqueue(&run->session, row, plan, b, &event);
         const double ms = ok ? bench_event_ms(event) : -1.0;
         ok = ok && ms >= 0;
         if (ok && i >= 0)
@@ -150,16 +81,16 @@ static int time_row(bench_run *run, bench_row *row, const clpool_plan *plan,
 /* Measures the row whose layer, layout and pass are already set. */
 static int measure_row(bench_run *run, bench_row *row, char *err, size_t err_size) {
     clpool_pool_desc pool;
-    bench_layer_descs(row->layer, row->layout, run->batch, &pool, &row->input);
-    clpool_pool_output_desc(&pool, &row->input, &row->output);
-    clpool_plan *plan = create_row_plan(run, row, &pool);
+    bench_row_descs(row, run->batch, &pool);
+    clpool_plan *plan = bench_row_plan(run->session.ctx, row, &pool, run->specialisation, 0);
     if (!plan) {
         snprintf(err, err_size, "%s", clpool_last_error());
         return 0;
     }
     bench_data data;
     bench_buffers b = {{NULL, NULL, NULL}, {0, 0, 0}};
-    int ok = bench_data_make(row, &pool, &data) == 0 && create_buffers(run, row, plan, &data, &b) &&
+    int ok = bench_data_make(row, &pool, &data) == 0 &&
+             bench_buffers_create(&run->session, row, plan, &data, &b) &&
              verify_row(run, row, plan, &pool, &data, &b) && time_row(run, row, plan, &b);
     row->bytes = b.bytes[0] + b.bytes[1] + b.bytes[2];
     int copy_ok = 0;
@@ -175,29 +106,10 @@ static int measure_row(bench_run *run, bench_row *row, char *err, size_t err_siz
         snprintf(err, err_size, "device failure while %s",
                  ok ? "timing the copy kernel" : "running the layer");
     }
-    release_buffers(&b);
+    bench_buffers_release(&b);
     bench_data_free(&data);
     clpool_plan_release(plan);
     return ok && copy_ok;
-}
-
-/* The rows to measure: every layer in both layouts forward, max layers again with indices, and
- * every layer backward. */
-static size_t plan_rows(const bench_layer *layers, size_t n_layers, bench_row *rows) {
-    const clpool_layout layouts[2] = {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_LAYOUT_CHANNELS_LAST};
-    size_t n = 0;
-    for (size_t i = 0; i < n_layers; ++i)
-        for (int pass = BENCH_FORWARD; pass <= BENCH_BACKWARD; ++pass) {
-            if (pass == BENCH_FORWARD_INDICES && layers[i].mode != CLPOOL_MODE_MAX)
-                continue;
-            for (int l = 0; l < 2; ++l) {
-                memset(&rows[n], 0, sizeof rows[n]);
-                rows[n].layer = &layers[i];
-                rows[n].layout = layouts[l];
-                rows[n++].pass = (bench_pass)pass;
-            }
-        }
-    return n;
 }
 
 /* Measures the planned rows, counting finished ones in *done; returns an exit status (a mismatch
@@ -226,19 +138,30 @@ static int run_all(bench_run *run, bench_row *rows, size_t n_rows, size_t *done)
 
 static int load_layers(const cli_bench_request *r, bench_layer **layers, size_t *count) {
     char err[ERR_SIZE];
-    const int failed = r->layers_path
-                           ? bench_layers_read(r->layers_path, layers, count, err, sizeof err)
-                           : bench_layers_standard(layers, count, err, sizeof err);
+    const int failed = bench_layers_load(r->layers_path, layers, count, err, sizeof err);
     if (failed)
         fprintf(stderr, "clpool bench: %s\n", err);
     return failed ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+}
+
+/* The host time of one enqueue, reported beside the kernel times; a failure to measure it only
+ * says so. */
+static void print_enqueue_cost(const bench_run *run) {
+    bench_enqueue_cost cost;
+    if (!bench_enqueue_cost_measure(&run->session, &cost)) {
+        printf("\nhost time of one clpool_plan_enqueue: not measured (%s)\n", clpool_last_error());
+        return;
+    }
+    printf("\nhost time of one clpool_plan_enqueue (a warm 1x1x4x4 plan, in-order queue, mean of "
+           "%d calls): %.2f us (best batch of 1000: %.2f us); asking for an event: %.2f us\n",
+           cost.calls, cost.mean_us, cost.best_us, cost.event_mean_us);
 }
 
 /* Measures, reports and writes JSON; returns an exit status. */
 static int run_and_report(bench_run *run, const bench_layer *layers, size_t n_layers,
                           const char *json_path) {
     bench_row *rows = calloc(6 * n_layers, sizeof *rows);
-    const size_t n_rows = rows ? plan_rows(layers, n_layers, rows) : 0;
+    const size_t n_rows = rows ? bench_plan_rows(layers, n_layers, rows) : 0;
     const cl_int code = bench_copy_init(&run->copy, run->session.context, run->session.device);
     if (!rows || code != CL_SUCCESS) {
         fprintf(stderr, "clpool bench: cannot build the copy kernel (%s)\n",
@@ -257,6 +180,7 @@ static int run_and_report(bench_run *run, const bench_layer *layers, size_t n_la
              run->specialisation == CLPOOL_SPECIALISE_NONE ? "generic" : "specialised", run->reps,
              WARMUP);
     bench_print_table(rows, done, heading);
+    print_enqueue_cost(run);
     if (json_path && done == n_rows && bench_write_json(json_path, rows, done) != 0) {
         fprintf(stderr, "clpool bench: cannot write %s\n", json_path);
         status = CLI_EXIT_RUNTIME;
