@@ -237,6 +237,48 @@ START_TEST(test_bench_and_devices_flags) {
 }
 END_TEST
 
+START_TEST(test_tune_flags) {
+    cli_tune_request t;
+    char *good[] = {"tune", "--quick", "--device",   "0:0",      "--layers=l.txt", "--reps",
+                    "3",    "--sizes", "64,16,64,8", "--output", "t.txt"};
+    ck_assert_int_eq(cli_parse_tune(11, good, &t, err, sizeof err), CLI_PARSED);
+    ck_assert(t.quick && t.reps == 3);
+    ck_assert_str_eq(t.device, "0:0");
+    ck_assert_str_eq(t.layers_path, "l.txt");
+    ck_assert_str_eq(t.output_path, "t.txt");
+    ck_assert_int_eq(t.n_sizes, 3); /* sorted, each once */
+    ck_assert(t.sizes[0] == 8 && t.sizes[1] == 16 && t.sizes[2] == 64);
+    char *none[] = {"tune"};
+    ck_assert_int_eq(cli_parse_tune(1, none, &t, err, sizeof err), CLI_PARSED);
+    ck_assert(!t.quick && !t.reps && !t.n_sizes && !t.output_path && !t.layers_path);
+    const bad_line bad[] = {
+        {"--reps 2", "--reps '2'"},
+        {"--sizes 0", "--sizes '0'"},
+        {"--sizes 65537", "--sizes '65537'"},
+        {"--sizes 16,,32", "--sizes '16,,32'"},
+        {"--sizes 16,", "--sizes '16,'"},
+        {"--sizes 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17", "1 to 16"},
+        {"--sizes x", "--sizes 'x'"},
+        {"--output=", "--output needs a non-empty value"},
+        {"--output", "--output needs a value"},
+        {"--quick=1", "--quick takes no value"},
+        {"--quick --quick", "--quick is given twice"},
+        {"--json t.json", "unknown argument '--json'"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; ++i) {
+        char copy[128], *argv[8] = {"tune"};
+        int argc = 1;
+        snprintf(copy, sizeof copy, "%s", bad[i].line);
+        for (char *tok = strtok(copy, " "); tok && argc < 8; tok = strtok(NULL, " "))
+            argv[argc++] = tok;
+        ck_assert_int_eq(cli_parse_tune(argc, argv, &t, err, sizeof err), CLI_BAD_USAGE);
+        ck_assert_msg(strstr(err, bad[i].fragment), "'%s' gave '%s'", bad[i].line, err);
+    }
+    char *help[] = {"tune", "--sizes", "8", "-h"};
+    ck_assert_int_eq(cli_parse_tune(4, help, &t, err, sizeof err), CLI_HELP);
+}
+END_TEST
+
 /* pool is what clpool_pool_desc_init_global gives for mode and rank. */
 static int is_global(const clpool_pool_desc *pool, clpool_mode mode, int rank) {
     clpool_pool_desc global;
@@ -1082,6 +1124,7 @@ START_TEST(test_help_and_devices) {
     make_dir();
     ck_assert_int_eq(run_cli("--help"), 0);
     ck_assert_ptr_nonnull(strstr(out_text, "devices"));
+    ck_assert_ptr_nonnull(strstr(out_text, "tune"));
     ck_assert_int_eq(run_cli("--version"), 0);
     ck_assert_ptr_nonnull(strstr(out_text, CLPOOL_VERSION_STRING));
     static const char *const pool_flags[] = {
@@ -1102,6 +1145,13 @@ START_TEST(test_help_and_devices) {
     ck_assert_int_eq(run_cli("bench --help"), 0);
     for (size_t i = 0; i < sizeof bench_flags / sizeof bench_flags[0]; ++i)
         ck_assert_msg(strstr(out_text, bench_flags[i]), "bench --help lacks %s", bench_flags[i]);
+    static const char *const tune_flags[] = {"--quick", "--device", "--layers", "--reps",
+                                             "--sizes", "--output", "--help",   "CLPOOL_TUNE_FILE"};
+    ck_assert_int_eq(run_cli("tune --help"), 0);
+    for (size_t i = 0; i < sizeof tune_flags / sizeof tune_flags[0]; ++i)
+        ck_assert_msg(strstr(out_text, tune_flags[i]), "tune --help lacks %s", tune_flags[i]);
+    ck_assert_int_eq(run_cli("tune --reps 1"), 2);
+    ck_assert_ptr_nonnull(strstr(out_text, "--reps '1'"));
     ck_assert_int_eq(run_cli("devices --help"), 0);
     ck_assert_int_eq(run_cli("devices"), 0);
     ck_assert_msg(strstr(out_text, "0:0") && strstr(out_text, "(default)") &&
@@ -1184,6 +1234,76 @@ static void read_text(const char *name, char *text, size_t size) {
     text[n] = '\0';
 }
 
+/* The local size the tuning file text lists for key, or 0. */
+static size_t listed_size(const char *text, const char *key) {
+    char line[128];
+    snprintf(line, sizeof line, "\n%s ", key);
+    const char *at = strstr(text, line);
+    return at ? (size_t)strtoul(at + strlen(line), NULL, 10) : 0;
+}
+
+/* A forward plan of the layer's first row, channels-first, on a context reading path. */
+static size_t planned_size(const char *layer_line, const char *path) {
+    bench_layer *layers = NULL;
+    size_t count = 0;
+    ck_assert_int_eq(bench_layers_parse(layer_line, "t", &layers, &count, err, sizeof err), 0);
+    clpool_pool_desc pool;
+    clpool_tensor_desc input;
+    bench_layer_descs(&layers[0], CLPOOL_LAYOUT_CHANNELS_FIRST, 1, &pool, &input);
+    clpool_context *ctx = NULL;
+    clpool_plan *plan = NULL;
+    ck_assert_int_eq(clpool_context_create_default(&ctx), CLPOOL_SUCCESS);
+    ck_assert_msg(clpool_context_set_tuning_file(ctx, path) == CLPOOL_SUCCESS, "%s",
+                  clpool_last_error());
+    ck_assert_int_eq(clpool_plan_create(ctx, &pool, &input, NULL, &plan), CLPOOL_SUCCESS);
+    ck_assert_str_eq(clpool_plan_tuning_key(plan), "forward avg channels_first sliding");
+    const size_t size = clpool_plan_local_size(plan);
+    clpool_plan_release(plan);
+    clpool_context_release(ctx);
+    free(layers);
+    return size;
+}
+
+/* `clpool tune` on one small layer writes a tuning file for this device that plans then read:
+ * the size it chose, and after an edit of that entry, the edited size. */
+START_TEST(test_tune_writes_file_plans_read) {
+    static const char layer[] = "small_avg avg 5 9x7 3,2 2,1 1,0 ceil\n";
+    unsetenv("CLPOOL_TUNE_FILE");
+    make_dir();
+    char path[256];
+    path_in_dir("layers.txt", path, sizeof path);
+    FILE *f = fopen(path, "w");
+    fputs(layer, f);
+    fclose(f);
+    ck_assert_msg(run_cli("tune --quick --layers layers.txt --reps 3 --sizes 16,64 --output "
+                          "tune.txt") == 0,
+                  "%s", out_text);
+    ck_assert_msg(strstr(out_text, "forward avg channels_first sliding") &&
+                      strstr(out_text, "backward_avg avg channels_last sliding") &&
+                      strstr(out_text, "wrote tune.txt (4 entries)") && strstr(out_text, "*"),
+                  "%s", out_text);
+    static char text[8192];
+    read_text("tune.txt", text, sizeof text);
+    const size_t chosen = listed_size(text, "forward avg channels_first sliding");
+    path_in_dir("tune.txt", path, sizeof path);
+    const size_t builtin = planned_size(layer, NULL);
+    ck_assert_msg(chosen == 16 || chosen == 64 || chosen == builtin, "%s", text);
+    ck_assert_uint_eq(planned_size(layer, path), chosen);
+    char *entry = strstr(text, "\nforward avg channels_first sliding ");
+    ck_assert_ptr_nonnull(entry);
+    char *number = entry + strlen("\nforward avg channels_first sliding ");
+    memmove(number + 1, number + strcspn(number, "\n"), strlen(number + strcspn(number, "\n")) + 1);
+    number[0] = '8';
+    f = fopen(path, "w");
+    fputs(text, f);
+    fclose(f);
+    ck_assert_uint_eq(planned_size(layer, path), 8);
+    ck_assert_int_eq(run_cli("tune --layers missing.txt"), 2);
+    ck_assert_ptr_nonnull(strstr(out_text, "missing.txt"));
+    remove_dir();
+}
+END_TEST
+
 /* 1D and 3D layers and a global one through the benchmark: every row verified, the report and
  * the JSON saying what ran (rank, window kind, shapes of rank + 2). */
 START_TEST(test_bench_ranks_and_global) {
@@ -1232,6 +1352,7 @@ static Suite *cli_suite(void) {
     tcase_add_test(parse, test_backward_flags);
     tcase_add_test(parse, test_unpool_flags);
     tcase_add_test(parse, test_bench_and_devices_flags);
+    tcase_add_test(parse, test_tune_flags);
     tcase_add_test(parse, test_request_expands_per_dimension);
     tcase_add_test(parse, test_layer_lists);
     suite_add_tcase(s, parse);
@@ -1249,6 +1370,7 @@ static Suite *cli_suite(void) {
     tcase_add_test(e2e, test_help_and_devices);
     tcase_add_test(e2e, test_bench_json);
     tcase_add_test(e2e, test_bench_ranks_and_global);
+    tcase_add_test(e2e, test_tune_writes_file_plans_read);
     suite_add_tcase(s, e2e);
     return s;
 }

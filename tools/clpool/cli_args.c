@@ -25,6 +25,7 @@ const char cli_main_help[] =
     "  backward  compute a pooling's input gradient from its output gradient (.npy files)\n"
     "  unpool    max unpooling: scatter .npy values to the positions their indices name\n"
     "  bench     time and verify the standard network pooling layers\n"
+    "  tune      choose the kernels' work-group sizes for a device and write a tuning file\n"
     "\n"
     "`clpool COMMAND --help` documents each command's flags. Devices are chosen by --device SPEC\n"
     "or the CLPOOL_DEVICE environment variable: SPEC is 'P:D' (platform:device indices, as\n"
@@ -160,6 +161,37 @@ const char cli_bench_help[] =
     "                   is bench/standard_layers.txt in the repository.\n"
     "  --reps N         timed runs per layer and layout, at least 20 (default 50; --quick 20)\n"
     "  --help           show this help\n";
+
+const char cli_tune_help[] =
+    "usage: clpool tune [--quick] [--device SPEC] [--layers FILE] [--reps N] [--sizes S[,S...]]\n"
+    "                   [--output FILE]\n"
+    "\n"
+    "Chooses the work-group size of clpool's kernels on one device. Every layer of the standard\n"
+    "set (or of --layers FILE) runs in both layouts, float32, batch 8: forward, for max layers\n"
+    "also with int64 indices, and backward, as `clpool bench` runs them, at each candidate\n"
+    "work-group size: 16 to 1024 in powers of two, up to the device's limit, plus the size clpool\n"
+    "picks untuned (the built-in choice). The candidates take turns run by run, so a slow spell\n"
+    "on a shared machine hits them alike; a row's time at a size is the median of --reps runs\n"
+    "after 3 warm-ups, from OpenCL profiling events. Rows are grouped by their plans' tuning key,\n"
+    "PASS MODE LAYOUT WINDOW (as clpool_plan_tuning_key names it: forward max channels_first\n"
+    "sliding, ...). A key's score at a size is the geometric mean of its rows' times, so every\n"
+    "layer counts alike, and the fastest size wins unless the built-in choice is within 3% of\n"
+    "it. The table gives every size's score per key in ms (* marks the built-in choice), the\n"
+    "choice, and its speed-up over the built-in choice. Sizes change speed only: the kernels\n"
+    "index their work by global ids alone, so results are the same at every size (`clpool\n"
+    "bench` verifies them). A file CLPOOL_TUNE_FILE names is not read while tuning.\n"
+    "\n"
+    "  --quick             batch 1, 7 runs per size, sizes 32 to 512: a fast first pass\n"
+    "  --device SPEC       device: 'P:D' or part of its name (as for `clpool pool`)\n"
+    "  --layers FILE       tune on the layers of FILE (format: `clpool bench --help`)\n"
+    "  --reps N            timed runs per row and size, at least 3 (default 20; --quick 7)\n"
+    "  --sizes S[,S...]    the candidate sizes instead: 1 to 16 values in [1, 65536]\n"
+    "  --output FILE       write the choices to FILE, a tuning file for this device, replaced\n"
+    "                      atomically. Plans on this device use its sizes when the environment\n"
+    "                      variable CLPOOL_TUNE_FILE names it (or after\n"
+    "                      clpool_context_set_tuning_file), unless they set their own\n"
+    "                      options->local_size\n"
+    "  --help              show this help\n";
 
 const char cli_devices_help[] =
     "usage: clpool devices\n"
@@ -538,6 +570,91 @@ cli_parse_result cli_parse_bench(int argc, char **argv, cli_bench_request *r, ch
                                value);
         else
             r->reps = (int)reps;
+    }
+    return CLI_PARSED;
+}
+
+/* Sorts sizes ascending and drops repeats. */
+static void sort_sizes(cli_tune_request *r) {
+    for (int i = 1; i < r->n_sizes; ++i)
+        for (int j = i; j > 0 && r->sizes[j - 1] > r->sizes[j]; --j) {
+            const size_t t = r->sizes[j];
+            r->sizes[j] = r->sizes[j - 1];
+            r->sizes[j - 1] = t;
+        }
+    int kept = 0;
+    for (int i = 0; i < r->n_sizes; ++i)
+        if (kept == 0 || r->sizes[kept - 1] != r->sizes[i])
+            r->sizes[kept++] = r->sizes[i];
+    r->n_sizes = kept;
+}
+
+/* "S[,S...]": 1 to CLI_TUNE_MAX_SIZES sizes in [1, 65536]; 0 on success. */
+static int parse_sizes(const char *text, cli_tune_request *r) {
+    char item[32];
+    r->n_sizes = 0;
+    for (const char *at = text;;) {
+        const char *comma = strchr(at, ',');
+        const size_t length = comma ? (size_t)(comma - at) : strlen(at);
+        int64_t value = 0;
+        if (r->n_sizes == CLI_TUNE_MAX_SIZES || length == 0 || length >= sizeof item)
+            return -1;
+        memcpy(item, at, length);
+        item[length] = '\0';
+        if (cli_parse_int64(item, 1, 65536, &value) != 0)
+            return -1;
+        r->sizes[r->n_sizes++] = (size_t)value;
+        if (!comma)
+            break;
+        at = comma + 1;
+    }
+    sort_sizes(r);
+    return 0;
+}
+
+cli_parse_result cli_parse_tune(int argc, char **argv, cli_tune_request *r, char *err,
+                                size_t err_size) {
+    memset(r, 0, sizeof *r);
+    static const char *const names[] = {"--quick", "--device", "--layers",
+                                        "--reps",  "--sizes",  "--output"};
+    unsigned seen = 0;
+    for (int i = 1; i < argc; ++i) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return CLI_HELP;
+        size_t f = 0;
+        while (f < sizeof names / sizeof names[0] && !is_flag(argv[i], names[f]))
+            ++f;
+        if (f == sizeof names / sizeof names[0])
+            return usage_error(err, err_size, "unknown argument '%s' for 'clpool tune'", argv[i]);
+        if (!first_time(&seen, 1u << f, names[f], err, err_size))
+            return CLI_BAD_USAGE;
+        if (f == 0) {
+            if (!no_value(argv[i], names[f], err, err_size))
+                return CLI_BAD_USAGE;
+            r->quick = 1;
+            continue;
+        }
+        const char *value = take_value(argc, argv, &i, names[f], err, err_size);
+        int64_t reps = 0;
+        if (!value)
+            return CLI_BAD_USAGE;
+        if (*value == '\0')
+            return usage_error(err, err_size, "%s needs a non-empty value", names[f]);
+        if (f == 1)
+            r->device = value;
+        else if (f == 2)
+            r->layers_path = value;
+        else if (f == 5)
+            r->output_path = value;
+        else if (f == 3 && cli_parse_int64(value, 3, 1000000, &reps) != 0)
+            return usage_error(err, err_size, "--reps '%s' is not an integer in [3, 1000000]",
+                               value);
+        else if (f == 3)
+            r->reps = (int)reps;
+        else if (parse_sizes(value, r) != 0)
+            return usage_error(err, err_size,
+                               "--sizes '%s' is not 1 to %d comma-separated integers in [1, 65536]",
+                               value, CLI_TUNE_MAX_SIZES);
     }
     return CLI_PARSED;
 }

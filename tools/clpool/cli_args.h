@@ -53,6 +53,17 @@ typedef struct cli_bench_request {
     int reps; /* 0 until --reps is given */
 } cli_bench_request;
 
+/* The most candidate sizes --sizes takes. */
+#define CLI_TUNE_MAX_SIZES 16
+
+typedef struct cli_tune_request {
+    int quick;
+    const char *device, *layers_path, *output_path;
+    int reps;                         /* 0 until --reps is given */
+    int n_sizes;                      /* 0 until --sizes is given */
+    size_t sizes[CLI_TUNE_MAX_SIZES]; /* ascending, each once */
+} cli_tune_request;
+
 typedef struct cli_devices_request {
     int unused;
 } cli_devices_request;
@@ -67,6 +78,8 @@ cli_parse_result cli_parse_unpool(int argc, char **argv, cli_unpool_request *req
                                   size_t err_size);
 cli_parse_result cli_parse_bench(int argc, char **argv, cli_bench_request *request, char *err,
                                  size_t err_size);
+cli_parse_result cli_parse_tune(int argc, char **argv, cli_tune_request *request, char *err,
+                                size_t err_size);
 cli_parse_result cli_parse_devices(int argc, char **argv, cli_devices_request *request, char *err,
                                    size_t err_size);
 
@@ -91,6 +104,7 @@ extern const char cli_pool_help[];
 extern const char cli_backward_help[];
 extern const char cli_unpool_help[];
 extern const char cli_bench_help[];
+extern const char cli_tune_help[];
 extern const char cli_devices_help[];
 
 #endif

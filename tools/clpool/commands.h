@@ -10,5 +10,6 @@ int cli_command_pool(int argc, char **argv);
 int cli_command_backward(int argc, char **argv);
 int cli_command_unpool(int argc, char **argv);
 int cli_command_bench(int argc, char **argv);
+int cli_command_tune(int argc, char **argv);
 
 #endif

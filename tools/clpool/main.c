@@ -1,6 +1,6 @@
 /*
- * The clpool command-line tool: pools .npy tensors, lists devices and benchmarks, built on the
- * public API only. This file only dispatches to the subcommands.
+ * The clpool command-line tool: pools .npy tensors, lists devices, benchmarks and tunes, built on
+ * the public API only. This file only dispatches to the subcommands.
  */
 #include "cli_args.h"
 #include "commands.h"
@@ -16,7 +16,7 @@ typedef struct command {
 static const command commands[] = {
     {"devices", cli_command_devices},   {"pool", cli_command_pool},
     {"backward", cli_command_backward}, {"unpool", cli_command_unpool},
-    {"bench", cli_command_bench},
+    {"bench", cli_command_bench},       {"tune", cli_command_tune},
 };
 
 int main(int argc, char **argv) {
@@ -37,9 +37,8 @@ int main(int argc, char **argv) {
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);
     fprintf(stderr,
-            "clpool: unknown command '%s' (commands: devices, pool, backward, unpool, bench; see "
-            "'clpool "
-            "--help')\n",
+            "clpool: unknown command '%s' (commands: devices, pool, backward, unpool, bench, "
+            "tune; see 'clpool --help')\n",
             argv[1]);
     return CLI_EXIT_USAGE;
 }
