@@ -80,7 +80,42 @@ static clpool_status round_global_size(const clpool_plan *plan, uint64_t total, 
     return CLPOOL_SUCCESS;
 }
 
+/* The work-group's extent along the lanes: a divisor of lane_count (the kernels assume no
+ * surplus lanes) of at most local work-items; a power of two up to 64 for channels, whose
+ * counts are multiples of 8. */
+static size_t lane_width(const clpool_plan *plan, size_t local) {
+    if (plan->lanes == CLPOOL_LANES_CHANNEL) {
+        size_t width = 1;
+        while (width < 64 && width * 2 <= local && plan->lane_count % (width * 2) == 0)
+            width *= 2;
+        return width;
+    }
+    size_t width = local < plan->lane_count ? local : (size_t)plan->lane_count;
+    while (width > 1 && plan->lane_count % width != 0)
+        --width;
+    return width;
+}
+
+/* A two-dimensional launch: exactly lane_count lanes, the rows rounded up to whole groups. */
+static clpool_status choose_lane_sizes(clpool_plan *plan) {
+    const uint64_t rows = plan->work_items / plan->lane_count;
+    const size_t width = lane_width(plan, plan->local_size);
+    const size_t height = plan->local_size / width ? plan->local_size / width : 1;
+    const uint64_t limit = plan->ctx->facts.address_bits >= 64 ? SIZE_MAX : UINT32_MAX;
+    if (rows > limit - (height - 1) || plan->lane_count > limit)
+        return clpool_fail(CLPOOL_ERROR_SIZE_OVERFLOW,
+                           "%llu work-items exceed the device's global work size limit",
+                           (unsigned long long)plan->work_items);
+    plan->lane_local[0] = width;
+    plan->lane_local[1] = height;
+    plan->lane_global[0] = (size_t)plan->lane_count;
+    plan->lane_global[1] = (size_t)((rows + height - 1) / height * height);
+    return CLPOOL_SUCCESS;
+}
+
 static clpool_status choose_global_sizes(clpool_plan *plan) {
+    if (plan->lanes && plan->work_items > 0)
+        return choose_lane_sizes(plan);
     clpool_status status = round_global_size(plan, plan->work_items, &plan->global_size);
     if (status == CLPOOL_SUCCESS && plan->gather_kernel)
         status = round_global_size(plan, plan->gather_items, &plan->gather_global_size);
@@ -129,9 +164,11 @@ cl_int clpool_launch_locked(clpool_plan *plan, cl_command_queue queue, int gathe
     const size_t chosen = plan->local_size;
     cl_kernel kernel = gather ? plan->gather_kernel : plan->kernel;
     for (;;) {
-        const cl_int err = plan->ndrange(queue, kernel, 1, NULL,
-                                         gather ? &plan->gather_global_size : &plan->global_size,
-                                         &plan->local_size, count, events, event);
+        const int two_d = plan->lanes && !gather;
+        const cl_int err = plan->ndrange(
+            queue, kernel, two_d ? 2 : 1, NULL,
+            two_d ? plan->lane_global : (gather ? &plan->gather_global_size : &plan->global_size),
+            two_d ? plan->lane_local : &plan->local_size, count, events, event);
         if (err == CL_SUCCESS)
             return err;
         if (!refused_size(err) || plan->local_size_fixed || plan->local_size == 1) {

@@ -103,7 +103,14 @@ static clpool_status build_kernel(clpool_plan *plan, int specialise) {
                                           source, plan->build_options, &program);
     if (status != CLPOOL_SUCCESS)
         return status;
-    status = make_kernel(plan, program, name, plan->work_items, &plan->kernel);
+    /* A two-dimensional launch counts its rows: work-items along dimension 1. */
+    plan->lanes = clpool_kernel_lanes(&plan->geometry, specialise, plan->kind);
+    plan->lane_count = !plan->lanes                          ? 0
+                       : plan->lanes == CLPOOL_LANES_CHANNEL ? (uint64_t)plan->geometry.c
+                                                             : (uint64_t)plan->geometry.out[2];
+    status = make_kernel(plan, program, name,
+                         plan->lanes ? plan->work_items / plan->lane_count : plan->work_items,
+                         &plan->kernel);
     if (status == CLPOOL_SUCCESS && plan->kind == CLPOOL_KERNEL_UNPOOL)
         status = make_kernel(plan, program, CLPOOL_UNPOOL_GATHER, plan->gather_items,
                              &plan->gather_kernel);

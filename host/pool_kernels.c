@@ -57,6 +57,33 @@ static void append_specialisation(option_buffer *b, const clpool_geometry *g) {
            avg ? (long long)g->divisor : 0LL);
 }
 
+/* The tap repetition macros of pool_common.cl go up to 8 per dimension. */
+#define MAX_SPELLED_TAPS 8
+
+static int spelled_out(const clpool_geometry *g, int specialise) {
+    if (!specialise || g->adaptive)
+        return 0;
+    for (int i = 0; i < 3; ++i)
+        if (g->dilation[i] != 1 || g->kernel[i] > MAX_SPELLED_TAPS)
+            return 0;
+    return 1;
+}
+
+int clpool_kernel_lanes(const clpool_geometry *g, int specialise, clpool_kernel_kind kind) {
+    if (!spelled_out(g, specialise))
+        return 0;
+    const int last = g->layout == CLPOOL_LAYOUT_CHANNELS_LAST;
+    if (kind == CLPOOL_KERNEL_FORWARD)
+        return last ? (g->c % 8 == 0 ? CLPOOL_LANES_CHANNEL : 0)
+                    : (g->out[2] >= 8 ? CLPOOL_LANES_WIDTH : 0);
+    if (kind != CLPOOL_KERNEL_BACKWARD_MAX_INDICES && kind != CLPOOL_KERNEL_BACKWARD_AVG)
+        return 0;
+    for (int i = 0; i < 3; ++i)
+        if ((g->kernel[i] + g->stride[i] - 1) / g->stride[i] > MAX_SPELLED_TAPS)
+            return 0;
+    return last && g->c % 8 == 0 ? CLPOOL_LANES_CHANNEL : 0;
+}
+
 clpool_status clpool_kernel_build_options(const clpool_geometry *g,
                                           const clpool_device_facts *facts, int specialise,
                                           clpool_kernel_kind kind, clpool_index_type indices,
@@ -93,6 +120,9 @@ clpool_status clpool_kernel_build_options(const clpool_geometry *g,
                (long long)((g->kernel[0] + g->stride[0] - 1) / g->stride[0]),
                (long long)((g->kernel[1] + g->stride[1] - 1) / g->stride[1]),
                (long long)((g->kernel[2] + g->stride[2] - 1) / g->stride[2]));
+    const int lanes = clpool_kernel_lanes(g, specialise, kind);
+    if (lanes)
+        append(b, " -DLANES=%d", lanes);
     clpool_status status = CLPOOL_SUCCESS;
     char *copy = b->overflowed ? NULL : malloc(b->used + 1);
     if (b->overflowed)

@@ -39,6 +39,16 @@ typedef enum clpool_kernel_kind {
     CLPOOL_KERNEL_UNPOOL = 4 /* two kernels: elect, then gather */
 } clpool_kernel_kind;
 
+/* The kernels' LANES (pool_forward.cl): 0 for the one-dimensional launch, else a
+ * two-dimensional one whose dimension 0 runs over the channels (CLPOOL_LANES_CHANNEL,
+ * channels-last) or the output's W (CLPOOL_LANES_WIDTH, channels-first forward), so that
+ * neighbouring work-items read neighbouring memory. Only for specialised windows the kernels
+ * spell out (dilation 1, at most 8 taps per dimension, not adaptive), and only where a vector of
+ * lanes fits: C a multiple of 8, or an output W of at least 8. */
+#define CLPOOL_LANES_CHANNEL 1
+#define CLPOOL_LANES_WIDTH   2
+int clpool_kernel_lanes(const clpool_geometry *g, int specialise, clpool_kernel_kind kind);
+
 /* Writes the build options (a fixed order, so the string is the cache key) into a new malloc'd
  * string in *options. specialise 1 bakes sizes and window into the kernel as constants; indices
  * other than CLPOOL_INDEX_NONE selects the index type (written by the forward kernel, read by

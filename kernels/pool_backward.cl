@@ -89,6 +89,16 @@
 #define CLAMPED_COVER 0
 #endif
 
+/* LANES as in pool_forward.cl; the gather knows only LANES_CHANNEL (with LANES_WIDTH the
+ * covering outputs of neighbouring work-items are not at affine addresses). */
+#define LANES_CHANNEL 1
+#ifndef LANES
+#define LANES 0
+#endif
+#if LANES && !(LANES == LANES_CHANNEL && CLAMPED_COVER && CHANNELS_LAST)
+#error "the backward kernel takes LANES_CHANNEL only, with the spelled-out gather"
+#endif
+
 /* First and last output whose window (o * S - PB .. + K - 1) contains input position i. */
 #define COVER_FIRST(i, K, S, PB) ((i) + (PB) - (K) + 1 > 0 ? ((i) + (PB) - (K) + (S)) / (S) : 0)
 #define COVER_LAST(i, S, PB, O) (((i) + (PB)) / (S) < (O) ? ((i) + (PB)) / (S) : (O)-1)
@@ -132,17 +142,25 @@ __kernel void clpool_pool_backward(__global const DATA_T *restrict grad_output,
                                    int4 pad_end, int4 dilation, int2 avg_rule) {
     /* Surplus work-items of the last group redo the last element (the same value to the same
      * place) rather than return early, which would keep PoCL from vectorising the body. */
-    const size_t gid = get_global_id(0) < total ? get_global_id(0) : (size_t)(total - 1);
     grad_output += grad_output_offset;
     grad_input += grad_input_offset;
 #if BACKWARD_KIND != BACKWARD_AVG
     aux += aux_offset;
 #endif
-
+#if LANES == LANES_CHANNEL
+    /* Two-dimensional channels-last launch, as in pool_forward.cl: dimension 0 over channels,
+     * dimension 1 over the input positions (n, iz, iy, ix), total of them. */
+    const IDX_T channel = (IDX_T)get_global_id(0);
+    const bool live = get_global_id(1) < total; /* the host launches exactly P_C channels */
+    IDX_T rest = get_global_id(1) < total ? (IDX_T)get_global_id(1) : (IDX_T)(total - 1);
+    const IDX_T gid = rest * P_C + channel;
+#else
+    const size_t gid = get_global_id(0) < total ? get_global_id(0) : (size_t)(total - 1);
     IDX_T rest = (IDX_T)gid;
 #if CHANNELS_LAST
     const IDX_T channel = rest % P_C;
     rest /= P_C;
+#endif
 #endif
     const int ix = (int)(rest % P_IW);
     rest /= P_IW;
@@ -208,5 +226,8 @@ __kernel void clpool_pool_backward(__global const DATA_T *restrict grad_output,
     }
 #endif
     (void)in_plane;
-    STORE(grad_input, (IDX_T)gid, acc);
+#if LANES == LANES_CHANNEL
+    if (live)
+#endif
+        STORE(grad_input, (IDX_T)gid, acc);
 }

@@ -51,7 +51,7 @@
 #if POOL_MAX
 #define FORWARD_TAP(jy, jx)                                                                        \
     {                                                                                              \
-        const int tx_ = CLAMP_INDEX(xs + (jx), P_IW);                                              \
+        const int tx_ = CLAMP_TAP(xs + (jx), P_IW, CLAMP_W);                                              \
         const IDX_T tap_ = ((IDX_T)tz_ * P_IH + ty_) * P_IW + tx_;                                 \
         const ACC_T v_ = LOAD(in, plane + tap_ * TAP_STEP);                                        \
         FORWARD_TAKE(v_, tap_)                                                                     \
@@ -59,24 +59,88 @@
 #else
 #define FORWARD_TAP(jy, jx)                                                                        \
     {                                                                                              \
-        const int tx_ = CLAMP_INDEX(xs + (jx), P_IW);                                              \
+        const int tx_ = CLAMP_TAP(xs + (jx), P_IW, CLAMP_W);                                              \
         const ACC_T v_ = LOAD(in, plane + (((IDX_T)tz_ * P_IH + ty_) * P_IW + tx_) * TAP_STEP);    \
         acc += (in_zy_ && xs + (jx) >= 0 && xs + (jx) < P_IW) ? v_ : (ACC_T)0;                     \
     }
 #endif
 #define FORWARD_ROW_H(jz, jy)                                                                      \
     {                                                                                              \
-        const int ty_ = CLAMP_INDEX(ys + (jy), P_IH);                                              \
+        const int ty_ = CLAMP_TAP(ys + (jy), P_IH, CLAMP_H);                                              \
         const bool in_zy_ = in_z_ && ys + (jy) >= 0 && ys + (jy) < P_IH;                           \
         (void)in_zy_;                                                                              \
         REP_W(FORWARD_TAP, jy)                                                                     \
     }
+/* The same taps for MASKED_TAPS: a tap outside the input is not read at all (its load is
+ * predicated) and counts as -inf for max, 0 for average: neither changes the result nor the
+ * argmax. */
+#if POOL_MAX
+#define LANE_EMPTY (-INFINITY)
+#else
+#define LANE_EMPTY ((ACC_T)0)
+#endif
+#define LANE_TAP(jy, jx)                                                                           \
+    {                                                                                              \
+        const int tx_ = xs + (jx);                                                                 \
+        const bool ok_ = in_zy_ && tx_ >= 0 && tx_ < P_IW;                                         \
+        const IDX_T tap_ = ((IDX_T)tz_ * P_IH + ty_) * P_IW + tx_;                                 \
+        const ACC_T v_ = ok_ ? LOAD(in, plane + tap_ * TAP_STEP) : LANE_EMPTY;                     \
+        LANE_TAKE(v_, tap_)                                                                        \
+    }
+#if POOL_MAX
+#define LANE_TAKE(v, tap) FORWARD_TAKE(v, tap)
+#else
+#define LANE_TAKE(v, tap) acc += (v);
+#endif
+#define LANE_ROW_H(jz, jy)                                                                         \
+    {                                                                                              \
+        const int ty_ = ys + (jy);                                                                 \
+        const bool in_zy_ = in_z_ && ty_ >= 0 && ty_ < P_IH;                                       \
+        REP_W(LANE_TAP, jy)                                                                        \
+    }
+#define LANE_ROW_D(unused, jz)                                                                     \
+    {                                                                                              \
+        const int tz_ = zs + (jz);                                                                 \
+        const bool in_z_ = tz_ >= 0 && tz_ < P_ID;                                                 \
+        REP_H(LANE_ROW_H, jz)                                                                      \
+    }
+
 #define FORWARD_ROW_D(unused, jz)                                                                  \
     {                                                                                              \
-        const int tz_ = CLAMP_INDEX(zs + (jz), P_ID);                                              \
+        const int tz_ = CLAMP_TAP(zs + (jz), P_ID, CLAMP_D);                                              \
         const bool in_z_ = zs + (jz) >= 0 && zs + (jz) < P_ID;                                     \
         REP_H(FORWARD_ROW_H, jz)                                                                   \
     }
+
+/* LANES (host: pool_kernels.c) picks the launch: 0 one-dimensional, one work-item per output in
+ * memory order; LANES_CHANNEL (channels-last) and LANES_WIDTH (channels-first) two-dimensional,
+ * dimension 0 running over the channels or the output's W, dimension 1 over the rest, so that
+ * neighbouring work-items read neighbouring addresses as an affine function of
+ * get_global_id(0): plain vector loads on a CPU, coalesced ones on a GPU. */
+#define LANES_CHANNEL 1
+#define LANES_WIDTH 2
+#ifndef LANES
+#define LANES 0
+#endif
+#if LANES && !CLAMPED_TAPS
+#error "LANES needs the spelled-out taps"
+#endif
+#if LANES == LANES_CHANNEL && !CHANNELS_LAST || LANES == LANES_WIDTH && CHANNELS_LAST
+#error "LANES does not match the layout"
+#endif
+/* A dimension's taps need clamping only when some window reaches past the input: padding at
+ * the begin, or a last window past the end (ceil_mode, end padding). Without, the tap index is
+ * left affine, which lets the compiler merge the loads of neighbouring taps. */
+#if CLAMPED_TAPS
+#define CLAMP_D (PB_D > 0 || (OUT_D - 1) * S_D + K_D > IN_D)
+#define CLAMP_H (PB_H > 0 || (OUT_H - 1) * S_H + K_H > IN_H)
+#define CLAMP_W (PB_W > 0 || (OUT_W - 1) * S_W + K_W > IN_W)
+#endif
+#define CLAMP_TAP(x, n, needed) ((needed) ? CLAMP_INDEX(x, n) : (x))
+
+/* Predicated taps where the address stays affine (channel lanes, unit stride along W); clamped
+ * ones otherwise, whose reads are gathers either way. */
+#define MASKED_TAPS (LANES == LANES_CHANNEL || LANES == LANES_WIDTH && S_W == 1)
 
 #ifndef WRITE_INDICES
 #define WRITE_INDICES 0
@@ -93,18 +157,38 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
                                   int2 avg_rule) {
     /* The surplus work-items of the last group redo the last output: the same value to the same
      * place, which keeps the body free of the early exit that stops vectorisation. */
-    const size_t gid = get_global_id(0) < total ? get_global_id(0) : (size_t)(total - 1);
     /* Offsets are applied to copies: assigning to a kernel parameter makes it a value carried
      * across PoCL's work-item loop, which then cannot be vectorised. */
     __global const DATA_T *restrict in = input + input_offset;
-
+#if LANES == LANES_CHANNEL
+    /* Dimension 1 runs over the output positions (n, od, oh, ow), total of them. The host
+     * launches exactly P_C channels (its work-group width divides P_C); surplus positions redo
+     * the last one and write nothing (live). */
+    const IDX_T channel = (IDX_T)get_global_id(0);
+    const bool live = get_global_id(1) < total;
+    IDX_T rest = get_global_id(1) < total ? (IDX_T)get_global_id(1) : (IDX_T)(total - 1);
+    const IDX_T gid = rest * P_C + channel;
+#elif LANES == LANES_WIDTH
+    /* Dimension 1 runs over the output rows ((n * C + c) * OD + od) * OH + oh, total of them;
+     * dimension 0 over ow, rounded up to whole work-groups. Surplus work-items read only inside
+     * the input (clamped or predicated taps) and write nothing (live). */
+    const int ow = (int)get_global_id(0);
+    const bool live = ow < P_OW && get_global_id(1) < total;
+    const IDX_T row = get_global_id(1) < total ? (IDX_T)get_global_id(1) : (IDX_T)(total - 1);
+    const IDX_T gid = row * P_OW + ow;
+    IDX_T rest = row;
+#else
+    const size_t gid = get_global_id(0) < total ? get_global_id(0) : (size_t)(total - 1);
     IDX_T rest = (IDX_T)gid;
 #if CHANNELS_LAST
     const IDX_T channel = rest % P_C;
     rest /= P_C;
 #endif
+#endif
+#if LANES != LANES_WIDTH
     const int ow = (int)(rest % P_OW);
     rest /= P_OW;
+#endif
     const int oh = (int)(rest % P_OH);
     rest /= P_OH;
     const int od = (int)(rest % P_OD);
@@ -134,7 +218,11 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
 #else
     ACC_T acc = (ACC_T)0;
 #endif
+#if MASKED_TAPS
+    REP_D(LANE_ROW_D, 0)
+#else
     REP_D(FORWARD_ROW_D, 0)
+#endif
 #if !POOL_MAX
     /* Every window has an in-bounds tap when dilation is 1 (padding is at most half of it). */
     const int valid = IN_BOUNDS_TAPS(zs, P_KD, P_ID) * IN_BOUNDS_TAPS(ys, P_KH, P_IH) *
@@ -184,8 +272,14 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
     acc = valid == 0 ? (ACC_T)0 : acc / (ACC_T)WINDOW_DIVISOR(zs, ys, xs, valid);
 #endif
 #endif
-    STORE(output + output_offset, (IDX_T)gid, acc);
+#if LANES
+    if (live) {
+#endif
+        STORE(output + output_offset, (IDX_T)gid, acc);
 #if WRITE_INDICES
-    indices[indices_offset + gid] = (INDEX_T)argmax;
+        indices[indices_offset + gid] = (INDEX_T)argmax;
+#endif
+#if LANES
+    }
 #endif
 }

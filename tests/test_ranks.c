@@ -189,6 +189,41 @@ START_TEST(test_global_head) {
 }
 END_TEST
 
+/* ---- Two-dimensional launches -----------------------------------------------------------------
+ */
+
+/* Specialised plans of windows the kernels spell out launch in two dimensions when a vector of
+ * lanes fits: channels-last with C a multiple of 8 (lanes over channels, forward and the gather
+ * backward kinds), channels-first with an output W of at least 8 (lanes over W, forward). The
+ * edge cases are mostly narrower, so every LANES_EVERY-th one is widened (C = 16, W + 16) and
+ * run so, in 2D and carried to 1D and 3D, through the passes that take those launches. */
+enum { LANES_EVERY = 12 };
+
+START_TEST(test_lanes_edge_case) {
+    const int index = _i * LANES_EVERY;
+    char label[160];
+    for (int v = 0; v < 3; ++v) {
+        pool_case pc;
+        if (v < 2)
+            case_with_rank(&pool_cases[index], v == 0 ? 2 : 1, 1, &pc);
+        else
+            case_with_rank(&pool_cases[index], 3, 0, &pc);
+        const int rank = pc.input.spatial_rank;
+        pc.input.c = 16;
+        pc.input.spatial[rank - 1] += 16;
+        snprintf(label, sizeof label, "%s widened (C 16, W + 16), rank %d", pool_cases[index].name,
+                 rank);
+        const uint64_t seed = (uint64_t)index * 3 + (uint64_t)v + 7;
+        const clpool_layout layout =
+            (v + _i) % 2 ? CLPOOL_LAYOUT_CHANNELS_FIRST : CLPOOL_LAYOUT_CHANNELS_LAST;
+        expect_forward(&pc, label, seed, layout, CLPOOL_SPECIALISE_WINDOW);
+        if (layout == CLPOOL_LAYOUT_CHANNELS_LAST)
+            expect_other_passes(&pc, label, seed, layout, CLPOOL_SPECIALISE_WINDOW,
+                                CLPOOL_INDEX_INT64);
+    }
+}
+END_TEST
+
 static Suite *ranks_suite(void) {
     Suite *s = suite_create("ranks");
     TCase *edges = tcase_create("edge_cases");
@@ -212,6 +247,13 @@ static Suite *ranks_suite(void) {
     tcase_add_loop_test(adaptive, test_global_head, 0,
                         (int)(2 * sizeof global_heads / sizeof global_heads[0]));
     suite_add_tcase(s, adaptive);
+
+    TCase *lanes = tcase_create("lanes");
+    tcase_add_checked_fixture(lanes, device_setup, device_teardown);
+    tcase_set_timeout(lanes, 240);
+    tcase_add_loop_test(lanes, test_lanes_edge_case, 0,
+                        (int)((pool_case_count + LANES_EVERY - 1) / LANES_EVERY));
+    suite_add_tcase(s, lanes);
     return s;
 }
 
