@@ -207,7 +207,10 @@ static clpool_status resolve_adaptive(const clpool_pool_desc *pool, int i, clpoo
     g->kernel[at] = in % out == 0 ? in / out : in / out + 2;
     if (g->kernel[at] > in)
         g->kernel[at] = in;
-    g->stride[at] = g->dilation[at] = 1;
+    /* With one output the window is the whole dimension: kernel = stride = input size describes
+     * it exactly as a fixed window, which the kernels use for global pooling. */
+    g->stride[at] = out == 1 ? in : 1;
+    g->dilation[at] = 1;
     g->pad_begin[at] = g->pad_end[at] = 0;
     return CLPOOL_SUCCESS;
 }
