@@ -107,7 +107,8 @@ static clpool_status build_kernel(clpool_plan *plan, int specialise) {
     plan->lanes = clpool_kernel_lanes(&plan->geometry, specialise, plan->kind);
     plan->lane_count = !plan->lanes                          ? 0
                        : plan->lanes == CLPOOL_LANES_CHANNEL ? (uint64_t)plan->geometry.c
-                                                             : (uint64_t)plan->geometry.out[2];
+                       : plan->kind == CLPOOL_KERNEL_FORWARD ? (uint64_t)plan->geometry.out[2]
+                                                             : (uint64_t)plan->geometry.in[2];
     status = make_kernel(plan, program, name,
                          plan->lanes ? plan->work_items / plan->lane_count : plan->work_items,
                          &plan->kernel);

@@ -88,7 +88,8 @@ int clpool_kernel_lanes(const clpool_geometry *g, int specialise, clpool_kernel_
     for (int i = 0; i < 3; ++i)
         if ((g->kernel[i] + g->stride[i] - 1) / g->stride[i] > MAX_SPELLED_TAPS)
             return 0;
-    return last && g->c % 8 == 0 ? CLPOOL_LANES_CHANNEL : 0;
+    return last ? (g->c % 8 == 0 ? CLPOOL_LANES_CHANNEL : 0)
+                : (g->in[2] >= 8 ? CLPOOL_LANES_WIDTH : 0);
 }
 
 clpool_status clpool_kernel_build_options(const clpool_geometry *g,

@@ -41,10 +41,11 @@ typedef enum clpool_kernel_kind {
 
 /* The kernels' LANES (pool_forward.cl): 0 for the one-dimensional launch, else a
  * two-dimensional one whose dimension 0 runs over the channels (CLPOOL_LANES_CHANNEL,
- * channels-last) or the output's W (CLPOOL_LANES_WIDTH, channels-first forward), so that
+ * channels-last) or the W of the tensor written (CLPOOL_LANES_WIDTH, channels-first: the
+ * output's for the forward pass, the input's for the gather backward kinds), so that
  * neighbouring work-items read neighbouring memory. Only for specialised windows the kernels
  * spell out (dilation 1, at most 8 taps per dimension, not adaptive), and only where a vector of
- * lanes fits: C a multiple of 8, or an output W of at least 8. */
+ * lanes fits: C a multiple of 8, or that W at least 8. */
 #define CLPOOL_LANES_CHANNEL 1
 #define CLPOOL_LANES_WIDTH   2
 int clpool_kernel_lanes(const clpool_geometry *g, int specialise, clpool_kernel_kind kind);

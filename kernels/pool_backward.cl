@@ -89,14 +89,15 @@
 #define CLAMPED_COVER 0
 #endif
 
-/* LANES as in pool_forward.cl; the gather knows only LANES_CHANNEL (with LANES_WIDTH the
- * covering outputs of neighbouring work-items are not at affine addresses). */
+/* LANES as in pool_forward.cl, over the grad_input elements: the channels (channels-last) or
+ * the input's W (channels-first), each launched exactly, with the spelled-out gather. */
 #define LANES_CHANNEL 1
+#define LANES_WIDTH 2
 #ifndef LANES
 #define LANES 0
 #endif
-#if LANES && !(LANES == LANES_CHANNEL && CLAMPED_COVER && CHANNELS_LAST)
-#error "the backward kernel takes LANES_CHANNEL only, with the spelled-out gather"
+#if LANES && !(CLAMPED_COVER && (LANES == LANES_CHANNEL) == (CHANNELS_LAST == 1))
+#error "LANES needs the spelled-out gather and must match the layout"
 #endif
 
 /* First and last output whose window (o * S - PB .. + K - 1) contains input position i. */
@@ -154,6 +155,12 @@ __kernel void clpool_pool_backward(__global const DATA_T *restrict grad_output,
     const bool live = get_global_id(1) < total; /* the host launches exactly P_C channels */
     IDX_T rest = get_global_id(1) < total ? (IDX_T)get_global_id(1) : (IDX_T)(total - 1);
     const IDX_T gid = rest * P_C + channel;
+#elif LANES == LANES_WIDTH
+    /* Dimension 1 runs over the input rows ((n * C + c) * ID + iz) * IH + iy. */
+    const int ix = (int)get_global_id(0);
+    const bool live = get_global_id(1) < total;
+    IDX_T rest = get_global_id(1) < total ? (IDX_T)get_global_id(1) : (IDX_T)(total - 1);
+    const IDX_T gid = rest * P_IW + ix;
 #else
     const size_t gid = get_global_id(0) < total ? get_global_id(0) : (size_t)(total - 1);
     IDX_T rest = (IDX_T)gid;
@@ -162,8 +169,10 @@ __kernel void clpool_pool_backward(__global const DATA_T *restrict grad_output,
     rest /= P_C;
 #endif
 #endif
+#if LANES != LANES_WIDTH
     const int ix = (int)(rest % P_IW);
     rest /= P_IW;
+#endif
     const int iy = (int)(rest % P_IH);
     rest /= P_IH;
     const int iz = (int)(rest % P_ID);
@@ -226,7 +235,7 @@ __kernel void clpool_pool_backward(__global const DATA_T *restrict grad_output,
     }
 #endif
     (void)in_plane;
-#if LANES == LANES_CHANNEL
+#if LANES
     if (live)
 #endif
         STORE(grad_input, (IDX_T)gid, acc);

@@ -193,11 +193,28 @@ END_TEST
  */
 
 /* Specialised plans of windows the kernels spell out launch in two dimensions when a vector of
- * lanes fits: channels-last with C a multiple of 8 (lanes over channels, forward and the gather
- * backward kinds), channels-first with an output W of at least 8 (lanes over W, forward). The
+ * lanes fits: channels-last with C a multiple of 8 (lanes over channels), channels-first with a
+ * W of at least 8 (lanes over the output's W forward, the input's for the gather kinds). The
  * edge cases are mostly narrower, so every LANES_EVERY-th one is widened (C = 16, W + 16) and
  * run so, in 2D and carried to 1D and 3D, through the passes that take those launches. */
 enum { LANES_EVERY = 12 };
+
+/* The backward kind of the case's mode that reads one value per covering output (max from
+ * indices, or average), specialised: the kinds that take two-dimensional launches. */
+static void expect_gather_backward(const pool_case *pc, const char *label, uint64_t seed,
+                                   clpool_layout layout) {
+    clpool_tensor_desc input = with_layout(&pc->input, layout), output;
+    ck_assert_int_eq(clpool_pool_output_desc(&pc->pool, &input, &output), CLPOOL_SUCCESS);
+    const size_t n_out = tensor_count(&output);
+    float *x = make_input(pc, seed, layout), *grad = malloc((n_out + 1) * sizeof(float));
+    fill_input(FILL_RANDOM, seed + 7, grad, n_out);
+    expect_backward_matches_reference(
+        label, &pc->pool, &input, x, grad,
+        pc->pool.mode == CLPOOL_MODE_MAX ? CLPOOL_BACKWARD_MAX_FROM_INDICES : CLPOOL_BACKWARD_AVG,
+        CLPOOL_SPECIALISE_WINDOW, CLPOOL_INDEX_INT64);
+    free(x);
+    free(grad);
+}
 
 START_TEST(test_lanes_edge_case) {
     const int index = _i * LANES_EVERY;
@@ -220,6 +237,8 @@ START_TEST(test_lanes_edge_case) {
         if (layout == CLPOOL_LAYOUT_CHANNELS_LAST)
             expect_other_passes(&pc, label, seed, layout, CLPOOL_SPECIALISE_WINDOW,
                                 CLPOOL_INDEX_INT64);
+        else
+            expect_gather_backward(&pc, label, seed, layout);
     }
 }
 END_TEST
