@@ -46,7 +46,7 @@ static const status_entry status_table[] = {
     LIB(CLPOOL_ERROR_BUFFER_OVERLAP, "the input and output ranges overlap in memory"),
     LIB(CLPOOL_ERROR_INVALID_WAIT_LIST, "the event count and event list disagree"),
     LIB(CLPOOL_ERROR_OUT_OF_HOST_MEMORY, "a host memory allocation failed"),
-    LIB(CLPOOL_ERROR_INVALID_OPTIONS, "a plan option is out of range"),
+    LIB(CLPOOL_ERROR_INVALID_OPTIONS, "a plan option, cache directory or tuning file is unusable"),
     LIB(CLPOOL_ERROR_KERNEL_SOURCE_MISSING, "an embedded kernel source is missing"),
     LIB(CLPOOL_ERROR_INDEX_TYPE_TOO_SMALL, "int32 indices cannot address the input plane"),
     LIB(CLPOOL_ERROR_INVALID_INDEX, "an unpooling index is neither -1 nor inside the output plane"),

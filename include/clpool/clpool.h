@@ -82,7 +82,7 @@ typedef int clpool_status;
 #define CLPOOL_ERROR_BUFFER_OVERLAP        1024 /* input and output ranges overlap in memory */
 #define CLPOOL_ERROR_INVALID_WAIT_LIST     1025 /* event count and event pointer disagree */
 #define CLPOOL_ERROR_OUT_OF_HOST_MEMORY    1026 /* a host allocation failed */
-#define CLPOOL_ERROR_INVALID_OPTIONS       1027 /* a clpool_plan_options field is out of range */
+#define CLPOOL_ERROR_INVALID_OPTIONS       1027 /* plan option, cache dir or tuning file unusable */
 #define CLPOOL_ERROR_KERNEL_SOURCE_MISSING 1028 /* an embedded kernel is missing */
 #define CLPOOL_ERROR_INDEX_TYPE_TOO_SMALL  1029 /* int32 indices cannot address the input plane */
 #define CLPOOL_ERROR_INVALID_INDEX         1030 /* unpooling: an index is neither -1 nor in range */
