@@ -29,19 +29,8 @@ void clpool_binary_cache_clear(clpool_binary_cache *cache) {
 /* The part of every key that the device fixes: a driver update or another device changes it. */
 static int read_identity(cl_device_id device, char **identity) {
     enum { PLATFORM_NAME, PLATFORM_VERSION, DEVICE_NAME, DEVICE_VERSION, DRIVER, COUNT };
-    char *text[COUNT] = {NULL};
-    cl_platform_id platform = NULL;
-    cl_int err = clGetDeviceInfo(device, CL_DEVICE_PLATFORM, sizeof platform, &platform, NULL);
-    if (err == CL_SUCCESS)
-        err = clpool_platform_string(platform, CL_PLATFORM_NAME, &text[PLATFORM_NAME]);
-    if (err == CL_SUCCESS)
-        err = clpool_platform_string(platform, CL_PLATFORM_VERSION, &text[PLATFORM_VERSION]);
-    if (err == CL_SUCCESS)
-        err = clpool_device_string(device, CL_DEVICE_NAME, &text[DEVICE_NAME]);
-    if (err == CL_SUCCESS)
-        err = clpool_device_string(device, CL_DEVICE_VERSION, &text[DEVICE_VERSION]);
-    if (err == CL_SUCCESS)
-        err = clpool_device_string(device, CL_DRIVER_VERSION, &text[DRIVER]);
+    char *text[CLPOOL_IDENTITY_COUNT];
+    cl_int err = clpool_device_identity(device, text);
     int error = err == CL_SUCCESS ? 0 : (err == CL_OUT_OF_HOST_MEMORY ? ENOMEM : EIO);
     if (!error) {
         const char *format = "library: clpool %s\nplatform: %s | %s\ndevice: %s | %s\ndriver: %s\n";

@@ -56,3 +56,29 @@ cl_int clpool_device_string_into(cl_device_id device, cl_device_info param, char
     free(text);
     return err;
 }
+
+cl_int clpool_device_identity(cl_device_id device, char *text[CLPOOL_IDENTITY_COUNT]) {
+    for (int i = 0; i < CLPOOL_IDENTITY_COUNT; ++i)
+        text[i] = NULL;
+    cl_platform_id platform = NULL;
+    cl_int err = clGetDeviceInfo(device, CL_DEVICE_PLATFORM, sizeof platform, &platform, NULL);
+    if (err == CL_SUCCESS)
+        err = clpool_platform_string(platform, CL_PLATFORM_NAME,
+                                     &text[CLPOOL_IDENTITY_PLATFORM_NAME]);
+    if (err == CL_SUCCESS)
+        err = clpool_platform_string(platform, CL_PLATFORM_VERSION,
+                                     &text[CLPOOL_IDENTITY_PLATFORM_VERSION]);
+    if (err == CL_SUCCESS)
+        err = clpool_device_string(device, CL_DEVICE_NAME, &text[CLPOOL_IDENTITY_DEVICE_NAME]);
+    if (err == CL_SUCCESS)
+        err =
+            clpool_device_string(device, CL_DEVICE_VERSION, &text[CLPOOL_IDENTITY_DEVICE_VERSION]);
+    if (err == CL_SUCCESS)
+        err = clpool_device_string(device, CL_DRIVER_VERSION, &text[CLPOOL_IDENTITY_DRIVER]);
+    if (err != CL_SUCCESS)
+        for (int i = 0; i < CLPOOL_IDENTITY_COUNT; ++i) {
+            free(text[i]);
+            text[i] = NULL;
+        }
+    return err;
+}

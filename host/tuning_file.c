@@ -52,19 +52,8 @@ static void append_line(char *out, size_t capacity, const char *label, const cha
 /* The three identity lines of device, as tuning files hold them, in a new string. */
 static cl_int read_identity(cl_device_id device, char **identity) {
     enum { PLATFORM_NAME, PLATFORM_VERSION, DEVICE_NAME, DEVICE_VERSION, DRIVER, COUNT };
-    char *text[COUNT] = {NULL};
-    cl_platform_id platform = NULL;
-    cl_int err = clGetDeviceInfo(device, CL_DEVICE_PLATFORM, sizeof platform, &platform, NULL);
-    if (err == CL_SUCCESS)
-        err = clpool_platform_string(platform, CL_PLATFORM_NAME, &text[PLATFORM_NAME]);
-    if (err == CL_SUCCESS)
-        err = clpool_platform_string(platform, CL_PLATFORM_VERSION, &text[PLATFORM_VERSION]);
-    if (err == CL_SUCCESS)
-        err = clpool_device_string(device, CL_DEVICE_NAME, &text[DEVICE_NAME]);
-    if (err == CL_SUCCESS)
-        err = clpool_device_string(device, CL_DEVICE_VERSION, &text[DEVICE_VERSION]);
-    if (err == CL_SUCCESS)
-        err = clpool_device_string(device, CL_DRIVER_VERSION, &text[DRIVER]);
+    char *text[CLPOOL_IDENTITY_COUNT];
+    cl_int err = clpool_device_identity(device, text);
     size_t capacity = 64;
     for (int i = 0; err == CL_SUCCESS && i < COUNT; ++i)
         capacity += strlen(text[i]);
