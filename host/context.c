@@ -80,6 +80,9 @@ static clpool_status read_device_facts(cl_device_id device, clpool_device_facts 
         err = clGetDeviceInfo(device, CL_DEVICE_MAX_WORK_GROUP_SIZE,
                               sizeof facts->max_work_group_size, &facts->max_work_group_size, NULL);
     if (err == CL_SUCCESS)
+        err = clGetDeviceInfo(device, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof facts->compute_units,
+                              &facts->compute_units, NULL);
+    if (err == CL_SUCCESS)
         err =
             clpool_device_string_into(device, CL_DEVICE_OPENCL_C_VERSION, version, sizeof version);
     if (err == CL_SUCCESS)

@@ -17,6 +17,7 @@ typedef struct clpool_device_facts {
     cl_uint address_bits;
     size_t max_work_group_size;
     size_t max_work_item_size;        /* CL_DEVICE_MAX_WORK_ITEM_SIZES[0] */
+    cl_uint compute_units;            /* CL_DEVICE_MAX_COMPUTE_UNITS */
     int opencl_c_1_2;                 /* the compiler accepts -cl-std=CL1.2 */
     int correctly_rounded_division;   /* CL_FP_CORRECTLY_ROUNDED_DIVIDE_SQRT in single precision */
     int platform_index, device_index; /* -1 when the device is not in the enumeration */

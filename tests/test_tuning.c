@@ -276,8 +276,7 @@ static clpool_plan *plan_on(clpool_context *ctx, clpool_layout layout, size_t lo
     return plan;
 }
 
-/* What the built-in rule gives plan's kernel: the largest multiple of its preferred multiple up
- * to 256 that it allows. */
+/* What the built-in rule gives plan's kernel (host/local_size.c default_size and fit). */
 static size_t builtin_size(const clpool_plan *plan) {
     size_t max = 0, multiple = 1;
     ck_assert_int_eq(clGetKernelWorkGroupInfo(plan->kernel, dev.device, CL_KERNEL_WORK_GROUP_SIZE,
@@ -289,8 +288,15 @@ static size_t builtin_size(const clpool_plan *plan) {
                      CL_SUCCESS);
     if (plan->ctx->facts.max_work_item_size < max)
         max = plan->ctx->facts.max_work_item_size;
-    size_t size = max < 256 ? max : 256;
-    return multiple > 1 && size >= multiple ? size - size % multiple : size;
+    /* 256, halved (not below 8) while there would be fewer than 4 groups per compute unit */
+    const uint64_t wanted =
+        4 * (uint64_t)(plan->ctx->facts.compute_units ? plan->ctx->facts.compute_units : 1);
+    size_t size = 256;
+    while (size > 8 && plan->work_items / size < wanted)
+        size /= 2;
+    if (size <= max)
+        return size;
+    return multiple > 1 && max >= multiple ? max - max % multiple : max;
 }
 
 /* Runs a channels-first plan of the problem and compares with the reference, bit for bit. */
@@ -544,9 +550,10 @@ START_TEST(test_retry_smaller) {
     clpool_plan *plan = plan_on(dev.ctx, CLPOOL_LAYOUT_CHANNELS_FIRST, 0);
     size_t want[16];
     int tries = 0;
-    for (size_t size = builtin_size(plan); tries == 0 || want[tries - 1] > 32; size /= 2)
-        want[tries++] = size; /* 256, 128, 64, 32 on most devices */
-    fake_refusing(plan, 32, refusals[_i]);
+    const size_t accepted = builtin_size(plan) / 8 ? builtin_size(plan) / 8 : 1;
+    for (size_t size = builtin_size(plan); tries == 0 || want[tries - 1] > accepted; size /= 2)
+        want[tries++] = size; /* e.g. 8, 4, 2, 1: this small plan's size is the rule's floor */
+    fake_refusing(plan, accepted, refusals[_i]);
     expect_correct(plan);
     ck_assert_int_eq(calls, tries);
     for (int i = 0; i < tries; ++i) {
