@@ -234,8 +234,8 @@ clpool_status clpool_unpool_plan_create(clpool_context *ctx, const clpool_tensor
     if (status != CLPOOL_SUCCESS)
         return status;
     clpool_tensor_desc output = *values;
-    output.spatial[0] = output_spatial[0];
-    output.spatial[1] = output_spatial[1];
+    for (int i = 0; i < CLPOOL_MAX_SPATIAL_RANK; ++i)
+        output.spatial[i] = i < values->spatial_rank ? output_spatial[i] : 0;
     return create_plan(ctx, &geometry, values, &output, options, CLPOOL_KERNEL_UNPOOL, out);
 }
 

@@ -57,23 +57,33 @@ static void append_specialisation(option_buffer *b, const clpool_geometry *g) {
            avg ? (long long)g->divisor : 0LL);
 }
 
-/* Adaptive windows that need the kernels' adaptive arithmetic. Global pooling does not: its one
- * window per plane is the fixed window of kernel = input size, stride = input size and no
- * padding (geometry.c sets exactly that), which the kernels can spell out like any other. */
-static int adaptive_windows(const clpool_geometry *g) {
-    return g->adaptive && !(g->out[0] == 1 && g->out[1] == 1 && g->out[2] == 1);
-}
-
 /* The tap repetition macros of pool_common.cl go up to 8 per dimension. */
 #define MAX_SPELLED_TAPS 8
 
-static int spelled_out(const clpool_geometry *g, int specialise) {
-    if (!specialise || adaptive_windows(g))
-        return 0;
+static int is_global(const clpool_geometry *g) {
+    return g->adaptive && g->out[0] == 1 && g->out[1] == 1 && g->out[2] == 1;
+}
+
+/* Dilation 1 and at most MAX_SPELLED_TAPS taps per dimension: windows the kernels can spell
+ * out when specialised. */
+static int small_window(const clpool_geometry *g) {
     for (int i = 0; i < 3; ++i)
         if (g->dilation[i] != 1 || g->kernel[i] > MAX_SPELLED_TAPS)
             return 0;
     return 1;
+}
+
+/* Adaptive windows that need the kernels' adaptive arithmetic. A global window is also the
+ * fixed window kernel = stride = input size, no padding (geometry.c sets exactly that), which
+ * the specialised kernels spell out when it is small; larger or generic global plans keep the
+ * adaptive arithmetic, whose backward pass finds the one covering output directly instead of
+ * walking kernel-many candidates. */
+static int adaptive_windows(const clpool_geometry *g, int specialise) {
+    return g->adaptive && !(is_global(g) && specialise && small_window(g));
+}
+
+static int spelled_out(const clpool_geometry *g, int specialise) {
+    return specialise && small_window(g) && !adaptive_windows(g, specialise);
 }
 
 int clpool_kernel_lanes(const clpool_geometry *g, int specialise, clpool_kernel_kind kind) {
@@ -108,7 +118,7 @@ clpool_status clpool_kernel_build_options(const clpool_geometry *g,
     append(b, "-DDATA_T=float -DACC_T=float -DIDX_T=%s -DPOOL_MAX=%d -DCHANNELS_LAST=%d",
            use_32bit_indices(g) ? "int" : "long", g->mode == CLPOOL_MODE_MAX,
            g->layout == CLPOOL_LAYOUT_CHANNELS_LAST);
-    if (adaptive_windows(g))
+    if (adaptive_windows(g, specialise))
         append(b, " -DADAPTIVE=1");
     if (kind == CLPOOL_KERNEL_UNPOOL)
         append(b, " -DINVALID_INDEX_CODE=%d", CLPOOL_ERROR_INVALID_INDEX);
@@ -123,7 +133,7 @@ clpool_status clpool_kernel_build_options(const clpool_geometry *g,
         append(b, " -DSPECIALISED=0");
     /* The gather kernels spell out the at most ceil(kernel / stride) outputs covering an input
      * position per dimension when they know that count (pool_backward.cl, CLAMPED_COVER). */
-    if (specialise && !adaptive_windows(g) && kind != CLPOOL_KERNEL_FORWARD &&
+    if (specialise && !adaptive_windows(g, specialise) && kind != CLPOOL_KERNEL_FORWARD &&
         kind != CLPOOL_KERNEL_UNPOOL)
         append(b, " -DCOVER_D=%lld -DCOVER_H=%lld -DCOVER_W=%lld",
                (long long)((g->kernel[0] + g->stride[0] - 1) / g->stride[0]),

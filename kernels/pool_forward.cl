@@ -170,8 +170,9 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
     const IDX_T gid = rest * P_C + channel;
 #elif LANES == LANES_WIDTH
     /* Dimension 1 runs over the output rows ((n * C + c) * OD + od) * OH + oh, total of them;
-     * dimension 0 over ow, rounded up to whole work-groups. Surplus work-items read only inside
-     * the input (clamped or predicated taps) and write nothing (live). */
+     * dimension 0 over ow. The host launches exactly P_OW lanes (its work-group width divides
+     * P_OW), which the kernel relies on: a lane past P_OW would read past its row, unclamped
+     * where no window overhangs. Surplus rows redo the last one and write nothing (live). */
     const int ow = (int)get_global_id(0);
     const bool live = ow < P_OW && get_global_id(1) < total;
     const IDX_T row = get_global_id(1) < total ? (IDX_T)get_global_id(1) : (IDX_T)(total - 1);

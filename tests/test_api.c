@@ -687,6 +687,34 @@ START_TEST(test_backward_plan_invalid_arguments) {
 }
 END_TEST
 
+/* Unpooling plans of rank 1 and 3 describe their output with exactly the sizes asked for, and
+ * read no more of output_spatial than the rank has (a 1-element array for rank 1). */
+START_TEST(test_unpool_plan_describes_every_rank) {
+    clpool_tensor_desc values, desc;
+    clpool_plan *plan = NULL;
+    int64_t *one = malloc(sizeof *one);
+    *one = 9;
+    clpool_tensor_desc_init_1d(&values, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_LAST, 2, 3, 4);
+    ck_assert_int_eq(clpool_unpool_plan_create(dev.ctx, &values, one, NULL, &plan), CLPOOL_SUCCESS);
+    ck_assert_int_eq(clpool_plan_output_desc(plan, &desc), CLPOOL_SUCCESS);
+    ck_assert(desc.spatial_rank == 1 && desc.spatial[0] == 9);
+    ck_assert(desc.spatial[1] == 0 && desc.spatial[2] == 0);
+    clpool_plan_release(plan);
+    free(one);
+    const int64_t three[3] = {4, 6, 8};
+    clpool_tensor_desc_init_3d(&values, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_FIRST, 1, 2, 2, 3,
+                               4);
+    ck_assert_int_eq(clpool_unpool_plan_create(dev.ctx, &values, three, NULL, &plan),
+                     CLPOOL_SUCCESS);
+    ck_assert_int_eq(clpool_plan_output_desc(plan, &desc), CLPOOL_SUCCESS);
+    ck_assert(desc.spatial[0] == 4 && desc.spatial[1] == 6 && desc.spatial[2] == 8);
+    size_t out_bytes = 0;
+    ck_assert_int_eq(clpool_plan_bytes(plan, NULL, &out_bytes), CLPOOL_SUCCESS);
+    ck_assert_uint_eq(out_bytes, 2 * 4 * 6 * 8 * 4);
+    clpool_plan_release(plan);
+}
+END_TEST
+
 START_TEST(test_backward_enqueue_invalid_arguments) {
     enqueue_fixture f;
     enqueue_fixture_init(&f);
@@ -1049,6 +1077,7 @@ static Suite *api_suite(void) {
     tcase_add_test(tc, test_backward_plan_invalid_arguments);
     tcase_add_test(tc, test_backward_enqueue_invalid_arguments);
     tcase_add_test(tc, test_unpool_invalid_arguments);
+    tcase_add_test(tc, test_unpool_plan_describes_every_rank);
     tcase_add_test(tc, test_enqueue_waits_on_events);
     tcase_add_test(tc, test_enqueue_empty_batch);
     tcase_add_test(tc, test_two_plans_chained);
