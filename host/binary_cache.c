@@ -28,24 +28,25 @@ void clpool_binary_cache_clear(clpool_binary_cache *cache) {
 
 /* The part of every key that the device fixes: a driver update or another device changes it. */
 static int read_identity(cl_device_id device, char **identity) {
-    enum { PLATFORM_NAME, PLATFORM_VERSION, DEVICE_NAME, DEVICE_VERSION, DRIVER, COUNT };
     char *text[CLPOOL_IDENTITY_COUNT];
     cl_int err = clpool_device_identity(device, text);
     int error = err == CL_SUCCESS ? 0 : (err == CL_OUT_OF_HOST_MEMORY ? ENOMEM : EIO);
     if (!error) {
         const char *format = "library: clpool %s\nplatform: %s | %s\ndevice: %s | %s\ndriver: %s\n";
         const int length =
-            snprintf(NULL, 0, format, CLPOOL_VERSION_STRING, text[PLATFORM_NAME],
-                     text[PLATFORM_VERSION], text[DEVICE_NAME], text[DEVICE_VERSION], text[DRIVER]);
+            snprintf(NULL, 0, format, CLPOOL_VERSION_STRING, text[CLPOOL_IDENTITY_PLATFORM_NAME],
+                     text[CLPOOL_IDENTITY_PLATFORM_VERSION], text[CLPOOL_IDENTITY_DEVICE_NAME],
+                     text[CLPOOL_IDENTITY_DEVICE_VERSION], text[CLPOOL_IDENTITY_DRIVER]);
         *identity = length < 0 ? NULL : malloc((size_t)length + 1);
         if (*identity)
             snprintf(*identity, (size_t)length + 1, format, CLPOOL_VERSION_STRING,
-                     text[PLATFORM_NAME], text[PLATFORM_VERSION], text[DEVICE_NAME],
-                     text[DEVICE_VERSION], text[DRIVER]);
+                     text[CLPOOL_IDENTITY_PLATFORM_NAME], text[CLPOOL_IDENTITY_PLATFORM_VERSION],
+                     text[CLPOOL_IDENTITY_DEVICE_NAME], text[CLPOOL_IDENTITY_DEVICE_VERSION],
+                     text[CLPOOL_IDENTITY_DRIVER]);
         else
             error = ENOMEM;
     }
-    for (int i = 0; i < COUNT; ++i)
+    for (int i = 0; i < CLPOOL_IDENTITY_COUNT; ++i)
         free(text[i]);
     return error;
 }

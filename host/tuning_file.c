@@ -51,21 +51,22 @@ static void append_line(char *out, size_t capacity, const char *label, const cha
 
 /* The three identity lines of device, as tuning files hold them, in a new string. */
 static cl_int read_identity(cl_device_id device, char **identity) {
-    enum { PLATFORM_NAME, PLATFORM_VERSION, DEVICE_NAME, DEVICE_VERSION, DRIVER, COUNT };
     char *text[CLPOOL_IDENTITY_COUNT];
     cl_int err = clpool_device_identity(device, text);
     size_t capacity = 64;
-    for (int i = 0; err == CL_SUCCESS && i < COUNT; ++i)
+    for (int i = 0; err == CL_SUCCESS && i < CLPOOL_IDENTITY_COUNT; ++i)
         capacity += strlen(text[i]);
     *identity = err == CL_SUCCESS ? calloc(capacity, 1) : NULL;
     if (err == CL_SUCCESS && !*identity)
         err = CL_OUT_OF_HOST_MEMORY;
     if (err == CL_SUCCESS) {
-        append_line(*identity, capacity, "platform:", text[PLATFORM_NAME], text[PLATFORM_VERSION]);
-        append_line(*identity, capacity, "device:", text[DEVICE_NAME], text[DEVICE_VERSION]);
-        append_line(*identity, capacity, "driver:", text[DRIVER], NULL);
+        append_line(*identity, capacity, "platform:", text[CLPOOL_IDENTITY_PLATFORM_NAME],
+                    text[CLPOOL_IDENTITY_PLATFORM_VERSION]);
+        append_line(*identity, capacity, "device:", text[CLPOOL_IDENTITY_DEVICE_NAME],
+                    text[CLPOOL_IDENTITY_DEVICE_VERSION]);
+        append_line(*identity, capacity, "driver:", text[CLPOOL_IDENTITY_DRIVER], NULL);
     }
-    for (int i = 0; i < COUNT; ++i)
+    for (int i = 0; i < CLPOOL_IDENTITY_COUNT; ++i)
         free(text[i]);
     return err;
 }

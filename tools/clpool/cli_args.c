@@ -280,6 +280,20 @@ static int no_value(const char *argv_item, const char *flag, char *err, size_t e
     return 1;
 }
 
+/* The index of arg in a command's flag table, marked seen; or -1 with err set when arg is
+ * none of them (what: "flag" or "argument", as the command calls it) or is repeated. */
+static int table_flag(const char *arg, const char *const *names, size_t count, const char *what,
+                      const char *command, unsigned *seen, char *err, size_t err_size) {
+    size_t f = 0;
+    while (f < count && !is_flag(arg, names[f]))
+        ++f;
+    if (f == count) {
+        usage_error(err, err_size, "unknown %s '%s' for 'clpool %s'", what, arg, command);
+        return -1;
+    }
+    return first_time(seen, 1u << f, names[f], err, err_size) ? (int)f : -1;
+}
+
 typedef struct list_flag {
     const char *name;
     int64_t min;
@@ -494,12 +508,9 @@ cli_parse_result cli_parse_unpool(int argc, char **argv, cli_unpool_request *r, 
             *(positional++ ? &r->output_path : &r->input_path) = arg;
             continue;
         }
-        size_t f = 0;
-        while (f < sizeof names / sizeof names[0] && !is_flag(arg, names[f]))
-            ++f;
-        if (f == sizeof names / sizeof names[0])
-            return usage_error(err, err_size, "unknown flag '%s' for 'clpool unpool'", arg);
-        if (!first_time(&seen, 1u << f, names[f], err, err_size))
+        const int f = table_flag(arg, names, sizeof names / sizeof names[0], "flag", "unpool",
+                                 &seen, err, err_size);
+        if (f < 0)
             return CLI_BAD_USAGE;
         if (f == 2 || f == 4) {
             if (!no_value(arg, names[f], err, err_size))
@@ -540,12 +551,9 @@ cli_parse_result cli_parse_bench(int argc, char **argv, cli_bench_request *r, ch
     for (int i = 1; i < argc; ++i) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
             return CLI_HELP;
-        size_t f = 0;
-        while (f < sizeof names / sizeof names[0] && !is_flag(argv[i], names[f]))
-            ++f;
-        if (f == sizeof names / sizeof names[0])
-            return usage_error(err, err_size, "unknown argument '%s' for 'clpool bench'", argv[i]);
-        if (!first_time(&seen, 1u << f, names[f], err, err_size))
+        const int f = table_flag(argv[i], names, sizeof names / sizeof names[0], "argument",
+                                 "bench", &seen, err, err_size);
+        if (f < 0)
             return CLI_BAD_USAGE;
         if (f <= 1) {
             if (!no_value(argv[i], names[f], err, err_size))
@@ -621,12 +629,9 @@ cli_parse_result cli_parse_tune(int argc, char **argv, cli_tune_request *r, char
     for (int i = 1; i < argc; ++i) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
             return CLI_HELP;
-        size_t f = 0;
-        while (f < sizeof names / sizeof names[0] && !is_flag(argv[i], names[f]))
-            ++f;
-        if (f == sizeof names / sizeof names[0])
-            return usage_error(err, err_size, "unknown argument '%s' for 'clpool tune'", argv[i]);
-        if (!first_time(&seen, 1u << f, names[f], err, err_size))
+        const int f = table_flag(argv[i], names, sizeof names / sizeof names[0], "argument", "tune",
+                                 &seen, err, err_size);
+        if (f < 0)
             return CLI_BAD_USAGE;
         if (f == 0) {
             if (!no_value(argv[i], names[f], err, err_size))
