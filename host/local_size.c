@@ -113,7 +113,7 @@ static size_t lane_width(const clpool_plan *plan, size_t local) {
 
 /* A two-dimensional launch: exactly lane_count lanes, the rows rounded up to whole groups. */
 static clpool_status choose_lane_sizes(clpool_plan *plan) {
-    const uint64_t rows = plan->work_items / plan->lane_count;
+    const uint64_t rows = plan->lane_rows;
     const size_t width = lane_width(plan, plan->local_size);
     const size_t height = plan->local_size / width ? plan->local_size / width : 1;
     const uint64_t limit = plan->ctx->facts.address_bits >= 64 ? SIZE_MAX : UINT32_MAX;

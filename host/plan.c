@@ -105,12 +105,10 @@ static clpool_status build_kernel(clpool_plan *plan, int specialise) {
         return status;
     /* A two-dimensional launch counts its rows: work-items along dimension 1. */
     plan->lanes = clpool_kernel_lanes(&plan->geometry, specialise, plan->kind);
-    plan->lane_count = !plan->lanes                          ? 0
-                       : plan->lanes == CLPOOL_LANES_CHANNEL ? (uint64_t)plan->geometry.c
-                       : plan->kind == CLPOOL_KERNEL_FORWARD ? (uint64_t)plan->geometry.out[2]
-                                                             : (uint64_t)plan->geometry.in[2];
-    status = make_kernel(plan, program, name,
-                         plan->lanes ? plan->work_items / plan->lane_count : plan->work_items,
+    if (plan->lanes)
+        clpool_kernel_lane_shape(&plan->geometry, plan->kind, plan->lanes, &plan->lane_count,
+                                 &plan->lane_rows);
+    status = make_kernel(plan, program, name, plan->lanes ? plan->lane_rows : plan->work_items,
                          &plan->kernel);
     if (status == CLPOOL_SUCCESS && plan->kind == CLPOOL_KERNEL_UNPOOL)
         status = make_kernel(plan, program, CLPOOL_UNPOOL_GATHER, plan->gather_items,

@@ -41,10 +41,11 @@ struct clpool_plan {
     clpool_ndrange_fn ndrange;        /* clEnqueueNDRangeKernel; white-box tests use a fake */
     char tuning_key[CLPOOL_TUNING_KEY_TEXT]; /* "PASS MODE LAYOUT WINDOW" */
     /* A two-dimensional launch (pool_kernels.h, clpool_kernel_lanes): dimension 0 runs over
-     * lane_count work-items (the channels or the output's W), dimension 1 over the rest. The
-     * work-group of local_size work-items is split into lane_local[0] x lane_local[1]. */
+     * lane_count work-items (the channels, the output's W, or the input's W over the stride),
+     * dimension 1 over lane_rows. The work-group of local_size work-items is split into
+     * lane_local[0] x lane_local[1]. */
     int lanes;
-    uint64_t lane_count;
+    uint64_t lane_count, lane_rows;
     size_t lane_global[2], lane_local[2];
     clpool_index_type indices; /* CLPOOL_INDEX_NONE unless the kernel writes argmax indices */
     size_t index_size, indices_bytes;

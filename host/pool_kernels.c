@@ -86,6 +86,12 @@ static int spelled_out(const clpool_geometry *g, int specialise) {
     return specialise && small_window(g) && !adaptive_windows(g, specialise);
 }
 
+/* Residue lanes are launched in multiples of 8 (the kernel skips the surplus ones), so that a
+ * vector of lanes fits without a scalar remainder; below 6 live lanes the surplus would be most
+ * of the launch. */
+#define MIN_RESIDUE_LANES     6
+#define RESIDUE_LANE_MULTIPLE 8
+
 int clpool_kernel_lanes(const clpool_geometry *g, int specialise, clpool_kernel_kind kind) {
     if (!spelled_out(g, specialise))
         return 0;
@@ -98,8 +104,27 @@ int clpool_kernel_lanes(const clpool_geometry *g, int specialise, clpool_kernel_
     for (int i = 0; i < 3; ++i)
         if ((g->kernel[i] + g->stride[i] - 1) / g->stride[i] > MAX_SPELLED_TAPS)
             return 0;
-    return last ? (g->c % 8 == 0 ? CLPOOL_LANES_CHANNEL : 0)
-                : (g->in[2] >= 8 ? CLPOOL_LANES_WIDTH : 0);
+    if (last)
+        return g->c % 8 == 0 ? CLPOOL_LANES_CHANNEL : 0;
+    return (g->in[2] + g->stride[2] - 1) / g->stride[2] >= MIN_RESIDUE_LANES ? CLPOOL_LANES_RESIDUE
+                                                                             : 0;
+}
+
+void clpool_kernel_lane_shape(const clpool_geometry *g, clpool_kernel_kind kind, int lanes,
+                              uint64_t *count, uint64_t *rows) {
+    const uint64_t planes = (uint64_t)g->n * (uint64_t)g->c;
+    if (lanes == CLPOOL_LANES_CHANNEL) {
+        const int64_t *size = kind == CLPOOL_KERNEL_FORWARD ? g->out : g->in;
+        *count = (uint64_t)g->c;
+        *rows = (uint64_t)g->n * (uint64_t)(size[0] * size[1] * size[2]);
+    } else if (lanes == CLPOOL_LANES_WIDTH) {
+        *count = (uint64_t)g->out[2];
+        *rows = planes * (uint64_t)(g->out[0] * g->out[1]);
+    } else {
+        const uint64_t live = (uint64_t)((g->in[2] + g->stride[2] - 1) / g->stride[2]);
+        *count = (live + RESIDUE_LANE_MULTIPLE - 1) / RESIDUE_LANE_MULTIPLE * RESIDUE_LANE_MULTIPLE;
+        *rows = planes * (uint64_t)(g->in[0] * g->in[1]) * (uint64_t)g->stride[2];
+    }
 }
 
 clpool_status clpool_kernel_build_options(const clpool_geometry *g,

@@ -39,16 +39,24 @@ typedef enum clpool_kernel_kind {
     CLPOOL_KERNEL_UNPOOL = 4 /* two kernels: elect, then gather */
 } clpool_kernel_kind;
 
-/* The kernels' LANES (pool_forward.cl): 0 for the one-dimensional launch, else a
- * two-dimensional one whose dimension 0 runs over the channels (CLPOOL_LANES_CHANNEL,
- * channels-last) or the W of the tensor written (CLPOOL_LANES_WIDTH, channels-first: the
- * output's for the forward pass, the input's for the gather backward kinds), so that
- * neighbouring work-items read neighbouring memory. Only for specialised windows the kernels
- * spell out (dilation 1, at most 8 taps per dimension, not adaptive), and only where a vector of
- * lanes fits: C a multiple of 8, or that W at least 8. */
+/* The kernels' LANES (pool_forward.cl, pool_backward.cl): 0 for the one-dimensional launch,
+ * else a two-dimensional one whose dimension 0 runs over the channels (CLPOOL_LANES_CHANNEL,
+ * channels-last), the output's W (CLPOOL_LANES_WIDTH, channels-first forward) or the input's W
+ * over the stride (CLPOOL_LANES_RESIDUE, channels-first gathers), so that neighbouring
+ * work-items read neighbouring memory. Only for specialised windows the kernels spell out
+ * (dilation 1, at most 8 taps per dimension, not adaptive), and only where a vector of lanes
+ * fits: C a multiple of 8, an output W of at least 8, or 6 residue lanes. */
 #define CLPOOL_LANES_CHANNEL 1
 #define CLPOOL_LANES_WIDTH   2
+/* Channels-first gathers (pool_backward.cl): dimension 0 over ix / stride, dimension 1 over
+ * (input row, ix % stride), so that the covering outputs' reads are affine in the lane. */
+#define CLPOOL_LANES_RESIDUE 3
 int clpool_kernel_lanes(const clpool_geometry *g, int specialise, clpool_kernel_kind kind);
+
+/* The two-dimensional launch of lanes (not 0): *count lanes along dimension 0, *rows work-items
+ * along dimension 1 (the kernels' total argument). */
+void clpool_kernel_lane_shape(const clpool_geometry *g, clpool_kernel_kind kind, int lanes,
+                              uint64_t *count, uint64_t *rows);
 
 /* Writes the build options (a fixed order, so the string is the cache key) into a new malloc'd
  * string in *options. specialise 1 bakes sizes and window into the kernel as constants; indices

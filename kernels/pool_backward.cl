@@ -89,14 +89,18 @@
 #define CLAMPED_COVER 0
 #endif
 
-/* LANES as in pool_forward.cl, over the grad_input elements: the channels (channels-last) or
- * the input's W (channels-first), each launched exactly, with the spelled-out gather. */
+/* LANES (host: pool_kernels.c), two-dimensional launches over the grad_input elements with the
+ * spelled-out gather: LANES_CHANNEL (channels-last) as in pool_forward.cl, dimension 0 over the
+ * channels; LANES_RESIDUE (channels-first) dimension 0 over the input's W divided by the stride,
+ * dimension 1 over (input row, residue), so that the covering outputs' reads are affine in the
+ * lane (below). */
 #define LANES_CHANNEL 1
-#define LANES_WIDTH 2
+#define LANES_RESIDUE 3
 #ifndef LANES
 #define LANES 0
 #endif
-#if LANES && !(CLAMPED_COVER && (LANES == LANES_CHANNEL) == (CHANNELS_LAST == 1))
+#if LANES && !(CLAMPED_COVER && (LANES == LANES_CHANNEL && CHANNELS_LAST ||                         \
+                                 LANES == LANES_RESIDUE && !CHANNELS_LAST))
 #error "LANES needs the spelled-out gather and must match the layout"
 #endif
 
@@ -122,11 +126,34 @@
         const ACC_T c_ = COVER_CONTRIBUTION(o_, oz_, oy_, ox_, g_);                                \
         acc += (in_zy_ && ox_lo + (m) <= ox_hi) ? c_ : (ACC_T)0;                                   \
     }
+/* With LANES_RESIDUE the covering outputs along W are ox_first + m, affine in the lane: each
+ * read is predicated (not clamped) so it stays a plain vector load. An out-of-range candidate
+ * reads nothing (its loads are predicated: they may lie past the plane) and adds +0. */
+#define BACKWARD_RESIDUE_W(unused, m)                                                              \
+    {                                                                                              \
+        const int ox_ = ox_first + (m);                                                            \
+        const bool ok_ = in_zy_ && (m) <= ox_span && ox_ >= 0 && ox_ < P_OW;                       \
+        const IDX_T o_ = out_plane + (((IDX_T)oz_ * P_OH + oy_) * P_OW + ox_) * TAP_STEP;          \
+        const ACC_T g_ = ok_ ? LOAD(grad_output, o_) : (ACC_T)0;                                   \
+        const ACC_T c_ = RESIDUE_CONTRIBUTION(o_, oz_, oy_, ox_, g_, ok_);                         \
+        acc += ok_ ? c_ : (ACC_T)0;                                                                \
+    }
+#if BACKWARD_KIND == BACKWARD_MAX_INDICES
+#define RESIDUE_CONTRIBUTION(o, oz, oy, ox, g, ok)                                                 \
+    ((long)((ok) ? aux[o] : (AUX_T)-1) == flat ? (g) : (ACC_T)0)
+#else
+#define RESIDUE_CONTRIBUTION(o, oz, oy, ox, g, ok) COVER_CONTRIBUTION(o, oz, oy, ox, g)
+#endif
+#if LANES == LANES_RESIDUE
+#define COVER_ALONG_W BACKWARD_RESIDUE_W
+#else
+#define COVER_ALONG_W BACKWARD_COVER_W
+#endif
 #define BACKWARD_COVER_H(unused, m)                                                                \
     {                                                                                              \
         const int oy_ = oy_lo + (m) <= oy_hi ? oy_lo + (m) : oy_hi;                                \
         const bool in_zy_ = in_z_ && oy_lo + (m) <= oy_hi;                                         \
-        REP_COVER_W(BACKWARD_COVER_W, 0)                                                           \
+        REP_COVER_W(COVER_ALONG_W, 0)                                                              \
     }
 #define BACKWARD_COVER_D(unused, m)                                                                \
     {                                                                                              \
@@ -155,11 +182,16 @@ __kernel void clpool_pool_backward(__global const DATA_T *restrict grad_output,
     const bool live = get_global_id(1) < total; /* the host launches exactly P_C channels */
     IDX_T rest = get_global_id(1) < total ? (IDX_T)get_global_id(1) : (IDX_T)(total - 1);
     const IDX_T gid = rest * P_C + channel;
-#elif LANES == LANES_WIDTH
-    /* Dimension 1 runs over the input rows ((n * C + c) * ID + iz) * IH + iy. */
-    const int ix = (int)get_global_id(0);
-    const bool live = get_global_id(1) < total;
-    IDX_T rest = get_global_id(1) < total ? (IDX_T)get_global_id(1) : (IDX_T)(total - 1);
+#elif LANES == LANES_RESIDUE
+    /* Channels-first by stride residue: dimension 1 runs over (input row, r), r = ix % S_W, and
+     * dimension 0 over j = ix / S_W, so the outputs covering ix = j * S_W + r are j plus a
+     * constant of r (below): their reads are affine in the lane, only the store is strided. */
+    const IDX_T row_r =
+        get_global_id(1) < total ? (IDX_T)get_global_id(1) : (IDX_T)(total - 1);
+    const int residue = (int)(row_r % P_SW);
+    IDX_T rest = row_r / P_SW;
+    const int ix = (int)get_global_id(0) * P_SW + residue;
+    const bool live = get_global_id(1) < total && ix < P_IW;
     const IDX_T gid = rest * P_IW + ix;
 #else
     const size_t gid = get_global_id(0) < total ? get_global_id(0) : (size_t)(total - 1);
@@ -169,7 +201,7 @@ __kernel void clpool_pool_backward(__global const DATA_T *restrict grad_output,
     rest /= P_C;
 #endif
 #endif
-#if LANES != LANES_WIDTH
+#if LANES != LANES_RESIDUE
     const int ix = (int)(rest % P_IW);
     rest /= P_IW;
 #endif
@@ -197,7 +229,16 @@ __kernel void clpool_pool_backward(__global const DATA_T *restrict grad_output,
      * adds +0, which leaves the sum's bits unchanged (a sum that starts at +0 is never -0). */
     const int oz_lo = COVER_FIRST(iz, P_KD, P_SD, P_PBD), oz_hi = COVER_LAST(iz, P_SD, P_PBD, P_OD);
     const int oy_lo = COVER_FIRST(iy, P_KH, P_SH, P_PBH), oy_hi = COVER_LAST(iy, P_SH, P_PBH, P_OH);
+#if LANES == LANES_RESIDUE
+    /* o * S_W - PB_W <= j * S_W + r <= o * S_W - PB_W + K_W - 1 gives o - j in [ceil((r + PB_W -
+     * K_W + 1) / S_W), floor((r + PB_W) / S_W)]; the ceiling's numerator is above -K_W, so
+     * adding K_W * S_W keeps the integer division a floor. */
+    const int ox_first = (int)get_global_id(0) +
+                         (residue + P_PBW - P_KW + 1 + P_KW * P_SW + P_SW - 1) / P_SW - P_KW;
+    const int ox_span = (residue + P_PBW) / P_SW + (int)get_global_id(0) - ox_first;
+#else
     const int ox_lo = COVER_FIRST(ix, P_KW, P_SW, P_PBW), ox_hi = COVER_LAST(ix, P_SW, P_PBW, P_OW);
+#endif
     REP_COVER_D(BACKWARD_COVER_D, 0)
 #elif ADAPTIVE
     /* The outputs whose adaptive windows contain i are a contiguous range per dimension. */

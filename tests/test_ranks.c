@@ -195,8 +195,9 @@ END_TEST
  */
 
 /* Specialised plans of windows the kernels spell out launch in two dimensions when a vector of
- * lanes fits: channels-last with C a multiple of 8 (lanes over channels), channels-first with a
- * W of at least 8 (lanes over the output's W forward, the input's for the gather kinds). The
+ * lanes fits: channels-last with C a multiple of 8 (lanes over channels), channels-first with an
+ * output W of at least 8 forward, or 6 lanes of the input's W over the stride for the gather
+ * kinds (lanes by stride residue, below). The
  * edge cases are mostly narrower, so every LANES_EVERY-th one is widened (C = 16, W + 16) and
  * run so, in 2D and carried to 1D and 3D, through the passes that take those launches. */
 enum { LANES_EVERY = 12 };
@@ -245,6 +246,57 @@ START_TEST(test_lanes_edge_case) {
 }
 END_TEST
 
+/* Channels-first gathers launch by stride residue (pool_backward.cl, LANES_RESIDUE) once the
+ * input's W over the stride gives at least 6 lanes: each case below takes that launch, and
+ * together they reach what its arithmetic depends on: every residue of W by the stride (lanes
+ * past the input's end), lane counts off a multiple of 8, kernels shorter than the stride (a
+ * residue no window covers), padding, ceil_mode's overhanging last window, the average divisor
+ * rules, the most taps spelled out, and H and D around W. */
+typedef struct {
+    const char *name;
+    clpool_mode mode;
+    int rank;
+    int64_t spatial[3], kernel[3], stride[3], pad[3];
+    int ceil_mode, count_include_pad, divisor;
+} residue_case;
+
+/* clang-format off */
+static const residue_case residue_cases[] = {
+    {"max_w11_k3s2p1_six_lanes", CLPOOL_MODE_MAX, 1, {11}, {3}, {2}, {1}, 0, 1, 0},
+    {"max_w50_k3s2p1", CLPOOL_MODE_MAX, 1, {50}, {3}, {2}, {1}, 0, 1, 0},
+    {"max_w55_k3s2p0_odd", CLPOOL_MODE_MAX, 1, {55}, {3}, {2}, {0}, 0, 1, 0},
+    {"max_w41_k2s3_uncovered", CLPOOL_MODE_MAX, 1, {41}, {2}, {3}, {0}, 0, 1, 0},
+    {"max_w40_k5s3p2_ceil", CLPOOL_MODE_MAX, 1, {40}, {5}, {3}, {2}, 1, 1, 0},
+    {"max_w37_k4s4p1", CLPOOL_MODE_MAX, 1, {37}, {4}, {4}, {1}, 0, 1, 0},
+    {"max_w30_k7s1p3", CLPOOL_MODE_MAX, 1, {30}, {7}, {1}, {3}, 0, 1, 0},
+    {"avg_w47_k3s2p1_exclude_pad", CLPOOL_MODE_AVG, 1, {47}, {3}, {2}, {1}, 0, 0, 0},
+    {"avg_w45_k5s2p2_ceil", CLPOOL_MODE_AVG, 1, {45}, {5}, {2}, {2}, 1, 1, 0},
+    {"avg_w33_k3s3p1_divisor5", CLPOOL_MODE_AVG, 1, {33}, {3}, {3}, {1}, 0, 1, 5},
+    {"avg_w64_k8s5p4", CLPOOL_MODE_AVG, 1, {64}, {8}, {5}, {4}, 0, 1, 0},
+    {"max_12x52_k3x5_s2x3_p1x2", CLPOOL_MODE_MAX, 2, {12, 52}, {3, 5}, {2, 3}, {1, 2}, 0, 1, 0},
+    {"avg_4x6x49_k2x3x3_s2x2x2_p0x1x1", CLPOOL_MODE_AVG, 3, {4, 6, 49}, {2, 3, 3}, {2, 2, 2},
+     {0, 1, 1}, 1, 0, 0},
+};
+/* clang-format on */
+
+START_TEST(test_residue_case) {
+    const residue_case *rc = &residue_cases[_i];
+    pool_case pc = {.name = rc->name, .fill = _i % 3 == 2 ? FILL_NAN_SCATTER : FILL_RANDOM};
+    clpool_pool_desc_init(&pc.pool, rc->mode, rc->rank, rc->kernel);
+    for (int d = 0; d < rc->rank; ++d) {
+        pc.pool.stride[d] = rc->stride[d];
+        pc.pool.pad_begin[d] = pc.pool.pad_end[d] = rc->pad[d];
+    }
+    pc.pool.ceil_mode = rc->ceil_mode;
+    pc.pool.count_include_pad = rc->count_include_pad;
+    pc.pool.has_divisor_override = rc->divisor != 0;
+    pc.pool.divisor_override = rc->divisor;
+    clpool_tensor_desc_init(&pc.input, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_FIRST, 2, 3,
+                            rc->rank, rc->spatial);
+    expect_gather_backward(&pc, rc->name, (uint64_t)_i + 101, CLPOOL_LAYOUT_CHANNELS_FIRST);
+}
+END_TEST
+
 static Suite *ranks_suite(void) {
     Suite *s = suite_create("ranks");
     TCase *edges = tcase_create("edge_cases");
@@ -274,6 +326,8 @@ static Suite *ranks_suite(void) {
     tcase_set_timeout(lanes, 240);
     tcase_add_loop_test(lanes, test_lanes_edge_case, 0,
                         (int)((pool_case_count + LANES_EVERY - 1) / LANES_EVERY));
+    tcase_add_loop_test(lanes, test_residue_case, 0,
+                        (int)(sizeof residue_cases / sizeof residue_cases[0]));
     suite_add_tcase(s, lanes);
     return s;
 }
