@@ -2,11 +2,11 @@
  * Forward max and average pooling, one output element per work-item, PyTorch semantics.
  *
  * The kernel always works on three spatial dimensions (D, H, W); 2D pooling runs it with D = 1,
- * kernel 1, stride 1 and no padding in depth, so every rank shares this one kernel. Work-item gid is
- * the output element's linear index in memory order, so neighbouring work-items write neighbouring
- * outputs: along W for channels-first, along C for channels-last (which also makes their reads
- * neighbouring). Only in-bounds taps are visited: the tap range of each dimension is computed up
- * front instead of testing every tap.
+ * kernel 1, stride 1 and no padding in depth, so every rank shares this one kernel. Work-item gid
+ * is the output element's linear index in memory order, so neighbouring work-items write
+ * neighbouring outputs: along W for channels-first, along C for channels-last (which also makes
+ * their reads neighbouring). Only in-bounds taps are visited: the tap range of each dimension is
+ * computed up front instead of testing every tap.
  *
  * Built after pool_common.cl, which holds the parameter macros and tap-range helpers.
  *
@@ -37,13 +37,16 @@
 #endif
 
 /* One tap of the clamped window and the rows around it, for REP_D / REP_H / REP_W. Each level
- * opens a block, so a tap sees its row's clamped coordinate and in-bounds flag. */
+ * opens a block, so a tap sees its row's clamped coordinate, in-bounds flag and a pointer to
+ * the row: a tap indexes that pointer with its column alone. Folded into one int expression with
+ * the row's offset, the column lost its no-overflow flags when the compiler reassociated the
+ * sum, and a strided column no longer read as affine in the lane (a gather, not a vector load). */
 #if POOL_MAX && WRITE_INDICES
 #define FORWARD_TAKE(v, tap)                                                                       \
     {                                                                                              \
         const bool take_ = (v) > acc || (v) != (v); /* v != v: NaN */                              \
         acc = take_ ? (v) : acc;                                                                   \
-        argmax = take_ ? (long)(tap) : argmax;                                                     \
+        argmax = take_ ? (IDX_T)(tap) : argmax;                                                    \
     }
 #elif POOL_MAX
 #define FORWARD_TAKE(v, tap) acc = ((v) > acc || (v) != (v)) ? (v) : acc;
@@ -51,24 +54,26 @@
 #if POOL_MAX
 #define FORWARD_TAP(jy, jx)                                                                        \
     {                                                                                              \
-        const int tx_ = CLAMP_TAP(xs + (jx), P_IW, CLAMP_W);                                              \
-        const IDX_T tap_ = ((IDX_T)tz_ * P_IH + ty_) * P_IW + tx_;                                 \
-        const ACC_T v_ = LOAD(in, plane + tap_ * TAP_STEP);                                        \
-        FORWARD_TAKE(v_, tap_)                                                                     \
+        const int tx_ = CLAMP_TAP(xs + (jx), P_IW, CLAMP_W);                                       \
+        const ACC_T v_ = LOAD(row_, tx_ * TAP_STEP);                                               \
+        FORWARD_TAKE(v_, row_tap_ + tx_)                                                           \
     }
 #else
 #define FORWARD_TAP(jy, jx)                                                                        \
     {                                                                                              \
-        const int tx_ = CLAMP_TAP(xs + (jx), P_IW, CLAMP_W);                                              \
-        const ACC_T v_ = LOAD(in, plane + (((IDX_T)tz_ * P_IH + ty_) * P_IW + tx_) * TAP_STEP);    \
+        const int tx_ = CLAMP_TAP(xs + (jx), P_IW, CLAMP_W);                                       \
+        const ACC_T v_ = LOAD(row_, tx_ * TAP_STEP);                                               \
         acc += (in_zy_ && xs + (jx) >= 0 && xs + (jx) < P_IW) ? v_ : (ACC_T)0;                     \
     }
 #endif
 #define FORWARD_ROW_H(jz, jy)                                                                      \
     {                                                                                              \
-        const int ty_ = CLAMP_TAP(ys + (jy), P_IH, CLAMP_H);                                              \
+        const int ty_ = CLAMP_TAP(ys + (jy), P_IH, CLAMP_H);                                       \
         const bool in_zy_ = in_z_ && ys + (jy) >= 0 && ys + (jy) < P_IH;                           \
+        const IDX_T row_tap_ = ((IDX_T)tz_ * P_IH + ty_) * P_IW;                                   \
+        __global const DATA_T *row_ = in + plane + row_tap_ * TAP_STEP;                            \
         (void)in_zy_;                                                                              \
+        (void)row_tap_;                                                                            \
         REP_W(FORWARD_TAP, jy)                                                                     \
     }
 /* The same taps for MASKED_TAPS: a tap outside the input is not read at all (its load is
@@ -83,9 +88,8 @@
     {                                                                                              \
         const int tx_ = xs + (jx);                                                                 \
         const bool ok_ = in_zy_ && tx_ >= 0 && tx_ < P_IW;                                         \
-        const IDX_T tap_ = ((IDX_T)tz_ * P_IH + ty_) * P_IW + tx_;                                 \
-        const ACC_T v_ = ok_ ? LOAD(in, plane + tap_ * TAP_STEP) : LANE_EMPTY;                     \
-        LANE_TAKE(v_, tap_)                                                                        \
+        const ACC_T v_ = ok_ ? LOAD(row_, tx_ * TAP_STEP) : LANE_EMPTY;                            \
+        LANE_TAKE(v_, row_tap_ + tx_)                                                              \
     }
 #if POOL_MAX
 #define LANE_TAKE(v, tap) FORWARD_TAKE(v, tap)
@@ -96,6 +100,9 @@
     {                                                                                              \
         const int ty_ = ys + (jy);                                                                 \
         const bool in_zy_ = in_z_ && ty_ >= 0 && ty_ < P_IH;                                       \
+        const IDX_T row_tap_ = ((IDX_T)tz_ * P_IH + ty_) * P_IW;                                   \
+        __global const DATA_T *row_ = in + plane + row_tap_ * TAP_STEP;                            \
+        (void)row_tap_;                                                                            \
         REP_W(LANE_TAP, jy)                                                                        \
     }
 #define LANE_ROW_D(unused, jz)                                                                     \
@@ -107,7 +114,7 @@
 
 #define FORWARD_ROW_D(unused, jz)                                                                  \
     {                                                                                              \
-        const int tz_ = CLAMP_TAP(zs + (jz), P_ID, CLAMP_D);                                              \
+        const int tz_ = CLAMP_TAP(zs + (jz), P_ID, CLAMP_D);                                       \
         const bool in_z_ = zs + (jz) >= 0 && zs + (jz) < P_ID;                                     \
         REP_H(FORWARD_ROW_H, jz)                                                                   \
     }
@@ -118,7 +125,7 @@
  * neighbouring work-items read neighbouring addresses as an affine function of
  * get_global_id(0): plain vector loads on a CPU, coalesced ones on a GPU. */
 #define LANES_CHANNEL 1
-#define LANES_WIDTH 2
+#define LANES_WIDTH   2
 #ifndef LANES
 #define LANES 0
 #endif
@@ -152,9 +159,8 @@
 __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong input_offset,
                                   __global DATA_T *restrict output, ulong output_offset,
                                   __global INDEX_T *restrict indices, ulong indices_offset,
-                                  ulong total, int4 in_dims, int4 out_dims, int4 ksize,
-                                  int4 stride, int4 pad_begin, int4 pad_end, int4 dilation,
-                                  int2 avg_rule) {
+                                  ulong total, int4 in_dims, int4 out_dims, int4 ksize, int4 stride,
+                                  int4 pad_begin, int4 pad_end, int4 dilation, int2 avg_rule) {
     /* The surplus work-items of the last group redo the last output: the same value to the same
      * place, which keeps the body free of the early exit that stops vectorisation. */
     /* Offsets are applied to copies: assigning to a kernel parameter makes it a value carried
@@ -172,9 +178,10 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
     /* Dimension 1 runs over the output rows ((n * C + c) * OD + od) * OH + oh, total of them;
      * dimension 0 over ow. The host launches exactly P_OW lanes (its work-group width divides
      * P_OW), which the kernel relies on: a lane past P_OW would read past its row, unclamped
-     * where no window overhangs. Surplus rows redo the last one and write nothing (live). */
+     * where no window overhangs. Surplus rows redo the last one and store the same values in
+     * the same places: a conditional store would have the compiler sink the loads under it,
+     * where, strided, they become gathers (4x slower for stride 2). */
     const int ow = (int)get_global_id(0);
-    const bool live = ow < P_OW && get_global_id(1) < total;
     const IDX_T row = get_global_id(1) < total ? (IDX_T)get_global_id(1) : (IDX_T)(total - 1);
     const IDX_T gid = row * P_OW + ow;
     IDX_T rest = row;
@@ -213,8 +220,9 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
 #if POOL_MAX
     ACC_T acc = -INFINITY;
 #if WRITE_INDICES
-    long argmax = ((long)CLAMP_INDEX(zs, P_ID) * P_IH + CLAMP_INDEX(ys, P_IH)) * P_IW +
-                  CLAMP_INDEX(xs, P_IW);
+    /* In IDX_T: a plane index fits it, and 32-bit selects are twice as many per vector. */
+    IDX_T argmax = ((IDX_T)CLAMP_INDEX(zs, P_ID) * P_IH + CLAMP_INDEX(ys, P_IH)) * P_IW +
+                   CLAMP_INDEX(xs, P_IW);
 #endif
 #else
     ACC_T acc = (ACC_T)0;
@@ -273,14 +281,14 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
     acc = valid == 0 ? (ACC_T)0 : acc / (ACC_T)WINDOW_DIVISOR(zs, ys, xs, valid);
 #endif
 #endif
-#if LANES
+#if LANES == LANES_CHANNEL
     if (live) {
 #endif
         STORE(output + output_offset, (IDX_T)gid, acc);
 #if WRITE_INDICES
         indices[indices_offset + gid] = (INDEX_T)argmax;
 #endif
-#if LANES
+#if LANES == LANES_CHANNEL
     }
 #endif
 }
