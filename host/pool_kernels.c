@@ -86,11 +86,17 @@ static int spelled_out(const clpool_geometry *g, int specialise) {
     return specialise && small_window(g) && !adaptive_windows(g, specialise);
 }
 
-/* Residue lanes are launched in multiples of 8 (the kernel skips the surplus ones), so that a
- * vector of lanes fits without a scalar remainder; below 6 live lanes the surplus would be most
- * of the launch. */
-#define MIN_RESIDUE_LANES     6
-#define RESIDUE_LANE_MULTIPLE 8
+/* Channels-first planes take lanes from 6 live ones up (a 7-wide output plane still runs 1.5x
+ * faster so than one work-item per output in memory order). Residue lanes, and the width lanes
+ * of unit-stride forward plans (whose taps are predicated loads), are launched in multiples of
+ * 8 (the kernels skip the surplus ones), so that a vector of lanes fits without a scalar
+ * remainder. Strided width lanes are launched exactly: their taps are plain loads. */
+#define MIN_WIDTH_LANES 6
+#define LANE_MULTIPLE   8
+
+static uint64_t round_lanes(uint64_t live) {
+    return (live + LANE_MULTIPLE - 1) / LANE_MULTIPLE * LANE_MULTIPLE;
+}
 
 int clpool_kernel_lanes(const clpool_geometry *g, int specialise, clpool_kernel_kind kind) {
     if (!spelled_out(g, specialise))
@@ -98,7 +104,7 @@ int clpool_kernel_lanes(const clpool_geometry *g, int specialise, clpool_kernel_
     const int last = g->layout == CLPOOL_LAYOUT_CHANNELS_LAST;
     if (kind == CLPOOL_KERNEL_FORWARD)
         return last ? (g->c % 8 == 0 ? CLPOOL_LANES_CHANNEL : 0)
-                    : (g->out[2] >= 8 ? CLPOOL_LANES_WIDTH : 0);
+                    : (g->out[2] >= MIN_WIDTH_LANES ? CLPOOL_LANES_WIDTH : 0);
     if (kind != CLPOOL_KERNEL_BACKWARD_MAX_INDICES && kind != CLPOOL_KERNEL_BACKWARD_AVG)
         return 0;
     for (int i = 0; i < 3; ++i)
@@ -106,8 +112,8 @@ int clpool_kernel_lanes(const clpool_geometry *g, int specialise, clpool_kernel_
             return 0;
     if (last)
         return g->c % 8 == 0 ? CLPOOL_LANES_CHANNEL : 0;
-    return (g->in[2] + g->stride[2] - 1) / g->stride[2] >= MIN_RESIDUE_LANES ? CLPOOL_LANES_RESIDUE
-                                                                             : 0;
+    return (g->in[2] + g->stride[2] - 1) / g->stride[2] >= MIN_WIDTH_LANES ? CLPOOL_LANES_RESIDUE
+                                                                           : 0;
 }
 
 void clpool_kernel_lane_shape(const clpool_geometry *g, clpool_kernel_kind kind, int lanes,
@@ -118,11 +124,10 @@ void clpool_kernel_lane_shape(const clpool_geometry *g, clpool_kernel_kind kind,
         *count = (uint64_t)g->c;
         *rows = (uint64_t)g->n * (uint64_t)(size[0] * size[1] * size[2]);
     } else if (lanes == CLPOOL_LANES_WIDTH) {
-        *count = (uint64_t)g->out[2];
+        *count = g->stride[2] == 1 ? round_lanes((uint64_t)g->out[2]) : (uint64_t)g->out[2];
         *rows = planes * (uint64_t)(g->out[0] * g->out[1]);
     } else {
-        const uint64_t live = (uint64_t)((g->in[2] + g->stride[2] - 1) / g->stride[2]);
-        *count = (live + RESIDUE_LANE_MULTIPLE - 1) / RESIDUE_LANE_MULTIPLE * RESIDUE_LANE_MULTIPLE;
+        *count = round_lanes((uint64_t)((g->in[2] + g->stride[2] - 1) / g->stride[2]));
         *rows = planes * (uint64_t)(g->in[0] * g->in[1]) * (uint64_t)g->stride[2];
     }
 }

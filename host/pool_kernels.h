@@ -45,7 +45,7 @@ typedef enum clpool_kernel_kind {
  * over the stride (CLPOOL_LANES_RESIDUE, channels-first gathers), so that neighbouring
  * work-items read neighbouring memory. Only for specialised windows the kernels spell out
  * (dilation 1, at most 8 taps per dimension, not adaptive), and only where a vector of lanes
- * fits: C a multiple of 8, an output W of at least 8, or 6 residue lanes. */
+ * fits: C a multiple of 8, an output W of at least 6, or 6 residue lanes. */
 #define CLPOOL_LANES_CHANNEL 1
 #define CLPOOL_LANES_WIDTH   2
 /* Channels-first gathers (pool_backward.cl): dimension 0 over ix / stride, dimension 1 over

@@ -78,7 +78,8 @@
     }
 /* The same taps for MASKED_TAPS: a tap outside the input is not read at all (its load is
  * predicated) and counts as -inf for max, 0 for average: neither changes the result nor the
- * argmax. */
+ * argmax. These index the input as one sum, not a row pointer: predicated loads through a row
+ * pointer (which may lie outside the input) compiled to gathers, 4.6x slower on googlenet_3a. */
 #if POOL_MAX
 #define LANE_EMPTY (-INFINITY)
 #else
@@ -88,7 +89,7 @@
     {                                                                                              \
         const int tx_ = xs + (jx);                                                                 \
         const bool ok_ = in_zy_ && tx_ >= 0 && tx_ < P_IW;                                         \
-        const ACC_T v_ = ok_ ? LOAD(row_, tx_ * TAP_STEP) : LANE_EMPTY;                            \
+        const ACC_T v_ = ok_ ? LOAD(in, plane + (row_tap_ + tx_) * TAP_STEP) : LANE_EMPTY;         \
         LANE_TAKE(v_, row_tap_ + tx_)                                                              \
     }
 #if POOL_MAX
@@ -101,8 +102,6 @@
         const int ty_ = ys + (jy);                                                                 \
         const bool in_zy_ = in_z_ && ty_ >= 0 && ty_ < P_IH;                                       \
         const IDX_T row_tap_ = ((IDX_T)tz_ * P_IH + ty_) * P_IW;                                   \
-        __global const DATA_T *row_ = in + plane + row_tap_ * TAP_STEP;                            \
-        (void)row_tap_;                                                                            \
         REP_W(LANE_TAP, jy)                                                                        \
     }
 #define LANE_ROW_D(unused, jz)                                                                     \
@@ -176,12 +175,17 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
     const IDX_T gid = rest * P_C + channel;
 #elif LANES == LANES_WIDTH
     /* Dimension 1 runs over the output rows ((n * C + c) * OD + od) * OH + oh, total of them;
-     * dimension 0 over ow. The host launches exactly P_OW lanes (its work-group width divides
-     * P_OW), which the kernel relies on: a lane past P_OW would read past its row, unclamped
-     * where no window overhangs. Surplus rows redo the last one and store the same values in
-     * the same places: a conditional store would have the compiler sink the loads under it,
-     * where, strided, they become gathers (4x slower for stride 2). */
+     * dimension 0 over ow. With a stride along W the host launches exactly P_OW lanes (its
+     * work-group width divides P_OW), which the kernel relies on: a lane past P_OW would read
+     * past its row, unclamped where no window overhangs. Surplus rows redo the last one and
+     * store the same values in the same places: a conditional store would have the compiler
+     * sink the loads under it, where, strided, they become gathers (4x slower for stride 2). */
     const int ow = (int)get_global_id(0);
+#if MASKED_TAPS
+    /* Unit stride along W: the host rounds the lanes up to a multiple of 8, and a surplus lane
+     * (ow past P_OW) reads only within its row, as every tap is, and stores nothing. */
+    const bool live = ow < P_OW && get_global_id(1) < total;
+#endif
     const IDX_T row = get_global_id(1) < total ? (IDX_T)get_global_id(1) : (IDX_T)(total - 1);
     const IDX_T gid = row * P_OW + ow;
     IDX_T rest = row;
@@ -281,14 +285,14 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
     acc = valid == 0 ? (ACC_T)0 : acc / (ACC_T)WINDOW_DIVISOR(zs, ys, xs, valid);
 #endif
 #endif
-#if LANES == LANES_CHANNEL
+#if LANES == LANES_CHANNEL || LANES == LANES_WIDTH && MASKED_TAPS
     if (live) {
 #endif
         STORE(output + output_offset, (IDX_T)gid, acc);
 #if WRITE_INDICES
         indices[indices_offset + gid] = (INDEX_T)argmax;
 #endif
-#if LANES == LANES_CHANNEL
+#if LANES == LANES_CHANNEL || LANES == LANES_WIDTH && MASKED_TAPS
     }
 #endif
 }

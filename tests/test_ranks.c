@@ -196,7 +196,7 @@ END_TEST
 
 /* Specialised plans of windows the kernels spell out launch in two dimensions when a vector of
  * lanes fits: channels-last with C a multiple of 8 (lanes over channels), channels-first with an
- * output W of at least 8 forward, or 6 lanes of the input's W over the stride for the gather
+ * output W of at least 6 forward, or 6 lanes of the input's W over the stride for the gather
  * kinds (lanes by stride residue, below). The
  * edge cases are mostly narrower, so every LANES_EVERY-th one is widened (C = 16, W + 16) and
  * run so, in 2D and carried to 1D and 3D, through the passes that take those launches. */
