@@ -60,18 +60,21 @@ static clpool_status kernel_limits(const clpool_plan *plan, size_t *kernel_max, 
     return CLPOOL_SUCCESS;
 }
 
-/* The built-in rule: DEFAULT_LOCAL_CAP, halved (not below 8) while the launch would have fewer
- * than GROUPS_PER_UNIT work-groups per compute unit. A problem of few work-items, such as global
- * pooling of a few hundred planes, otherwise fits in one or two groups and leaves compute units
- * idle (`clpool tune` measured 1.9-2.3x on those rows with groups of 32 to 64). */
-#define GROUPS_PER_UNIT 4
+/* The built-in rule: DEFAULT_LOCAL_CAP, divided by 4 (not below 16) while the launch would have
+ * fewer than GROUPS_PER_UNIT work-groups per compute unit. A problem of few work-items, such as
+ * global pooling of a few hundred planes, otherwise fits in one or two groups and leaves compute
+ * units idle (`clpool tune` measured 1.9-2.3x on those rows with groups of 16 to 64). Steps of 4
+ * keep to three sizes (256, 64, 16): a device such as PoCL compiles a kernel again for every
+ * work-group size it is launched with, and halving steps made small problems cost up to six. */
+#define GROUPS_PER_UNIT  4
+#define SMALLEST_DEFAULT 16
 
 static size_t default_size(const clpool_plan *plan) {
     const uint64_t units = plan->ctx->facts.compute_units ? plan->ctx->facts.compute_units : 1;
     const uint64_t wanted = units * GROUPS_PER_UNIT;
     size_t size = DEFAULT_LOCAL_CAP;
-    while (size > 8 && plan->work_items / size < wanted)
-        size /= 2;
+    while (size > SMALLEST_DEFAULT && plan->work_items / size < wanted)
+        size /= 4;
     return size;
 }
 

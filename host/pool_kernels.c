@@ -98,10 +98,19 @@ static uint64_t round_lanes(uint64_t live) {
     return (live + LANE_MULTIPLE - 1) / LANE_MULTIPLE * LANE_MULTIPLE;
 }
 
+/* Specialised global backward passes that read one value per covering output read the plane's
+ * one output directly (pool_backward.cl, GLOBAL_WINDOW), whatever the plane's size. */
+static int global_gather(const clpool_geometry *g, int specialise, clpool_kernel_kind kind) {
+    return specialise && is_global(g) &&
+           (kind == CLPOOL_KERNEL_BACKWARD_MAX_INDICES || kind == CLPOOL_KERNEL_BACKWARD_AVG);
+}
+
 int clpool_kernel_lanes(const clpool_geometry *g, int specialise, clpool_kernel_kind kind) {
+    const int last = g->layout == CLPOOL_LAYOUT_CHANNELS_LAST;
+    if (global_gather(g, specialise, kind))
+        return last ? (g->c % 8 == 0 ? CLPOOL_LANES_CHANNEL : 0) : CLPOOL_LANES_PLANE;
     if (!spelled_out(g, specialise))
         return 0;
-    const int last = g->layout == CLPOOL_LAYOUT_CHANNELS_LAST;
     if (kind == CLPOOL_KERNEL_FORWARD)
         return last ? (g->c % 8 == 0 ? CLPOOL_LANES_CHANNEL : 0)
                     : (g->out[2] >= MIN_WIDTH_LANES ? CLPOOL_LANES_WIDTH : 0);
@@ -126,6 +135,9 @@ void clpool_kernel_lane_shape(const clpool_geometry *g, clpool_kernel_kind kind,
     } else if (lanes == CLPOOL_LANES_WIDTH) {
         *count = g->stride[2] == 1 ? round_lanes((uint64_t)g->out[2]) : (uint64_t)g->out[2];
         *rows = planes * (uint64_t)(g->out[0] * g->out[1]);
+    } else if (lanes == CLPOOL_LANES_PLANE) {
+        *count = (uint64_t)(g->in[0] * g->in[1] * g->in[2]);
+        *rows = planes;
     } else {
         *count = round_lanes((uint64_t)((g->in[2] + g->stride[2] - 1) / g->stride[2]));
         *rows = planes * (uint64_t)(g->in[0] * g->in[1]) * (uint64_t)g->stride[2];
@@ -169,6 +181,8 @@ clpool_status clpool_kernel_build_options(const clpool_geometry *g,
                (long long)((g->kernel[0] + g->stride[0] - 1) / g->stride[0]),
                (long long)((g->kernel[1] + g->stride[1] - 1) / g->stride[1]),
                (long long)((g->kernel[2] + g->stride[2] - 1) / g->stride[2]));
+    if (global_gather(g, specialise, kind))
+        append(b, " -DGLOBAL_WINDOW=1");
     const int lanes = clpool_kernel_lanes(g, specialise, kind);
     if (lanes)
         append(b, " -DLANES=%d", lanes);

@@ -51,6 +51,8 @@ typedef enum clpool_kernel_kind {
 /* Channels-first gathers (pool_backward.cl): dimension 0 over ix / stride, dimension 1 over
  * (input row, ix % stride), so that the covering outputs' reads are affine in the lane. */
 #define CLPOOL_LANES_RESIDUE 3
+/* Channels-first global gathers: dimension 0 over the plane, dimension 1 over the planes. */
+#define CLPOOL_LANES_PLANE 4
 int clpool_kernel_lanes(const clpool_geometry *g, int specialise, clpool_kernel_kind kind);
 
 /* The two-dimensional launch of lanes (not 0): *count lanes along dimension 0, *rows work-items

@@ -15,6 +15,8 @@
  *   INDEX_T        the index type, with BACKWARD_KIND 1
  *   ADAPTIVE       optional, 1 for adaptive windows: the outputs whose windows contain input
  *                  position i are [floor(i * O / I), ceil((i + 1) * O / I)) per dimension
+ *   GLOBAL_WINDOW  optional, 1 for global pooling (one output per plane), with BACKWARD_KIND 1
+ *                  or 3: the one covering output is read directly, with no range to walk
  */
 
 #define BACKWARD_MAX_INDICES 1
@@ -93,14 +95,22 @@
  * spelled-out gather: LANES_CHANNEL (channels-last) as in pool_forward.cl, dimension 0 over the
  * channels; LANES_RESIDUE (channels-first) dimension 0 over the input's W divided by the stride,
  * dimension 1 over (input row, residue), so that the covering outputs' reads are affine in the
- * lane (below). */
+ * lane (below); LANES_PLANE (channels-first global pooling) dimension 0 over the plane. */
 #define LANES_CHANNEL 1
 #define LANES_RESIDUE 3
+#define LANES_PLANE 4
 #ifndef LANES
 #define LANES 0
 #endif
-#if LANES && !(CLAMPED_COVER && (LANES == LANES_CHANNEL && CHANNELS_LAST ||                         \
-                                 LANES == LANES_RESIDUE && !CHANNELS_LAST))
+#ifndef GLOBAL_WINDOW
+#define GLOBAL_WINDOW 0
+#endif
+#if GLOBAL_WINDOW && BACKWARD_KIND == BACKWARD_MAX_INPUT
+#error "GLOBAL_WINDOW is for the kinds that read one value per covering output"
+#endif
+#if LANES && !((CLAMPED_COVER || GLOBAL_WINDOW) && (LANES == LANES_CHANNEL && CHANNELS_LAST ||      \
+                                                   LANES == LANES_RESIDUE && !CHANNELS_LAST) ||     \
+               GLOBAL_WINDOW && LANES == LANES_PLANE && !CHANNELS_LAST)
 #error "LANES needs the spelled-out gather and must match the layout"
 #endif
 
@@ -193,6 +203,13 @@ __kernel void clpool_pool_backward(__global const DATA_T *restrict grad_output,
     const int ix = (int)get_global_id(0) * P_SW + residue;
     const bool live = get_global_id(1) < total && ix < P_IW;
     const IDX_T gid = rest * P_IW + ix;
+#elif LANES == LANES_PLANE
+    /* Global pooling channels-first: dimension 0 over the plane's elements (the host launches
+     * exactly the plane), dimension 1 over the planes n * C + c, total of them. */
+    const IDX_T element = (IDX_T)get_global_id(0);
+    const bool live = get_global_id(1) < total;
+    IDX_T rest = get_global_id(1) < total ? (IDX_T)get_global_id(1) : (IDX_T)(total - 1);
+    const IDX_T gid = rest * ((IDX_T)P_ID * P_IH * P_IW) + element;
 #else
     const size_t gid = get_global_id(0) < total ? get_global_id(0) : (size_t)(total - 1);
     IDX_T rest = (IDX_T)gid;
@@ -201,6 +218,9 @@ __kernel void clpool_pool_backward(__global const DATA_T *restrict grad_output,
     rest /= P_C;
 #endif
 #endif
+#if LANES == LANES_PLANE
+    const long flat = (long)element;
+#else
 #if LANES != LANES_RESIDUE
     const int ix = (int)(rest % P_IW);
     rest /= P_IW;
@@ -210,6 +230,7 @@ __kernel void clpool_pool_backward(__global const DATA_T *restrict grad_output,
     const int iz = (int)(rest % P_ID);
     rest /= P_ID; /* now n (channels-last) or n * C + c (channels-first) */
     const long flat = ((long)iz * P_IH + iy) * P_IW + ix;
+#endif
 
     const IDX_T out_plane_elements = (IDX_T)P_OD * P_OH * P_OW;
 #if CHANNELS_LAST
@@ -221,7 +242,16 @@ __kernel void clpool_pool_backward(__global const DATA_T *restrict grad_output,
 #endif
 
     ACC_T acc = (ACC_T)0;
-#if CLAMPED_COVER
+#if GLOBAL_WINDOW
+    /* The plane's one output covers every element: no per-element range, no loop, so the body
+     * stays straight-line (the adaptive path's range walk kept a 112 x 112 plane at 5% of copy).
+     * The average's divisor is the plane, as an adaptive window of the whole plane counts it. */
+#if BACKWARD_KIND == BACKWARD_MAX_INDICES
+    acc = (long)aux[out_plane] == flat ? LOAD(grad_output, out_plane) : (ACC_T)0;
+#else
+    acc = LOAD(grad_output, out_plane) / (ACC_T)((IDX_T)P_ID * P_IH * P_IW);
+#endif
+#elif CLAMPED_COVER
     /* Along each dimension the outputs whose windows contain i are [o_lo, o_hi], at most COVER
      * of them: each candidate o_lo + m is spelled out at compile time, read at a clamped
      * position and masked when past o_hi, so the body is straight-line code (see

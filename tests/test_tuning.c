@@ -288,12 +288,12 @@ static size_t builtin_size(const clpool_plan *plan) {
                      CL_SUCCESS);
     if (plan->ctx->facts.max_work_item_size < max)
         max = plan->ctx->facts.max_work_item_size;
-    /* 256, halved (not below 8) while there would be fewer than 4 groups per compute unit */
+    /* 256, divided by 4 (not below 16) while there would be fewer than 4 groups per unit */
     const uint64_t wanted =
         4 * (uint64_t)(plan->ctx->facts.compute_units ? plan->ctx->facts.compute_units : 1);
     size_t size = 256;
-    while (size > 8 && plan->work_items / size < wanted)
-        size /= 2;
+    while (size > 16 && plan->work_items / size < wanted)
+        size /= 4;
     if (size <= max)
         return size;
     return multiple > 1 && max >= multiple ? max - max % multiple : max;

@@ -381,8 +381,8 @@ typedef enum clpool_index_type {
  * local_size: the work-group size. A non-zero size is used as given (it must fit the kernel, else
  * plan creation fails with CLPOOL_ERROR_INVALID_OPTIONS; a launch the device refuses fails). 0
  * lets clpool choose per device and kernel: the context's tuning file
- * (clpool_context_set_tuning_file) when it has an entry for the plan, else 256 (halved, down to
- * 8, while the launch would have fewer than 4 work-groups per compute unit), fitted to the
+ * (clpool_context_set_tuning_file) when it has an entry for the plan, else 256 (divided by 4,
+ * down to 16, while the launch would have fewer than 4 work-groups per compute unit), fitted to the
  * kernel's limit and CL_KERNEL_PREFERRED_WORK_GROUP_SIZE_MULTIPLE; and when a
  * launch is refused with CL_OUT_OF_RESOURCES, CL_INVALID_WORK_GROUP_SIZE or
  * CL_INVALID_WORK_ITEM_SIZE, the enqueue retries with half the size, down to 1, and the plan
