@@ -98,9 +98,9 @@ static clpool_status round_global_size(const clpool_plan *plan, uint64_t total, 
     return CLPOOL_SUCCESS;
 }
 
-/* The work-group's extent along the lanes: a divisor of lane_count (the kernels assume no
- * surplus lanes) of at most local work-items; a power of two up to 64 for channels, whose
- * counts are multiples of 8. */
+/* The work-group's extent along the lanes: a divisor of lane_count (the launch has exactly
+ * lane_count lanes; any surplus ones are built into that count and skipped by the kernels) of at
+ * most local work-items; a power of two up to 64 for channels, whose counts are multiples of 8. */
 static size_t lane_width(const clpool_plan *plan, size_t local) {
     if (plan->lanes == CLPOOL_LANES_CHANNEL) {
         size_t width = 1;

@@ -12,7 +12,7 @@
  * Sets the plan's tuning key, local size and global sizes, once its kernels exist. requested
  * (options->local_size) is used as given when non-zero and must fit the kernel; otherwise the
  * context's tuning file decides, clamped to the kernel's CL_KERNEL_WORK_GROUP_SIZE, and without
- * an entry 256, halved down to 8 while there would be fewer than 4 groups per compute unit,
+ * an entry 256, divided by 4 down to 16 while there would be fewer than 4 groups per compute unit,
  * fitted to the kernel's limit and its CL_KERNEL_PREFERRED_WORK_GROUP_SIZE_MULTIPLE.
  */
 clpool_status clpool_plan_choose_launch(clpool_plan *plan, size_t requested);

@@ -87,9 +87,9 @@ static int spelled_out(const clpool_geometry *g, int specialise) {
 }
 
 /* Channels-first planes take lanes from 6 live ones up (a 7-wide output plane still runs 1.5x
- * faster so than one work-item per output in memory order). Residue lanes, and the width lanes
- * of unit-stride forward plans (whose taps are predicated loads), are launched in multiples of
- * 8 (the kernels skip the surplus ones), so that a vector of lanes fits without a scalar
+ * faster that way than one work-item per output in memory order). Residue lanes, and the width
+ * lanes of unit-stride forward plans (whose taps are predicated loads), are launched in multiples
+ * of 8 (the kernels skip the surplus ones), so that a vector of lanes fits without a scalar
  * remainder. Strided width lanes are launched exactly: their taps are plain loads. */
 #define MIN_WIDTH_LANES 6
 #define LANE_MULTIPLE   8

@@ -43,9 +43,10 @@ typedef enum clpool_kernel_kind {
  * else a two-dimensional one whose dimension 0 runs over the channels (CLPOOL_LANES_CHANNEL,
  * channels-last), the output's W (CLPOOL_LANES_WIDTH, channels-first forward) or the input's W
  * over the stride (CLPOOL_LANES_RESIDUE, channels-first gathers), so that neighbouring
- * work-items read neighbouring memory. Only for specialised windows the kernels spell out
- * (dilation 1, at most 8 taps per dimension, not adaptive), and only where a vector of lanes
- * fits: C a multiple of 8, an output W of at least 6, or 6 residue lanes. */
+ * work-items read neighbouring memory, or the plane (CLPOOL_LANES_PLANE, channels-first global
+ * gathers). Only for specialised windows the kernels spell out (dilation 1, at most 8 taps per
+ * dimension, not adaptive) or specialised global gathers of any plane, and only where a vector
+ * of lanes fits: C a multiple of 8, an output W of at least 6, or 6 residue lanes. */
 #define CLPOOL_LANES_CHANNEL 1
 #define CLPOOL_LANES_WIDTH   2
 /* Channels-first gathers (pool_backward.cl): dimension 0 over ix / stride, dimension 1 over

@@ -92,7 +92,7 @@
 #endif
 
 /* LANES (host: pool_kernels.c), two-dimensional launches over the grad_input elements with the
- * spelled-out gather: LANES_CHANNEL (channels-last) as in pool_forward.cl, dimension 0 over the
+ * spelled-out gather (or GLOBAL_WINDOW): LANES_CHANNEL (channels-last) as in pool_forward.cl, dimension 0 over the
  * channels; LANES_RESIDUE (channels-first) dimension 0 over the input's W divided by the stride,
  * dimension 1 over (input row, residue), so that the covering outputs' reads are affine in the
  * lane (below); LANES_PLANE (channels-first global pooling) dimension 0 over the plane. */

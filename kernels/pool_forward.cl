@@ -144,8 +144,9 @@
 #endif
 #define CLAMP_TAP(x, n, needed) ((needed) ? CLAMP_INDEX(x, n) : (x))
 
-/* Predicated taps where the address stays affine (channel lanes, unit stride along W); clamped
- * ones otherwise, whose reads are gathers either way. */
+/* Predicated taps where the address stays affine and consecutive (channel lanes, unit stride
+ * along W); clamped ones otherwise: predicated strided loads compile to gathers, while plain
+ * strided ones (no clamp needed along W) compile to vector loads and shuffles. */
 #define MASKED_TAPS (LANES == LANES_CHANNEL || LANES == LANES_WIDTH && S_W == 1)
 
 #ifndef WRITE_INDICES

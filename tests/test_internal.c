@@ -81,6 +81,64 @@ START_TEST(test_build_options_define_once) {
 }
 END_TEST
 
+/* The launches the device tests rely on reaching: residue lanes for the channels-first gathers
+ * of test_ranks.c's residue table (from 6 live lanes up), plane lanes and GLOBAL_WINDOW for
+ * channels-first global gathers, width lanes forward, channel lanes channels-last. */
+typedef struct {
+    clpool_mode mode;
+    clpool_layout layout;
+    clpool_kernel_kind kind;
+    int64_t w, kernel, stride; /* 1D; kernel 0: global */
+    const char *expected;      /* in the options, or NULL: no -DLANES at all */
+} lanes_case;
+
+START_TEST(test_lanes_chosen) {
+    static const lanes_case cases[] = {
+        {CLPOOL_MODE_MAX, CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_KERNEL_BACKWARD_MAX_INDICES, 11, 3,
+         2, "-DLANES=3"},
+        {CLPOOL_MODE_MAX, CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_KERNEL_BACKWARD_MAX_INDICES, 10, 3,
+         2, NULL},
+        {CLPOOL_MODE_AVG, CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_KERNEL_BACKWARD_AVG, 64, 8, 5,
+         "-DLANES=3"},
+        {CLPOOL_MODE_AVG, CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_KERNEL_BACKWARD_AVG, 12544, 0, 0,
+         "-DGLOBAL_WINDOW=1 -DLANES=4"},
+        {CLPOOL_MODE_MAX, CLPOOL_LAYOUT_CHANNELS_LAST, CLPOOL_KERNEL_BACKWARD_MAX_INDICES, 49, 0, 0,
+         "-DGLOBAL_WINDOW=1 -DLANES=1"},
+        {CLPOOL_MODE_MAX, CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_KERNEL_FORWARD, 13, 3, 2,
+         "-DLANES=2"},
+        {CLPOOL_MODE_MAX, CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_KERNEL_BACKWARD_MAX_INPUT, 64, 3, 2,
+         NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
+        const lanes_case *lc = &cases[i];
+        clpool_pool_desc pool;
+        clpool_tensor_desc input;
+        if (lc->kernel)
+            clpool_pool_desc_init_1d(&pool, lc->mode, lc->kernel);
+        else
+            clpool_pool_desc_init_global(&pool, lc->mode, 1);
+        if (lc->kernel)
+            pool.stride[0] = lc->stride;
+        clpool_tensor_desc_init_1d(&input, CLPOOL_DTYPE_F32, lc->layout, 2, 16, lc->w);
+        clpool_geometry g;
+        ck_assert_int_eq(clpool_geometry_resolve(&pool, &input, &g), CLPOOL_SUCCESS);
+        char *options = NULL;
+        ck_assert_int_eq(clpool_kernel_build_options(&g, &dev.ctx->facts, 1, lc->kind,
+                                                     lc->kind == CLPOOL_KERNEL_BACKWARD_AVG
+                                                         ? CLPOOL_INDEX_NONE
+                                                         : CLPOOL_INDEX_INT64,
+                                                     &options),
+                         CLPOOL_SUCCESS);
+        if (lc->expected)
+            ck_assert_msg(strstr(options, lc->expected), "case %zu: no '%s' in '%s'", i,
+                          lc->expected, options);
+        else
+            ck_assert_msg(!strstr(options, "-DLANES"), "case %zu: lanes in '%s'", i, options);
+        free(options);
+    }
+}
+END_TEST
+
 /* Builds the forward kernel with 64-bit indices for a small problem and checks it against the
  * reference; the library selects that variant only past 2^31 elements. */
 START_TEST(test_index64_kernel) {
@@ -153,6 +211,7 @@ static Suite *internal_suite(void) {
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_build_failure_reports_log);
     tcase_add_test(tc, test_build_options_define_once);
+    tcase_add_test(tc, test_lanes_chosen);
     tcase_add_loop_test(tc, test_index64_kernel, 0, 2);
     suite_add_tcase(s, tc);
     return s;

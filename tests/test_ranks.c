@@ -144,7 +144,7 @@ END_TEST
  */
 
 static void expect_gather_backward(const pool_case *pc, const char *label, uint64_t seed,
-                                   clpool_layout layout);
+                                   clpool_layout layout, clpool_index_type indices);
 
 START_TEST(test_adaptive_case) {
     const pool_case *pc = &adaptive_cases[_i];
@@ -166,33 +166,44 @@ START_TEST(test_adaptive_random) {
 }
 END_TEST
 
-/* The global heads issue 5 names, at batch 1, with the plan's default (specialised) kernels:
- * the forward pass in one layout and the gather backward pass (which reads the plane's one
- * output directly, GLOBAL_WINDOW) in the other, so each head costs two compiles and the heads
- * cover both layouts of every pass between them. */
+/* The global heads issue 5 names, at batch 1, with the plan's default (specialised) kernels: the
+ * forward pass in one layout and the gather backward pass (which reads the plane's one output
+ * directly, GLOBAL_WINDOW) in `backward`, so each head costs two compiles. Between them they run
+ * each mode's backward pass in both layouts (lanes over the plane channels-first, over C
+ * channels-last), int32 and int64 indices, and a 3D plane with C not a multiple of 8. */
 typedef struct global_head {
     const char *name;
     clpool_mode mode;
-    int64_t c, h, w;
+    int64_t c, d, h, w;
+    clpool_layout forward, backward;
+    clpool_index_type indices;
 } global_head;
 
 static const global_head global_heads[] = {
-    {"resnet50_head_avg", CLPOOL_MODE_AVG, 2048, 7, 7},
-    {"mobilenetv2_head_max", CLPOOL_MODE_MAX, 1280, 7, 7},
-    {"large_plane_avg", CLPOOL_MODE_AVG, 32, 112, 112},
-    {"large_plane_max", CLPOOL_MODE_MAX, 32, 112, 112},
+    {"resnet50_head_avg", CLPOOL_MODE_AVG, 2048, 1, 7, 7, CLPOOL_LAYOUT_CHANNELS_FIRST,
+     CLPOOL_LAYOUT_CHANNELS_LAST, CLPOOL_INDEX_NONE},
+    {"mobilenetv2_head_max", CLPOOL_MODE_MAX, 1280, 1, 7, 7, CLPOOL_LAYOUT_CHANNELS_LAST,
+     CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT32},
+    {"large_plane_avg", CLPOOL_MODE_AVG, 32, 1, 112, 112, CLPOOL_LAYOUT_CHANNELS_LAST,
+     CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_NONE},
+    {"large_plane_max", CLPOOL_MODE_MAX, 32, 1, 112, 112, CLPOOL_LAYOUT_CHANNELS_FIRST,
+     CLPOOL_LAYOUT_CHANNELS_LAST, CLPOOL_INDEX_INT64},
+    {"volume_head_max_c12", CLPOOL_MODE_MAX, 12, 3, 5, 9, CLPOOL_LAYOUT_CHANNELS_FIRST,
+     CLPOOL_LAYOUT_CHANNELS_LAST, CLPOOL_INDEX_INT64},
 };
 
 START_TEST(test_global_head) {
     const global_head *head = &global_heads[_i];
     pool_case pc;
     memset(&pc, 0, sizeof pc);
-    clpool_pool_desc_init_global(&pc.pool, head->mode, 2);
-    clpool_tensor_desc_init_2d(&pc.input, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_FIRST, 1,
-                               head->c, head->h, head->w);
+    const int rank = head->d > 1 ? 3 : 2;
+    const int64_t spatial[3] = {head->d, head->h, head->w};
+    clpool_pool_desc_init_global(&pc.pool, head->mode, rank);
+    clpool_tensor_desc_init(&pc.input, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_FIRST, 1, head->c,
+                            rank, rank == 3 ? spatial : spatial + 1);
     pc.fill = head->mode == CLPOOL_MODE_MAX ? FILL_INTEGERS : FILL_RANDOM;
-    expect_forward(&pc, head->name, (uint64_t)_i + 5, layouts[_i % 2], CLPOOL_SPECIALISE_AUTO);
-    expect_gather_backward(&pc, head->name, (uint64_t)_i + 5, layouts[(_i + 1) % 2]);
+    expect_forward(&pc, head->name, (uint64_t)_i + 5, head->forward, CLPOOL_SPECIALISE_AUTO);
+    expect_gather_backward(&pc, head->name, (uint64_t)_i + 5, head->backward, head->indices);
 }
 END_TEST
 
@@ -210,7 +221,7 @@ enum { LANES_EVERY = 12 };
 /* The backward kind of the case's mode that reads one value per covering output (max from
  * indices, or average), specialised: the kinds that take two-dimensional launches. */
 static void expect_gather_backward(const pool_case *pc, const char *label, uint64_t seed,
-                                   clpool_layout layout) {
+                                   clpool_layout layout, clpool_index_type indices) {
     clpool_tensor_desc input = with_layout(&pc->input, layout), output;
     ck_assert_int_eq(clpool_pool_output_desc(&pc->pool, &input, &output), CLPOOL_SUCCESS);
     const size_t n_out = tensor_count(&output);
@@ -219,7 +230,7 @@ static void expect_gather_backward(const pool_case *pc, const char *label, uint6
     expect_backward_matches_reference(
         label, &pc->pool, &input, x, grad,
         pc->pool.mode == CLPOOL_MODE_MAX ? CLPOOL_BACKWARD_MAX_FROM_INDICES : CLPOOL_BACKWARD_AVG,
-        CLPOOL_SPECIALISE_WINDOW, CLPOOL_INDEX_INT64);
+        CLPOOL_SPECIALISE_WINDOW, indices);
     free(x);
     free(grad);
 }
@@ -246,7 +257,7 @@ START_TEST(test_lanes_edge_case) {
             expect_other_passes(&pc, label, seed, layout, CLPOOL_SPECIALISE_WINDOW,
                                 CLPOOL_INDEX_INT64);
         else
-            expect_gather_backward(&pc, label, seed, layout);
+            expect_gather_backward(&pc, label, seed, layout, CLPOOL_INDEX_INT64);
     }
 }
 END_TEST
@@ -256,7 +267,8 @@ END_TEST
  * together they reach what its arithmetic depends on: every residue of W by the stride (lanes
  * past the input's end), lane counts off a multiple of 8, kernels shorter than the stride (a
  * residue no window covers), padding, ceil_mode's overhanging last window, the average divisor
- * rules, the most taps spelled out, and H and D around W. */
+ * rules, the most covering outputs spelled out (8), and H and D around W. Odd rows read int32
+ * indices. */
 typedef struct {
     const char *name;
     clpool_mode mode;
@@ -271,7 +283,7 @@ static const residue_case residue_cases[] = {
     {"max_w55_k3s2p0_odd", CLPOOL_MODE_MAX, 1, {55}, {3}, {2}, {0}, 0, 1, 0},
     {"max_w41_k2s3_uncovered", CLPOOL_MODE_MAX, 1, {41}, {2}, {3}, {0}, 0, 1, 0},
     {"max_w40_k5s3p2_ceil", CLPOOL_MODE_MAX, 1, {40}, {5}, {3}, {2}, 1, 1, 0},
-    {"max_w30_k7s1p3", CLPOOL_MODE_MAX, 1, {30}, {7}, {1}, {3}, 0, 1, 0},
+    {"max_w30_k8s1p4", CLPOOL_MODE_MAX, 1, {30}, {8}, {1}, {4}, 0, 1, 0},
     {"avg_w45_k5s2p2_ceil", CLPOOL_MODE_AVG, 1, {45}, {5}, {2}, {2}, 1, 1, 0},
     {"avg_w33_k3s3p1_divisor5", CLPOOL_MODE_AVG, 1, {33}, {3}, {3}, {1}, 0, 1, 5},
     {"avg_w64_k8s5p4_exclude_pad", CLPOOL_MODE_AVG, 1, {64}, {8}, {5}, {4}, 0, 0, 0},
@@ -295,7 +307,8 @@ START_TEST(test_residue_case) {
     pc.pool.divisor_override = rc->divisor;
     clpool_tensor_desc_init(&pc.input, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_FIRST, 2, 3,
                             rc->rank, rc->spatial);
-    expect_gather_backward(&pc, rc->name, (uint64_t)_i + 101, CLPOOL_LAYOUT_CHANNELS_FIRST);
+    expect_gather_backward(&pc, rc->name, (uint64_t)_i + 101, CLPOOL_LAYOUT_CHANNELS_FIRST,
+                           _i % 2 ? CLPOOL_INDEX_INT32 : CLPOOL_INDEX_INT64);
 }
 END_TEST
 

@@ -432,9 +432,10 @@ CLPOOL_API clpool_status clpool_plan_indices_bytes(const clpool_plan *plan, size
 /* The OpenCL build options the plan's kernel was compiled with (static for the plan's life), and
  * the work-group size it launches with now (smaller after a refused launch). Plans launched in
  * two dimensions (-DLANES in the options) split that size into a width dividing the lanes
- * launched along dimension 0 (the channels, the output's W, or for channels-first backward
- * passes the input's W over the stride, rounded up to a multiple of 8) times a height, which can
- * come to a little less. For logs and benchmarks. */
+ * launched along dimension 0 (the channels; the output's W, rounded up to a multiple of 8 for
+ * unit stride; for channels-first backward passes the input's W over the stride, rounded up to
+ * a multiple of 8, or for global ones the plane) times a height, which can come to a little
+ * less. For logs and benchmarks. */
 CLPOOL_API const char *clpool_plan_build_options(const clpool_plan *plan);
 CLPOOL_API size_t clpool_plan_local_size(const clpool_plan *plan);
 
