@@ -118,9 +118,25 @@
 #define COVER_FIRST(i, K, S, PB) ((i) + (PB) - (K) + 1 > 0 ? ((i) + (PB) - (K) + (S)) / (S) : 0)
 #define COVER_LAST(i, S, PB, O) (((i) + (PB)) / (S) < (O) ? ((i) + (PB)) / (S) : (O)-1)
 
+/* Average windows all share one divisor when it is overridden, or when padding counts and no
+ * window reaches past the end padding (only ceil_mode can make one): the spelled-out gather then
+ * sums what its covering outputs send and divides once, instead of once per covering output,
+ * which kept the gather busy dividing (within float rounding of dividing each term). */
+#if BACKWARD_KIND == BACKWARD_AVG && CLAMPED_COVER &&                                              \
+    (DIVISOR != 0 ||                                                                               \
+     COUNT_INCLUDE_PAD && (OUT_D - 1) * S_D - PB_D + K_D <= IN_D + PE_D &&                         \
+         (OUT_H - 1) * S_H - PB_H + K_H <= IN_H + PE_H &&                                          \
+         (OUT_W - 1) * S_W - PB_W + K_W <= IN_W + PE_W)
+#define UNIFORM_DIVISOR (DIVISOR != 0 ? DIVISOR : K_D * K_H * K_W)
+#else
+#define UNIFORM_DIVISOR 0
+#endif
+
 #if BACKWARD_KIND == BACKWARD_MAX_INDICES
 #define COVER_CONTRIBUTION(o, oz, oy, ox, g)                                                       \
     ((long)aux[o] == flat ? (g) : (ACC_T)0)
+#elif UNIFORM_DIVISOR
+#define COVER_CONTRIBUTION(o, oz, oy, ox, g) (g)
 #else
 #define COVER_CONTRIBUTION(o, oz, oy, ox, g)                                                       \
     ((g) / (ACC_T)WINDOW_DIVISOR((oz)*P_SD - P_PBD, (oy)*P_SH - P_PBH, (ox)*P_SW - P_PBW,          \
@@ -270,6 +286,9 @@ __kernel void clpool_pool_backward(__global const DATA_T *restrict grad_output,
     const int ox_lo = COVER_FIRST(ix, P_KW, P_SW, P_PBW), ox_hi = COVER_LAST(ix, P_SW, P_PBW, P_OW);
 #endif
     REP_COVER_D(BACKWARD_COVER_D, 0)
+#if UNIFORM_DIVISOR
+    acc = acc / (ACC_T)UNIFORM_DIVISOR;
+#endif
 #elif ADAPTIVE
     /* The outputs whose adaptive windows contain i are a contiguous range per dimension. */
     const int oz1 = adaptive_end(iz, P_OD, P_ID), oy1 = adaptive_end(iy, P_OH, P_IH);

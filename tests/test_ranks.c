@@ -288,8 +288,8 @@ static const residue_case residue_cases[] = {
     {"avg_w33_k3s3p1_divisor5", CLPOOL_MODE_AVG, 1, {33}, {3}, {3}, {1}, 0, 1, 5},
     {"avg_w64_k8s5p4_exclude_pad", CLPOOL_MODE_AVG, 1, {64}, {8}, {5}, {4}, 0, 0, 0},
     {"max_12x52_k3x5_s2x3_p1x2", CLPOOL_MODE_MAX, 2, {12, 52}, {3, 5}, {2, 3}, {1, 2}, 0, 1, 0},
-    {"avg_4x6x49_k2x3x3_s2x2x2_p0x1x1", CLPOOL_MODE_AVG, 3, {4, 6, 49}, {2, 3, 3}, {2, 2, 2},
-     {0, 1, 1}, 1, 0, 0},
+    {"avg_5x7x49_k2x3x3_s2x2x2_p0x1x1_ceil", CLPOOL_MODE_AVG, 3, {5, 7, 49}, {2, 3, 3},
+     {2, 2, 2}, {0, 1, 1}, 1, 1, 0},
 };
 /* clang-format on */
 
