@@ -59,26 +59,44 @@ static clpool_status check_overlaps(const clpool_operand *ops, int count,
     return CLPOOL_SUCCESS;
 }
 
+static cl_int bind_operands(cl_kernel kernel, const clpool_operand *ops) {
+    cl_int err = CL_SUCCESS;
+    for (cl_uint i = 0; err == CL_SUCCESS && i < 3; ++i) {
+        if (!ops[i].used)
+            continue;
+        const cl_ulong elements = ops[i].offset / ops[i].element_size;
+        err = clSetKernelArg(kernel, 2 * i, sizeof ops[i].buffer, &ops[i].buffer);
+        if (err == CL_SUCCESS)
+            err = clSetKernelArg(kernel, 2 * i + 1, sizeof elements, &elements);
+    }
+    return err;
+}
+
+/* The plan's kernel, then, for a forward plan split at its border columns, the border kernel on
+ * the same operands, waiting on the first: the event returned is the second's, which completes
+ * after both, on in-order and out-of-order queues alike. */
 static clpool_status launch(const clpool_plan *plan, cl_command_queue queue,
                             const clpool_operand *ops, cl_uint count, const cl_event *events,
                             cl_event *event) {
     /* Mutable under the lock: the lock itself, and the launch size a refused launch shrinks. */
     clpool_plan *locked = (clpool_plan *)plan;
     pthread_mutex_lock(&locked->enqueue_lock);
-    cl_int err = CL_SUCCESS;
-    for (cl_uint i = 0; err == CL_SUCCESS && i < 3; ++i) {
-        if (!ops[i].used)
-            continue;
-        const cl_ulong elements = ops[i].offset / ops[i].element_size;
-        err = clSetKernelArg(plan->kernel, 2 * i, sizeof ops[i].buffer, &ops[i].buffer);
-        if (err == CL_SUCCESS)
-            err = clSetKernelArg(plan->kernel, 2 * i + 1, sizeof elements, &elements);
-    }
+    const int split = plan->second_kernel != NULL;
+    cl_event first = NULL;
+    cl_int err = bind_operands(plan->kernel, ops);
+    if (err == CL_SUCCESS && split)
+        err = bind_operands(plan->second_kernel, ops);
     const char *call = "clSetKernelArg";
     if (err == CL_SUCCESS) {
         call = "clEnqueueNDRangeKernel";
-        err = clpool_launch_locked(locked, queue, 0, count, events, event);
+        err = clpool_launch_locked(locked, queue, 0, count, events, split ? &first : event);
     }
+    if (err == CL_SUCCESS && split) {
+        call = "clEnqueueNDRangeKernel(border columns)";
+        err = clpool_launch_locked(locked, queue, 1, 1, &first, event);
+    }
+    if (first)
+        clReleaseEvent(first);
     const clpool_status status = err == CL_SUCCESS
                                      ? CLPOOL_SUCCESS
                                      : clpool_launch_failure(plan, err, call, "pooling kernel");

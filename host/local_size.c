@@ -41,8 +41,8 @@ static clpool_status kernel_limits(const clpool_plan *plan, size_t *kernel_max, 
     cl_device_id device = plan->ctx->device;
     cl_int err = clGetKernelWorkGroupInfo(plan->kernel, device, CL_KERNEL_WORK_GROUP_SIZE,
                                           sizeof *kernel_max, kernel_max, NULL);
-    if (err == CL_SUCCESS && plan->gather_kernel)
-        err = clGetKernelWorkGroupInfo(plan->gather_kernel, device, CL_KERNEL_WORK_GROUP_SIZE,
+    if (err == CL_SUCCESS && plan->second_kernel)
+        err = clGetKernelWorkGroupInfo(plan->second_kernel, device, CL_KERNEL_WORK_GROUP_SIZE,
                                        sizeof gather_max, &gather_max, NULL);
     if (err == CL_SUCCESS)
         err = clGetKernelWorkGroupInfo(plan->kernel, device,
@@ -132,11 +132,11 @@ static clpool_status choose_lane_sizes(clpool_plan *plan) {
 }
 
 static clpool_status choose_global_sizes(clpool_plan *plan) {
-    if (plan->lanes && plan->work_items > 0)
-        return choose_lane_sizes(plan);
-    clpool_status status = round_global_size(plan, plan->work_items, &plan->global_size);
-    if (status == CLPOOL_SUCCESS && plan->gather_kernel)
-        status = round_global_size(plan, plan->gather_items, &plan->gather_global_size);
+    clpool_status status = plan->lanes && plan->work_items > 0
+                               ? choose_lane_sizes(plan)
+                               : round_global_size(plan, plan->work_items, &plan->global_size);
+    if (status == CLPOOL_SUCCESS && plan->second_kernel)
+        status = round_global_size(plan, plan->second_items, &plan->second_global_size);
     return status;
 }
 
@@ -177,15 +177,15 @@ static void set_local_size(clpool_plan *plan, size_t local) {
     choose_global_sizes(plan);
 }
 
-cl_int clpool_launch_locked(clpool_plan *plan, cl_command_queue queue, int gather, cl_uint count,
+cl_int clpool_launch_locked(clpool_plan *plan, cl_command_queue queue, int second, cl_uint count,
                             const cl_event *events, cl_event *event) {
     const size_t chosen = plan->local_size;
-    cl_kernel kernel = gather ? plan->gather_kernel : plan->kernel;
+    cl_kernel kernel = second ? plan->second_kernel : plan->kernel;
     for (;;) {
-        const int two_d = plan->lanes && !gather;
+        const int two_d = plan->lanes && !second;
         const cl_int err = plan->ndrange(
             queue, kernel, two_d ? 2 : 1, NULL,
-            two_d ? plan->lane_global : (gather ? &plan->gather_global_size : &plan->global_size),
+            two_d ? plan->lane_global : (second ? &plan->second_global_size : &plan->global_size),
             two_d ? plan->lane_local : &plan->local_size, count, events, event);
         if (err == CL_SUCCESS)
             return err;

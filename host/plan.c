@@ -111,8 +111,17 @@ static clpool_status build_kernel(clpool_plan *plan, int specialise) {
     status = make_kernel(plan, program, name, plan->lanes ? plan->lane_rows : plan->work_items,
                          &plan->kernel);
     if (status == CLPOOL_SUCCESS && plan->kind == CLPOOL_KERNEL_UNPOOL)
-        status = make_kernel(plan, program, CLPOOL_UNPOOL_GATHER, plan->gather_items,
-                             &plan->gather_kernel);
+        status = make_kernel(plan, program, CLPOOL_UNPOOL_GATHER, plan->second_items,
+                             &plan->second_kernel);
+    int64_t split_begin = 0, split_end = 0;
+    if (status == CLPOOL_SUCCESS && plan->work_items > 0 &&
+        clpool_kernel_split_w(&plan->geometry, specialise, plan->kind, &split_begin, &split_end)) {
+        /* The border columns, one work-item each, in the second pass. */
+        plan->second_items =
+            plan->lane_rows * (uint64_t)(plan->geometry.out[2] - (split_end - split_begin));
+        status = make_kernel(plan, program, CLPOOL_FORWARD_BORDER_KERNEL, plan->second_items,
+                             &plan->second_kernel);
+    }
     clReleaseProgram(program); /* the kernels keep the program alive */
     return status;
 }
@@ -139,7 +148,7 @@ static clpool_status create_plan(clpool_context *ctx, const clpool_geometry *geo
     plan->work_items = (uint64_t)(kind == CLPOOL_KERNEL_FORWARD || kind == CLPOOL_KERNEL_UNPOOL
                                       ? geometry->output_elements
                                       : geometry->input_elements);
-    plan->gather_items = kind == CLPOOL_KERNEL_UNPOOL ? (uint64_t)geometry->input_elements : 0;
+    plan->second_items = kind == CLPOOL_KERNEL_UNPOOL ? (uint64_t)geometry->input_elements : 0;
     plan->input = *input;
     plan->output = *output;
     clpool_status status = resolve_indices(plan, options->indices);
@@ -242,8 +251,8 @@ void clpool_plan_release(clpool_plan *plan) {
         return;
     if (plan->kernel)
         clReleaseKernel(plan->kernel);
-    if (plan->gather_kernel)
-        clReleaseKernel(plan->gather_kernel);
+    if (plan->second_kernel)
+        clReleaseKernel(plan->second_kernel);
     free(plan->build_options);
     pthread_mutex_destroy(&plan->enqueue_lock);
     clpool_context_release(plan->ctx);
@@ -294,6 +303,10 @@ clpool_status clpool_plan_indices_bytes(const clpool_plan *plan, size_t *indices
 
 const char *clpool_plan_build_options(const clpool_plan *plan) {
     return plan ? plan->build_options : "";
+}
+
+unsigned clpool_plan_kernel_count(const clpool_plan *plan) {
+    return !plan ? 0u : plan->second_kernel ? 2u : 1u;
 }
 
 size_t clpool_plan_local_size(const clpool_plan *plan) {

@@ -24,8 +24,11 @@ struct clpool_plan {
     clpool_geometry geometry;
     clpool_tensor_desc input, output;
     char *build_options;
-    cl_kernel kernel;        /* unpooling: the elect pass */
-    cl_kernel gather_kernel; /* unpooling only: the gather pass */
+    cl_kernel kernel; /* unpooling: the elect pass */
+    /* A second pass, launched one-dimensionally after the first and waiting on it: unpooling's
+     * gather, or the border columns of a forward plan whose lanes cover only the interior
+     * (pool_kernels.h, clpool_kernel_split_w). NULL for other plans. */
+    cl_kernel second_kernel;
     /* clSetKernelArg on a shared kernel is not thread-safe, and arguments are captured when the
      * kernel is enqueued: holding this lock from the first clSetKernelArg to the end of
      * clEnqueueNDRangeKernel makes concurrent enqueues of one plan safe. */
@@ -33,8 +36,8 @@ struct clpool_plan {
     /* The launch (local_size.c). After creation the sizes change only under enqueue_lock, when
      * the device refuses a work-group size the library chose and a smaller one works. */
     size_t local_size, global_size;
-    uint64_t gather_items; /* unpooling: output elements, one work-item each in the gather pass */
-    size_t gather_global_size;
+    uint64_t second_items; /* work-items of the second pass */
+    size_t second_global_size;
     int local_size_fixed;             /* the caller's options->local_size: never changed */
     int local_size_tuned;             /* taken from the context's tuning file */
     unsigned long local_size_retries; /* launches retried with a smaller size */

@@ -125,6 +125,23 @@ int clpool_kernel_lanes(const clpool_geometry *g, int specialise, clpool_kernel_
                                                                            : 0;
 }
 
+int clpool_kernel_split_w(const clpool_geometry *g, int specialise, clpool_kernel_kind kind,
+                          int64_t *begin, int64_t *end) {
+    if (clpool_kernel_lanes(g, specialise, kind) != CLPOOL_LANES_WIDTH || g->stride[2] == 1)
+        return 0;
+    const int64_t s = g->stride[2], pb = g->pad_begin[2], k = g->kernel[2], out = g->out[2];
+    /* Output ow's window spans ow * s - pb .. ow * s - pb + k - 1 (dilation 1). */
+    const int64_t first = (pb + s - 1) / s, past_fit = (g->in[2] + pb - k) / s + 1;
+    const int64_t last = past_fit < out ? past_fit : out;
+    if (first == 0 && last == out)
+        return 0; /* nothing overhangs: the lanes need no clamps anyway */
+    if (last - first < MIN_WIDTH_LANES)
+        return 0;
+    *begin = first;
+    *end = last;
+    return 1;
+}
+
 void clpool_kernel_lane_shape(const clpool_geometry *g, clpool_kernel_kind kind, int lanes,
                               uint64_t *count, uint64_t *rows) {
     const uint64_t planes = (uint64_t)g->n * (uint64_t)g->c;
@@ -133,7 +150,11 @@ void clpool_kernel_lane_shape(const clpool_geometry *g, clpool_kernel_kind kind,
         *count = (uint64_t)g->c;
         *rows = (uint64_t)g->n * (uint64_t)(size[0] * size[1] * size[2]);
     } else if (lanes == CLPOOL_LANES_WIDTH) {
-        *count = g->stride[2] == 1 ? round_lanes((uint64_t)g->out[2]) : (uint64_t)g->out[2];
+        int64_t begin = 0, end = 0;
+        if (clpool_kernel_split_w(g, 1, kind, &begin, &end))
+            *count = (uint64_t)(end - begin);
+        else
+            *count = g->stride[2] == 1 ? round_lanes((uint64_t)g->out[2]) : (uint64_t)g->out[2];
         *rows = planes * (uint64_t)(g->out[0] * g->out[1]);
     } else if (lanes == CLPOOL_LANES_PLANE) {
         *count = (uint64_t)(g->in[0] * g->in[1] * g->in[2]);
@@ -186,6 +207,10 @@ clpool_status clpool_kernel_build_options(const clpool_geometry *g,
     const int lanes = clpool_kernel_lanes(g, specialise, kind);
     if (lanes)
         append(b, " -DLANES=%d", lanes);
+    int64_t split_begin = 0, split_end = 0;
+    if (clpool_kernel_split_w(g, specialise, kind, &split_begin, &split_end))
+        append(b, " -DSPLIT_W_BEGIN=%lld -DSPLIT_W_END=%lld", (long long)split_begin,
+               (long long)split_end);
     clpool_status status = CLPOOL_SUCCESS;
     char *copy = b->overflowed ? NULL : malloc(b->used + 1);
     if (b->overflowed)

@@ -56,6 +56,15 @@ typedef enum clpool_kernel_kind {
 #define CLPOOL_LANES_PLANE 4
 int clpool_kernel_lanes(const clpool_geometry *g, int specialise, clpool_kernel_kind kind);
 
+/* Channels-first forward plans with a stride along W whose windows reach past the input along W
+ * (padding, or ceil_mode's last window) and that launch width lanes: 1 when the lanes are split
+ * (unit-stride plans predicate their taps instead, which measured faster than splitting), with
+ * [*begin, *end) the interior output columns (their windows inside the input along W, at least
+ * 6 of them) and the other columns left to a second kernel, clpool_pool_forward_border. */
+int clpool_kernel_split_w(const clpool_geometry *g, int specialise, clpool_kernel_kind kind,
+                          int64_t *begin, int64_t *end);
+#define CLPOOL_FORWARD_BORDER_KERNEL "clpool_pool_forward_border"
+
 /* The two-dimensional launch of lanes (not 0): *count lanes along dimension 0, *rows work-items
  * along dimension 1 (the kernels' total argument). */
 void clpool_kernel_lane_shape(const clpool_geometry *g, clpool_kernel_kind kind, int lanes,

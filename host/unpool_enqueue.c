@@ -65,7 +65,7 @@ static clpool_status launch_unpool(const clpool_plan *plan, cl_command_queue que
     const char *call = "clSetKernelArg";
     cl_int err = bind(plan->kernel, elect_buffers, elect_offsets, 3);
     if (err == CL_SUCCESS)
-        err = bind(plan->gather_kernel, gather_buffers, gather_offsets, 2);
+        err = bind(plan->second_kernel, gather_buffers, gather_offsets, 2);
     if (err == CL_SUCCESS) {
         call = "clEnqueueFillBuffer";
         err = enqueue_fills(plan, queue, ops, count, events, fills, &n_fills);

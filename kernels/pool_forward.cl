@@ -54,14 +54,14 @@
 #if POOL_MAX
 #define FORWARD_TAP(jy, jx)                                                                        \
     {                                                                                              \
-        const int tx_ = CLAMP_TAP(xs + (jx), P_IW, CLAMP_W);                                       \
+        const int tx_ = CLAMP_TAP(xs + (jx), P_IW, clamp_w);                                       \
         const ACC_T v_ = LOAD(row_, tx_ * TAP_STEP);                                               \
         FORWARD_TAKE(v_, row_tap_ + tx_)                                                           \
     }
 #else
 #define FORWARD_TAP(jy, jx)                                                                        \
     {                                                                                              \
-        const int tx_ = CLAMP_TAP(xs + (jx), P_IW, CLAMP_W);                                       \
+        const int tx_ = CLAMP_TAP(xs + (jx), P_IW, clamp_w);                                       \
         const ACC_T v_ = LOAD(row_, tx_ * TAP_STEP);                                               \
         acc += (in_zy_ && xs + (jx) >= 0 && xs + (jx) < P_IW) ? v_ : (ACC_T)0;                     \
     }
@@ -137,6 +137,16 @@
 /* A dimension's taps need clamping only when some window reaches past the input: padding at
  * the begin, or a last window past the end (ceil_mode, end padding). Without, the tap index is
  * left affine, which lets the compiler merge the loads of neighbouring taps. */
+/* SPLIT_W_BEGIN / SPLIT_W_END (host: pool_kernels.c), with LANES_WIDTH: the lanes cover only the
+ * interior columns [SPLIT_W_BEGIN, SPLIT_W_END), whose windows lie inside the input along W, so
+ * their taps need neither clamps nor masks there; clpool_pool_forward_border, a second launch
+ * from the same program, computes the other columns with clamped taps. */
+#ifdef SPLIT_W_BEGIN
+#define SPLIT_W 1
+#define BORDER_W (SPLIT_W_BEGIN + OUT_W - SPLIT_W_END)
+#else
+#define SPLIT_W 0
+#endif
 #if CLAMPED_TAPS
 #define CLAMP_D (PB_D > 0 || (OUT_D - 1) * S_D + K_D > IN_D)
 #define CLAMP_H (PB_H > 0 || (OUT_H - 1) * S_H + K_H > IN_H)
@@ -147,13 +157,57 @@
 /* Predicated taps where the address stays affine and consecutive (channel lanes, unit stride
  * along W); clamped ones otherwise: predicated strided loads compile to gathers, while plain
  * strided ones (no clamp needed along W) compile to vector loads and shuffles. */
-#define MASKED_TAPS (LANES == LANES_CHANNEL || LANES == LANES_WIDTH && S_W == 1)
+#define MASKED_TAPS (LANES == LANES_CHANNEL || LANES == LANES_WIDTH && S_W == 1 && !SPLIT_W)
 
 #ifndef WRITE_INDICES
 #define WRITE_INDICES 0
 #endif
 #ifndef INDEX_T
 #define INDEX_T long
+#endif
+
+#if CLAMPED_TAPS
+/* The window of output (od, oh, ow) of the plane at `plane`, for the specialised kernels, its
+ * columns clamped when clamp_w (a constant at each call, folded away where false). Always
+ * inlined: a call left in the kernel body stops PoCL vectorising it, and with indices the body
+ * grew past the inliner's own threshold (10x slower). */
+__attribute__((always_inline)) inline void clamped_window(__global const DATA_T *restrict in, const IDX_T plane, const int od,
+                           const int oh, const int ow, const bool clamp_w, ACC_T *acc_out,
+                           IDX_T *argmax_out) {
+    /* Every tap of the window is visited, in scan order, spelled out at compile time (REP_*): a
+     * tap outside the input reads the nearest in-bounds element instead. With dilation 1 that
+     * element is itself a tap of the window visited just before or after, so max pooling sees
+     * no new value (a repeat neither beats itself nor moves the argmax); average pooling masks
+     * it out. Straight-line, branch-free bodies are what lets a CPU device vectorise across
+     * work-items; the arithmetic is written with operators, not builtins, for the same reason. */
+    const int zs = od * P_SD - P_PBD, ys = oh * P_SH - P_PBH, xs = ow * P_SW - P_PBW;
+#if POOL_MAX
+    ACC_T acc = -INFINITY;
+#if WRITE_INDICES
+    /* In IDX_T: a plane index fits it, and 32-bit selects are twice as many per vector. */
+    IDX_T argmax = ((IDX_T)CLAMP_INDEX(zs, P_ID) * P_IH + CLAMP_INDEX(ys, P_IH)) * P_IW +
+                   CLAMP_INDEX(xs, P_IW);
+#else
+    IDX_T argmax = 0;
+#endif
+#else
+    ACC_T acc = (ACC_T)0;
+    IDX_T argmax = 0;
+#endif
+#if MASKED_TAPS
+    REP_D(LANE_ROW_D, 0)
+#else
+    REP_D(FORWARD_ROW_D, 0)
+#endif
+#if !POOL_MAX
+    /* Every window has an in-bounds tap when dilation is 1 (padding is at most half of it). */
+    const int valid = IN_BOUNDS_TAPS(zs, P_KD, P_ID) * IN_BOUNDS_TAPS(ys, P_KH, P_IH) *
+                      IN_BOUNDS_TAPS(xs, P_KW, P_IW);
+    acc = acc / (ACC_T)WINDOW_DIVISOR(zs, ys, xs, valid);
+#endif
+    *acc_out = acc;
+    *argmax_out = argmax;
+}
 #endif
 
 __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong input_offset,
@@ -181,7 +235,11 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
      * past its row, unclamped where no window overhangs. Surplus rows redo the last one and
      * store the same values in the same places: a conditional store would have the compiler
      * sink the loads under it, where, strided, they become gathers (4x slower for stride 2). */
+#if SPLIT_W
+    const int ow = SPLIT_W_BEGIN + (int)get_global_id(0);
+#else
     const int ow = (int)get_global_id(0);
+#endif
 #if MASKED_TAPS
     /* Unit stride along W: the host rounds the lanes up to a multiple of 8, and a surplus lane
      * (ow past P_OW) reads only within its row, as every tap is, and stores nothing. */
@@ -215,34 +273,14 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
 #endif
 
 #if CLAMPED_TAPS
-    /* Every tap of the window is visited, in scan order, spelled out at compile time (REP_*): a
-     * tap outside the input reads the nearest in-bounds element instead. With dilation 1 that
-     * element is itself a tap of the window visited just before or after, so max pooling sees
-     * no new value (a repeat neither beats itself nor moves the argmax); average pooling masks
-     * it out. Straight-line, branch-free bodies are what lets a CPU device vectorise across
-     * work-items; the arithmetic is written with operators, not builtins, for the same reason. */
-    const int zs = od * P_SD - P_PBD, ys = oh * P_SH - P_PBH, xs = ow * P_SW - P_PBW;
-#if POOL_MAX
-    ACC_T acc = -INFINITY;
-#if WRITE_INDICES
-    /* In IDX_T: a plane index fits it, and 32-bit selects are twice as many per vector. */
-    IDX_T argmax = ((IDX_T)CLAMP_INDEX(zs, P_ID) * P_IH + CLAMP_INDEX(ys, P_IH)) * P_IW +
-                   CLAMP_INDEX(xs, P_IW);
-#endif
+    ACC_T acc;
+    IDX_T argmax;
+#if SPLIT_W
+    clamped_window(in, plane, od, oh, ow, false, &acc, &argmax); /* interior columns */
 #else
-    ACC_T acc = (ACC_T)0;
+    clamped_window(in, plane, od, oh, ow, CLAMP_W, &acc, &argmax);
 #endif
-#if MASKED_TAPS
-    REP_D(LANE_ROW_D, 0)
-#else
-    REP_D(FORWARD_ROW_D, 0)
-#endif
-#if !POOL_MAX
-    /* Every window has an in-bounds tap when dilation is 1 (padding is at most half of it). */
-    const int valid = IN_BOUNDS_TAPS(zs, P_KD, P_ID) * IN_BOUNDS_TAPS(ys, P_KH, P_IH) *
-                      IN_BOUNDS_TAPS(xs, P_KW, P_IW);
-    acc = acc / (ACC_T)WINDOW_DIVISOR(zs, ys, xs, valid);
-#endif
+    (void)argmax;
 #else
     int zs, z0, z1, ys, y0, y1, xs, x0, x1;
     WINDOW_RANGE_D(od, zs, z0, z1);
@@ -297,3 +335,35 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
     }
 #endif
 }
+
+#if SPLIT_W
+/* The border columns of a split plan (SPLIT_W above): work-item gid is (output row, b), b
+ * counting the BORDER_W columns outside [SPLIT_W_BEGIN, SPLIT_W_END); total is rows * BORDER_W.
+ * Few work-items, with clamped taps. */
+__kernel void clpool_pool_forward_border(__global const DATA_T *restrict input, ulong input_offset,
+                                         __global DATA_T *restrict output, ulong output_offset,
+                                         __global INDEX_T *restrict indices, ulong indices_offset,
+                                         ulong total, int4 in_dims, int4 out_dims, int4 ksize,
+                                         int4 stride, int4 pad_begin, int4 pad_end, int4 dilation,
+                                         int2 avg_rule) {
+    __global const DATA_T *restrict in = input + input_offset;
+    const size_t g = get_global_id(0) < total ? get_global_id(0) : (size_t)(total - 1);
+    const IDX_T row = (IDX_T)(g / BORDER_W);
+    const int b = (int)(g % BORDER_W);
+    const int ow = b < SPLIT_W_BEGIN ? b : SPLIT_W_END + (b - SPLIT_W_BEGIN);
+    IDX_T rest = row;
+    const int oh = (int)(rest % P_OH);
+    rest /= P_OH;
+    const int od = (int)(rest % P_OD);
+    rest /= P_OD;
+    ACC_T acc;
+    IDX_T argmax;
+    clamped_window(in, rest * ((IDX_T)P_ID * P_IH * P_IW), od, oh, ow, CLAMP_W, &acc, &argmax);
+    const IDX_T gid = row * P_OW + ow;
+    STORE(output + output_offset, gid, acc);
+#if WRITE_INDICES
+    indices[indices_offset + gid] = (INDEX_T)argmax;
+#endif
+    (void)argmax;
+}
+#endif

@@ -288,6 +288,7 @@ START_TEST(test_plan_invalid_arguments) {
     expect_failure(clpool_plan_bytes(NULL, &bytes, NULL), CLPOOL_ERROR_INVALID_PLAN, "plan");
     ck_assert_str_eq(clpool_plan_build_options(NULL), "");
     ck_assert_uint_eq(clpool_plan_local_size(NULL), 0);
+    ck_assert_uint_eq(clpool_plan_kernel_count(NULL), 0);
     clpool_plan_release(NULL);
 }
 END_TEST
@@ -320,6 +321,8 @@ START_TEST(test_plan_queries) {
     ck_assert_ptr_null(strstr(clpool_plan_build_options(special), "-DSPECIALISED=0"));
     ck_assert_ptr_nonnull(strstr(clpool_plan_build_options(special), "-DIDX_T=int"));
     ck_assert_uint_gt(clpool_plan_local_size(special), 0);
+    ck_assert_uint_eq(clpool_plan_kernel_count(generic), 1);
+    ck_assert_uint_eq(clpool_plan_kernel_count(special), 1);
     clpool_plan_release(generic);
     clpool_plan_release(special);
 }

@@ -83,31 +83,36 @@ END_TEST
 
 /* The launches the device tests rely on reaching: residue lanes for the channels-first gathers
  * of test_ranks.c's residue table (from 6 live lanes up), plane lanes and GLOBAL_WINDOW for
- * channels-first global gathers, width lanes forward, channel lanes channels-last. */
+ * channels-first global gathers, width lanes forward (split at the border columns with a
+ * stride and padding, not with unit stride), channel lanes channels-last. */
 typedef struct {
     clpool_mode mode;
     clpool_layout layout;
     clpool_kernel_kind kind;
-    int64_t w, kernel, stride; /* 1D; kernel 0: global */
-    const char *expected;      /* in the options, or NULL: no -DLANES at all */
+    int64_t w, kernel, stride, pad; /* 1D; kernel 0: global */
+    const char *expected;           /* in the options, or NULL: no -DLANES at all */
 } lanes_case;
 
 START_TEST(test_lanes_chosen) {
     static const lanes_case cases[] = {
         {CLPOOL_MODE_MAX, CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_KERNEL_BACKWARD_MAX_INDICES, 11, 3,
-         2, "-DLANES=3"},
+         2, 0, "-DLANES=3"},
         {CLPOOL_MODE_MAX, CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_KERNEL_BACKWARD_MAX_INDICES, 10, 3,
-         2, NULL},
-        {CLPOOL_MODE_AVG, CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_KERNEL_BACKWARD_AVG, 64, 8, 5,
+         2, 0, NULL},
+        {CLPOOL_MODE_AVG, CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_KERNEL_BACKWARD_AVG, 64, 8, 5, 0,
          "-DLANES=3"},
-        {CLPOOL_MODE_AVG, CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_KERNEL_BACKWARD_AVG, 12544, 0, 0,
+        {CLPOOL_MODE_AVG, CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_KERNEL_BACKWARD_AVG, 12544, 0, 0, 0,
          "-DGLOBAL_WINDOW=1 -DLANES=4"},
         {CLPOOL_MODE_MAX, CLPOOL_LAYOUT_CHANNELS_LAST, CLPOOL_KERNEL_BACKWARD_MAX_INDICES, 49, 0, 0,
-         "-DGLOBAL_WINDOW=1 -DLANES=1"},
-        {CLPOOL_MODE_MAX, CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_KERNEL_FORWARD, 13, 3, 2,
+         0, "-DGLOBAL_WINDOW=1 -DLANES=1"},
+        {CLPOOL_MODE_MAX, CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_KERNEL_FORWARD, 13, 3, 2, 0,
+         "-DLANES=2"},
+        {CLPOOL_MODE_MAX, CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_KERNEL_FORWARD, 50, 3, 2, 1,
+         "-DLANES=2 -DSPLIT_W_BEGIN=1 -DSPLIT_W_END=25"},
+        {CLPOOL_MODE_AVG, CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_KERNEL_FORWARD, 50, 3, 1, 1,
          "-DLANES=2"},
         {CLPOOL_MODE_MAX, CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_KERNEL_BACKWARD_MAX_INPUT, 64, 3, 2,
-         NULL},
+         0, NULL},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
         const lanes_case *lc = &cases[i];
@@ -117,8 +122,10 @@ START_TEST(test_lanes_chosen) {
             clpool_pool_desc_init_1d(&pool, lc->mode, lc->kernel);
         else
             clpool_pool_desc_init_global(&pool, lc->mode, 1);
-        if (lc->kernel)
+        if (lc->kernel) {
             pool.stride[0] = lc->stride;
+            pool.pad_begin[0] = pool.pad_end[0] = lc->pad;
+        }
         clpool_tensor_desc_init_1d(&input, CLPOOL_DTYPE_F32, lc->layout, 2, 16, lc->w);
         clpool_geometry g;
         ck_assert_int_eq(clpool_geometry_resolve(&pool, &input, &g), CLPOOL_SUCCESS);
@@ -134,6 +141,8 @@ START_TEST(test_lanes_chosen) {
                           lc->expected, options);
         else
             ck_assert_msg(!strstr(options, "-DLANES"), "case %zu: lanes in '%s'", i, options);
+        ck_assert_msg(!strstr(options, "SPLIT") || strstr(lc->expected, "SPLIT"),
+                      "case %zu: split in '%s'", i, options);
         free(options);
     }
 }

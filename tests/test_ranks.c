@@ -309,6 +309,28 @@ START_TEST(test_residue_case) {
                             rc->rank, rc->spatial);
     expect_gather_backward(&pc, rc->name, (uint64_t)_i + 101, CLPOOL_LAYOUT_CHANNELS_FIRST,
                            _i % 2 ? CLPOOL_INDEX_INT32 : CLPOOL_INDEX_INT64);
+    /* The forward pass too where W is strided: split at its border columns (SPLIT_W) where a
+     * window overhangs, with plain strided taps where none does. */
+    if (rc->stride[rc->rank - 1] > 1) {
+        float *x = make_input(&pc, (uint64_t)_i + 101, CLPOOL_LAYOUT_CHANNELS_FIRST);
+        if (rc->mode == CLPOOL_MODE_MAX)
+            expect_indices_match_reference(rc->name, &pc.pool, &pc.input, x,
+                                           CLPOOL_SPECIALISE_WINDOW,
+                                           _i % 2 ? CLPOOL_INDEX_INT64 : CLPOOL_INDEX_INT32);
+        else
+            expect_matches_reference(rc->name, &pc.pool, &pc.input, x, CLPOOL_SPECIALISE_WINDOW);
+        free(x);
+        /* A split plan runs two kernels, as it reports (the program is cached by now). */
+        clpool_plan_options options;
+        clpool_plan_options_init(&options);
+        options.specialisation = CLPOOL_SPECIALISE_WINDOW;
+        clpool_plan *plan = NULL;
+        ck_assert_int_eq(clpool_plan_create(dev.ctx, &pc.pool, &pc.input, &options, &plan),
+                         CLPOOL_SUCCESS);
+        const int split = strstr(clpool_plan_build_options(plan), "-DSPLIT_W_BEGIN") != NULL;
+        ck_assert_uint_eq(clpool_plan_kernel_count(plan), split ? 2u : 1u);
+        clpool_plan_release(plan);
+    }
 }
 END_TEST
 

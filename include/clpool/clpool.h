@@ -439,6 +439,13 @@ CLPOOL_API clpool_status clpool_plan_indices_bytes(const clpool_plan *plan, size
 CLPOOL_API const char *clpool_plan_build_options(const clpool_plan *plan);
 CLPOOL_API size_t clpool_plan_local_size(const clpool_plan *plan);
 
+/* How many kernels one enqueue of the plan runs, each waiting on the one before (the event an
+ * enqueue returns is the last one's): 2 for unpooling (elect, gather) and for channels-first
+ * forward plans whose lanes cover only the interior output columns (-DSPLIT_W_BEGIN in the
+ * options; a second kernel computes the border columns), else 1; 0 for NULL. For profiling:
+ * with 2, time the call from a marker enqueued just before it. */
+CLPOOL_API unsigned clpool_plan_kernel_count(const clpool_plan *plan);
+
 /* The key under which tuning files list the plan's work-group size, "PASS MODE LAYOUT WINDOW":
  * PASS forward, forward_indices, backward_max_indices, backward_max_input, backward_avg or
  * unpool; MODE max or avg; LAYOUT channels_first or channels_last; WINDOW sliding, adaptive or

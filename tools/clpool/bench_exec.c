@@ -4,6 +4,7 @@
  * operands, and one enqueue through the tool's session.
  */
 #include "bench_exec.h"
+#include "bench_timing.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -102,4 +103,18 @@ int bench_row_enqueue(const cli_session *session, const bench_row *row, const cl
     return cli_session_enqueue(session, plan,
                                row->pass == BENCH_BACKWARD ? CLI_RUN_BACKWARD : CLI_RUN_FORWARD, op,
                                event) == CLPOOL_SUCCESS;
+}
+
+double bench_row_time(const cli_session *session, const bench_row *row, const clpool_plan *plan,
+                      const bench_buffers *b) {
+    cl_event marker = NULL, event = NULL;
+    if (clpool_plan_kernel_count(plan) > 1 &&
+        clEnqueueMarkerWithWaitList(session->queue, 0, NULL, &marker) != CL_SUCCESS)
+        return -1.0;
+    const int ok = bench_row_enqueue(session, row, plan, b, &event);
+    if (!marker)
+        return ok ? bench_event_ms(event) : -1.0;
+    const double ms = ok ? bench_span_ms(marker, event) : -1.0;
+    clReleaseEvent(marker);
+    return ms;
 }

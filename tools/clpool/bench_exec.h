@@ -40,6 +40,12 @@ void bench_buffers_release(bench_buffers *b);
 
 /* One enqueue of plan on the operands, with an event in *event when event is not NULL; 1 on
  * success. */
+/* The kernel time of one enqueue of plan, in ms (-1 on failure): its event's profiling span,
+ * or, for a plan that runs more than one kernel (clpool_plan_kernel_count), from the end of a
+ * marker enqueued just before the call to the end of the call's last kernel. */
+double bench_row_time(const cli_session *session, const bench_row *row, const clpool_plan *plan,
+                      const bench_buffers *b);
+
 int bench_row_enqueue(const cli_session *session, const bench_row *row, const clpool_plan *plan,
                       const bench_buffers *b, cl_event *event);
 

@@ -27,6 +27,17 @@ double bench_event_ms(cl_event event) {
     return err == CL_SUCCESS && end >= start ? (double)(end - start) * 1e-6 : -1.0;
 }
 
+double bench_span_ms(cl_event marker, cl_event event) {
+    cl_ulong start = 0, end = 0;
+    cl_int err = clWaitForEvents(1, &event);
+    if (err == CL_SUCCESS)
+        err = clGetEventProfilingInfo(marker, CL_PROFILING_COMMAND_END, sizeof start, &start, NULL);
+    if (err == CL_SUCCESS)
+        err = clGetEventProfilingInfo(event, CL_PROFILING_COMMAND_END, sizeof end, &end, NULL);
+    clReleaseEvent(event);
+    return err == CL_SUCCESS && end >= start ? (double)(end - start) * 1e-6 : -1.0;
+}
+
 static int compare_doubles(const void *a, const void *b) {
     const double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);

@@ -13,6 +13,10 @@
 /* Waits for event, returns its start-to-end time in milliseconds (or -1), releases it. */
 double bench_event_ms(cl_event event);
 
+/* Waits for event; the ms from the end of marker (enqueued before it, in order) to the end of
+ * event, or -1 when profiling fails. Releases event, not marker. */
+double bench_span_ms(cl_event marker, cl_event event);
+
 /* Sorts times in place and returns the median. */
 double bench_median(double *times, size_t count);
 

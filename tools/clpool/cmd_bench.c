@@ -63,10 +63,8 @@ static int time_row(bench_run *run, bench_row *row, const clpool_plan *plan,
     double *times = malloc(sizeof(double) * (size_t)run->reps);
     int ok = times != NULL;
     for (int i = -WARMUP; ok && i < run->reps; ++i) {
-        cl_event event = NULL;
-        ok = bench_row_enqueue(&run->session, row, plan, b, &event);
-        const double ms = ok ? bench_event_ms(event) : -1.0;
-        ok = ok && ms >= 0;
+        const double ms = bench_row_time(&run->session, row, plan, b);
+        ok = ms >= 0;
         if (ok && i >= 0)
             times[i] = ms;
     }

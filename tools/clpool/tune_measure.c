@@ -73,12 +73,10 @@ static int time_turns(const tune_run *run, tune_row *t, clpool_plan *const *plan
     int ok = times != NULL;
     for (int r = 0; ok && r < run->reps; ++r)
         for (int i = 0; ok && i < run->n_sizes; ++i) {
-            cl_event event = NULL;
             if (!plans[i])
                 continue;
-            ok = bench_row_enqueue(&run->session, &t->row, plans[i], b, &event);
-            const double ms = ok ? bench_event_ms(event) : -1.0;
-            ok = ok && ms >= 0;
+            const double ms = bench_row_time(&run->session, &t->row, plans[i], b);
+            ok = ms >= 0;
             times[(size_t)i * (size_t)run->reps + (size_t)r] = ms;
         }
     /* A median of 0 (a timer coarser than the kernel) still counts as a run: scores take logs. */
