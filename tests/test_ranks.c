@@ -216,7 +216,7 @@ END_TEST
  * kinds (lanes by stride residue, below). The
  * edge cases are mostly narrower, so every LANES_EVERY-th one is widened (C = 16, W + 16) and
  * run so, in 2D and carried to 1D and 3D, through the passes that take those launches. */
-enum { LANES_EVERY = 12 };
+enum { LANES_EVERY = 16 };
 
 /* The backward kind of the case's mode that reads one value per covering output (max from
  * indices, or average), specialised: the kinds that take two-dimensional launches. */
@@ -363,9 +363,14 @@ static Suite *ranks_suite(void) {
     tcase_set_timeout(lanes, 240);
     tcase_add_loop_test(lanes, test_lanes_edge_case, 0,
                         (int)((pool_case_count + LANES_EVERY - 1) / LANES_EVERY));
-    tcase_add_loop_test(lanes, test_residue_case, 0,
-                        (int)(sizeof residue_cases / sizeof residue_cases[0]));
     suite_add_tcase(s, lanes);
+
+    TCase *residue = tcase_create("residue");
+    tcase_add_checked_fixture(residue, device_setup, device_teardown);
+    tcase_set_timeout(residue, 240);
+    tcase_add_loop_test(residue, test_residue_case, 0,
+                        (int)(sizeof residue_cases / sizeof residue_cases[0]));
+    suite_add_tcase(s, residue);
     return s;
 }
 
