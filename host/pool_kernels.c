@@ -105,6 +105,15 @@ static int global_gather(const clpool_geometry *g, int specialise, clpool_kernel
            (kind == CLPOOL_KERNEL_BACKWARD_MAX_INDICES || kind == CLPOOL_KERNEL_BACKWARD_AVG);
 }
 
+/* Specialised channels-first global average pooling forward of a plane the kernels do not spell
+ * out: summed with independent running sums over the contiguous plane (pool_forward.cl,
+ * GLOBAL_SUM). Channels-last, whose taps are C apart, ran 2x slower so and keeps the adaptive
+ * path. */
+static int global_sum(const clpool_geometry *g, int specialise, clpool_kernel_kind kind) {
+    return specialise && is_global(g) && !small_window(g) && kind == CLPOOL_KERNEL_FORWARD &&
+           g->mode == CLPOOL_MODE_AVG && g->layout == CLPOOL_LAYOUT_CHANNELS_FIRST;
+}
+
 int clpool_kernel_lanes(const clpool_geometry *g, int specialise, clpool_kernel_kind kind) {
     const int last = g->layout == CLPOOL_LAYOUT_CHANNELS_LAST;
     if (global_gather(g, specialise, kind))
@@ -202,7 +211,7 @@ clpool_status clpool_kernel_build_options(const clpool_geometry *g,
                (long long)((g->kernel[0] + g->stride[0] - 1) / g->stride[0]),
                (long long)((g->kernel[1] + g->stride[1] - 1) / g->stride[1]),
                (long long)((g->kernel[2] + g->stride[2] - 1) / g->stride[2]));
-    if (global_gather(g, specialise, kind))
+    if (global_gather(g, specialise, kind) || global_sum(g, specialise, kind))
         append(b, " -DGLOBAL_WINDOW=1");
     const int lanes = clpool_kernel_lanes(g, specialise, kind);
     if (lanes)
