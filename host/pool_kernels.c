@@ -105,12 +105,13 @@ static int global_gather(const clpool_geometry *g, int specialise, clpool_kernel
            (kind == CLPOOL_KERNEL_BACKWARD_MAX_INDICES || kind == CLPOOL_KERNEL_BACKWARD_AVG);
 }
 
-/* Specialised channels-first global average pooling forward of a plane the kernels do not spell
- * out: summed with independent running sums over the contiguous plane (pool_forward.cl,
- * GLOBAL_SUM). Channels-last, whose taps are C apart, ran 2x slower so and keeps the adaptive
- * path. */
+/* Specialised channels-first global average pooling forward, of any plane: summed with
+ * independent running sums over the contiguous plane (pool_forward.cl, GLOBAL_SUM), which beat
+ * both the adaptive loop of large planes and the spelled-out taps of small ones (7 x 7: read 49
+ * apart across work-items, as gathers). Channels-last, whose taps are C apart, ran 2x slower so
+ * and keeps the spelled-out taps or the adaptive path. */
 static int global_sum(const clpool_geometry *g, int specialise, clpool_kernel_kind kind) {
-    return specialise && is_global(g) && !small_window(g) && kind == CLPOOL_KERNEL_FORWARD &&
+    return specialise && is_global(g) && kind == CLPOOL_KERNEL_FORWARD &&
            g->mode == CLPOOL_MODE_AVG && g->layout == CLPOOL_LAYOUT_CHANNELS_FIRST;
 }
 

@@ -171,8 +171,8 @@ END_TEST
  * directly, GLOBAL_WINDOW) in `backward`, so each head costs two compiles. Between them they run
  * each mode's backward pass in both layouts (lanes over the plane channels-first, over C
  * channels-last), int32 and int64 indices, and a 3D plane with C not a multiple of 8; the
- * channels-first average forward passes of the large planes take GLOBAL_SUM's running sums,
- * the 3D one (135 taps) with a tail. */
+ * channels-first average forward passes take GLOBAL_SUM's running sums, 49 and 135 taps with a
+ * tail. */
 typedef struct global_head {
     const char *name;
     clpool_mode mode;
