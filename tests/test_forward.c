@@ -24,7 +24,7 @@ enum {
     RANDOM_PER_CHUNK = 40,
     RANDOM_SPECIALISED = 8,
     SPECIALISE_EVERY = 3,
-    SPECIALISE_SPARSE = 6
+    SPECIALISE_SPARSE = 8
 };
 
 /* ---- Seed examples ----------------------------------------------------------------------------
