@@ -8,6 +8,11 @@
  * their reads neighbouring). Only in-bounds taps are visited: the tap range of each dimension is
  * computed up front instead of testing every tap.
  *
+ * Specialised kernels also launch in two dimensions where neighbouring work-items then read
+ * neighbouring memory (LANES below), split strided channels-first launches at their border
+ * columns (SPLIT_W, with the second kernel clpool_pool_forward_border at the end of this file),
+ * and sum channels-first global averages with running sums (GLOBAL_WINDOW).
+ *
  * Built after pool_common.cl, which holds the parameter macros and tap-range helpers.
  *
  * Macros (all required unless marked optional):
@@ -141,9 +146,6 @@
 #if LANES == LANES_CHANNEL && !CHANNELS_LAST || LANES == LANES_WIDTH && CHANNELS_LAST
 #error "LANES does not match the layout"
 #endif
-/* A dimension's taps need clamping only when some window reaches past the input: padding at
- * the begin, or a last window past the end (ceil_mode, end padding). Without, the tap index is
- * left affine, which lets the compiler merge the loads of neighbouring taps. */
 /* SPLIT_W_BEGIN / SPLIT_W_END (host: pool_kernels.c), with LANES_WIDTH: the lanes cover only the
  * interior columns [SPLIT_W_BEGIN, SPLIT_W_END), whose windows lie inside the input along W, so
  * their taps need neither clamps nor masks there; clpool_pool_forward_border, a second launch
@@ -154,6 +156,9 @@
 #else
 #define SPLIT_W 0
 #endif
+/* A dimension's taps need clamping only when some window reaches past the input: padding at
+ * the begin, or a last window past the end (ceil_mode, end padding). Without, the tap index is
+ * left affine, which lets the compiler merge the loads of neighbouring taps. */
 #if CLAMPED_TAPS
 #define CLAMP_D (PB_D > 0 || (OUT_D - 1) * S_D + K_D > IN_D)
 #define CLAMP_H (PB_H > 0 || (OUT_H - 1) * S_H + K_H > IN_H)
@@ -237,9 +242,10 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
     const IDX_T gid = rest * P_C + channel;
 #elif LANES == LANES_WIDTH
     /* Dimension 1 runs over the output rows ((n * C + c) * OD + od) * OH + oh, total of them;
-     * dimension 0 over ow. With a stride along W the host launches exactly P_OW lanes (its
-     * work-group width divides P_OW), which the kernel relies on: a lane past P_OW would read
-     * past its row, unclamped where no window overhangs. Surplus rows redo the last one and
+     * dimension 0 over ow. With a stride along W the host launches exactly P_OW lanes, or with
+     * SPLIT_W exactly the interior columns (its work-group width divides that count), which the
+     * kernel relies on: a lane past them would read past its row, unclamped where no window
+     * overhangs. Surplus rows redo the last one and
      * store the same values in the same places: a conditional store would have the compiler
      * sink the loads under it, where, strided, they become gathers (4x slower for stride 2). */
 #if SPLIT_W
@@ -288,7 +294,7 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
     const IDX_T count = (IDX_T)P_ID * P_IH * P_IW;
     ACC_T s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
     IDX_T i = 0;
-    for (; i + 8 <= count; i += 8) {
+    for (; count - i >= 8; i += 8) { /* not i + 8 <= count: i + 8 may overflow IDX_T */
         s0 += LOAD(in, plane + (i + 0) * TAP_STEP);
         s1 += LOAD(in, plane + (i + 1) * TAP_STEP);
         s2 += LOAD(in, plane + (i + 2) * TAP_STEP);

@@ -699,6 +699,7 @@ START_TEST(test_unpool_plan_describes_every_rank) {
     *one = 9;
     clpool_tensor_desc_init_1d(&values, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_LAST, 2, 3, 4);
     ck_assert_int_eq(clpool_unpool_plan_create(dev.ctx, &values, one, NULL, &plan), CLPOOL_SUCCESS);
+    ck_assert_uint_eq(clpool_plan_kernel_count(plan), 2); /* elect, then gather */
     ck_assert_int_eq(clpool_plan_output_desc(plan, &desc), CLPOOL_SUCCESS);
     ck_assert(desc.spatial_rank == 1 && desc.spatial[0] == 9);
     ck_assert(desc.spatial[1] == 0 && desc.spatial[2] == 0);

@@ -433,17 +433,21 @@ CLPOOL_API clpool_status clpool_plan_indices_bytes(const clpool_plan *plan, size
  * the work-group size it launches with now (smaller after a refused launch). Plans launched in
  * two dimensions (-DLANES in the options) split that size into a width dividing the lanes
  * launched along dimension 0 (the channels; the output's W, rounded up to a multiple of 8 for
- * unit stride; for channels-first backward passes the input's W over the stride, rounded up to
+ * unit stride, or only its interior columns for split plans (clpool_plan_kernel_count); for
+ * channels-first backward passes the input's W over the stride, rounded up to
  * a multiple of 8, or for global ones the plane) times a height, which can come to a little
  * less. For logs and benchmarks. */
 CLPOOL_API const char *clpool_plan_build_options(const clpool_plan *plan);
 CLPOOL_API size_t clpool_plan_local_size(const clpool_plan *plan);
 
 /* How many kernels one enqueue of the plan runs, each waiting on the one before (the event an
- * enqueue returns is the last one's): 2 for unpooling (elect, gather) and for channels-first
- * forward plans whose lanes cover only the interior output columns (-DSPLIT_W_BEGIN in the
- * options; a second kernel computes the border columns), else 1; 0 for NULL. For profiling:
- * with 2, time the call from a marker enqueued just before it. */
+ * enqueue returns is the last one's): 2 for unpooling (elect, gather; after the fills of its
+ * output and status word) and for channels-first forward plans whose lanes cover only the
+ * interior output columns (-DSPLIT_W_BEGIN in the options; a second kernel computes the border
+ * columns), else 1; 0 for NULL. A plan with nothing to compute enqueues only a marker. Should
+ * the second launch fail, the first stays enqueued (it writes only inside the output) and the
+ * enqueue returns the failure. For profiling: with 2, time the call from a marker enqueued just
+ * before it. */
 CLPOOL_API unsigned clpool_plan_kernel_count(const clpool_plan *plan);
 
 /* The key under which tuning files list the plan's work-group size, "PASS MODE LAYOUT WINDOW":

@@ -38,14 +38,16 @@ int bench_buffers_create(const cli_session *session, const bench_row *row, const
                          const bench_data *data, bench_buffers *b);
 void bench_buffers_release(bench_buffers *b);
 
-/* One enqueue of plan on the operands, with an event in *event when event is not NULL; 1 on
- * success. */
 /* The kernel time of one enqueue of plan, in ms (-1 on failure): its event's profiling span,
  * or, for a plan that runs more than one kernel (clpool_plan_kernel_count), from the end of a
- * marker enqueued just before the call to the end of the call's last kernel. */
+ * marker enqueued just before the call to the end of the call's last kernel, which also counts
+ * the host's work between the two (binding arguments, two enqueues): such rows read slightly
+ * pessimistic. */
 double bench_row_time(const cli_session *session, const bench_row *row, const clpool_plan *plan,
                       const bench_buffers *b);
 
+/* One enqueue of plan on the operands, with an event in *event when event is not NULL; 1 on
+ * success. */
 int bench_row_enqueue(const cli_session *session, const bench_row *row, const clpool_plan *plan,
                       const bench_buffers *b, cl_event *event);
 
