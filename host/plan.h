@@ -45,9 +45,8 @@ struct clpool_plan {
     char tuning_key[CLPOOL_TUNING_KEY_TEXT]; /* "PASS MODE LAYOUT WINDOW" */
     /* A two-dimensional launch (pool_kernels.h, clpool_kernel_lanes): dimension 0 runs over
      * lane_count work-items (the channels, the output's W, the input's W over the stride, or
-     * the plane),
-     * dimension 1 over lane_rows. The work-group of local_size work-items is split into
-     * lane_local[0] x lane_local[1]. */
+     * the plane), dimension 1 over lane_rows. The work-group of local_size work-items is split
+     * into lane_local[0] x lane_local[1]. */
     int lanes;
     uint64_t lane_count, lane_rows;
     size_t lane_global[2], lane_local[2];

@@ -20,8 +20,8 @@
  */
 
 #define BACKWARD_MAX_INDICES 1
-#define BACKWARD_MAX_INPUT 2
-#define BACKWARD_AVG 3
+#define BACKWARD_MAX_INPUT   2
+#define BACKWARD_AVG         3
 
 #if BACKWARD_KIND == BACKWARD_MAX_INDICES
 #define AUX_T INDEX_T
@@ -42,8 +42,9 @@
         for (int jz_ = z0_; jz_ < z1_; ++jz_)                                                      \
             for (int jy_ = y0_; jy_ < y1_; ++jy_)                                                  \
                 for (int jx_ = x0_; jx_ < x1_; ++jx_) {                                            \
-                    const long tap_ = ((long)(zs_ + jz_ * P_DD) * P_IH + ys_ + jy_ * P_DH) * P_IW + \
-                                      xs_ + jx_ * P_DW;                                            \
+                    const long tap_ =                                                              \
+                        ((long)(zs_ + jz_ * P_DD) * P_IH + ys_ + jy_ * P_DH) * P_IW + xs_ +        \
+                        jx_ * P_DW;                                                                \
                     const ACC_T v_ = LOAD(input, plane + (IDX_T)tap_ * TAP_STEP);                  \
                     if (v_ > best_ || isnan(v_)) {                                                 \
                         best_ = v_;                                                                \
@@ -92,13 +93,14 @@
 #endif
 
 /* LANES (host: pool_kernels.c), two-dimensional launches over the grad_input elements with the
- * spelled-out gather (or GLOBAL_WINDOW): LANES_CHANNEL (channels-last) as in pool_forward.cl, dimension 0 over the
- * channels; LANES_RESIDUE (channels-first) dimension 0 over the input's W divided by the stride,
- * dimension 1 over (input row, residue), so that the covering outputs' reads are affine in the
- * lane (below); LANES_PLANE (channels-first global pooling) dimension 0 over the plane. */
+ * spelled-out gather (or GLOBAL_WINDOW): LANES_CHANNEL (channels-last) as in pool_forward.cl,
+ * dimension 0 over the channels; LANES_RESIDUE (channels-first) dimension 0 over the input's W
+ * divided by the stride, dimension 1 over (input row, residue), so that the covering outputs' reads
+ * are affine in the lane (below); LANES_PLANE (channels-first global pooling) dimension 0 over the
+ * plane. */
 #define LANES_CHANNEL 1
 #define LANES_RESIDUE 3
-#define LANES_PLANE 4
+#define LANES_PLANE   4
 #ifndef LANES
 #define LANES 0
 #endif
@@ -108,33 +110,31 @@
 #if GLOBAL_WINDOW && BACKWARD_KIND == BACKWARD_MAX_INPUT
 #error "GLOBAL_WINDOW is for the kinds that read one value per covering output"
 #endif
-#if LANES && !((CLAMPED_COVER || GLOBAL_WINDOW) && (LANES == LANES_CHANNEL && CHANNELS_LAST ||      \
-                                                   LANES == LANES_RESIDUE && !CHANNELS_LAST) ||     \
+#if LANES && !((CLAMPED_COVER || GLOBAL_WINDOW) && (LANES == LANES_CHANNEL && CHANNELS_LAST ||     \
+                                                    LANES == LANES_RESIDUE && !CHANNELS_LAST) ||   \
                GLOBAL_WINDOW && LANES == LANES_PLANE && !CHANNELS_LAST)
 #error "LANES needs the spelled-out gather and must match the layout"
 #endif
 
 /* First and last output whose window (o * S - PB .. + K - 1) contains input position i. */
 #define COVER_FIRST(i, K, S, PB) ((i) + (PB) - (K) + 1 > 0 ? ((i) + (PB) - (K) + (S)) / (S) : 0)
-#define COVER_LAST(i, S, PB, O) (((i) + (PB)) / (S) < (O) ? ((i) + (PB)) / (S) : (O)-1)
+#define COVER_LAST(i, S, PB, O)  (((i) + (PB)) / (S) < (O) ? ((i) + (PB)) / (S) : (O)-1)
 
 /* Average windows all share one divisor when it is overridden, or when padding counts and no
  * window reaches past the end padding (only ceil_mode can make one): the spelled-out gather then
  * sums what its covering outputs send and divides once, instead of once per covering output,
  * which kept the gather busy dividing (within float rounding of dividing each term). */
 #if BACKWARD_KIND == BACKWARD_AVG && CLAMPED_COVER &&                                              \
-    (DIVISOR != 0 ||                                                                               \
-     COUNT_INCLUDE_PAD && (OUT_D - 1) * S_D - PB_D + K_D <= IN_D + PE_D &&                         \
-         (OUT_H - 1) * S_H - PB_H + K_H <= IN_H + PE_H &&                                          \
-         (OUT_W - 1) * S_W - PB_W + K_W <= IN_W + PE_W)
+    (DIVISOR != 0 || COUNT_INCLUDE_PAD && (OUT_D - 1) * S_D - PB_D + K_D <= IN_D + PE_D &&         \
+                         (OUT_H - 1) * S_H - PB_H + K_H <= IN_H + PE_H &&                          \
+                         (OUT_W - 1) * S_W - PB_W + K_W <= IN_W + PE_W)
 #define UNIFORM_DIVISOR (DIVISOR != 0 ? DIVISOR : K_D * K_H * K_W)
 #else
 #define UNIFORM_DIVISOR 0
 #endif
 
 #if BACKWARD_KIND == BACKWARD_MAX_INDICES
-#define COVER_CONTRIBUTION(o, oz, oy, ox, g)                                                       \
-    ((long)aux[o] == flat ? (g) : (ACC_T)0)
+#define COVER_CONTRIBUTION(o, oz, oy, ox, g) ((long)aux[o] == flat ? (g) : (ACC_T)0)
 #elif UNIFORM_DIVISOR
 #define COVER_CONTRIBUTION(o, oz, oy, ox, g) (g)
 #else
@@ -212,8 +212,7 @@ __kernel void clpool_pool_backward(__global const DATA_T *restrict grad_output,
     /* Channels-first by stride residue: dimension 1 runs over (input row, r), r = ix % S_W, and
      * dimension 0 over j = ix / S_W, so the outputs covering ix = j * S_W + r are j plus a
      * constant of r (below): their reads are affine in the lane, only the store is strided. */
-    const IDX_T row_r =
-        get_global_id(1) < total ? (IDX_T)get_global_id(1) : (IDX_T)(total - 1);
+    const IDX_T row_r = get_global_id(1) < total ? (IDX_T)get_global_id(1) : (IDX_T)(total - 1);
     const int residue = (int)(row_r % P_SW);
     IDX_T rest = row_r / P_SW;
     const int ix = (int)get_global_id(0) * P_SW + residue;
@@ -279,8 +278,8 @@ __kernel void clpool_pool_backward(__global const DATA_T *restrict grad_output,
     /* o * S_W - PB_W <= j * S_W + r <= o * S_W - PB_W + K_W - 1 gives o - j in [ceil((r + PB_W -
      * K_W + 1) / S_W), floor((r + PB_W) / S_W)]; the ceiling's numerator is above -K_W, so
      * adding K_W * S_W keeps the integer division a floor. */
-    const int ox_first = (int)get_global_id(0) +
-                         (residue + P_PBW - P_KW + 1 + P_KW * P_SW + P_SW - 1) / P_SW - P_KW;
+    const int ox_first =
+        (int)get_global_id(0) + (residue + P_PBW - P_KW + 1 + P_KW * P_SW + P_SW - 1) / P_SW - P_KW;
     const int ox_span = (residue + P_PBW) / P_SW + (int)get_global_id(0) - ox_first;
 #else
     const int ox_lo = COVER_FIRST(ix, P_KW, P_SW, P_PBW), ox_hi = COVER_LAST(ix, P_SW, P_PBW, P_OW);

@@ -151,7 +151,7 @@
  * their taps need neither clamps nor masks there; clpool_pool_forward_border, a second launch
  * from the same program, computes the other columns with clamped taps. */
 #ifdef SPLIT_W_BEGIN
-#define SPLIT_W 1
+#define SPLIT_W  1
 #define BORDER_W (SPLIT_W_BEGIN + OUT_W - SPLIT_W_END)
 #else
 #define SPLIT_W 0
@@ -183,9 +183,9 @@
  * columns clamped when clamp_w (a constant at each call, folded away where false). Always
  * inlined: a call left in the kernel body stops PoCL vectorising it, and with indices the body
  * grew past the inliner's own threshold (10x slower). */
-__attribute__((always_inline)) inline void clamped_window(__global const DATA_T *restrict in, const IDX_T plane, const int od,
-                           const int oh, const int ow, const bool clamp_w, ACC_T *acc_out,
-                           IDX_T *argmax_out) {
+__attribute__((always_inline)) inline void
+clamped_window(__global const DATA_T *restrict in, const IDX_T plane, const int od, const int oh,
+               const int ow, const bool clamp_w, ACC_T *acc_out, IDX_T *argmax_out) {
     /* Every tap of the window is visited, in scan order, spelled out at compile time (REP_*): a
      * tap outside the input reads the nearest in-bounds element instead. With dilation 1 that
      * element is itself a tap of the window visited just before or after, so max pooling sees
@@ -245,9 +245,9 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
      * dimension 0 over ow. With a stride along W the host launches exactly P_OW lanes, or with
      * SPLIT_W exactly the interior columns (its work-group width divides that count), which the
      * kernel relies on: a lane past them would read past its row, unclamped where no window
-     * overhangs. Surplus rows redo the last one and
-     * store the same values in the same places: a conditional store would have the compiler
-     * sink the loads under it, where, strided, they become gathers (4x slower for stride 2). */
+     * overhangs. Surplus rows redo the last one and store the same values in the same places:
+     * a conditional store would have the compiler sink the loads under it, where, strided, they
+     * become gathers (4x slower for stride 2). */
 #if SPLIT_W
     const int ow = SPLIT_W_BEGIN + (int)get_global_id(0);
 #else

@@ -15,27 +15,25 @@ static const char copy_source[] =
     "        out[i] = in[i];\n"
     "}\n";
 
-double bench_event_ms(cl_event event) {
+/* Waits for event; the ms from `from`'s profiling time `when` to event's end, or -1. Releases
+ * event. */
+static double ms_until_end(cl_event from, cl_profiling_info when, cl_event event) {
     cl_ulong start = 0, end = 0;
     cl_int err = clWaitForEvents(1, &event);
     if (err == CL_SUCCESS)
-        err =
-            clGetEventProfilingInfo(event, CL_PROFILING_COMMAND_START, sizeof start, &start, NULL);
+        err = clGetEventProfilingInfo(from, when, sizeof start, &start, NULL);
     if (err == CL_SUCCESS)
         err = clGetEventProfilingInfo(event, CL_PROFILING_COMMAND_END, sizeof end, &end, NULL);
     clReleaseEvent(event);
     return err == CL_SUCCESS && end >= start ? (double)(end - start) * 1e-6 : -1.0;
 }
 
+double bench_event_ms(cl_event event) {
+    return ms_until_end(event, CL_PROFILING_COMMAND_START, event);
+}
+
 double bench_span_ms(cl_event marker, cl_event event) {
-    cl_ulong start = 0, end = 0;
-    cl_int err = clWaitForEvents(1, &event);
-    if (err == CL_SUCCESS)
-        err = clGetEventProfilingInfo(marker, CL_PROFILING_COMMAND_END, sizeof start, &start, NULL);
-    if (err == CL_SUCCESS)
-        err = clGetEventProfilingInfo(event, CL_PROFILING_COMMAND_END, sizeof end, &end, NULL);
-    clReleaseEvent(event);
-    return err == CL_SUCCESS && end >= start ? (double)(end - start) * 1e-6 : -1.0;
+    return ms_until_end(marker, CL_PROFILING_COMMAND_END, event);
 }
 
 static int compare_doubles(const void *a, const void *b) {
