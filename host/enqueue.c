@@ -72,27 +72,53 @@ static cl_int bind_operands(cl_kernel kernel, const clpool_operand *ops) {
     return err;
 }
 
-/* The plan's kernel, then, for a forward plan split at its border columns, the border kernel on
- * the same operands, waiting on the first: the event returned is the second's, which completes
- * after both, on in-order and out-of-order queues alike. */
+/* A forward plan's operands with the scratch buffer in place of the output (as the first pass
+ * writes it) or of the input (as the second reads it). */
+static void with_scratch(const clpool_operand *ops, int slot, cl_mem scratch, size_t bytes,
+                         clpool_operand *out) {
+    for (int i = 0; i < 3; ++i)
+        out[i] = ops[i];
+    out[slot].buffer = scratch;
+    out[slot].offset = 0;
+    out[slot].bytes = bytes;
+}
+
+/* The plan's kernel, then, for a plan with a second pass (a forward plan split at its border
+ * columns, or a two-pass global average), the second kernel, waiting on the first: the event
+ * returned is the second's, which completes after both, on in-order and out-of-order queues
+ * alike. A two-pass plan's kernels meet in a scratch buffer made for this call. */
 static clpool_status launch(const clpool_plan *plan, cl_command_queue queue,
                             const clpool_operand *ops, cl_uint count, const cl_event *events,
                             cl_event *event) {
     /* Mutable under the lock: the lock itself, and the launch size a refused launch shrinks. */
     clpool_plan *locked = (clpool_plan *)plan;
-    pthread_mutex_lock(&locked->enqueue_lock);
     const int split = plan->second_kernel != NULL;
+    cl_int err = CL_SUCCESS;
+    cl_mem scratch = NULL;
+    clpool_operand first_ops[3], second_ops[3];
+    const char *call = "clCreateBuffer(block sums)";
+    if (plan->scratch_bytes) {
+        scratch =
+            clCreateBuffer(plan->ctx->context, CL_MEM_READ_WRITE, plan->scratch_bytes, NULL, &err);
+        if (err != CL_SUCCESS)
+            return clpool_fail_cl(err, call, "the two-pass global average's scratch buffer");
+        with_scratch(ops, 1, scratch, plan->scratch_bytes, first_ops);
+        with_scratch(ops, 0, scratch, plan->scratch_bytes, second_ops);
+        ops = first_ops;
+    }
+    pthread_mutex_lock(&locked->enqueue_lock);
     cl_event first = NULL;
-    cl_int err = bind_operands(plan->kernel, ops);
+    call = "clSetKernelArg";
+    err = bind_operands(plan->kernel, ops);
     if (err == CL_SUCCESS && split)
-        err = bind_operands(plan->second_kernel, ops);
-    const char *call = "clSetKernelArg";
+        err = bind_operands(plan->second_kernel, scratch ? second_ops : ops);
     if (err == CL_SUCCESS) {
         call = "clEnqueueNDRangeKernel";
         err = clpool_launch_locked(locked, queue, 0, count, events, split ? &first : event);
     }
     if (err == CL_SUCCESS && split) {
-        call = "clEnqueueNDRangeKernel(border columns)";
+        call = scratch ? "clEnqueueNDRangeKernel(sum of block sums)"
+                       : "clEnqueueNDRangeKernel(second pass)";
         err = clpool_launch_locked(locked, queue, 1, 1, &first, event);
     }
     if (first)
@@ -101,6 +127,8 @@ static clpool_status launch(const clpool_plan *plan, cl_command_queue queue,
                                      ? CLPOOL_SUCCESS
                                      : clpool_launch_failure(plan, err, call, "pooling kernel");
     pthread_mutex_unlock(&locked->enqueue_lock);
+    if (scratch)
+        clReleaseMemObject(scratch); /* freed once the enqueued kernels have finished */
     return status;
 }
 

@@ -113,6 +113,15 @@ static clpool_status build_kernel(clpool_plan *plan, int specialise) {
     if (status == CLPOOL_SUCCESS && plan->kind == CLPOOL_KERNEL_UNPOOL)
         status = make_kernel(plan, program, CLPOOL_UNPOOL_GATHER, plan->second_items,
                              &plan->second_kernel);
+    clpool_geometry blocks;
+    if (status == CLPOOL_SUCCESS && plan->work_items > 0 &&
+        clpool_kernel_partials(&plan->geometry, specialise, plan->kind, &blocks)) {
+        /* One work-item per (n, c) sums the block sums of its plane. */
+        plan->second_items = (uint64_t)(plan->geometry.n * plan->geometry.c);
+        plan->scratch_bytes = blocks.output_bytes;
+        status = make_kernel(plan, program, CLPOOL_FORWARD_PARTIALS_KERNEL, plan->second_items,
+                             &plan->second_kernel);
+    }
     int64_t split_begin = 0, split_end = 0;
     if (status == CLPOOL_SUCCESS && plan->work_items > 0 &&
         clpool_kernel_split_w(&plan->geometry, specialise, plan->kind, &split_begin, &split_end)) {

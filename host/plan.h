@@ -26,9 +26,15 @@ struct clpool_plan {
     char *build_options;
     cl_kernel kernel; /* unpooling: the elect pass */
     /* A second pass, launched one-dimensionally after the first and waiting on it: unpooling's
-     * gather, or the border columns of a forward plan whose lanes cover only the interior
-     * (pool_kernels.h, clpool_kernel_split_w). NULL for other plans. */
+     * gather, the border columns of a forward plan whose lanes cover only the interior
+     * (pool_kernels.h, clpool_kernel_split_w), or the sum of a global average's block sums
+     * (clpool_kernel_partials). NULL for other plans. */
     cl_kernel second_kernel;
+    /* Bytes of the block sums a two-pass global average (clpool_kernel_partials) passes from its
+     * first kernel to its second, else 0. The buffer is created for each enqueue and released
+     * once both kernels are enqueued (OpenCL frees it after they finish), so concurrent enqueues
+     * of one plan never share it. */
+    size_t scratch_bytes;
     /* clSetKernelArg on a shared kernel is not thread-safe, and arguments are captured when the
      * kernel is enqueued: holding this lock from the first clSetKernelArg to the end of
      * clEnqueueNDRangeKernel makes concurrent enqueues of one plan safe. */

@@ -115,7 +115,48 @@ static int global_sum(const clpool_geometry *g, int specialise, clpool_kernel_ki
            g->mode == CLPOOL_MODE_AVG && g->layout == CLPOOL_LAYOUT_CHANNELS_FIRST;
 }
 
+/* Blocks of GLOBAL_PARTIALS cover at most this many taps (pool_forward.cl), so a 3D plane does
+ * not spell out 512 taps; W is cut first, then H, then D. Two passes pay only for large inputs:
+ * PoCL takes some 50 us from one kernel to the next, which cost 2-6x on inputs of 30k-140k
+ * elements (8 x 16 planes of 20 x 13, or of 10 x 9 x 12), while 8 x 32 planes of 112 x 112 (3.2M
+ * elements) ran 2-3x faster. */
+#define MAX_BLOCK_TAPS        64
+#define MIN_PARTIALS_ELEMENTS ((int64_t)1 << 18)
+
+static int64_t block_extent(int64_t size, int64_t budget) {
+    const int64_t limit = budget < MAX_SPELLED_TAPS ? budget : MAX_SPELLED_TAPS;
+    return size < limit ? size : limit;
+}
+
+int clpool_kernel_partials(const clpool_geometry *g, int specialise, clpool_kernel_kind kind,
+                           clpool_geometry *blocks) {
+    if (!specialise || !is_global(g) || kind != CLPOOL_KERNEL_FORWARD ||
+        g->mode != CLPOOL_MODE_AVG || g->layout != CLPOOL_LAYOUT_CHANNELS_LAST || g->c % 8 != 0 ||
+        small_window(g) || g->input_elements < MIN_PARTIALS_ELEMENTS)
+        return 0;
+    *blocks = *g;
+    blocks->adaptive = 0;
+    blocks->ceil_mode = 1;
+    blocks->count_include_pad = 0;
+    blocks->divisor = 0;
+    int64_t budget = MAX_BLOCK_TAPS;
+    for (int i = 2; i >= 0; --i) {
+        const int64_t b = block_extent(g->in[i], budget);
+        budget /= b;
+        blocks->kernel[i] = blocks->stride[i] = b;
+        blocks->pad_begin[i] = blocks->pad_end[i] = 0;
+        blocks->dilation[i] = 1;
+        blocks->out[i] = (g->in[i] + b - 1) / b; /* the last block starts inside the plane */
+    }
+    blocks->output_elements = g->n * g->c * blocks->out[0] * blocks->out[1] * blocks->out[2];
+    blocks->output_bytes = (size_t)blocks->output_elements * g->element_size;
+    return 1;
+}
+
 int clpool_kernel_lanes(const clpool_geometry *g, int specialise, clpool_kernel_kind kind) {
+    clpool_geometry blocks;
+    if (clpool_kernel_partials(g, specialise, kind, &blocks))
+        return clpool_kernel_lanes(&blocks, specialise, kind);
     const int last = g->layout == CLPOOL_LAYOUT_CHANNELS_LAST;
     if (global_gather(g, specialise, kind))
         return last ? (g->c % 8 == 0 ? CLPOOL_LANES_CHANNEL : 0) : CLPOOL_LANES_PLANE;
@@ -154,6 +195,9 @@ int clpool_kernel_split_w(const clpool_geometry *g, int specialise, clpool_kerne
 
 void clpool_kernel_lane_shape(const clpool_geometry *g, clpool_kernel_kind kind, int lanes,
                               uint64_t *count, uint64_t *rows) {
+    clpool_geometry blocks;
+    if (clpool_kernel_partials(g, 1, kind, &blocks))
+        g = &blocks; /* the first pass runs over the blocks */
     const uint64_t planes = (uint64_t)g->n * (uint64_t)g->c;
     if (lanes == CLPOOL_LANES_CHANNEL) {
         const int64_t *size = kind == CLPOOL_KERNEL_FORWARD ? g->out : g->in;
@@ -179,6 +223,10 @@ clpool_status clpool_kernel_build_options(const clpool_geometry *g,
                                           const clpool_device_facts *facts, int specialise,
                                           clpool_kernel_kind kind, clpool_index_type indices,
                                           char **options) {
+    clpool_geometry blocks;
+    const int partials = clpool_kernel_partials(g, specialise, kind, &blocks);
+    if (partials)
+        g = &blocks; /* the program's sizes and window are the first pass's */
     option_buffer *b = calloc(1, sizeof *b);
     if (!b)
         return clpool_fail(CLPOOL_ERROR_OUT_OF_HOST_MEMORY, "allocating build options");
@@ -214,6 +262,8 @@ clpool_status clpool_kernel_build_options(const clpool_geometry *g,
                (long long)((g->kernel[2] + g->stride[2] - 1) / g->stride[2]));
     if (global_gather(g, specialise, kind) || global_sum(g, specialise, kind))
         append(b, " -DGLOBAL_WINDOW=1");
+    if (partials)
+        append(b, " -DGLOBAL_PARTIALS=1");
     const int lanes = clpool_kernel_lanes(g, specialise, kind);
     if (lanes)
         append(b, " -DLANES=%d", lanes);

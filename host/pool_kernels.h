@@ -65,6 +65,16 @@ int clpool_kernel_split_w(const clpool_geometry *g, int specialise, clpool_kerne
                           int64_t *begin, int64_t *end);
 #define CLPOOL_FORWARD_BORDER_KERNEL "clpool_pool_forward_border"
 
+/* Specialised channels-last global average pooling of a plane too large to spell out, with C a
+ * multiple of 8 and at least 2^18 input elements: 1 when it runs in two passes through a scratch
+ * buffer (pool_forward.cl, GLOBAL_PARTIALS), with *blocks the first pass's geometry: the plane cut
+ * into blocks of at most 8 taps per dimension and 64 in all (kernel = stride = block, the last
+ * block clipped), whose output is the block sums, N x blocks x C. The second pass,
+ * CLPOOL_FORWARD_PARTIALS_KERNEL, sums each plane's blocks into the output. */
+int clpool_kernel_partials(const clpool_geometry *g, int specialise, clpool_kernel_kind kind,
+                           clpool_geometry *blocks);
+#define CLPOOL_FORWARD_PARTIALS_KERNEL "clpool_pool_forward_partials"
+
 /* The two-dimensional launch of lanes (not 0): *count lanes along dimension 0, *rows work-items
  * along dimension 1 (the kernels' total argument). */
 void clpool_kernel_lane_shape(const clpool_geometry *g, clpool_kernel_kind kind, int lanes,

@@ -11,7 +11,9 @@
  * Specialised kernels also launch in two dimensions where neighbouring work-items then read
  * neighbouring memory (LANES below), split strided channels-first launches at their border
  * columns (SPLIT_W, with the second kernel clpool_pool_forward_border at the end of this file),
- * and sum channels-first global averages with running sums (GLOBAL_WINDOW).
+ * sum channels-first global averages with running sums (GLOBAL_WINDOW), and sum channels-last
+ * global averages of large planes in two passes (GLOBAL_PARTIALS, with the second kernel
+ * clpool_pool_forward_partials at the end of this file).
  *
  * Built after pool_common.cl, which holds the parameter macros and tap-range helpers.
  *
@@ -28,6 +30,8 @@
  *   INDEX_T        the index type written (long or int); required with WRITE_INDICES 1
  *   LOAD(p, i)     optional: read element i of p as ACC_T (default: a plain conversion)
  *   STORE(p, i, v) optional: write ACC_T v to element i of p (default: a plain conversion)
+ *   GLOBAL_PARTIALS optional, 1 for the first pass of a two-pass global average (below): the
+ *                  window is then one block of the plane, and its sum is stored undivided
  * With SPECIALISED 1, also: IN_D IN_H IN_W CH OUT_D OUT_H OUT_W (sizes), K_D K_H K_W (kernel),
  *   S_D S_H S_W (stride), PB_D PB_H PB_W / PE_D PE_H PE_W (padding at begin / end), DL_D DL_H DL_W
  *   (dilation), COUNT_INCLUDE_PAD (0/1) and DIVISOR (0 for none, else the divisor override).
@@ -39,6 +43,19 @@
 /* GLOBAL_WINDOW (host: pool_kernels.c): specialised channels-first global average pooling,
  * summed by GLOBAL_SUM below whatever the plane's size. */
 #define GLOBAL_SUM (GLOBAL_WINDOW && !POOL_MAX)
+/* GLOBAL_PARTIALS (host: pool_kernels.c, clpool_kernel_partials): channels-last global average
+ * of a plane too large to spell out. A tap loop C apart per work-item does not vectorise across
+ * channels (7.7% of copy for 8 x 32 planes of 112 x 112), so the plane is cut into blocks of at
+ * most 8 taps per dimension: this program's sizes and window are those of the blocks (kernel =
+ * stride = block, ceil_mode sizes, the last block clipped), clpool_pool_forward stores each
+ * block's sum into a scratch buffer with the spelled-out taps and lanes over channels, and
+ * clpool_pool_forward_partials sums a plane's blocks in order and divides by the plane. */
+#ifndef GLOBAL_PARTIALS
+#define GLOBAL_PARTIALS 0
+#endif
+#if GLOBAL_PARTIALS && (POOL_MAX || !CHANNELS_LAST || ADAPTIVE)
+#error "GLOBAL_PARTIALS is for channels-last average pooling with fixed blocks"
+#endif
 
 /* The clamped, spelled-out taps need a specialised window of at most 8 taps per dimension and
  * dilation 1 in every dimension. */
@@ -211,7 +228,7 @@ clamped_window(__global const DATA_T *restrict in, const IDX_T plane, const int 
 #else
     REP_D(FORWARD_ROW_D, 0)
 #endif
-#if !POOL_MAX
+#if !POOL_MAX && !GLOBAL_PARTIALS
     /* Every window has an in-bounds tap when dilation is 1 (padding is at most half of it). */
     const int valid = IN_BOUNDS_TAPS(zs, P_KD, P_ID) * IN_BOUNDS_TAPS(ys, P_KH, P_IH) *
                       IN_BOUNDS_TAPS(xs, P_KW, P_IW);
@@ -400,5 +417,30 @@ __kernel void clpool_pool_forward_border(__global const DATA_T *restrict input, 
     indices[indices_offset + gid] = (INDEX_T)argmax;
 #endif
     (void)argmax;
+}
+#endif
+
+#if GLOBAL_PARTIALS
+/* The second pass of GLOBAL_PARTIALS: work-item gid = n * C + c sums the OUT_D x OUT_H x OUT_W
+ * block sums of its plane, read from input (the scratch buffer, laid out channels-last like the
+ * first pass's output), in block order, and divides by the plane's size, as an adaptive window of
+ * the whole plane counts it: within float rounding of the reference's one sequential sum. total
+ * is N * C. A loop per work-item, unvectorised, over 1/64 of the plane at most. */
+__kernel void clpool_pool_forward_partials(__global const DATA_T *restrict input,
+                                           ulong input_offset, __global DATA_T *restrict output,
+                                           ulong output_offset,
+                                           __global INDEX_T *restrict indices,
+                                           ulong indices_offset, ulong total, int4 in_dims,
+                                           int4 out_dims, int4 ksize, int4 stride,
+                                           int4 pad_begin, int4 pad_end, int4 dilation,
+                                           int2 avg_rule) {
+    const size_t g = get_global_id(0) < total ? get_global_id(0) : (size_t)(total - 1);
+    const IDX_T blocks = (IDX_T)OUT_D * OUT_H * OUT_W;
+    const IDX_T n = (IDX_T)g / P_C, channel = (IDX_T)g % P_C;
+    __global const DATA_T *restrict sums = input + input_offset + n * blocks * P_C + channel;
+    ACC_T acc = (ACC_T)0;
+    for (IDX_T b = 0; b < blocks; ++b)
+        acc += LOAD(sums, b * P_C);
+    STORE(output + output_offset, (IDX_T)g, acc / (ACC_T)((IDX_T)IN_D * IN_H * IN_W));
 }
 #endif

@@ -84,7 +84,8 @@ END_TEST
 /* The launches the device tests rely on reaching: residue lanes for the channels-first gathers
  * of test_ranks.c's residue table (from 6 live lanes up), plane lanes and GLOBAL_WINDOW for
  * channels-first global gathers, width lanes forward (split at the border columns with a
- * stride and padding, not with unit stride), channel lanes channels-last. */
+ * stride and padding, not with unit stride), channel lanes channels-last, and the two-pass
+ * channels-last global average (blocks of 8 taps) from 2^18 input elements up, not below. */
 typedef struct {
     clpool_mode mode;
     clpool_layout layout;
@@ -105,6 +106,12 @@ START_TEST(test_lanes_chosen) {
          "-DGLOBAL_WINDOW=1 -DLANES=4"},
         {CLPOOL_MODE_MAX, CLPOOL_LAYOUT_CHANNELS_LAST, CLPOOL_KERNEL_BACKWARD_MAX_INDICES, 49, 0, 0,
          0, "-DGLOBAL_WINDOW=1 -DLANES=1"},
+        /* 2 x 16 x 8192 = 2^18 elements: two passes from there up (clpool_kernel_partials). */
+        {CLPOOL_MODE_AVG, CLPOOL_LAYOUT_CHANNELS_LAST, CLPOOL_KERNEL_FORWARD, 8192, 0, 0, 0,
+         "-DK_D=1 -DK_H=1 -DK_W=8 -DS_D=1 -DS_H=1 -DS_W=8"},
+        {CLPOOL_MODE_AVG, CLPOOL_LAYOUT_CHANNELS_LAST, CLPOOL_KERNEL_FORWARD, 8192, 0, 0, 0,
+         "-DGLOBAL_PARTIALS=1 -DLANES=1"},
+        {CLPOOL_MODE_AVG, CLPOOL_LAYOUT_CHANNELS_LAST, CLPOOL_KERNEL_FORWARD, 8191, 0, 0, 0, NULL},
         {CLPOOL_MODE_MAX, CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_KERNEL_FORWARD, 13, 3, 2, 0,
          "-DLANES=2"},
         {CLPOOL_MODE_MAX, CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_KERNEL_FORWARD, 50, 3, 2, 1,

@@ -209,6 +209,41 @@ START_TEST(test_global_head) {
 }
 END_TEST
 
+/* Channels-last global averages of large inputs run in two passes through block sums
+ * (pool_kernels.h, clpool_kernel_partials): planes that blocks of 8 divide, ragged last blocks
+ * along H and W, a 3D plane whose blocks stop at 64 taps (8 x 8 x 1), a 1D plane of 5,000 blocks,
+ * and a batch of two, each checked to take two kernels and against the reference. */
+typedef struct partials_case {
+    const char *name;
+    int64_t n, c, d, h, w; /* d = 0: a 2D plane, h = 0 too: 1D */
+} partials_case;
+
+static const partials_case partials_cases[] = {
+    {"plane_112x112_c32", 1, 32, 0, 112, 112}, {"ragged_203x170_c8", 1, 8, 0, 203, 170},
+    {"volume_20x30x60_c8", 1, 8, 20, 30, 60},  {"line_40000_c8", 1, 8, 0, 0, 40000},
+    {"batch2_64x130_c16", 2, 16, 0, 64, 130},
+};
+
+START_TEST(test_partials_case) {
+    const partials_case *pcase = &partials_cases[_i];
+    pool_case pc;
+    memset(&pc, 0, sizeof pc);
+    const int rank = pcase->d ? 3 : (pcase->h ? 2 : 1);
+    const int64_t spatial[3] = {pcase->d, pcase->h, pcase->w};
+    clpool_pool_desc_init_global(&pc.pool, CLPOOL_MODE_AVG, rank);
+    clpool_tensor_desc_init(&pc.input, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_LAST, pcase->n,
+                            pcase->c, rank, spatial + (3 - rank));
+    pc.fill = FILL_RANDOM;
+    clpool_plan *plan = NULL;
+    ck_assert_int_eq(clpool_plan_create(dev.ctx, &pc.pool, &pc.input, NULL, &plan), CLPOOL_SUCCESS);
+    ck_assert_msg(clpool_plan_kernel_count(plan) == 2u, "%s: %u kernels, options '%s'", pcase->name,
+                  clpool_plan_kernel_count(plan), clpool_plan_build_options(plan));
+    clpool_plan_release(plan);
+    expect_forward(&pc, pcase->name, (uint64_t)_i + 101, CLPOOL_LAYOUT_CHANNELS_LAST,
+                   CLPOOL_SPECIALISE_AUTO);
+}
+END_TEST
+
 /* ---- Two-dimensional launches -----------------------------------------------------------------
  */
 
@@ -368,6 +403,13 @@ static Suite *ranks_suite(void) {
     tcase_add_loop_test(lanes, test_lanes_edge_case, 0,
                         (int)((pool_case_count + LANES_EVERY - 1) / LANES_EVERY));
     suite_add_tcase(s, lanes);
+
+    TCase *partials = tcase_create("partials");
+    tcase_add_checked_fixture(partials, device_setup, device_teardown);
+    tcase_set_timeout(partials, 240);
+    tcase_add_loop_test(partials, test_partials_case, 0,
+                        (int)(sizeof partials_cases / sizeof partials_cases[0]));
+    suite_add_tcase(s, partials);
 
     TCase *residue = tcase_create("residue");
     tcase_add_checked_fixture(residue, device_setup, device_teardown);

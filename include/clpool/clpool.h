@@ -442,9 +442,12 @@ CLPOOL_API size_t clpool_plan_local_size(const clpool_plan *plan);
 
 /* How many kernels one enqueue of the plan runs, each waiting on the one before (the event an
  * enqueue returns is the last one's): 2 for unpooling (elect, gather; after the fills of its
- * output and status word) and for channels-first forward plans whose lanes cover only the
+ * output and status word), for channels-first forward plans whose lanes cover only the
  * interior output columns (-DSPLIT_W_BEGIN in the options; a second kernel computes the border
- * columns), else 1; 0 for NULL. A plan with nothing to compute enqueues only a marker. Should
+ * columns) and for channels-last global average plans of large inputs (-DGLOBAL_PARTIALS in the
+ * options: specialised, C a multiple of 8, a plane of more than 8 taps along some dimension and
+ * at least 2^18 input elements; the first kernel sums blocks of the plane into a scratch buffer
+ * that the enqueue creates and releases, the second sums the blocks), else 1; 0 for NULL. A plan with nothing to compute enqueues only a marker. Should
  * the second launch fail, the first stays enqueued (it writes only inside the output) and the
  * enqueue returns the failure. For profiling: with 2, time the call from a marker enqueued just
  * before it. */
