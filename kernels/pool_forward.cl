@@ -192,7 +192,8 @@
  * 1.5-2.8x on the channels-last max rows (resnet_stem 2.7 -> 1.3 ms, vgg_pool3 with indices
  * 4.0 -> 1.6 ms, video_pool 6.3 -> 2.7 ms, batch 8). Averages, which mask a clamped tap, ran
  * slower clamped (inception_avg35 0.8-1.0 -> 1.2-1.3 ms minimum) and stay predicated. */
-#define MASKED_TAPS (LANES == LANES_CHANNEL && !POOL_MAX || LANES == LANES_WIDTH && S_W == 1 && !SPLIT_W)
+#define MASKED_TAPS                                                                                \
+    (LANES == LANES_CHANNEL && !POOL_MAX || LANES == LANES_WIDTH && S_W == 1 && !SPLIT_W)
 
 #ifndef WRITE_INDICES
 #define WRITE_INDICES 0
@@ -431,15 +432,13 @@ __kernel void clpool_pool_forward_border(__global const DATA_T *restrict input, 
  * block sums of its plane, read from input (the scratch buffer, laid out channels-last like the
  * first pass's output), in block order, and divides by the plane's size, as an adaptive window of
  * the whole plane counts it: within float rounding of the reference's one sequential sum. total
- * is N * C. A loop per work-item, unvectorised, over 1/64 of the plane at most. */
+ * is N * C. A loop per work-item, unvectorised, over 1/8 of the plane (1D) to 1/64 (2D, 3D). */
 __kernel void clpool_pool_forward_partials(__global const DATA_T *restrict input,
                                            ulong input_offset, __global DATA_T *restrict output,
-                                           ulong output_offset,
-                                           __global INDEX_T *restrict indices,
+                                           ulong output_offset, __global INDEX_T *restrict indices,
                                            ulong indices_offset, ulong total, int4 in_dims,
-                                           int4 out_dims, int4 ksize, int4 stride,
-                                           int4 pad_begin, int4 pad_end, int4 dilation,
-                                           int2 avg_rule) {
+                                           int4 out_dims, int4 ksize, int4 stride, int4 pad_begin,
+                                           int4 pad_end, int4 dilation, int2 avg_rule) {
     const size_t g = get_global_id(0) < total ? get_global_id(0) : (size_t)(total - 1);
     const IDX_T blocks = (IDX_T)OUT_D * OUT_H * OUT_W;
     const IDX_T n = (IDX_T)g / P_C, channel = (IDX_T)g % P_C;
