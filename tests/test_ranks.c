@@ -172,7 +172,8 @@ END_TEST
  * each mode's backward pass in both layouts (lanes over the plane channels-first, over C
  * channels-last), int32 and int64 indices, and a 3D plane with C not a multiple of 8; the
  * channels-first average forward passes take GLOBAL_SUM's running sums, 49 and 135 taps with a
- * tail. */
+ * tail, and the channels-last average head its 49 spelled-out taps unmasked (no window reaches
+ * past the plane). */
 typedef struct global_head {
     const char *name;
     clpool_mode mode;
@@ -186,6 +187,8 @@ static const global_head global_heads[] = {
      CLPOOL_LAYOUT_CHANNELS_LAST, CLPOOL_INDEX_NONE},
     {"mobilenetv2_head_max", CLPOOL_MODE_MAX, 1280, 1, 7, 7, CLPOOL_LAYOUT_CHANNELS_LAST,
      CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT32},
+    {"mobilenetv2_head_avg", CLPOOL_MODE_AVG, 1280, 1, 7, 7, CLPOOL_LAYOUT_CHANNELS_LAST,
+     CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_NONE},
     {"large_plane_avg", CLPOOL_MODE_AVG, 32, 1, 112, 112, CLPOOL_LAYOUT_CHANNELS_FIRST,
      CLPOOL_LAYOUT_CHANNELS_LAST, CLPOOL_INDEX_NONE},
     {"large_plane_max", CLPOOL_MODE_MAX, 32, 1, 112, 112, CLPOOL_LAYOUT_CHANNELS_LAST,
