@@ -55,6 +55,7 @@ struct clpool_plan {
      * into lane_local[0] x lane_local[1]. */
     int lanes;
     uint64_t lane_count, lane_rows;
+    size_t preferred_multiple; /* CL_KERNEL_PREFERRED_WORK_GROUP_SIZE_MULTIPLE of the kernel */
     size_t lane_global[2], lane_local[2];
     clpool_index_type indices; /* CLPOOL_INDEX_NONE unless the kernel writes argmax indices */
     size_t index_size, indices_bytes;
