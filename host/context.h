@@ -20,6 +20,7 @@ typedef struct clpool_device_facts {
     cl_uint compute_units;            /* CL_DEVICE_MAX_COMPUTE_UNITS */
     int opencl_c_1_2;                 /* the compiler accepts -cl-std=CL1.2 */
     int correctly_rounded_division;   /* CL_FP_CORRECTLY_ROUNDED_DIVIDE_SQRT in single precision */
+    int little_endian;                /* CL_DEVICE_ENDIAN_LITTLE */
     int platform_index, device_index; /* -1 when the device is not in the enumeration */
 } clpool_device_facts;
 

@@ -267,6 +267,10 @@ clpool_status clpool_kernel_build_options(const clpool_geometry *g,
     const int lanes = clpool_kernel_lanes(g, specialise, kind);
     if (lanes)
         append(b, " -DLANES=%d", lanes);
+    /* Channel lanes write int64 indices as two 32-bit words (pool_forward.cl, INDEX_WORDS). */
+    if (lanes == CLPOOL_LANES_CHANNEL && kind == CLPOOL_KERNEL_FORWARD &&
+        indices == CLPOOL_INDEX_INT64 && facts->little_endian)
+        append(b, " -DINDEX_WORDS=1");
     int64_t split_begin = 0, split_end = 0;
     if (clpool_kernel_split_w(g, specialise, kind, &split_begin, &split_end))
         append(b, " -DSPLIT_W_BEGIN=%lld -DSPLIT_W_END=%lld", (long long)split_begin,

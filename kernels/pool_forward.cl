@@ -30,6 +30,8 @@
  *   INDEX_T        the index type written (long or int); required with WRITE_INDICES 1
  *   LOAD(p, i)     optional: read element i of p as ACC_T (default: a plain conversion)
  *   STORE(p, i, v) optional: write ACC_T v to element i of p (default: a plain conversion)
+ *   INDEX_WORDS    optional, 1 (little-endian devices, INDEX_T long, channel lanes) to write
+ *                  each index as its two 32-bit words (below)
  *   GLOBAL_PARTIALS optional, 1 for the first pass of a two-pass global average (below): the
  *                  window is then one block of the plane, and its sum is stored undivided
  * With SPECIALISED 1, also: IN_D IN_H IN_W CH OUT_D OUT_H OUT_W (sizes), K_D K_H K_W (kernel),
@@ -196,15 +198,21 @@
  * 1.5-2.8x on the channels-last max rows (resnet_stem 2.7 -> 1.3 ms, vgg_pool3 with indices
  * 4.0 -> 1.6 ms, video_pool 6.3 -> 2.7 ms, batch 8). Averages, which mask a clamped tap, ran
  * slower clamped (inception_avg35 0.8-1.0 -> 1.2-1.3 ms minimum) and stay predicated, unless no
- * window reaches past the input (TAPS_INSIDE): their taps are then plain loads, unmasked
- * (resnet50_gap 0.11-0.19 -> 0.10-0.11 ms, the 112 x 112 global plane's block sums 0.66-0.82 ->
- * 0.24-0.55 ms). */
+ * window reaches past the input (TAPS_INSIDE; for GLOBAL_PARTIALS, blocks that tile the plane):
+ * their taps are then plain loads, unmasked (resnet50_gap 0.11-0.19 -> 0.10-0.11 ms, the 112 x
+ * 112 global plane's block sums 0.66-0.82 -> 0.24-0.55 ms). */
 #define MASKED_TAPS                                                                                \
     (LANES == LANES_CHANNEL && !POOL_MAX && !TAPS_INSIDE ||                                        \
      LANES == LANES_WIDTH && S_W == 1 && !SPLIT_W)
 
 #ifndef WRITE_INDICES
 #define WRITE_INDICES 0
+#endif
+#ifndef INDEX_WORDS
+#define INDEX_WORDS 0
+#endif
+#if INDEX_WORDS && LANES != LANES_CHANNEL
+#error "INDEX_WORDS is for channel lanes, whose stores are unconditional"
 #endif
 #ifndef INDEX_T
 #define INDEX_T long
@@ -267,9 +275,8 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
 #if LANES == LANES_CHANNEL
     /* Dimension 1 runs over the output positions (n, od, oh, ow), total of them. The host
      * launches exactly P_C channels (its work-group width divides P_C); surplus positions redo
-     * the last one and write nothing (live). */
+     * the last one and store the same values in the same places (below). */
     const IDX_T channel = (IDX_T)get_global_id(0);
-    const bool live = get_global_id(1) < total;
     IDX_T rest = get_global_id(1) < total ? (IDX_T)get_global_id(1) : (IDX_T)(total - 1);
     const IDX_T gid = rest * P_C + channel;
 #elif LANES == LANES_WIDTH
@@ -391,14 +398,25 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
     acc = valid == 0 ? (ACC_T)0 : acc / (ACC_T)WINDOW_DIVISOR(zs, ys, xs, valid);
 #endif
 #endif
-#if LANES == LANES_CHANNEL || LANES == LANES_WIDTH && MASKED_TAPS
+    /* Channel lanes store unconditionally: surplus rows redo the last row (rest above) and store
+     * the same values in the same places, and an unmasked store lets the index's two words below
+     * be one interleaved vector store instead of a scatter. */
+#if LANES == LANES_WIDTH && MASKED_TAPS
     if (live) {
 #endif
         STORE(output + output_offset, (IDX_T)gid, acc);
-#if WRITE_INDICES
-        indices[indices_offset + gid] = (INDEX_T)argmax;
+#if WRITE_INDICES && INDEX_WORDS
+        /* An int64 store makes PoCL vectorise 4 lanes wide where 32-bit data allows 8; written as
+         * its low and high 32-bit words (little-endian) the index keeps the width at 8: 1.3-2x
+         * on the channels-last forward+indices rows (googlenet_3a 1.4-1.6 -> 0.8-1.0 ms, batch
+         * 8, PoCL). The words are those of the same int64 value. */
+        __global int *index_words = (__global int *)(indices + indices_offset);
+        index_words[2 * gid] = (int)argmax;
+        index_words[2 * gid + 1] = (int)((long)argmax >> 32);
+#elif WRITE_INDICES
+    indices[indices_offset + gid] = (INDEX_T)argmax;
 #endif
-#if LANES == LANES_CHANNEL || LANES == LANES_WIDTH && MASKED_TAPS
+#if LANES == LANES_WIDTH && MASKED_TAPS
     }
 #endif
 }
