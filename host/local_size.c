@@ -72,8 +72,11 @@ static clpool_status kernel_limits(const clpool_plan *plan, size_t *kernel_max, 
 static size_t default_size(const clpool_plan *plan) {
     const uint64_t units = plan->ctx->facts.compute_units ? plan->ctx->facts.compute_units : 1;
     const uint64_t wanted = units * GROUPS_PER_UNIT;
+    /* A two-pass global average's first pass has more work-items than its outputs. */
+    const uint64_t lanes = plan->lanes ? plan->lane_count * plan->lane_rows : 0;
+    const uint64_t items = lanes > plan->work_items ? lanes : plan->work_items;
     size_t size = DEFAULT_LOCAL_CAP;
-    while (size > SMALLEST_DEFAULT && plan->work_items / size < wanted)
+    while (size > SMALLEST_DEFAULT && items / size < wanted)
         size /= 4;
     return size;
 }
@@ -101,19 +104,31 @@ static clpool_status round_global_size(const clpool_plan *plan, uint64_t total, 
 /* The work-group's extent along the lanes: a divisor of lane_count (the launch has exactly
  * lane_count lanes; any surplus ones are built into that count and skipped by the kernels) of at
  * most local work-items. For channels, whose counts are multiples of 8, the widest multiple of
- * the kernel's preferred work-group multiple (of 8 where that does not divide the channels):
+ * the kernel's preferred work-group multiple (of 8 where that does not divide the channels or
+ * exceeds the work-group; below 8 work-items, the widest power of two):
  * each row of a group computes its window or covering outputs once for all its lanes, so wide
  * rows pay. Up to 256 lanes instead of 64 measured 1.3x forward and 3-3.5x backward on vgg_pool3
  * and vgg_pool5 channels-last (PoCL, batch 8). */
-static size_t lane_width(const clpool_plan *plan, size_t local) {
-    if (plan->lanes == CLPOOL_LANES_CHANNEL) {
-        const size_t preferred = plan->preferred_multiple;
-        const size_t step = preferred % 8 == 0 && plan->lane_count % preferred == 0 ? preferred : 8;
-        size_t width = local - local % step;
-        while (width > step && plan->lane_count % width != 0)
-            width -= step;
-        return width ? width : 1;
+size_t clpool_channel_lane_width(uint64_t channels, size_t local, size_t preferred) {
+    const size_t steps[2] = {
+        preferred >= 8 && preferred % 8 == 0 && channels % preferred == 0 ? preferred : 8, 8};
+    for (int i = 0; i < 2; ++i) {
+        size_t width = local - local % steps[i];
+        while (width >= steps[i] && channels % width != 0)
+            width -= steps[i];
+        if (width >= steps[i])
+            return width;
     }
+    /* A work-group under 8 work-items: the largest power of two dividing the channels. */
+    size_t width = 1;
+    while (width * 2 <= local && channels % (width * 2) == 0)
+        width *= 2;
+    return width;
+}
+
+static size_t lane_width(const clpool_plan *plan, size_t local) {
+    if (plan->lanes == CLPOOL_LANES_CHANNEL)
+        return clpool_channel_lane_width(plan->lane_count, local, plan->preferred_multiple);
     size_t width = local < plan->lane_count ? local : (size_t)plan->lane_count;
     while (width > 1 && plan->lane_count % width != 0)
         --width;

@@ -17,6 +17,12 @@
  */
 clpool_status clpool_plan_choose_launch(clpool_plan *plan, size_t requested);
 
+/* The work-group width along channel lanes (channels a multiple of 8) for a work-group of local
+ * work-items and the kernel's preferred work-group multiple: a divisor of channels, at most
+ * local, as wide as possible in steps of preferred (where it is a multiple of 8 dividing the
+ * channels and fits), else of 8, else (local under 8) the widest power of two. */
+size_t clpool_channel_lane_width(uint64_t channels, size_t local, size_t preferred);
+
 /*
  * Enqueues the plan's kernel (gather 1: unpooling's gather kernel) through plan->ndrange; the
  * caller holds the plan's lock. When the library chose the size and the device answers

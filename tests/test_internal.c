@@ -7,6 +7,7 @@
  */
 #include "suite_main.h"
 #include "cases.h"
+#include "local_size.h"
 #include "pool_kernels.h"
 #include "program_cache.h"
 #include "reference.h"
@@ -155,6 +156,67 @@ START_TEST(test_lanes_chosen) {
 }
 END_TEST
 
+/* Channel-lane forward plans write int64 indices as two 32-bit words on little-endian devices
+ * (pool_forward.cl, INDEX_WORDS), and only those: not int32 indices, not other launches. */
+START_TEST(test_index_words_chosen) {
+    const struct {
+        clpool_layout layout;
+        clpool_index_type indices;
+        int words;
+    } cases[] = {{CLPOOL_LAYOUT_CHANNELS_LAST, CLPOOL_INDEX_INT64, 1},
+                 {CLPOOL_LAYOUT_CHANNELS_LAST, CLPOOL_INDEX_INT32, 0},
+                 {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT64, 0}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
+        clpool_pool_desc pool;
+        clpool_tensor_desc input;
+        clpool_pool_desc_init_1d(&pool, CLPOOL_MODE_MAX, 3);
+        pool.stride[0] = 2;
+        clpool_tensor_desc_init_1d(&input, CLPOOL_DTYPE_F32, cases[i].layout, 2, 16, 50);
+        clpool_geometry g;
+        ck_assert_int_eq(clpool_geometry_resolve(&pool, &input, &g), CLPOOL_SUCCESS);
+        char *options = NULL;
+        ck_assert_int_eq(clpool_kernel_build_options(&g, &dev.ctx->facts, 1, CLPOOL_KERNEL_FORWARD,
+                                                     cases[i].indices, &options),
+                         CLPOOL_SUCCESS);
+        const int expected = cases[i].words && dev.ctx->facts.little_endian;
+        ck_assert_msg((strstr(options, "-DINDEX_WORDS=1") != NULL) == expected,
+                      "case %zu (little-endian %d): '%s'", i, dev.ctx->facts.little_endian,
+                      options);
+        free(options);
+    }
+}
+END_TEST
+
+/* Channel-lane work-group widths divide the channels, fit the work-group, use the preferred
+ * multiple where it fits and divides the channels, and never fall below 8 where 8 fits. */
+START_TEST(test_channel_lane_width) {
+    static const uint64_t channels[] = {8, 24, 64, 192, 832, 2048};
+    static const size_t locals[] = {1, 4, 7, 8, 12, 16, 48, 64, 100, 256, 1024};
+    static const size_t preferred[] = {0, 1, 4, 8, 32, 64, 128};
+    for (size_t c = 0; c < sizeof channels / sizeof channels[0]; ++c)
+        for (size_t l = 0; l < sizeof locals / sizeof locals[0]; ++l)
+            for (size_t p = 0; p < sizeof preferred / sizeof preferred[0]; ++p) {
+                const size_t w = clpool_channel_lane_width(channels[c], locals[l], preferred[p]);
+                ck_assert_msg(w >= 1 && w <= locals[l] && channels[c] % w == 0,
+                              "C %llu, local %zu, preferred %zu: width %zu",
+                              (unsigned long long)channels[c], locals[l], preferred[p], w);
+                if (locals[l] >= 8)
+                    ck_assert_msg(w % 8 == 0, "C %llu, local %zu, preferred %zu: width %zu",
+                                  (unsigned long long)channels[c], locals[l], preferred[p], w);
+                if (preferred[p] >= 8 && preferred[p] % 8 == 0 && locals[l] >= preferred[p] &&
+                    channels[c] % preferred[p] == 0)
+                    ck_assert_msg(w % preferred[p] == 0,
+                                  "C %llu, local %zu, preferred %zu: width %zu",
+                                  (unsigned long long)channels[c], locals[l], preferred[p], w);
+            }
+    ck_assert_uint_eq(clpool_channel_lane_width(64, 16, 32), 16); /* below the preferred 32 */
+    ck_assert_uint_eq(clpool_channel_lane_width(192, 256, 8), 192);
+    ck_assert_uint_eq(clpool_channel_lane_width(832, 256, 8), 208);
+    ck_assert_uint_eq(clpool_channel_lane_width(832, 256, 64), 64);
+    ck_assert_uint_eq(clpool_channel_lane_width(24, 4, 8), 4);
+}
+END_TEST
+
 /* Builds the forward kernel with 64-bit indices for a small problem and checks it against the
  * reference; the library selects that variant only past 2^31 elements. */
 START_TEST(test_index64_kernel) {
@@ -228,6 +290,8 @@ static Suite *internal_suite(void) {
     tcase_add_test(tc, test_build_failure_reports_log);
     tcase_add_test(tc, test_build_options_define_once);
     tcase_add_test(tc, test_lanes_chosen);
+    tcase_add_test(tc, test_index_words_chosen);
+    tcase_add_test(tc, test_channel_lane_width);
     tcase_add_loop_test(tc, test_index64_kernel, 0, 2);
     suite_add_tcase(s, tc);
     return s;

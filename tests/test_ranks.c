@@ -215,16 +215,23 @@ END_TEST
 /* Channels-last global averages of large inputs run in two passes through block sums
  * (pool_kernels.h, clpool_kernel_partials): planes that blocks of 8 divide, ragged last blocks
  * along H and W, a 3D plane whose blocks stop at 64 taps (8 x 8 x 1), a 1D plane of 5,000 blocks,
- * and a batch of two, each checked to take two kernels and against the reference. */
+ * a batch of two and a nonnegative plane, each checked to take two kernels and against the
+ * reference. */
 typedef struct partials_case {
     const char *name;
     int64_t n, c, d, h, w; /* d = 0: a 2D plane, h = 0 too: 1D */
+    fill_kind fill;
 } partials_case;
 
 static const partials_case partials_cases[] = {
-    {"plane_112x112_c32", 1, 32, 0, 112, 112}, {"ragged_203x170_c8", 1, 8, 0, 203, 170},
-    {"volume_20x30x60_c8", 1, 8, 20, 30, 60},  {"line_40000_c8", 1, 8, 0, 0, 40000},
-    {"batch2_64x130_c16", 2, 16, 0, 64, 130},
+    {"plane_112x112_c32", 1, 32, 0, 112, 112, FILL_RANDOM},
+    {"ragged_203x170_c8", 1, 8, 0, 203, 170, FILL_RANDOM},
+    {"volume_20x30x60_c8", 1, 8, 20, 30, 60, FILL_RANDOM},
+    {"line_40000_c8", 1, 8, 0, 0, 40000, FILL_RANDOM},
+    {"batch2_64x130_c16", 2, 16, 0, 64, 130, FILL_RANDOM},
+    /* Nonnegative and large, so every partial sum rounds: block sums and the reference's one
+     * running sum round differently, within the reference's tolerance for 12,544 terms. */
+    {"arange_112x112_c32", 1, 32, 0, 112, 112, FILL_ARANGE},
 };
 
 START_TEST(test_partials_case) {
@@ -236,7 +243,7 @@ START_TEST(test_partials_case) {
     clpool_pool_desc_init_global(&pc.pool, CLPOOL_MODE_AVG, rank);
     clpool_tensor_desc_init(&pc.input, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_LAST, pcase->n,
                             pcase->c, rank, spatial + (3 - rank));
-    pc.fill = FILL_RANDOM;
+    pc.fill = pcase->fill;
     clpool_plan *plan = NULL;
     ck_assert_int_eq(clpool_plan_create(dev.ctx, &pc.pool, &pc.input, NULL, &plan), CLPOOL_SUCCESS);
     ck_assert_msg(clpool_plan_kernel_count(plan) == 2u, "%s: %u kernels, options '%s'", pcase->name,
