@@ -8,6 +8,7 @@
  */
 #include "suite_main.h"
 #include "cases.h"
+#include "compare.h"
 #include "reference.h"
 #include "test_device.h"
 
@@ -1033,6 +1034,79 @@ START_TEST(test_one_plan_two_threads) {
 }
 END_TEST
 
+/* A two-pass global average (clpool_plan_kernel_count 2: block sums in a scratch buffer made for
+ * each call, then their sum) enqueued from two threads on their own queues: each call's kernels
+ * must meet in their own scratch buffer. 1 x 32 x 128 x 64 channels-last is the smallest input
+ * that takes two passes (2^18 elements). */
+enum { TWO_PASS_C = 32, TWO_PASS_H = 128, TWO_PASS_W = 64 };
+
+static void two_pass_problem(clpool_pool_desc *pool, clpool_tensor_desc *input) {
+    clpool_pool_desc_init_global(pool, CLPOOL_MODE_AVG, 2);
+    clpool_tensor_desc_init_2d(input, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_LAST, 1, TWO_PASS_C,
+                               TWO_PASS_H, TWO_PASS_W);
+}
+
+static void *two_pass_from_thread(void *arg) {
+    thread_job *job = arg;
+    clpool_pool_desc pool;
+    clpool_tensor_desc input;
+    two_pass_problem(&pool, &input);
+    const size_t count = (size_t)TWO_PASS_C * TWO_PASS_H * TWO_PASS_W;
+    float *x = malloc(count * sizeof(float)), y[TWO_PASS_C], want[TWO_PASS_C], scale[TWO_PASS_C];
+    cl_int err = CL_SUCCESS;
+    cl_mem in = clCreateBuffer(dev.context, CL_MEM_READ_ONLY, count * sizeof(float), NULL, &err);
+    cl_mem out = clCreateBuffer(dev.context, CL_MEM_WRITE_ONLY, sizeof y, NULL, &err);
+    for (int round = 0; x && round < THREAD_ROUNDS && !job->failures; ++round) {
+        fill_input(FILL_RANDOM, job->seed + (uint64_t)round, x, count);
+        ref_pool_forward(&pool, &input, x, want, scale);
+        clEnqueueWriteBuffer(job->queue, in, CL_FALSE, 0, count * sizeof(float), x, 0, NULL, NULL);
+        clpool_status status =
+            clpool_plan_enqueue(job->plan, job->queue, in, 0, out, 0, 0, NULL, NULL);
+        err = clEnqueueReadBuffer(job->queue, out, CL_TRUE, 0, sizeof y, y, 0, NULL, NULL);
+        int wrong = status != CLPOOL_SUCCESS || err != CL_SUCCESS;
+        for (int c = 0; !wrong && c < TWO_PASS_C; ++c)
+            wrong = !ref_values_match(CLPOOL_MODE_AVG, y[c], want[c], scale[c]);
+        if (wrong) {
+            job->failures++;
+            snprintf(job->message, sizeof job->message, "round %d: status %s, read %d", round,
+                     clpool_status_name(status), (int)err);
+        }
+    }
+    if (!x)
+        job->failures++;
+    clReleaseMemObject(in);
+    clReleaseMemObject(out);
+    free(x);
+    return NULL;
+}
+
+START_TEST(test_two_pass_plan_two_threads) {
+    clpool_pool_desc pool;
+    clpool_tensor_desc input;
+    two_pass_problem(&pool, &input);
+    clpool_plan *plan = NULL;
+    ck_assert_int_eq(clpool_plan_create(dev.ctx, &pool, &input, NULL, &plan), CLPOOL_SUCCESS);
+    ck_assert_uint_eq(clpool_plan_kernel_count(plan), 2u);
+    thread_job jobs[2];
+    pthread_t threads[2];
+    for (int t = 0; t < 2; ++t) {
+        memset(&jobs[t], 0, sizeof jobs[t]);
+        jobs[t].plan = plan;
+        jobs[t].seed = 300 + 1000 * (uint64_t)t;
+        ck_assert_int_eq(clpool_context_create_queue(dev.ctx, 0, &jobs[t].queue), CLPOOL_SUCCESS);
+    }
+    for (int t = 0; t < 2; ++t)
+        ck_assert_int_eq(pthread_create(&threads[t], NULL, two_pass_from_thread, &jobs[t]), 0);
+    for (int t = 0; t < 2; ++t)
+        pthread_join(threads[t], NULL);
+    for (int t = 0; t < 2; ++t) {
+        ck_assert_msg(jobs[t].failures == 0, "thread %d: %s", t, jobs[t].message);
+        clReleaseCommandQueue(jobs[t].queue);
+    }
+    clpool_plan_release(plan);
+}
+END_TEST
+
 enum { CONTEXT_THREADS = 3 };
 
 static void *create_default_context(void *arg) {
@@ -1086,6 +1160,7 @@ static Suite *api_suite(void) {
     tcase_add_test(tc, test_enqueue_empty_batch);
     tcase_add_test(tc, test_two_plans_chained);
     tcase_add_loop_test(tc, test_one_plan_two_threads, 0, 2);
+    tcase_add_test(tc, test_two_pass_plan_two_threads);
     suite_add_tcase(s, tc);
 
     TCase *fresh = tcase_create("fresh_process"); /* no fixture: OpenCL untouched before */

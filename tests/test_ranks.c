@@ -215,8 +215,9 @@ END_TEST
 /* Channels-last global averages of large inputs run in two passes through block sums
  * (pool_kernels.h, clpool_kernel_partials): planes that blocks of 8 divide, ragged last blocks
  * along H and W, a 3D plane whose blocks stop at 64 taps (8 x 8 x 1), a 1D plane of 5,000 blocks,
- * a batch of two and a nonnegative plane, each checked to take two kernels and against the
- * reference. */
+ * a batch of two with 24 channels (a work-group width that is no power of two), a ragged last
+ * block along D (blocks of 4 x 3 x 5) and a nonnegative plane, each checked to take two kernels
+ * and against the reference. */
 typedef struct partials_case {
     const char *name;
     int64_t n, c, d, h, w; /* d = 0: a 2D plane, h = 0 too: 1D */
@@ -228,7 +229,8 @@ static const partials_case partials_cases[] = {
     {"ragged_203x170_c8", 1, 8, 0, 203, 170, FILL_RANDOM},
     {"volume_20x30x60_c8", 1, 8, 20, 30, 60, FILL_RANDOM},
     {"line_40000_c8", 1, 8, 0, 0, 40000, FILL_RANDOM},
-    {"batch2_64x130_c16", 2, 16, 0, 64, 130, FILL_RANDOM},
+    {"batch2_64x130_c24", 2, 24, 0, 64, 130, FILL_RANDOM},
+    {"ragged_depth_2185x3x5_c8", 1, 8, 2185, 3, 5, FILL_RANDOM},
     /* Nonnegative and large, so every partial sum rounds: block sums and the reference's one
      * running sum round differently, within the reference's tolerance for 12,544 terms. */
     {"arange_112x112_c32", 1, 32, 0, 112, 112, FILL_ARANGE},
