@@ -1007,29 +1007,36 @@ static void *pool_from_thread(void *arg) {
     return NULL;
 }
 
-/* One plan enqueued from two threads at once: on their own queues (_i = 0) or a shared one. */
-START_TEST(test_one_plan_two_threads) {
-    clpool_plan *plan = standard_plan(CLPOOL_MODE_MAX);
+/* Runs worker on plan from two threads at once, on their own queues (own_queues) or the fixture's
+ * shared one, each with its own seed from seed, and checks that neither counted a failure. */
+static void run_two_threads(const clpool_plan *plan, void *(*worker)(void *), uint64_t seed,
+                            int own_queues) {
     thread_job jobs[2];
     pthread_t threads[2];
     for (int t = 0; t < 2; ++t) {
         memset(&jobs[t], 0, sizeof jobs[t]);
         jobs[t].plan = plan;
-        jobs[t].seed = 100 + 1000 * (uint64_t)t;
+        jobs[t].seed = seed + 1000 * (uint64_t)t;
         jobs[t].queue = dev.queue;
-        if (_i == 0)
+        if (own_queues)
             ck_assert_int_eq(clpool_context_create_queue(dev.ctx, 0, &jobs[t].queue),
                              CLPOOL_SUCCESS);
     }
     for (int t = 0; t < 2; ++t)
-        ck_assert_int_eq(pthread_create(&threads[t], NULL, pool_from_thread, &jobs[t]), 0);
+        ck_assert_int_eq(pthread_create(&threads[t], NULL, worker, &jobs[t]), 0);
     for (int t = 0; t < 2; ++t)
         pthread_join(threads[t], NULL);
     for (int t = 0; t < 2; ++t) {
         ck_assert_msg(jobs[t].failures == 0, "thread %d: %s", t, jobs[t].message);
-        if (_i == 0)
+        if (own_queues)
             clReleaseCommandQueue(jobs[t].queue);
     }
+}
+
+/* One plan enqueued from two threads at once: on their own queues (_i = 0) or a shared one. */
+START_TEST(test_one_plan_two_threads) {
+    clpool_plan *plan = standard_plan(CLPOOL_MODE_MAX);
+    run_two_threads(plan, pool_from_thread, 100, _i == 0);
     clpool_plan_release(plan);
 }
 END_TEST
@@ -1087,22 +1094,7 @@ START_TEST(test_two_pass_plan_two_threads) {
     clpool_plan *plan = NULL;
     ck_assert_int_eq(clpool_plan_create(dev.ctx, &pool, &input, NULL, &plan), CLPOOL_SUCCESS);
     ck_assert_uint_eq(clpool_plan_kernel_count(plan), 2u);
-    thread_job jobs[2];
-    pthread_t threads[2];
-    for (int t = 0; t < 2; ++t) {
-        memset(&jobs[t], 0, sizeof jobs[t]);
-        jobs[t].plan = plan;
-        jobs[t].seed = 300 + 1000 * (uint64_t)t;
-        ck_assert_int_eq(clpool_context_create_queue(dev.ctx, 0, &jobs[t].queue), CLPOOL_SUCCESS);
-    }
-    for (int t = 0; t < 2; ++t)
-        ck_assert_int_eq(pthread_create(&threads[t], NULL, two_pass_from_thread, &jobs[t]), 0);
-    for (int t = 0; t < 2; ++t)
-        pthread_join(threads[t], NULL);
-    for (int t = 0; t < 2; ++t) {
-        ck_assert_msg(jobs[t].failures == 0, "thread %d: %s", t, jobs[t].message);
-        clReleaseCommandQueue(jobs[t].queue);
-    }
+    run_two_threads(plan, two_pass_from_thread, 300, 1);
     clpool_plan_release(plan);
 }
 END_TEST
