@@ -385,50 +385,33 @@ START_TEST(test_residue_case) {
 }
 END_TEST
 
+/* A test case of the device fixture, with room for the cold kernel compiles, added to s. */
+static TCase *device_tcase(Suite *s, const char *name) {
+    TCase *tc = tcase_create(name);
+    tcase_add_checked_fixture(tc, device_setup, device_teardown);
+    tcase_set_timeout(tc, 240);
+    suite_add_tcase(s, tc);
+    return tc;
+}
+
 static Suite *ranks_suite(void) {
     Suite *s = suite_create("ranks");
-    TCase *edges = tcase_create("edge_cases");
-    tcase_add_checked_fixture(edges, device_setup, device_teardown);
-    tcase_set_timeout(edges, 240);
-    tcase_add_loop_test(edges, test_rank_edge_cases, 0,
+    tcase_add_loop_test(device_tcase(s, "edge_cases"), test_rank_edge_cases, 0,
                         (int)((pool_case_count + EDGE_CHUNK - 1) / EDGE_CHUNK));
-    suite_add_tcase(s, edges);
+    tcase_add_loop_test(device_tcase(s, "random"), test_rank_random, 0, 4);
 
-    TCase *random = tcase_create("random");
-    tcase_add_checked_fixture(random, device_setup, device_teardown);
-    tcase_set_timeout(random, 240);
-    tcase_add_loop_test(random, test_rank_random, 0, 4);
-    suite_add_tcase(s, random);
-
-    TCase *adaptive = tcase_create("adaptive");
-    tcase_add_checked_fixture(adaptive, device_setup, device_teardown);
-    tcase_set_timeout(adaptive, 240);
+    TCase *adaptive = device_tcase(s, "adaptive");
     tcase_add_loop_test(adaptive, test_adaptive_case, 0, (int)adaptive_case_count);
     tcase_add_loop_test(adaptive, test_adaptive_random, 0, 3);
     tcase_add_loop_test(adaptive, test_global_head, 0,
                         (int)(sizeof global_heads / sizeof global_heads[0]));
-    suite_add_tcase(s, adaptive);
 
-    TCase *lanes = tcase_create("lanes");
-    tcase_add_checked_fixture(lanes, device_setup, device_teardown);
-    tcase_set_timeout(lanes, 240);
-    tcase_add_loop_test(lanes, test_lanes_edge_case, 0,
+    tcase_add_loop_test(device_tcase(s, "lanes"), test_lanes_edge_case, 0,
                         (int)((pool_case_count + LANES_EVERY - 1) / LANES_EVERY));
-    suite_add_tcase(s, lanes);
-
-    TCase *partials = tcase_create("partials");
-    tcase_add_checked_fixture(partials, device_setup, device_teardown);
-    tcase_set_timeout(partials, 240);
-    tcase_add_loop_test(partials, test_partials_case, 0,
+    tcase_add_loop_test(device_tcase(s, "partials"), test_partials_case, 0,
                         (int)(sizeof partials_cases / sizeof partials_cases[0]));
-    suite_add_tcase(s, partials);
-
-    TCase *residue = tcase_create("residue");
-    tcase_add_checked_fixture(residue, device_setup, device_teardown);
-    tcase_set_timeout(residue, 240);
-    tcase_add_loop_test(residue, test_residue_case, 0,
+    tcase_add_loop_test(device_tcase(s, "residue"), test_residue_case, 0,
                         (int)(sizeof residue_cases / sizeof residue_cases[0]));
-    suite_add_tcase(s, residue);
     return s;
 }
 

@@ -450,8 +450,8 @@ CLPOOL_API size_t clpool_plan_local_size(const clpool_plan *plan);
  * that the enqueue creates and releases, the second sums the blocks), else 1; 0 for NULL. A plan
  * with nothing to compute enqueues only a marker. Should the second launch fail, the first stays
  * enqueued (it writes only inside the output or the call's scratch buffer) and the enqueue
- * returns the failure. For profiling:
- * with 2, time the call from a marker enqueued just before it. */
+ * returns the failure. For profiling: with 2, time the call from a marker enqueued just before
+ * it. */
 CLPOOL_API unsigned clpool_plan_kernel_count(const clpool_plan *plan);
 
 /* The key under which tuning files list the plan's work-group size, "PASS MODE LAYOUT WINDOW":
