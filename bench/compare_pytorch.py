@@ -7,8 +7,9 @@ the same batch, layouts and thread count, and prints torch time / clpool time pe
 means clpool is faster) and their geometric mean. Forward rows time F.max_pool*d / avg_pool*d /
 adaptive_*_pool*d (global rows: output size 1); forward+indices rows add return_indices; backward
 rows time the ATen backward kernel that autograd dispatches for the forward (or, with
---backward autograd, the whole torch.autograd.grad call). Needs python3-torch; --self-test
-checks the layer parser without it. Exit status: 0 success, 1 a failed clpool run or mismatched
+--backward autograd, the whole torch.autograd.grad call). --torch-device cuda times torch on its
+CUDA device instead, with CUDA events, to compare clpool on an NVIDIA GPU with torch on the same
+GPU. Needs python3-torch; --self-test checks the layer parser without it. Exit status: 0 success, 1 a failed clpool run or mismatched
 rows, 2 bad usage, a bad layer list or no torch.
 """
 
@@ -252,6 +253,12 @@ def run_clpool(args, threads):
 
 # ---------------------------------------------------------------- torch's side
 
+def torch_device_name(torch, device):
+    if device == "cpu":
+        return f"the CPU, {torch.get_num_threads()} threads"
+    return f"{torch.cuda.get_device_name()} (CUDA {torch.version.cuda})"
+
+
 def import_torch():
     try:
         import torch
@@ -260,15 +267,16 @@ def import_torch():
     return torch
 
 
-def make_input(torch, layer, batch, layout):
-    """A float32 input in the row's layout: torch's channels-last memory formats for 2D/3D; for
-    1D, which has none, an (N, L, C) tensor viewed as (N, C, L)."""
+def make_input(torch, layer, batch, layout, device):
+    """A float32 input in the row's layout on torch's device: torch's channels-last memory
+    formats for 2D/3D; for 1D, which has none, an (N, L, C) tensor viewed as (N, C, L)."""
     if layout == "channels_first":
-        return torch.randn(batch, layer.channels, *layer.size)
+        return torch.randn(batch, layer.channels, *layer.size, device=device)
     if layer.rank == 1:
-        return torch.randn(batch, layer.size[0], layer.channels).permute(0, 2, 1)
+        return torch.randn(batch, layer.size[0], layer.channels, device=device).permute(0, 2, 1)
     form = torch.channels_last if layer.rank == 2 else torch.channels_last_3d
-    return torch.randn(batch, layer.channels, *layer.size).contiguous(memory_format=form)
+    x = torch.randn(batch, layer.channels, *layer.size, device=device)
+    return x.contiguous(memory_format=form)
 
 
 def forward_call(torch, layer, indices):
@@ -342,17 +350,64 @@ def check_backward(torch, layer, aten_call, autograd_call):
         raise ValueError(f"{layer.name}: the ATen backward call disagrees with autograd")
 
 
-def median_min_ms(call, reps):
-    """Median and minimum wall time of reps calls after the warm-up; torch CPU ops are
-    synchronous, and each call allocates its result as a user's call does."""
+def median_min_ms(torch, call, reps, device):
+    """Median and minimum time of reps calls after the warm-up, and how they were taken; each
+    call allocates its result as a user's call does. torch's CPU ops are synchronous, so the wall
+    clock times them. On a CUDA device, the profiler's kernel times (each call's kernels summed),
+    as clpool's profiling events time its kernels; where the profiler gives none, CUDA events
+    around each call, which also count torch's host time between launches."""
     for _ in range(WARMUP):
         call()
+    if device == "cpu":
+        times = []
+        for _ in range(reps):
+            start = time.perf_counter()
+            call()
+            times.append((time.perf_counter() - start) * 1e3)
+        return statistics.median(times), min(times), "wall clock"
+    times = cuda_kernel_ms(torch, call, reps)
+    if times:
+        return statistics.median(times), min(times), "CUDA kernel time (profiler)"
     times = []
     for _ in range(reps):
-        start = time.perf_counter()
+        begin, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        begin.record()
         call()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1e3, min(times) * 1e3
+        end.record()
+        end.synchronize()
+        times.append(begin.elapsed_time(end))
+    return statistics.median(times), min(times), "CUDA events around each call"
+
+
+REP_LABEL = "compare_pytorch_rep_"
+
+
+def cuda_kernel_ms(torch, call, reps):
+    """Each call's CUDA kernel time in ms, summed over its kernels, from torch.profiler: one
+    labelled range per call, whose device time counts the kernels its ops launched. [] when the
+    profiler fails or reports no kernel time."""
+    profiler = torch.profiler
+    try:
+        with profiler.profile(activities=[profiler.ProfilerActivity.CPU,
+                                          profiler.ProfilerActivity.CUDA]) as trace:
+            for i in range(reps):
+                with profiler.record_function(f"{REP_LABEL}{i}"):
+                    call()
+            torch.cuda.synchronize()
+        per_call = {}
+        for event in trace.events():
+            if not event.name.startswith(REP_LABEL):
+                continue
+            total = getattr(event, "device_time_total", None)
+            if total is None:
+                total = getattr(event, "cuda_time_total", 0)
+            per_call[event.name] = max(per_call.get(event.name, 0.0), total / 1e3)  # us -> ms
+    except (RuntimeError, AttributeError) as error:
+        print(f"compare_pytorch: torch.profiler failed ({error}); timing with CUDA events",
+              file=sys.stderr)
+        return []
+    times = list(per_call.values())
+    return times if len(times) == reps and all(t > 0 for t in times) else []
 
 
 def in_layout(tensor, layout):
@@ -397,7 +452,7 @@ def row_call(torch, layer, row, x, backward_mode):
     return aten_call if backward_mode == "aten" else autograd_call
 
 
-def time_rows(torch, pairs, reps, backward_mode):
+def time_rows(torch, pairs, reps, backward_mode, device):
     """Times every row; one input per layer and layout, shared by that layer's passes."""
     results, inputs, current = [], {}, None
     torch.manual_seed(0)
@@ -405,14 +460,16 @@ def time_rows(torch, pairs, reps, backward_mode):
         if layer is not current:
             inputs, current = {}, layer  # drop the last layer's inputs: they can be large
         if row["layout"] not in inputs:
-            inputs[row["layout"]] = make_input(torch, layer, row["input"][0], row["layout"])
+            inputs[row["layout"]] = make_input(torch, layer, row["input"][0], row["layout"],
+                                                 device)
         x = inputs[row["layout"]]
         call = row_call(torch, layer, row, x, backward_mode)
         result, path = torch_path(torch, call, x, row["layout"])
         check_shape(layer, row, x, result)
         del result
-        torch_ms, torch_min = median_min_ms(call, reps)
-        results.append(result_row(layer, row, torch_ms, torch_min, path))
+        torch_ms, torch_min, timing = median_min_ms(torch, call, reps, device)
+        results.append({**result_row(layer, row, torch_ms, torch_min, path),
+                        "torch_timing": timing})
         print(f"torch {layer.name} {pass_label(row)} {row['layout']}: {torch_ms:.4f} ms",
               file=sys.stderr)
     return results
@@ -450,7 +507,8 @@ def summaries(results):
 
 def header_lines(meta):
     return [meta["clpool"],
-            f"torch {meta['torch']}, {meta['threads']} threads, batch {meta['batch']}, float32, "
+            f"torch {meta['torch']} on {meta['torch_device']} ({meta['torch_timing']}), "
+            f"batch {meta['batch']}, float32, "
             f"median of {meta['reps']} runs after {WARMUP} warm-ups, backward timed as "
             f"{meta['backward']}; speedup = torch ms / clpool ms (above 1: clpool faster)"]
 
@@ -566,6 +624,9 @@ def parse_args(argv):
                    help="use rows written by `clpool bench --json` instead of running clpool")
     p.add_argument("--threads", type=positive, help="torch's threads, also given to PoCL "
                    "(default: PoCL's, all cores unless POCL_*_COUNT is set)")
+    p.add_argument("--torch-device", choices=("cpu", "cuda"), default="cpu",
+                   help="time torch on the CPU (default; --threads threads) or on its current "
+                   "CUDA device, to compare clpool on an NVIDIA GPU with torch on the same GPU")
     p.add_argument("--backward", choices=("aten", "autograd"), default="aten",
                    help="time the ATen backward kernel (default) or torch.autograd.grad")
     p.add_argument("--json", metavar="FILE", help="also write the rows and the summary as JSON")
@@ -594,6 +655,8 @@ def main(argv):
     except LayerError as error:
         fail(2, str(error))
     torch = import_torch()  # before the long clpool run, so a missing torch fails at once
+    if args.torch_device == "cuda" and not torch.cuda.is_available():
+        fail(2, f"--torch-device cuda: torch {torch.__version__} sees no CUDA device")
     threads = args.threads or pocl_threads()
     header, rows = clpool_rows(args, threads)
     try:
@@ -607,10 +670,12 @@ def main(argv):
     torch.set_num_threads(threads)
     reps = args.reps or (20 if args.quick else 50)
     try:
-        results = time_rows(torch, pairs, reps, args.backward)
+        results = time_rows(torch, pairs, reps, args.backward, args.torch_device)
     except ValueError as error:
         fail(1, str(error))
     meta = {"clpool": header, "torch": torch.__version__, "threads": torch.get_num_threads(),
+            "torch_device": torch_device_name(torch, args.torch_device),
+            "torch_timing": ", ".join(sorted({r["torch_timing"] for r in results})),
             "batch": rows[0]["input"][0], "reps": reps, "backward": args.backward}
     print_table(meta, results)
     if args.markdown:
