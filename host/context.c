@@ -60,6 +60,7 @@ static clpool_status read_device_facts(cl_device_id device, clpool_device_facts 
     char version[128] = "";
     cl_device_fp_config fp = 0;
     cl_bool little = CL_FALSE;
+    cl_device_type type = 0;
     cl_int err =
         clGetDeviceInfo(device, CL_DEVICE_COMPILER_AVAILABLE, sizeof compiler, &compiler, NULL);
     if (err != CL_SUCCESS)
@@ -91,6 +92,8 @@ static clpool_status read_device_facts(cl_device_id device, clpool_device_facts 
     if (err == CL_SUCCESS)
         err = clGetDeviceInfo(device, CL_DEVICE_ENDIAN_LITTLE, sizeof little, &little, NULL);
     if (err == CL_SUCCESS)
+        err = clGetDeviceInfo(device, CL_DEVICE_TYPE, sizeof type, &type, NULL);
+    if (err == CL_SUCCESS)
         err = read_max_work_item_size(device, &facts->max_work_item_size);
     if (err != CL_SUCCESS)
         return clpool_fail_cl(err, "clGetDeviceInfo", "reading the device's properties");
@@ -99,6 +102,7 @@ static clpool_status read_device_facts(cl_device_id device, clpool_device_facts 
         facts->opencl_c_1_2 = major > 1 || (major == 1 && minor >= 2);
     facts->correctly_rounded_division = (fp & CL_FP_CORRECTLY_ROUNDED_DIVIDE_SQRT) != 0;
     facts->little_endian = little == CL_TRUE;
+    facts->cpu = (type & CL_DEVICE_TYPE_CPU) != 0;
     clpool_device_indices(device, &facts->platform_index, &facts->device_index);
     return CLPOOL_SUCCESS;
 }

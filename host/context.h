@@ -21,6 +21,7 @@ typedef struct clpool_device_facts {
     int opencl_c_1_2;                 /* the compiler accepts -cl-std=CL1.2 */
     int correctly_rounded_division;   /* CL_FP_CORRECTLY_ROUNDED_DIVIDE_SQRT in single precision */
     int little_endian;                /* CL_DEVICE_ENDIAN_LITTLE */
+    int cpu;                          /* CL_DEVICE_TYPE includes CL_DEVICE_TYPE_CPU */
     int platform_index, device_index; /* -1 when the device is not in the enumeration */
 } clpool_device_facts;
 

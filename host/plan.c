@@ -104,10 +104,10 @@ static clpool_status build_kernel(clpool_plan *plan, int specialise) {
     if (status != CLPOOL_SUCCESS)
         return status;
     /* A two-dimensional launch counts its rows: work-items along dimension 1. */
-    plan->lanes = clpool_kernel_lanes(&plan->geometry, specialise, plan->kind);
+    plan->lanes = clpool_kernel_lanes(&plan->geometry, &plan->ctx->facts, specialise, plan->kind);
     if (plan->lanes)
-        clpool_kernel_lane_shape(&plan->geometry, plan->kind, plan->lanes, &plan->lane_count,
-                                 &plan->lane_rows);
+        clpool_kernel_lane_shape(&plan->geometry, &plan->ctx->facts, plan->kind, plan->lanes,
+                                 &plan->lane_count, &plan->lane_rows);
     status = make_kernel(plan, program, name, plan->lanes ? plan->lane_rows : plan->work_items,
                          &plan->kernel);
     if (status == CLPOOL_SUCCESS && plan->kind == CLPOOL_KERNEL_UNPOOL)
@@ -115,7 +115,8 @@ static clpool_status build_kernel(clpool_plan *plan, int specialise) {
                              &plan->second_kernel);
     clpool_geometry blocks;
     if (status == CLPOOL_SUCCESS && plan->work_items > 0 &&
-        clpool_kernel_partials(&plan->geometry, specialise, plan->kind, &blocks)) {
+        clpool_kernel_partials(&plan->geometry, &plan->ctx->facts, specialise, plan->kind,
+                               &blocks)) {
         /* One work-item per (n, c) sums the block sums of its plane. */
         plan->second_items = (uint64_t)(plan->geometry.n * plan->geometry.c);
         plan->scratch_bytes = blocks.output_bytes;
@@ -124,7 +125,8 @@ static clpool_status build_kernel(clpool_plan *plan, int specialise) {
     }
     int64_t split_begin = 0, split_end = 0;
     if (status == CLPOOL_SUCCESS && plan->work_items > 0 &&
-        clpool_kernel_split_w(&plan->geometry, specialise, plan->kind, &split_begin, &split_end)) {
+        clpool_kernel_split_w(&plan->geometry, &plan->ctx->facts, specialise, plan->kind,
+                              &split_begin, &split_end)) {
         /* The border columns, one work-item each, in the second pass. */
         plan->second_items =
             plan->lane_rows * (uint64_t)(plan->geometry.out[2] - (split_end - split_begin));

@@ -90,7 +90,12 @@ static int spelled_out(const clpool_geometry *g, int specialise) {
  * faster that way than one work-item per output in memory order). Residue lanes, and the width
  * lanes of unit-stride forward plans (whose taps are predicated loads), are launched in multiples
  * of 8 (the kernels skip the surplus ones), so that a vector of lanes fits without a scalar
- * remainder. Strided width lanes are launched exactly: their taps are plain loads. */
+ * remainder. Strided width lanes are launched exactly: their taps are plain loads. They are for
+ * CPU devices only, whose work-item loops they let vectorise: a GPU coalesces the memory-order
+ * launch as well, and a split plan's second launch costs it more than the lanes gain (on an
+ * H200, googlenet_pool4 0.026 -> 0.009 ms and resnet_stem 0.027 -> 0.018 ms without lanes,
+ * strided planes without a split unchanged; unit-stride googlenet_3a 0.012 ms with lanes, 0.015
+ * without). */
 #define MIN_WIDTH_LANES 6
 #define LANE_MULTIPLE   8
 
@@ -123,16 +128,63 @@ static int global_sum(const clpool_geometry *g, int specialise, clpool_kernel_ki
 #define MAX_BLOCK_TAPS        64
 #define MIN_PARTIALS_ELEMENTS ((int64_t)1 << 18)
 
+/* Channels-first planes of at least MIN_SLICED_PLANE elements are cut into slices instead
+ * (pool_forward.cl, PLANE_SLICES): slice j of B sums elements j, j + B, j + 2B, ... of the
+ * contiguous plane, so neighbouring work-items read neighbouring elements. B is the plane over
+ * SLICE_TAPS, rounded up to a multiple of SLICE_MULTIPLE (a GPU's 32-wide warps read whole
+ * lines; a CPU's vectors of 8 or 16 fit), so a slice has at most SLICE_TAPS taps, which the
+ * kernel unrolls: a tap loop left in the body was vectorised along the taps, as gathers (3x
+ * slower on PoCL). One work-item per plane had only
+ * N x C work-items: 256 of them summed 8 x 32 planes of 112 x 112 in 0.25 ms on an H200, 4% of
+ * its copy bandwidth. */
+#define SLICE_TAPS       64
+#define SLICE_MULTIPLE   32
+#define MIN_SLICED_PLANE 1024
+/* ... and only while one work-item per plane cannot fill the device: fewer planes than this
+ * many per compute unit. On PoCL (2 compute units) one pass stays: its running sums ran at
+ * 0.03-0.16 ms where slices took 0.06-0.11 ms plus some 50 us between the kernels, on 8 x 64
+ * planes of 32 x 32 and 8 x 16 of 8 x 28 x 28. */
+#define SLICED_PLANES_PER_UNIT 64
+
 static int64_t block_extent(int64_t size, int64_t budget) {
     const int64_t limit = budget < MAX_SPELLED_TAPS ? budget : MAX_SPELLED_TAPS;
     return size < limit ? size : limit;
 }
 
-int clpool_kernel_partials(const clpool_geometry *g, int specialise, clpool_kernel_kind kind,
-                           clpool_geometry *blocks) {
+/* The first pass of a channels-first two-pass global average: in is the plane, out (1, 1, B)
+ * its slices, kernel[2] the taps of a slice (the last one's last tap may lie past the plane). */
+static void plane_slices(const clpool_geometry *g, clpool_geometry *slices) {
+    const int64_t plane = g->in[0] * g->in[1] * g->in[2];
+    int64_t count = (plane + SLICE_TAPS - 1) / SLICE_TAPS;
+    count = (count + SLICE_MULTIPLE - 1) / SLICE_MULTIPLE * SLICE_MULTIPLE;
+    *slices = *g;
+    slices->adaptive = 0;
+    slices->count_include_pad = 0;
+    slices->divisor = 0;
+    for (int i = 0; i < 3; ++i) {
+        slices->kernel[i] = slices->stride[i] = slices->out[i] = slices->dilation[i] = 1;
+        slices->pad_begin[i] = slices->pad_end[i] = 0;
+    }
+    slices->kernel[2] = (plane + count - 1) / count;
+    slices->stride[2] = slices->out[2] = count;
+    slices->output_elements = g->n * g->c * count;
+    slices->output_bytes = (size_t)slices->output_elements * g->element_size;
+}
+
+int clpool_kernel_partials(const clpool_geometry *g, const clpool_device_facts *facts,
+                           int specialise, clpool_kernel_kind kind, clpool_geometry *blocks) {
     if (!specialise || !is_global(g) || kind != CLPOOL_KERNEL_FORWARD ||
-        g->mode != CLPOOL_MODE_AVG || g->layout != CLPOOL_LAYOUT_CHANNELS_LAST || g->c % 8 != 0 ||
-        small_window(g) || g->input_elements < MIN_PARTIALS_ELEMENTS)
+        g->mode != CLPOOL_MODE_AVG || small_window(g) || g->input_elements < MIN_PARTIALS_ELEMENTS)
+        return 0;
+    if (g->layout == CLPOOL_LAYOUT_CHANNELS_FIRST) {
+        const uint64_t units = facts->compute_units ? facts->compute_units : 1;
+        if (g->in[0] * g->in[1] * g->in[2] < MIN_SLICED_PLANE ||
+            (uint64_t)(g->n * g->c) >= units * SLICED_PLANES_PER_UNIT)
+            return 0;
+        plane_slices(g, blocks);
+        return 1;
+    }
+    if (g->c % 8 != 0)
         return 0;
     *blocks = *g;
     blocks->adaptive = 0;
@@ -153,10 +205,13 @@ int clpool_kernel_partials(const clpool_geometry *g, int specialise, clpool_kern
     return 1;
 }
 
-int clpool_kernel_lanes(const clpool_geometry *g, int specialise, clpool_kernel_kind kind) {
+int clpool_kernel_lanes(const clpool_geometry *g, const clpool_device_facts *facts, int specialise,
+                        clpool_kernel_kind kind) {
     clpool_geometry blocks;
-    if (clpool_kernel_partials(g, specialise, kind, &blocks))
-        return clpool_kernel_lanes(&blocks, specialise, kind);
+    if (clpool_kernel_partials(g, facts, specialise, kind, &blocks))
+        return g->layout == CLPOOL_LAYOUT_CHANNELS_LAST
+                   ? clpool_kernel_lanes(&blocks, facts, specialise, kind)
+                   : CLPOOL_LANES_SLICE;
     const int last = g->layout == CLPOOL_LAYOUT_CHANNELS_LAST;
     if (global_gather(g, specialise, kind))
         return last ? (g->c % 8 == 0 ? CLPOOL_LANES_CHANNEL : 0) : CLPOOL_LANES_PLANE;
@@ -164,7 +219,9 @@ int clpool_kernel_lanes(const clpool_geometry *g, int specialise, clpool_kernel_
         return 0;
     if (kind == CLPOOL_KERNEL_FORWARD)
         return last ? (g->c % 8 == 0 ? CLPOOL_LANES_CHANNEL : 0)
-                    : (g->out[2] >= MIN_WIDTH_LANES ? CLPOOL_LANES_WIDTH : 0);
+                    : (g->out[2] >= MIN_WIDTH_LANES && (facts->cpu || g->stride[2] == 1)
+                           ? CLPOOL_LANES_WIDTH
+                           : 0);
     if (kind != CLPOOL_KERNEL_BACKWARD_MAX_INDICES && kind != CLPOOL_KERNEL_BACKWARD_AVG)
         return 0;
     for (int i = 0; i < 3; ++i)
@@ -176,9 +233,9 @@ int clpool_kernel_lanes(const clpool_geometry *g, int specialise, clpool_kernel_
                                                                            : 0;
 }
 
-int clpool_kernel_split_w(const clpool_geometry *g, int specialise, clpool_kernel_kind kind,
-                          int64_t *begin, int64_t *end) {
-    if (clpool_kernel_lanes(g, specialise, kind) != CLPOOL_LANES_WIDTH || g->stride[2] == 1)
+int clpool_kernel_split_w(const clpool_geometry *g, const clpool_device_facts *facts,
+                          int specialise, clpool_kernel_kind kind, int64_t *begin, int64_t *end) {
+    if (clpool_kernel_lanes(g, facts, specialise, kind) != CLPOOL_LANES_WIDTH || g->stride[2] == 1)
         return 0;
     const int64_t s = g->stride[2], pb = g->pad_begin[2], k = g->kernel[2], out = g->out[2];
     /* Output ow's window spans ow * s - pb .. ow * s - pb + k - 1 (dilation 1). */
@@ -193,10 +250,10 @@ int clpool_kernel_split_w(const clpool_geometry *g, int specialise, clpool_kerne
     return 1;
 }
 
-void clpool_kernel_lane_shape(const clpool_geometry *g, clpool_kernel_kind kind, int lanes,
-                              uint64_t *count, uint64_t *rows) {
+void clpool_kernel_lane_shape(const clpool_geometry *g, const clpool_device_facts *facts,
+                              clpool_kernel_kind kind, int lanes, uint64_t *count, uint64_t *rows) {
     clpool_geometry blocks;
-    if (clpool_kernel_partials(g, 1, kind, &blocks))
+    if (clpool_kernel_partials(g, facts, 1, kind, &blocks))
         g = &blocks; /* the first pass runs over the blocks */
     const uint64_t planes = (uint64_t)g->n * (uint64_t)g->c;
     if (lanes == CLPOOL_LANES_CHANNEL) {
@@ -205,11 +262,14 @@ void clpool_kernel_lane_shape(const clpool_geometry *g, clpool_kernel_kind kind,
         *rows = (uint64_t)g->n * (uint64_t)(size[0] * size[1] * size[2]);
     } else if (lanes == CLPOOL_LANES_WIDTH) {
         int64_t begin = 0, end = 0;
-        if (clpool_kernel_split_w(g, 1, kind, &begin, &end))
+        if (clpool_kernel_split_w(g, facts, 1, kind, &begin, &end))
             *count = (uint64_t)(end - begin);
         else
             *count = g->stride[2] == 1 ? round_lanes((uint64_t)g->out[2]) : (uint64_t)g->out[2];
         *rows = planes * (uint64_t)(g->out[0] * g->out[1]);
+    } else if (lanes == CLPOOL_LANES_SLICE) {
+        *count = (uint64_t)g->out[2];
+        *rows = planes;
     } else if (lanes == CLPOOL_LANES_PLANE) {
         *count = (uint64_t)(g->in[0] * g->in[1] * g->in[2]);
         *rows = planes;
@@ -224,7 +284,8 @@ clpool_status clpool_kernel_build_options(const clpool_geometry *g,
                                           clpool_kernel_kind kind, clpool_index_type indices,
                                           char **options) {
     clpool_geometry blocks;
-    const int partials = clpool_kernel_partials(g, specialise, kind, &blocks);
+    const int partials = clpool_kernel_partials(g, facts, specialise, kind, &blocks);
+    const int lanes = clpool_kernel_lanes(g, facts, specialise, kind);
     if (partials)
         g = &blocks; /* the program's sizes and window are the first pass's */
     option_buffer *b = calloc(1, sizeof *b);
@@ -264,7 +325,6 @@ clpool_status clpool_kernel_build_options(const clpool_geometry *g,
         append(b, " -DGLOBAL_WINDOW=1");
     if (partials)
         append(b, " -DGLOBAL_PARTIALS=1");
-    const int lanes = clpool_kernel_lanes(g, specialise, kind);
     if (lanes)
         append(b, " -DLANES=%d", lanes);
     /* Channel lanes write int64 indices as two 32-bit words (pool_forward.cl, INDEX_WORDS). */
@@ -272,7 +332,7 @@ clpool_status clpool_kernel_build_options(const clpool_geometry *g,
         indices == CLPOOL_INDEX_INT64 && facts->little_endian)
         append(b, " -DINDEX_WORDS=1");
     int64_t split_begin = 0, split_end = 0;
-    if (clpool_kernel_split_w(g, specialise, kind, &split_begin, &split_end))
+    if (clpool_kernel_split_w(g, facts, specialise, kind, &split_begin, &split_end))
         append(b, " -DSPLIT_W_BEGIN=%lld -DSPLIT_W_END=%lld", (long long)split_begin,
                (long long)split_end);
     clpool_status status = CLPOOL_SUCCESS;

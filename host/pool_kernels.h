@@ -54,31 +54,38 @@ typedef enum clpool_kernel_kind {
 #define CLPOOL_LANES_RESIDUE 3
 /* Channels-first global gathers: dimension 0 over the plane, dimension 1 over the planes. */
 #define CLPOOL_LANES_PLANE 4
-int clpool_kernel_lanes(const clpool_geometry *g, int specialise, clpool_kernel_kind kind);
+/* The first pass of a channels-first two-pass global average (clpool_kernel_partials):
+ * dimension 0 over a plane's slices, dimension 1 over the planes. */
+#define CLPOOL_LANES_SLICE 5
+int clpool_kernel_lanes(const clpool_geometry *g, const clpool_device_facts *facts, int specialise,
+                        clpool_kernel_kind kind);
 
 /* Channels-first forward plans with a stride along W whose windows reach past the input along W
  * (padding, or ceil_mode's last window) and that launch width lanes: 1 when the lanes are split
  * (unit-stride plans predicate their taps instead, which measured faster than splitting), with
  * [*begin, *end) the interior output columns (their windows inside the input along W, at least
  * 6 of them) and the other columns left to a second kernel, clpool_pool_forward_border. */
-int clpool_kernel_split_w(const clpool_geometry *g, int specialise, clpool_kernel_kind kind,
-                          int64_t *begin, int64_t *end);
+int clpool_kernel_split_w(const clpool_geometry *g, const clpool_device_facts *facts,
+                          int specialise, clpool_kernel_kind kind, int64_t *begin, int64_t *end);
 #define CLPOOL_FORWARD_BORDER_KERNEL "clpool_pool_forward_border"
 
-/* Specialised channels-last global average pooling of a plane too large to spell out, with C a
- * multiple of 8 and at least 2^18 input elements: 1 when it runs in two passes through a scratch
- * buffer (pool_forward.cl, GLOBAL_PARTIALS), with *blocks the first pass's geometry: the plane cut
- * into blocks of at most 8 taps per dimension and 64 in all (kernel = stride = block, the last
- * block clipped), whose output is the block sums, N x blocks x C. The second pass,
- * CLPOOL_FORWARD_PARTIALS_KERNEL, sums each plane's blocks into the output. */
-int clpool_kernel_partials(const clpool_geometry *g, int specialise, clpool_kernel_kind kind,
-                           clpool_geometry *blocks);
+/* Specialised global average pooling of at least 2^18 input elements whose plane is too large to
+ * spell out: 1 when it runs in two passes through a scratch buffer (pool_forward.cl,
+ * GLOBAL_PARTIALS), with *blocks the first pass's geometry. Channels-last (C a multiple of 8):
+ * the plane cut into blocks of at most 8 taps per dimension and 64 in all (kernel = stride =
+ * block, the last block clipped), whose output is the block sums, N x blocks x C. Channels-first
+ * (planes of at least 1,024 elements, fewer than 64 planes per compute unit): the plane cut into B
+ * interleaved slices (out = 1 x 1 x B, kernel[2] the taps per slice), whose output is the slice
+ * sums, B x N x C (slice-major). The second pass, CLPOOL_FORWARD_PARTIALS_KERNEL, sums each plane's
+ * blocks or slices into the output. */
+int clpool_kernel_partials(const clpool_geometry *g, const clpool_device_facts *facts,
+                           int specialise, clpool_kernel_kind kind, clpool_geometry *blocks);
 #define CLPOOL_FORWARD_PARTIALS_KERNEL "clpool_pool_forward_partials"
 
 /* The two-dimensional launch of lanes (not 0): *count lanes along dimension 0, *rows work-items
  * along dimension 1 (the kernels' total argument). */
-void clpool_kernel_lane_shape(const clpool_geometry *g, clpool_kernel_kind kind, int lanes,
-                              uint64_t *count, uint64_t *rows);
+void clpool_kernel_lane_shape(const clpool_geometry *g, const clpool_device_facts *facts,
+                              clpool_kernel_kind kind, int lanes, uint64_t *count, uint64_t *rows);
 
 /* Writes the build options (a fixed order, so the string is the cache key) into a new malloc'd
  * string in *options. specialise 1 bakes sizes and window into the kernel as constants; indices

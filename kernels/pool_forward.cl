@@ -52,11 +52,17 @@
  * stride = block, ceil_mode sizes, the last block clipped), clpool_pool_forward stores each
  * block's sum into a scratch buffer with the spelled-out taps and lanes over channels, and
  * clpool_pool_forward_partials sums a plane's blocks in order and divides by the plane. */
+/* Channels-first, the plane is contiguous and the first pass sums interleaved slices of it
+ * instead (PLANE_SLICES): this program's output size along W is the slice count B and K_W the
+ * taps per slice; work-item (j, plane) sums elements j, j + B, ... of its plane, so neighbouring
+ * work-items read neighbouring elements (one work-item per plane, GLOBAL_SUM, left a GPU idle:
+ * 8 x 32 planes of 112 x 112 ran at 4% of an H200's copy bandwidth). */
 #ifndef GLOBAL_PARTIALS
 #define GLOBAL_PARTIALS 0
 #endif
-#if GLOBAL_PARTIALS && (POOL_MAX || !CHANNELS_LAST || ADAPTIVE)
-#error "GLOBAL_PARTIALS is for channels-last average pooling with fixed blocks"
+#define PLANE_SLICES (GLOBAL_PARTIALS && !CHANNELS_LAST)
+#if GLOBAL_PARTIALS && (POOL_MAX || ADAPTIVE)
+#error "GLOBAL_PARTIALS is for average pooling with fixed blocks"
 #endif
 
 /* The clamped, spelled-out taps need a specialised window of at most 8 taps per dimension and
@@ -156,13 +162,15 @@
  * get_global_id(0): plain vector loads on a CPU, coalesced ones on a GPU. */
 #define LANES_CHANNEL 1
 #define LANES_WIDTH   2
+#define LANES_SLICE   5 /* PLANE_SLICES: dimension 0 over the slices, 1 over the planes */
 #ifndef LANES
 #define LANES 0
 #endif
-#if LANES && !CLAMPED_TAPS
+#if LANES && LANES != LANES_SLICE && !CLAMPED_TAPS
 #error "LANES needs the spelled-out taps"
 #endif
-#if LANES == LANES_CHANNEL && !CHANNELS_LAST || LANES == LANES_WIDTH && CHANNELS_LAST
+#if LANES == LANES_CHANNEL && !CHANNELS_LAST || LANES == LANES_WIDTH && CHANNELS_LAST ||           \
+    (LANES == LANES_SLICE) != PLANE_SLICES
 #error "LANES does not match the layout"
 #endif
 /* SPLIT_W_BEGIN / SPLIT_W_END (host: pool_kernels.c), with LANES_WIDTH: the lanes cover only the
@@ -272,6 +280,25 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
     /* Offsets are applied to copies: assigning to a kernel parameter makes it a value carried
      * across PoCL's work-item loop, which then cannot be vectorised. */
     __global const DATA_T *restrict in = input + input_offset;
+#if PLANE_SLICES
+    /* The host launches exactly OUT_W slices; surplus planes redo the last one. Every tap but
+     * the last lies inside the plane (the slices times K_W - 1 taps fall short of it); the last
+     * is read clamped to the plane's last element and counted only when inside. */
+    const IDX_T slice = (IDX_T)get_global_id(0);
+    const IDX_T plane_index =
+        get_global_id(1) < total ? (IDX_T)get_global_id(1) : (IDX_T)(total - 1);
+    const IDX_T plane_elements = (IDX_T)IN_D * IN_H * IN_W;
+    __global const DATA_T *restrict from = in + plane_index * plane_elements + slice;
+    ACC_T acc = (ACC_T)0;
+#pragma unroll
+    for (int t = 0; t < K_W - 1; ++t)
+        acc += LOAD(from, (IDX_T)t * OUT_W);
+    const IDX_T last = slice + (IDX_T)(K_W - 1) * OUT_W;
+    const ACC_T tail = LOAD(in + plane_index * plane_elements, min(last, plane_elements - 1));
+    acc += last < plane_elements ? tail : (ACC_T)0;
+    /* Slice-major, so that the second pass reads its planes' sums side by side. */
+    STORE(output + output_offset, slice * (IDX_T)total + plane_index, acc);
+#else
 #if LANES == LANES_CHANNEL
     /* Dimension 1 runs over the output positions (n, od, oh, ow), total of them. The host
      * launches exactly P_C channels (its work-group width divides P_C); surplus positions redo
@@ -419,6 +446,7 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
 #if LANES == LANES_WIDTH && MASKED_TAPS
     }
 #endif
+#endif /* PLANE_SLICES */
 }
 
 #if SPLIT_W
@@ -455,10 +483,12 @@ __kernel void clpool_pool_forward_border(__global const DATA_T *restrict input, 
 
 #if GLOBAL_PARTIALS
 /* The second pass of GLOBAL_PARTIALS: work-item gid = n * C + c sums the OUT_D x OUT_H x OUT_W
- * block sums of its plane, read from input (the scratch buffer, laid out channels-last like the
- * first pass's output), in block order, and divides by the plane's size, as an adaptive window of
- * the whole plane counts it: within float rounding of the reference's one sequential sum. total
- * is N * C. A loop per work-item, unvectorised, over 1/8 of the plane (1D) to 1/64 (2D, 3D). */
+ * block (or slice) sums of its plane, read from input (the scratch buffer as the first pass
+ * wrote it: channels-last a block's sums C apart, channels-first N x C apart, so that
+ * neighbouring work-items read neighbouring sums), in order, and divides by the plane's size,
+ * as an adaptive window of the whole plane counts it: within float rounding of the reference's
+ * one sequential sum. total is N * C. A loop per work-item over 1/8 (1D) to 1/64 (2D, 3D) of a
+ * channels-last plane, or over a channels-first plane's slices. */
 __kernel void clpool_pool_forward_partials(__global const DATA_T *restrict input,
                                            ulong input_offset, __global DATA_T *restrict output,
                                            ulong output_offset, __global INDEX_T *restrict indices,
@@ -467,11 +497,17 @@ __kernel void clpool_pool_forward_partials(__global const DATA_T *restrict input
                                            int4 pad_end, int4 dilation, int2 avg_rule) {
     const size_t g = get_global_id(0) < total ? get_global_id(0) : (size_t)(total - 1);
     const IDX_T blocks = (IDX_T)OUT_D * OUT_H * OUT_W;
+#if CHANNELS_LAST
     const IDX_T n = (IDX_T)g / P_C, channel = (IDX_T)g % P_C;
     __global const DATA_T *restrict sums = input + input_offset + n * blocks * P_C + channel;
+    const IDX_T step = P_C;
+#else
+    __global const DATA_T *restrict sums = input + input_offset + (IDX_T)g;
+    const IDX_T step = (IDX_T)total;
+#endif
     ACC_T acc = (ACC_T)0;
     for (IDX_T b = 0; b < blocks; ++b)
-        acc += LOAD(sums, b * P_C);
+        acc += LOAD(sums, b * step);
     STORE(output + output_offset, (IDX_T)g, acc / (ACC_T)((IDX_T)IN_D * IN_H * IN_W));
 }
 #endif

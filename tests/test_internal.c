@@ -137,8 +137,10 @@ START_TEST(test_lanes_chosen) {
         clpool_tensor_desc_init_1d(&input, CLPOOL_DTYPE_F32, lc->layout, 2, 16, lc->w);
         clpool_geometry g;
         ck_assert_int_eq(clpool_geometry_resolve(&pool, &input, &g), CLPOOL_SUCCESS);
+        clpool_device_facts facts = dev.ctx->facts;
+        facts.cpu = 1; /* strided width lanes are for CPUs */
         char *options = NULL;
-        ck_assert_int_eq(clpool_kernel_build_options(&g, &dev.ctx->facts, 1, lc->kind,
+        ck_assert_int_eq(clpool_kernel_build_options(&g, &facts, 1, lc->kind,
                                                      lc->kind == CLPOOL_KERNEL_BACKWARD_AVG
                                                          ? CLPOOL_INDEX_NONE
                                                          : CLPOOL_INDEX_INT64,
@@ -151,6 +153,38 @@ START_TEST(test_lanes_chosen) {
             ck_assert_msg(!strstr(options, "-DLANES"), "case %zu: lanes in '%s'", i, options);
         ck_assert_msg(!strstr(options, "SPLIT") || (lc->expected && strstr(lc->expected, "SPLIT")),
                       "case %zu: split in '%s'", i, options);
+        free(options);
+    }
+}
+END_TEST
+
+/* On devices other than CPUs, strided channels-first forward plans launch in memory order, with
+ * no width lanes and no split; unit-stride ones keep their lanes. */
+START_TEST(test_width_lanes_on_gpus) {
+    static const struct {
+        int64_t stride, pad;
+        int lanes;
+    } cases[] = {{2, 1, 0}, {2, 0, 0}, {1, 1, 1}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
+        clpool_pool_desc pool;
+        clpool_tensor_desc input;
+        clpool_pool_desc_init_1d(&pool, CLPOOL_MODE_MAX, 3);
+        pool.stride[0] = cases[i].stride;
+        pool.pad_begin[0] = pool.pad_end[0] = cases[i].pad;
+        clpool_tensor_desc_init_1d(&input, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_FIRST, 2, 16,
+                                   50);
+        clpool_geometry g;
+        ck_assert_int_eq(clpool_geometry_resolve(&pool, &input, &g), CLPOOL_SUCCESS);
+        clpool_device_facts facts = dev.ctx->facts;
+        facts.cpu = 0;
+        char *options = NULL;
+        ck_assert_int_eq(clpool_kernel_build_options(&g, &facts, 1, CLPOOL_KERNEL_FORWARD,
+                                                     CLPOOL_INDEX_NONE, &options),
+                         CLPOOL_SUCCESS);
+        ck_assert_msg(cases[i].lanes ? strstr(options, "-DLANES=2") != NULL
+                                     : strstr(options, "-DLANES") == NULL,
+                      "case %zu: '%s'", i, options);
+        ck_assert_msg(!strstr(options, "SPLIT"), "case %zu: '%s'", i, options);
         free(options);
     }
 }
@@ -182,6 +216,57 @@ START_TEST(test_index_words_chosen) {
         ck_assert_msg((strstr(options, "-DINDEX_WORDS=1") != NULL) == expected,
                       "case %zu (little-endian %d): '%s'", i, dev.ctx->facts.little_endian,
                       options);
+        free(options);
+    }
+}
+END_TEST
+
+/* Channels-first global averages run in two passes through slice sums (pool_kernels.h,
+ * clpool_kernel_partials) from 2^18 input elements and 1,024 per plane, while there are fewer
+ * than 64 planes per compute unit; the slices are the plane over 64, rounded up to 32, so that a
+ * slice has at most 64 taps. */
+START_TEST(test_slices_chosen) {
+    static const struct {
+        int64_t n, c, w;
+        cl_uint units;
+        const char *expected; /* NULL: one pass */
+    } cases[] = {
+        {2, 16, 8192, 1, "-DK_W=64 -DS_D=1 -DS_H=1 -DS_W=128"},
+        {2, 32, 8192, 1, NULL}, /* 64 planes on one compute unit */
+        {2, 32, 8192, 2, "-DOUT_W=128"},
+        {2, 16, 8191, 1, NULL}, /* 2^18 - 32 elements */
+        {8, 40, 1023, 8, NULL}, /* planes under 1,024 elements */
+        {8, 40, 1024, 8, "-DOUT_D=1 -DOUT_H=1 -DOUT_W=32 -DK_D=1 -DK_H=1 -DK_W=32"},
+        {1, 4, 100000, 1, "-DOUT_W=1568 -DK_D=1 -DK_H=1 -DK_W=64"}, /* 1,568 x 64 >= 100,000 */
+        {1, 1, 262143, 1, NULL},
+        {1, 1, 262145, 1, "-DOUT_W=4128 -DK_D=1 -DK_H=1 -DK_W=64"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
+        clpool_pool_desc pool;
+        clpool_tensor_desc input;
+        clpool_pool_desc_init_global(&pool, CLPOOL_MODE_AVG, 1);
+        clpool_tensor_desc_init_1d(&input, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_FIRST,
+                                   cases[i].n, cases[i].c, cases[i].w);
+        clpool_geometry g;
+        ck_assert_int_eq(clpool_geometry_resolve(&pool, &input, &g), CLPOOL_SUCCESS);
+        clpool_device_facts facts = dev.ctx->facts;
+        facts.compute_units = cases[i].units;
+        char *options = NULL;
+        ck_assert_int_eq(clpool_kernel_build_options(&g, &facts, 1, CLPOOL_KERNEL_FORWARD,
+                                                     CLPOOL_INDEX_NONE, &options),
+                         CLPOOL_SUCCESS);
+        if (cases[i].expected) {
+            ck_assert_msg(strstr(options, cases[i].expected) &&
+                              strstr(options, "-DGLOBAL_PARTIALS=1 -DLANES=5"),
+                          "case %zu: no '%s' in '%s'", i, cases[i].expected, options);
+            clpool_geometry slices;
+            ck_assert(clpool_kernel_partials(&g, &facts, 1, CLPOOL_KERNEL_FORWARD, &slices));
+            ck_assert_int_eq(slices.output_elements, cases[i].n * cases[i].c * slices.out[2]);
+        } else {
+            ck_assert_msg(!strstr(options, "GLOBAL_PARTIALS") &&
+                              strstr(options, "-DGLOBAL_WINDOW=1"),
+                          "case %zu: '%s'", i, options);
+        }
         free(options);
     }
 }
@@ -290,7 +375,9 @@ static Suite *internal_suite(void) {
     tcase_add_test(tc, test_build_failure_reports_log);
     tcase_add_test(tc, test_build_options_define_once);
     tcase_add_test(tc, test_lanes_chosen);
+    tcase_add_test(tc, test_width_lanes_on_gpus);
     tcase_add_test(tc, test_index_words_chosen);
+    tcase_add_test(tc, test_slices_chosen);
     tcase_add_test(tc, test_channel_lane_width);
     tcase_add_loop_test(tc, test_index64_kernel, 0, 2);
     suite_add_tcase(s, tc);
