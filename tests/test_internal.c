@@ -8,11 +8,13 @@
 #include "suite_main.h"
 #include "cases.h"
 #include "local_size.h"
+#include "plan.h"
 #include "pool_kernels.h"
 #include "program_cache.h"
 #include "reference.h"
 #include "test_device.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -367,6 +369,124 @@ START_TEST(test_index64_kernel) {
 }
 END_TEST
 
+/* The kernel of name from the program built with options, its buffer arguments NULL and its
+ * fixed arguments set for work_items, as plan.c makes a plan's kernels. */
+static cl_kernel wide_kernel(cl_program program, const char *name, uint64_t work_items,
+                             const clpool_geometry *g) {
+    cl_int err = CL_SUCCESS;
+    cl_kernel kernel = clCreateKernel(program, name, &err);
+    ck_assert_int_eq(err, CL_SUCCESS);
+    const cl_mem none = NULL;
+    const cl_ulong zero = 0;
+    for (cl_uint arg = 0; arg < CLPOOL_KERNEL_ARG_FIXED; arg += 2) {
+        ck_assert_int_eq(clSetKernelArg(kernel, arg, sizeof none, &none), CL_SUCCESS);
+        ck_assert_int_eq(clSetKernelArg(kernel, arg + 1, sizeof zero, &zero), CL_SUCCESS);
+    }
+    ck_assert_int_eq(clpool_kernel_set_fixed_args(kernel, work_items, g), CLPOOL_SUCCESS);
+    return kernel;
+}
+
+/* The two-pass global averages (blocks channels-last, slices channels-first) built with 64-bit
+ * indices, which the library picks only past 2^31 elements: a plan's two kernels are swapped for
+ * the IDX_T=long build of the same options and enqueued as the plan, on small integers that sum
+ * exactly, so the means must match the reference to 2 ulp. */
+START_TEST(test_partials_index64) {
+    clpool_pool_desc pool;
+    clpool_tensor_desc input;
+    clpool_pool_desc_init_global(&pool, CLPOOL_MODE_AVG, 2);
+    clpool_tensor_desc_init_2d(&input, CLPOOL_DTYPE_F32,
+                               _i ? CLPOOL_LAYOUT_CHANNELS_LAST : CLPOOL_LAYOUT_CHANNELS_FIRST, 1,
+                               8, 203, 170);
+    clpool_plan *plan = NULL;
+    ck_assert_int_eq(clpool_plan_create(dev.ctx, &pool, &input, NULL, &plan), CLPOOL_SUCCESS);
+    ck_assert_ptr_nonnull(plan->second_kernel);
+    ck_assert(plan->scratch_bytes > 0);
+    const char *idx = strstr(plan->build_options, "-DIDX_T=int");
+    ck_assert_ptr_nonnull(idx);
+    char wide[1100];
+    snprintf(wide, sizeof wide, "%.*s-DIDX_T=long%s", (int)(idx - plan->build_options),
+             plan->build_options, idx + strlen("-DIDX_T=int"));
+    cl_program program = NULL;
+    ck_assert_int_eq(clpool_program_cache_get(&dev.ctx->cache, dev.context, dev.device,
+                                              CLPOOL_FORWARD_SOURCE, wide, &program),
+                     CLPOOL_SUCCESS);
+    clReleaseKernel(plan->kernel);
+    clReleaseKernel(plan->second_kernel);
+    plan->kernel = wide_kernel(program, CLPOOL_FORWARD_KERNEL, plan->lane_rows, &plan->geometry);
+    plan->second_kernel =
+        wide_kernel(program, CLPOOL_FORWARD_PARTIALS_KERNEL, plan->second_items, &plan->geometry);
+    clReleaseProgram(program);
+
+    const size_t n_in = (size_t)plan->geometry.input_elements;
+    const size_t n_out = (size_t)plan->geometry.output_elements;
+    float *x = malloc(n_in * sizeof *x), *y = malloc(n_out * sizeof *y),
+          *want = malloc(n_out * sizeof *want);
+    for (size_t i = 0; i < n_in; ++i)
+        x[i] = (float)((i * 7919u + i / 13u) % 5u) - 2.0f; /* -2 .. 2: exact sums */
+    ck_assert_int_eq(ref_pool_forward(&pool, &input, x, want, NULL), 0);
+    cl_mem in = make_buffer(CL_MEM_READ_ONLY, n_in * sizeof *x, x);
+    cl_mem out = make_buffer(CL_MEM_WRITE_ONLY, n_out * sizeof *y, NULL);
+    ck_assert_int_eq(clpool_plan_enqueue(plan, dev.queue, in, 0, out, 0, 0, NULL, NULL),
+                     CLPOOL_SUCCESS);
+    ck_assert_int_eq(
+        clEnqueueReadBuffer(dev.queue, out, CL_TRUE, 0, n_out * sizeof *y, y, 0, NULL, NULL),
+        CL_SUCCESS);
+    for (size_t i = 0; i < n_out; ++i) {
+        const float ulp = nextafterf(fabsf(want[i]), INFINITY) - fabsf(want[i]);
+        ck_assert_msg(fabsf(y[i] - want[i]) <= 2.0f * ulp, "layout %d, mean %zu: %.9g, want %.9g",
+                      _i, i, y[i], want[i]);
+    }
+    clReleaseMemObject(in);
+    clReleaseMemObject(out);
+    clpool_plan_release(plan);
+    free(x);
+    free(y);
+    free(want);
+}
+END_TEST
+
+/* A two-pass plan whose scratch buffer cannot be made (white-box: its size set past any device's
+ * allocation limit) fails the enqueue with the OpenCL status and a message naming the buffer,
+ * enqueues nothing (the output keeps its prefill), and works again once the size is restored. */
+START_TEST(test_scratch_failure) {
+    clpool_pool_desc pool;
+    clpool_tensor_desc input;
+    clpool_pool_desc_init_global(&pool, CLPOOL_MODE_AVG, 2);
+    clpool_tensor_desc_init_2d(&input, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_LAST, 1, 8, 256,
+                               128);
+    clpool_plan *plan = NULL;
+    ck_assert_int_eq(clpool_plan_create(dev.ctx, &pool, &input, NULL, &plan), CLPOOL_SUCCESS);
+    ck_assert_uint_gt(plan->scratch_bytes, 0);
+    const size_t n_in = (size_t)plan->geometry.input_elements, n_out = 8;
+    float *x = calloc(n_in, sizeof *x), y[8];
+    for (size_t i = 0; i < n_in; ++i)
+        x[i] = 1.0f;
+    const float prefill[8] = {-7, -7, -7, -7, -7, -7, -7, -7};
+    cl_mem in = make_buffer(CL_MEM_READ_ONLY, n_in * sizeof *x, x);
+    cl_mem out = make_buffer(CL_MEM_READ_WRITE, sizeof prefill, prefill);
+    const size_t scratch = plan->scratch_bytes;
+    plan->scratch_bytes = SIZE_MAX / 2;
+    const clpool_status status = clpool_plan_enqueue(plan, dev.queue, in, 0, out, 0, 0, NULL, NULL);
+    ck_assert_msg(status < 0, "status %s", clpool_status_name(status));
+    ck_assert_msg(strstr(clpool_last_error(), "scratch buffer"), "'%s'", clpool_last_error());
+    ck_assert_int_eq(clEnqueueReadBuffer(dev.queue, out, CL_TRUE, 0, sizeof y, y, 0, NULL, NULL),
+                     CL_SUCCESS);
+    for (size_t i = 0; i < n_out; ++i)
+        ck_assert_float_eq(y[i], -7.0f);
+    plan->scratch_bytes = scratch;
+    ck_assert_int_eq(clpool_plan_enqueue(plan, dev.queue, in, 0, out, 0, 0, NULL, NULL),
+                     CLPOOL_SUCCESS);
+    ck_assert_int_eq(clEnqueueReadBuffer(dev.queue, out, CL_TRUE, 0, sizeof y, y, 0, NULL, NULL),
+                     CL_SUCCESS);
+    for (size_t i = 0; i < n_out; ++i)
+        ck_assert_float_eq(y[i], 1.0f);
+    clReleaseMemObject(in);
+    clReleaseMemObject(out);
+    clpool_plan_release(plan);
+    free(x);
+}
+END_TEST
+
 static Suite *internal_suite(void) {
     Suite *s = suite_create("internal");
     TCase *tc = tcase_create("internal");
@@ -380,6 +500,8 @@ static Suite *internal_suite(void) {
     tcase_add_test(tc, test_slices_chosen);
     tcase_add_test(tc, test_channel_lane_width);
     tcase_add_loop_test(tc, test_index64_kernel, 0, 2);
+    tcase_add_loop_test(tc, test_partials_index64, 0, 2);
+    tcase_add_test(tc, test_scratch_failure);
     suite_add_tcase(s, tc);
     return s;
 }

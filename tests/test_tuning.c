@@ -514,23 +514,32 @@ END_TEST
 /* ---- Retrying refused work-group sizes ---------------------------------------------------------
  */
 
-/* The fake clEnqueueNDRangeKernel: refuses local sizes above refuse_above with refusal, logs
- * every call, and hands the others to the driver. */
+/* The fake clEnqueueNDRangeKernel: refuses work-groups of more than refuse_above work-items
+ * with refusal, logs every call (a two-dimensional one's work-group size is its product, its
+ * extents are kept as well), and hands the others to the driver. */
 static size_t refuse_above;
 static cl_int refusal;
 static int calls;
 static size_t called_local[32], called_global[32];
+static cl_uint called_dims[32];
+static size_t called_local_2d[32][2], called_global_2d[32][2];
 
 static cl_int CL_API_CALL fake_ndrange(cl_command_queue queue, cl_kernel kernel, cl_uint dims,
                                        const size_t *offset, const size_t *global,
                                        const size_t *local, cl_uint count, const cl_event *events,
                                        cl_event *event) {
+    const size_t group = dims > 1 ? local[0] * local[1] : *local;
     if (calls < 32) {
-        called_local[calls] = *local;
+        called_local[calls] = group;
         called_global[calls] = *global;
+        called_dims[calls] = dims;
+        for (cl_uint d = 0; d < 2 && d < dims; ++d) {
+            called_local_2d[calls][d] = local[d];
+            called_global_2d[calls][d] = global[d];
+        }
     }
     ++calls;
-    if (*local > refuse_above)
+    if (group > refuse_above)
         return refusal;
     return clEnqueueNDRangeKernel(queue, kernel, dims, offset, global, local, count, events, event);
 }
@@ -569,6 +578,57 @@ START_TEST(test_retry_smaller) {
     expect_correct(plan); /* the next enqueue starts at the size that worked */
     ck_assert_int_eq(calls, 1);
     ck_assert_uint_eq(called_local[0], kept);
+    clpool_plan_release(plan);
+}
+END_TEST
+
+/* A two-dimensional launch (channel lanes) retries the same way: each smaller work-group is
+ * split again into lanes dividing the channels and rows covering them, and the plan keeps the
+ * first size that works and still computes the reference's result. */
+START_TEST(test_retry_smaller_lanes) {
+    enum { C = 64, IN = 1 * C * 8 * 8, OUT = 1 * C * 4 * 4 };
+    clpool_pool_desc pool;
+    clpool_tensor_desc input;
+    clpool_pool_desc_init_2d(&pool, CLPOOL_MODE_MAX, 2, 2);
+    clpool_tensor_desc_init_2d(&input, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_LAST, 1, C, 8, 8);
+    clpool_plan_options options;
+    clpool_plan_options_init(&options);
+    options.local_size = 0;
+    clpool_plan *plan = NULL;
+    ck_assert_int_eq(clpool_plan_create(dev.ctx, &pool, &input, &options, &plan), CLPOOL_SUCCESS);
+    ck_assert_int_ne(plan->lanes, 0);
+    const size_t first = clpool_plan_local_size(plan);
+    ck_assert_uint_ge(first, 4);
+    fake_refusing(plan, first / 4, CL_OUT_OF_RESOURCES);
+    static float x[IN], want[OUT], got[OUT];
+    fill_input(FILL_RANDOM, 9, x, IN);
+    ck_assert_int_eq(ref_pool_forward(&pool, &input, x, want, NULL), 0);
+    cl_int err = CL_SUCCESS;
+    cl_mem in =
+        clCreateBuffer(dev.context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, sizeof x, x, &err);
+    cl_mem out = clCreateBuffer(dev.context, CL_MEM_WRITE_ONLY, sizeof got, NULL, &err);
+    ck_assert_int_eq(err, CL_SUCCESS);
+    ck_assert_msg(clpool_plan_enqueue(plan, dev.queue, in, 0, out, 0, 0, NULL, NULL) ==
+                      CLPOOL_SUCCESS,
+                  "%s", clpool_last_error());
+    ck_assert_int_eq(
+        clEnqueueReadBuffer(dev.queue, out, CL_TRUE, 0, sizeof got, got, 0, NULL, NULL),
+        CL_SUCCESS);
+    ck_assert_int_eq(memcmp(got, want, sizeof got), 0);
+    ck_assert_int_eq(calls, 3); /* first, first / 2, first / 4 */
+    for (int i = 0; i < calls; ++i) {
+        ck_assert_uint_eq(called_dims[i], 2);
+        const size_t *local = called_local_2d[i], *global = called_global_2d[i];
+        ck_assert_uint_le(called_local[i], first >> i);
+        ck_assert_uint_eq(C % local[0], 0);
+        ck_assert_uint_eq(global[0], C);
+        ck_assert_uint_eq(global[1] % local[1], 0);
+        ck_assert_uint_ge(global[1], OUT / C);
+    }
+    ck_assert_uint_eq(clpool_plan_local_size(plan), first / 4);
+    ck_assert_uint_eq(plan->local_size_retries, 2);
+    clReleaseMemObject(in);
+    clReleaseMemObject(out);
     clpool_plan_release(plan);
 }
 END_TEST
@@ -633,6 +693,7 @@ static Suite *tuning_suite(void) {
     tcase_add_test(device, test_environment_variable);
     tcase_add_test(device, test_write_arguments);
     tcase_add_loop_test(device, test_retry_smaller, 0, (int)(sizeof refusals / sizeof refusals[0]));
+    tcase_add_test(device, test_retry_smaller_lanes);
     tcase_add_test(device, test_retry_exhausted);
     suite_add_tcase(s, device);
     return s;
