@@ -299,28 +299,41 @@ static size_t builtin_size(const clpool_plan *plan) {
     return multiple > 1 && max >= multiple ? max - max % multiple : max;
 }
 
+/* Runs plan, made for pool over input (in_count values, out_count results), on random data and
+ * compares with the reference, bit for bit. */
+static void expect_matches(const clpool_plan *plan, const clpool_pool_desc *pool,
+                           const clpool_tensor_desc *input, size_t in_count, size_t out_count) {
+    float *x = malloc(in_count * sizeof *x), *want = malloc(out_count * sizeof *want),
+          *got = malloc(out_count * sizeof *got);
+    ck_assert(x && want && got);
+    fill_input(FILL_RANDOM, 5, x, in_count);
+    ck_assert_int_eq(ref_pool_forward(pool, input, x, want, NULL), 0);
+    cl_int err = CL_SUCCESS;
+    cl_mem in = clCreateBuffer(dev.context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
+                               in_count * sizeof *x, x, &err);
+    cl_mem out =
+        clCreateBuffer(dev.context, CL_MEM_WRITE_ONLY, out_count * sizeof *got, NULL, &err);
+    ck_assert_int_eq(err, CL_SUCCESS);
+    ck_assert_msg(clpool_plan_enqueue(plan, dev.queue, in, 0, out, 0, 0, NULL, NULL) ==
+                      CLPOOL_SUCCESS,
+                  "%s", clpool_last_error());
+    ck_assert_int_eq(clEnqueueReadBuffer(dev.queue, out, CL_TRUE, 0, out_count * sizeof *got, got,
+                                         0, NULL, NULL),
+                     CL_SUCCESS);
+    ck_assert_int_eq(memcmp(got, want, out_count * sizeof *got), 0);
+    clReleaseMemObject(in);
+    clReleaseMemObject(out);
+    free(x);
+    free(want);
+    free(got);
+}
+
 /* Runs a channels-first plan of the problem and compares with the reference, bit for bit. */
 static void expect_correct(const clpool_plan *plan) {
     clpool_pool_desc pool;
     clpool_tensor_desc input;
     problem(&pool, &input, CLPOOL_LAYOUT_CHANNELS_FIRST);
-    float x[IN_COUNT], want[OUT_COUNT], got[OUT_COUNT];
-    fill_input(FILL_RANDOM, 5, x, IN_COUNT);
-    ck_assert_int_eq(ref_pool_forward(&pool, &input, x, want, NULL), 0);
-    cl_int err = CL_SUCCESS;
-    cl_mem in =
-        clCreateBuffer(dev.context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, sizeof x, x, &err);
-    cl_mem out = clCreateBuffer(dev.context, CL_MEM_WRITE_ONLY, sizeof got, NULL, &err);
-    ck_assert_int_eq(err, CL_SUCCESS);
-    ck_assert_msg(clpool_plan_enqueue(plan, dev.queue, in, 0, out, 0, 0, NULL, NULL) ==
-                      CLPOOL_SUCCESS,
-                  "%s", clpool_last_error());
-    ck_assert_int_eq(
-        clEnqueueReadBuffer(dev.queue, out, CL_TRUE, 0, sizeof got, got, 0, NULL, NULL),
-        CL_SUCCESS);
-    ck_assert_int_eq(memcmp(got, want, sizeof got), 0);
-    clReleaseMemObject(in);
-    clReleaseMemObject(out);
+    expect_matches(plan, &pool, &input, IN_COUNT, OUT_COUNT);
 }
 
 static char temp_dir[64];
@@ -600,21 +613,7 @@ START_TEST(test_retry_smaller_lanes) {
     const size_t first = clpool_plan_local_size(plan);
     ck_assert_uint_ge(first, 4);
     fake_refusing(plan, first / 4, CL_OUT_OF_RESOURCES);
-    static float x[IN], want[OUT], got[OUT];
-    fill_input(FILL_RANDOM, 9, x, IN);
-    ck_assert_int_eq(ref_pool_forward(&pool, &input, x, want, NULL), 0);
-    cl_int err = CL_SUCCESS;
-    cl_mem in =
-        clCreateBuffer(dev.context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, sizeof x, x, &err);
-    cl_mem out = clCreateBuffer(dev.context, CL_MEM_WRITE_ONLY, sizeof got, NULL, &err);
-    ck_assert_int_eq(err, CL_SUCCESS);
-    ck_assert_msg(clpool_plan_enqueue(plan, dev.queue, in, 0, out, 0, 0, NULL, NULL) ==
-                      CLPOOL_SUCCESS,
-                  "%s", clpool_last_error());
-    ck_assert_int_eq(
-        clEnqueueReadBuffer(dev.queue, out, CL_TRUE, 0, sizeof got, got, 0, NULL, NULL),
-        CL_SUCCESS);
-    ck_assert_int_eq(memcmp(got, want, sizeof got), 0);
+    expect_matches(plan, &pool, &input, IN, OUT);
     ck_assert_int_eq(calls, 3); /* first, first / 2, first / 4 */
     for (int i = 0; i < calls; ++i) {
         ck_assert_uint_eq(called_dims[i], 2);
@@ -627,8 +626,6 @@ START_TEST(test_retry_smaller_lanes) {
     }
     ck_assert_uint_eq(clpool_plan_local_size(plan), first / 4);
     ck_assert_uint_eq(plan->local_size_retries, 2);
-    clReleaseMemObject(in);
-    clReleaseMemObject(out);
     clpool_plan_release(plan);
 }
 END_TEST
