@@ -8,8 +8,9 @@ means clpool is faster) and their geometric mean. Forward rows time F.max_pool*d
 adaptive_*_pool*d (global rows: output size 1); forward+indices rows add return_indices; backward
 rows time the ATen backward kernel that autograd dispatches for the forward (or, with
 --backward autograd, the whole torch.autograd.grad call). --torch-device cuda times torch on its
-CUDA device instead, with CUDA events, to compare clpool on an NVIDIA GPU with torch on the same
-GPU. Needs python3-torch; --self-test checks the layer parser without it. Exit status: 0 success, 1 a failed clpool run or mismatched
+CUDA device instead, from torch.profiler's device time of each call, to compare clpool on an
+NVIDIA GPU with torch on the same GPU. Needs python3-torch; --self-test checks the layer parser
+without it. Exit status: 0 success, 1 a failed clpool run or mismatched
 rows, 2 bad usage, a bad layer list or no torch.
 """
 
@@ -353,7 +354,7 @@ def check_backward(torch, layer, aten_call, autograd_call):
 def median_min_ms(torch, call, reps, device):
     """Median and minimum time of reps calls after the warm-up, and how they were taken; each
     call allocates its result as a user's call does. torch's CPU ops are synchronous, so the wall
-    clock times them. On a CUDA device, the profiler's kernel times (each call's kernels summed),
+    clock times them. On a CUDA device, the profiler's device time of each call (cuda_call_ms),
     as clpool's profiling events time its kernels; where the profiler gives none, CUDA events
     around each call, which also count torch's host time between launches."""
     for _ in range(WARMUP):
@@ -365,9 +366,9 @@ def median_min_ms(torch, call, reps, device):
             call()
             times.append((time.perf_counter() - start) * 1e3)
         return statistics.median(times), min(times), "wall clock"
-    times = cuda_kernel_ms(torch, call, reps)
+    times, how = cuda_call_ms(torch, call, reps)
     if times:
-        return statistics.median(times), min(times), "CUDA kernel time (profiler)"
+        return statistics.median(times), min(times), how
     times = []
     for _ in range(reps):
         begin, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
@@ -382,10 +383,11 @@ def median_min_ms(torch, call, reps, device):
 REP_LABEL = "compare_pytorch_rep_"
 
 
-def cuda_kernel_ms(torch, call, reps):
-    """Each call's CUDA kernel time in ms, summed over its kernels, from torch.profiler: one
-    labelled range per call, whose device time counts the kernels its ops launched. [] when the
-    profiler fails or reports no kernel time."""
+def cuda_call_ms(torch, call, reps):
+    """Each call's device time in ms from torch.profiler, with one labelled range per call, and
+    how it was taken: the range's span on the GPU (first kernel's start to last kernel's end, as
+    clpool times its two-kernel plans) where the profiler records one, else the kernels its ops
+    launched, summed. ([], None) when the profiler fails or reports no device time."""
     profiler = torch.profiler
     try:
         with profiler.profile(activities=[profiler.ProfilerActivity.CPU,
@@ -394,20 +396,25 @@ def cuda_kernel_ms(torch, call, reps):
                 with profiler.record_function(f"{REP_LABEL}{i}"):
                     call()
             torch.cuda.synchronize()
-        per_call = {}
+        spans, sums = {}, {}
         for event in trace.events():
             if not event.name.startswith(REP_LABEL):
                 continue
             total = getattr(event, "device_time_total", None)
             if total is None:
                 total = getattr(event, "cuda_time_total", 0)
-            per_call[event.name] = max(per_call.get(event.name, 0.0), total / 1e3)  # us -> ms
+            on_gpu = "CUDA" in str(getattr(event, "device_type", ""))
+            (spans if on_gpu else sums)[event.name] = total / 1e3  # us -> ms
     except (RuntimeError, AttributeError) as error:
         print(f"compare_pytorch: torch.profiler failed ({error}); timing with CUDA events",
               file=sys.stderr)
-        return []
-    times = list(per_call.values())
-    return times if len(times) == reps and all(t > 0 for t in times) else []
+        return [], None
+    for how, per_call in (("CUDA span of each call (profiler)", spans),
+                          ("CUDA kernels of each call, summed (profiler)", sums)):
+        times = list(per_call.values())
+        if len(times) == reps and all(t > 0 for t in times):
+            return times, how
+    return [], None
 
 
 def in_layout(tensor, layout):

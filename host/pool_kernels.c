@@ -93,9 +93,9 @@ static int spelled_out(const clpool_geometry *g, int specialise) {
  * remainder. Strided width lanes are launched exactly: their taps are plain loads. They are for
  * CPU devices only, whose work-item loops they let vectorise: a GPU coalesces the memory-order
  * launch as well, and a split plan's second launch costs it more than the lanes gain (on an
- * H200, googlenet_pool4 0.026 -> 0.009 ms and resnet_stem 0.027 -> 0.018 ms without lanes,
- * strided planes without a split unchanged; unit-stride googlenet_3a 0.012 ms with lanes, 0.015
- * without). */
+ * H200, googlenet_pool4 0.026 -> 0.008-0.009 ms and resnet_stem 0.027 -> 0.017-0.018 ms without
+ * lanes, strided planes without a split unchanged; unit-stride googlenet_3a 0.012 ms with lanes,
+ * 0.015 without). */
 #define MIN_WIDTH_LANES 6
 #define LANE_MULTIPLE   8
 
@@ -110,7 +110,8 @@ static int global_gather(const clpool_geometry *g, int specialise, clpool_kernel
            (kind == CLPOOL_KERNEL_BACKWARD_MAX_INDICES || kind == CLPOOL_KERNEL_BACKWARD_AVG);
 }
 
-/* Specialised channels-first global average pooling forward, of any plane: summed with
+/* Specialised channels-first global average pooling forward, of any plane the two-pass slices
+ * (clpool_kernel_partials) leave to one kernel: summed with
  * independent running sums over the contiguous plane (pool_forward.cl, GLOBAL_SUM), which beat
  * both the adaptive loop of large planes and the spelled-out taps of small ones (7 x 7: read 49
  * apart across work-items, as gathers). Channels-last, whose taps are C apart, ran 2x slower so
@@ -134,21 +135,30 @@ static int global_sum(const clpool_geometry *g, int specialise, clpool_kernel_ki
  * SLICE_TAPS, rounded up to a multiple of SLICE_MULTIPLE (a GPU's 32-wide warps read whole
  * lines; a CPU's vectors of 8 or 16 fit), so a slice has at most SLICE_TAPS taps, which the
  * kernel unrolls: a tap loop left in the body was vectorised along the taps, as gathers (3x
- * slower on PoCL). One work-item per plane had only
- * N x C work-items: 256 of them summed 8 x 32 planes of 112 x 112 in 0.25 ms on an H200, 4% of
- * its copy bandwidth. */
+ * slower on PoCL). One work-item per plane had only N x C work-items: 256 of them summed 8 x 32
+ * planes of 112 x 112 in 0.25 ms on an H200, 4% of its copy bandwidth. */
 #define SLICE_TAPS       64
 #define SLICE_MULTIPLE   32
 #define MIN_SLICED_PLANE 1024
 /* ... and only while one work-item per plane cannot fill the device: fewer planes than this
- * many per compute unit. On PoCL (2 compute units) one pass stays: its running sums ran at
- * 0.03-0.16 ms where slices took 0.06-0.11 ms plus some 50 us between the kernels, on 8 x 64
- * planes of 32 x 32 and 8 x 16 of 8 x 28 x 28. */
+ * many per compute unit. */
 #define SLICED_PLANES_PER_UNIT 64
+/* On CPU devices the second kernel starts some 50 us after the first (PoCL), which small planes
+ * do not earn back: on PoCL's 2 compute units, 8 x 64 planes of 32 x 32 took 0.03 ms in one pass
+ * and 0.06-0.09 ms in two, while 8 x 16 planes of 8 x 28 x 28 went 0.16 -> 0.08-0.11 ms. */
+#define MIN_SLICED_PLANE_CPU 4096
 
 static int64_t block_extent(int64_t size, int64_t budget) {
     const int64_t limit = budget < MAX_SPELLED_TAPS ? budget : MAX_SPELLED_TAPS;
     return size < limit ? size : limit;
+}
+
+/* Whether a channels-first global average of enough input elements takes the slices. */
+static int sliced(const clpool_geometry *g, const clpool_device_facts *facts) {
+    const uint64_t units = facts->compute_units ? facts->compute_units : 1;
+    const int64_t smallest = facts->cpu ? MIN_SLICED_PLANE_CPU : MIN_SLICED_PLANE;
+    return g->in[0] * g->in[1] * g->in[2] >= smallest &&
+           (uint64_t)(g->n * g->c) < units * SLICED_PLANES_PER_UNIT;
 }
 
 /* The first pass of a channels-first two-pass global average: in is the plane, out (1, 1, B)
@@ -177,9 +187,7 @@ int clpool_kernel_partials(const clpool_geometry *g, const clpool_device_facts *
         g->mode != CLPOOL_MODE_AVG || small_window(g) || g->input_elements < MIN_PARTIALS_ELEMENTS)
         return 0;
     if (g->layout == CLPOOL_LAYOUT_CHANNELS_FIRST) {
-        const uint64_t units = facts->compute_units ? facts->compute_units : 1;
-        if (g->in[0] * g->in[1] * g->in[2] < MIN_SLICED_PLANE ||
-            (uint64_t)(g->n * g->c) >= units * SLICED_PLANES_PER_UNIT)
+        if (!sliced(g, facts))
             return 0;
         plane_slices(g, blocks);
         return 1;

@@ -44,9 +44,11 @@ typedef enum clpool_kernel_kind {
  * channels-last), the output's W (CLPOOL_LANES_WIDTH, channels-first forward) or the input's W
  * over the stride (CLPOOL_LANES_RESIDUE, channels-first gathers), so that neighbouring
  * work-items read neighbouring memory, or the plane (CLPOOL_LANES_PLANE, channels-first global
- * gathers). Only for specialised windows the kernels spell out (dilation 1, at most 8 taps per
- * dimension, not adaptive) or specialised global gathers of any plane, and only where a vector
- * of lanes fits: C a multiple of 8, an output W of at least 6, or 6 residue lanes. */
+ * gathers), or a plane's slices (CLPOOL_LANES_SLICE, below). Only for specialised windows the
+ * kernels spell out (dilation 1, at most 8 taps per dimension, not adaptive), specialised global
+ * gathers of any plane and the first pass of two-pass global averages, and only where a vector
+ * of lanes fits: C a multiple of 8, an output W of at least 6 (with a stride along W, on CPU
+ * devices only), or 6 residue lanes. */
 #define CLPOOL_LANES_CHANNEL 1
 #define CLPOOL_LANES_WIDTH   2
 /* Channels-first gathers (pool_backward.cl): dimension 0 over ix / stride, dimension 1 over
@@ -74,10 +76,10 @@ int clpool_kernel_split_w(const clpool_geometry *g, const clpool_device_facts *f
  * GLOBAL_PARTIALS), with *blocks the first pass's geometry. Channels-last (C a multiple of 8):
  * the plane cut into blocks of at most 8 taps per dimension and 64 in all (kernel = stride =
  * block, the last block clipped), whose output is the block sums, N x blocks x C. Channels-first
- * (planes of at least 1,024 elements, fewer than 64 planes per compute unit): the plane cut into B
- * interleaved slices (out = 1 x 1 x B, kernel[2] the taps per slice), whose output is the slice
- * sums, B x N x C (slice-major). The second pass, CLPOOL_FORWARD_PARTIALS_KERNEL, sums each plane's
- * blocks or slices into the output. */
+ * (planes of at least 1,024 elements, 4,096 on CPU devices, and fewer than 64 planes per compute
+ * unit): the plane cut into B interleaved slices (out = 1 x 1 x B, kernel[2] the taps per
+ * slice), whose output is the slice sums, B x N x C (slice-major). The second pass,
+ * CLPOOL_FORWARD_PARTIALS_KERNEL, sums each plane's blocks or slices into the output. */
 int clpool_kernel_partials(const clpool_geometry *g, const clpool_device_facts *facts,
                            int specialise, clpool_kernel_kind kind, clpool_geometry *blocks);
 #define CLPOOL_FORWARD_PARTIALS_KERNEL "clpool_pool_forward_partials"

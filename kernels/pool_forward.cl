@@ -11,9 +11,9 @@
  * Specialised kernels also launch in two dimensions where neighbouring work-items then read
  * neighbouring memory (LANES below), split strided channels-first launches at their border
  * columns (SPLIT_W, with the second kernel clpool_pool_forward_border at the end of this file),
- * sum channels-first global averages with running sums (GLOBAL_WINDOW), and sum channels-last
- * global averages of large planes in two passes (GLOBAL_PARTIALS, with the second kernel
- * clpool_pool_forward_partials at the end of this file).
+ * sum channels-first global averages with running sums (GLOBAL_WINDOW), and sum global
+ * averages of large planes in two passes (GLOBAL_PARTIALS: block sums channels-last, slice sums
+ * channels-first, with the second kernel clpool_pool_forward_partials at the end of this file).
  *
  * Built after pool_common.cl, which holds the parameter macros and tap-range helpers.
  *
@@ -33,7 +33,9 @@
  *   INDEX_WORDS    optional, 1 (little-endian devices, INDEX_T long, channel lanes) to write
  *                  each index as its two 32-bit words (below)
  *   GLOBAL_PARTIALS optional, 1 for the first pass of a two-pass global average (below): the
- *                  window is then one block of the plane, and its sum is stored undivided
+ *                  window is then one block of the plane (channels-last) or the sizes describe
+ *                  the plane's slices (channels-first), and each sum is stored undivided
+ *   LANES          optional, the two-dimensional launch (below; host: pool_kernels.h)
  * With SPECIALISED 1, also: IN_D IN_H IN_W CH OUT_D OUT_H OUT_W (sizes), K_D K_H K_W (kernel),
  *   S_D S_H S_W (stride), PB_D PB_H PB_W / PE_D PE_H PE_W (padding at begin / end), DL_D DL_H DL_W
  *   (dilation), COUNT_INCLUDE_PAD (0/1) and DIVISOR (0 for none, else the divisor override).
@@ -270,6 +272,31 @@ clamped_window(__global const DATA_T *restrict in, const IDX_T plane, const int 
 }
 #endif
 
+#if PLANE_SLICES
+/* The first pass of a channels-first two-pass global average: work-item (slice, plane) of the
+ * two-dimensional launch. The host launches exactly OUT_W slices; surplus planes redo the last
+ * one. Every tap but the last lies inside the plane (the slices times K_W - 1 taps fall short of
+ * it); the last is read clamped to the plane's last element and counted only when inside.
+ * Always inlined, as clamped_window. */
+__attribute__((always_inline)) inline void slice_sum(__global const DATA_T *restrict in,
+                                                     __global DATA_T *restrict sums, ulong total) {
+    const IDX_T slice = (IDX_T)get_global_id(0);
+    const IDX_T plane_index =
+        get_global_id(1) < total ? (IDX_T)get_global_id(1) : (IDX_T)(total - 1);
+    const IDX_T plane_elements = (IDX_T)IN_D * IN_H * IN_W;
+    __global const DATA_T *restrict plane = in + plane_index * plane_elements;
+    ACC_T acc = (ACC_T)0;
+#pragma unroll
+    for (int t = 0; t < K_W - 1; ++t)
+        acc += LOAD(plane, slice + (IDX_T)t * OUT_W);
+    const IDX_T last = slice + (IDX_T)(K_W - 1) * OUT_W;
+    const ACC_T tail = LOAD(plane, min(last, plane_elements - 1));
+    acc += last < plane_elements ? tail : (ACC_T)0;
+    /* Slice-major, so that the second pass reads its planes' sums side by side. */
+    STORE(sums, slice * (IDX_T)total + plane_index, acc);
+}
+#endif
+
 __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong input_offset,
                                   __global DATA_T *restrict output, ulong output_offset,
                                   __global INDEX_T *restrict indices, ulong indices_offset,
@@ -281,23 +308,7 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
      * across PoCL's work-item loop, which then cannot be vectorised. */
     __global const DATA_T *restrict in = input + input_offset;
 #if PLANE_SLICES
-    /* The host launches exactly OUT_W slices; surplus planes redo the last one. Every tap but
-     * the last lies inside the plane (the slices times K_W - 1 taps fall short of it); the last
-     * is read clamped to the plane's last element and counted only when inside. */
-    const IDX_T slice = (IDX_T)get_global_id(0);
-    const IDX_T plane_index =
-        get_global_id(1) < total ? (IDX_T)get_global_id(1) : (IDX_T)(total - 1);
-    const IDX_T plane_elements = (IDX_T)IN_D * IN_H * IN_W;
-    __global const DATA_T *restrict from = in + plane_index * plane_elements + slice;
-    ACC_T acc = (ACC_T)0;
-#pragma unroll
-    for (int t = 0; t < K_W - 1; ++t)
-        acc += LOAD(from, (IDX_T)t * OUT_W);
-    const IDX_T last = slice + (IDX_T)(K_W - 1) * OUT_W;
-    const ACC_T tail = LOAD(in + plane_index * plane_elements, min(last, plane_elements - 1));
-    acc += last < plane_elements ? tail : (ACC_T)0;
-    /* Slice-major, so that the second pass reads its planes' sums side by side. */
-    STORE(output + output_offset, slice * (IDX_T)total + plane_index, acc);
+    slice_sum(in, output + output_offset, total);
 #else
 #if LANES == LANES_CHANNEL
     /* Dimension 1 runs over the output positions (n, od, oh, ow), total of them. The host

@@ -224,24 +224,28 @@ START_TEST(test_index_words_chosen) {
 END_TEST
 
 /* Channels-first global averages run in two passes through slice sums (pool_kernels.h,
- * clpool_kernel_partials) from 2^18 input elements and 1,024 per plane, while there are fewer
- * than 64 planes per compute unit; the slices are the plane over 64, rounded up to 32, so that a
- * slice has at most 64 taps. */
+ * clpool_kernel_partials) from 2^18 input elements and 1,024 per plane (4,096 on CPU devices),
+ * while there are fewer than 64 planes per compute unit; the slices are the plane over 64,
+ * rounded up to 32, so that a slice has at most 64 taps. */
 START_TEST(test_slices_chosen) {
     static const struct {
         int64_t n, c, w;
         cl_uint units;
+        int cpu;
         const char *expected; /* NULL: one pass */
     } cases[] = {
-        {2, 16, 8192, 1, "-DK_W=64 -DS_D=1 -DS_H=1 -DS_W=128"},
-        {2, 32, 8192, 1, NULL}, /* 64 planes on one compute unit */
-        {2, 32, 8192, 2, "-DOUT_W=128"},
-        {2, 16, 8191, 1, NULL}, /* 2^18 - 32 elements */
-        {8, 40, 1023, 8, NULL}, /* planes under 1,024 elements */
-        {8, 40, 1024, 8, "-DOUT_D=1 -DOUT_H=1 -DOUT_W=32 -DK_D=1 -DK_H=1 -DK_W=32"},
-        {1, 4, 100000, 1, "-DOUT_W=1568 -DK_D=1 -DK_H=1 -DK_W=64"}, /* 1,568 x 64 >= 100,000 */
-        {1, 1, 262143, 1, NULL},
-        {1, 1, 262145, 1, "-DOUT_W=4128 -DK_D=1 -DK_H=1 -DK_W=64"},
+        {2, 16, 8192, 1, 1, "-DK_W=64 -DS_D=1 -DS_H=1 -DS_W=128"},
+        {2, 32, 8192, 1, 1, NULL}, /* 64 planes on one compute unit */
+        {2, 32, 8192, 2, 1, "-DOUT_W=128"},
+        {2, 16, 8191, 1, 1, NULL}, /* 2^18 - 32 elements */
+        {8, 40, 1023, 8, 0, NULL}, /* planes under 1,024 elements */
+        {8, 40, 1024, 8, 0, "-DOUT_D=1 -DOUT_H=1 -DOUT_W=32 -DK_D=1 -DK_H=1 -DK_W=32"},
+        {8, 40, 1024, 8, 1, NULL}, /* a CPU device: planes under 4,096 elements */
+        {8, 16, 4095, 4, 1, NULL},
+        {8, 16, 4096, 4, 1, "-DOUT_D=1 -DOUT_H=1 -DOUT_W=64 -DK_D=1 -DK_H=1 -DK_W=64"},
+        {1, 4, 100000, 1, 1, "-DOUT_W=1568 -DK_D=1 -DK_H=1 -DK_W=64"}, /* 1,568 x 64 >= 100,000 */
+        {1, 1, 262143, 1, 1, NULL},
+        {1, 1, 262145, 1, 1, "-DOUT_W=4128 -DK_D=1 -DK_H=1 -DK_W=64"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
         clpool_pool_desc pool;
@@ -253,6 +257,7 @@ START_TEST(test_slices_chosen) {
         ck_assert_int_eq(clpool_geometry_resolve(&pool, &input, &g), CLPOOL_SUCCESS);
         clpool_device_facts facts = dev.ctx->facts;
         facts.compute_units = cases[i].units;
+        facts.cpu = cases[i].cpu;
         char *options = NULL;
         ck_assert_int_eq(clpool_kernel_build_options(&g, &facts, 1, CLPOOL_KERNEL_FORWARD,
                                                      CLPOOL_INDEX_NONE, &options),

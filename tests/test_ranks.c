@@ -172,9 +172,10 @@ END_TEST
  * directly, GLOBAL_WINDOW) in `backward`, so each head costs two compiles. Between them they run
  * each mode's backward pass in both layouts (lanes over the plane channels-first, over C
  * channels-last), int32 and int64 indices, and a 3D plane with C not a multiple of 8; the
- * channels-first average forward passes take GLOBAL_SUM's running sums, 49 and 135 taps with a
- * tail, and the channels-last average head its 49 spelled-out taps unmasked (no window reaches
- * past the plane). */
+ * channels-first average forward passes take GLOBAL_SUM's running sums, 49, 135 and, on CPU
+ * devices (whose slices start at 4,096), 4,095 taps, with a tail (the 112 x 112 plane's 32
+ * planes take the two-pass slices), and the channels-last average head its 49 spelled-out taps
+ * unmasked (no window reaches past the plane). */
 typedef struct global_head {
     const char *name;
     clpool_mode mode;
@@ -194,6 +195,8 @@ static const global_head global_heads[] = {
      CLPOOL_LAYOUT_CHANNELS_LAST, CLPOOL_INDEX_NONE},
     {"large_plane_max", CLPOOL_MODE_MAX, 32, 1, 112, 112, CLPOOL_LAYOUT_CHANNELS_LAST,
      CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT64},
+    {"plane_4095_avg", CLPOOL_MODE_AVG, 64, 1, 63, 65, CLPOOL_LAYOUT_CHANNELS_FIRST,
+     CLPOOL_LAYOUT_CHANNELS_LAST, CLPOOL_INDEX_NONE},
     {"volume_head_avg_c12", CLPOOL_MODE_AVG, 12, 3, 5, 9, CLPOOL_LAYOUT_CHANNELS_FIRST,
      CLPOOL_LAYOUT_CHANNELS_LAST, CLPOOL_INDEX_NONE},
 };
@@ -296,8 +299,8 @@ END_TEST
 
 /* Specialised plans of windows the kernels spell out launch in two dimensions when a vector of
  * lanes fits: channels-last with C a multiple of 8 (lanes over channels), channels-first with an
- * output W of at least 6 forward, or 6 lanes of the input's W over the stride for the gather
- * kinds (lanes by stride residue, below). The
+ * output W of at least 6 forward (strided along W on CPU devices only), or 6 lanes of the
+ * input's W over the stride for the gather kinds (lanes by stride residue, below). The
  * edge cases are mostly narrower, so every LANES_EVERY-th one is widened (C = 16, W + 16) and
  * run so, in 2D and carried to 1D and 3D, through the passes that take those launches. */
 enum { LANES_EVERY = 16 };
