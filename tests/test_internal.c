@@ -309,6 +309,20 @@ START_TEST(test_channel_lane_width) {
 }
 END_TEST
 
+/* The forward program built from options with 64-bit index arithmetic (-DIDX_T=long for int). */
+static cl_program wide_program(const char *options) {
+    const char *idx = strstr(options, "-DIDX_T=int");
+    ck_assert_ptr_nonnull(idx);
+    char wide[1100];
+    snprintf(wide, sizeof wide, "%.*s-DIDX_T=long%s", (int)(idx - options), options,
+             idx + strlen("-DIDX_T=int"));
+    cl_program program = NULL;
+    ck_assert_int_eq(clpool_program_cache_get(&dev.ctx->cache, dev.context, dev.device,
+                                              CLPOOL_FORWARD_SOURCE, wide, &program),
+                     CLPOOL_SUCCESS);
+    return program;
+}
+
 /* Builds the forward kernel with 64-bit indices for a small problem and checks it against the
  * reference; the library selects that variant only past 2^31 elements. */
 START_TEST(test_index64_kernel) {
@@ -321,16 +335,8 @@ START_TEST(test_index64_kernel) {
     ck_assert_int_eq(clpool_kernel_build_options(&g, &dev.ctx->facts, 0, CLPOOL_KERNEL_FORWARD,
                                                  CLPOOL_INDEX_NONE, &options),
                      CLPOOL_SUCCESS);
-    char *idx = strstr(options, "-DIDX_T=int");
-    ck_assert_ptr_nonnull(idx);
-    char wide[1100];
-    snprintf(wide, sizeof wide, "%.*s-DIDX_T=long%s", (int)(idx - options), options,
-             idx + strlen("-DIDX_T=int"));
+    cl_program program = wide_program(options);
     free(options);
-    cl_program program = NULL;
-    ck_assert_int_eq(clpool_program_cache_get(&dev.ctx->cache, dev.context, dev.device,
-                                              CLPOOL_FORWARD_SOURCE, wide, &program),
-                     CLPOOL_SUCCESS);
     cl_int err = CL_SUCCESS;
     cl_kernel kernel = clCreateKernel(program, CLPOOL_FORWARD_KERNEL, &err);
     ck_assert_int_eq(err, CL_SUCCESS);
@@ -406,15 +412,7 @@ START_TEST(test_partials_index64) {
     ck_assert_int_eq(clpool_plan_create(dev.ctx, &pool, &input, NULL, &plan), CLPOOL_SUCCESS);
     ck_assert_ptr_nonnull(plan->second_kernel);
     ck_assert(plan->scratch_bytes > 0);
-    const char *idx = strstr(plan->build_options, "-DIDX_T=int");
-    ck_assert_ptr_nonnull(idx);
-    char wide[1100];
-    snprintf(wide, sizeof wide, "%.*s-DIDX_T=long%s", (int)(idx - plan->build_options),
-             plan->build_options, idx + strlen("-DIDX_T=int"));
-    cl_program program = NULL;
-    ck_assert_int_eq(clpool_program_cache_get(&dev.ctx->cache, dev.context, dev.device,
-                                              CLPOOL_FORWARD_SOURCE, wide, &program),
-                     CLPOOL_SUCCESS);
+    cl_program program = wide_program(plan->build_options);
     clReleaseKernel(plan->kernel);
     clReleaseKernel(plan->second_kernel);
     plan->kernel = wide_kernel(program, CLPOOL_FORWARD_KERNEL, plan->lane_rows, &plan->geometry);
