@@ -434,8 +434,9 @@ CLPOOL_API clpool_status clpool_plan_indices_bytes(const clpool_plan *plan, size
  * two dimensions (-DLANES in the options) split that size into a width dividing the lanes
  * launched along dimension 0 (the channels; the output's W, rounded up to a multiple of 8 for
  * unit stride, or only its interior columns for split plans (clpool_plan_kernel_count); for
- * channels-first backward passes the input's W over the stride, rounded up to
- * a multiple of 8, or for global ones the plane) times a height, which can come to a little
+ * channels-first backward passes the input's W over the stride, rounded up to a multiple of 8,
+ * or for global ones the plane; a two-pass channels-first global average's slices) times a
+ * height, which can come to a little
  * less. For logs and benchmarks. */
 CLPOOL_API const char *clpool_plan_build_options(const clpool_plan *plan);
 CLPOOL_API size_t clpool_plan_local_size(const clpool_plan *plan);
@@ -443,15 +444,16 @@ CLPOOL_API size_t clpool_plan_local_size(const clpool_plan *plan);
 /* How many kernels one enqueue of the plan runs, each waiting on the one before (the event an
  * enqueue returns is the last one's): 2 for unpooling (elect, gather; after the fills of its
  * output and status word), for channels-first forward plans whose lanes cover only the
- * interior output columns (-DSPLIT_W_BEGIN in the options; a second kernel computes the border
- * columns) and for channels-last global average plans of large inputs (-DGLOBAL_PARTIALS in the
- * options: specialised, C a multiple of 8, a plane of more than 8 taps along some dimension and
- * at least 2^18 input elements; the first kernel sums blocks of the plane into a scratch buffer
- * that the enqueue creates and releases, the second sums the blocks), else 1; 0 for NULL. A plan
- * with nothing to compute enqueues only a marker. Should the second launch fail, the first stays
- * enqueued (it writes only inside the output or the call's scratch buffer) and the enqueue
- * returns the failure. For profiling: with 2, time the call from a marker enqueued just before
- * it. */
+ * interior output columns (-DSPLIT_W_BEGIN in the options, CPU devices only; a second kernel
+ * computes the border columns) and for global average plans of large inputs (-DGLOBAL_PARTIALS
+ * in the options: specialised, at least 2^18 input elements; channels-last with C a multiple of
+ * 8 and a plane of more than 8 taps along some dimension, or channels-first with planes of at
+ * least 1,024 elements, 4,096 on CPU devices, and fewer than 64 planes per compute unit; the
+ * first kernel sums blocks or slices of the plane into a scratch buffer that the enqueue
+ * creates and releases, the second sums those), else 1; 0 for NULL. A plan with nothing to
+ * compute enqueues only a marker. Should the second launch fail, the first stays enqueued (it
+ * writes only inside the output or the call's scratch buffer) and the enqueue returns the
+ * failure. For profiling: with 2, time the call from a marker enqueued just before it. */
 CLPOOL_API unsigned clpool_plan_kernel_count(const clpool_plan *plan);
 
 /* The key under which tuning files list the plan's work-group size, "PASS MODE LAYOUT WINDOW":
