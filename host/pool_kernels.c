@@ -111,11 +111,14 @@ static int global_gather(const clpool_geometry *g, int specialise, clpool_kernel
 }
 
 /* Specialised channels-first global average pooling forward, of any plane the two-pass slices
- * (clpool_kernel_partials) leave to one kernel: summed with
- * independent running sums over the contiguous plane (pool_forward.cl, GLOBAL_SUM), which beat
- * both the adaptive loop of large planes and the spelled-out taps of small ones (7 x 7: read 49
- * apart across work-items, as gathers). Channels-last, whose taps are C apart, ran 2x slower so
- * and keeps the spelled-out taps or the adaptive path. */
+ * (clpool_kernel_partials) leave to one kernel: summed with independent running sums over the
+ * contiguous plane (pool_forward.cl, GLOBAL_SUM), which beat both the adaptive loop of large
+ * planes and the spelled-out taps of small ones (7 x 7: read 49 apart across work-items, as
+ * gathers). Channels-last, whose taps are C apart, ran 2x slower so and keeps the spelled-out
+ * taps or the adaptive path. On CPU devices the sums are explicit 16-wide vectors inside each
+ * work-item (GLOBAL_VECTORS): PoCL had vectorised the running sums across work-items, a plane
+ * apart, as gathers (8 x 2048 planes of 7 x 7: 0.10-0.19 -> 0.04-0.06 ms; 8 x 32 of 112 x 112:
+ * 0.35-0.39 -> 0.10-0.17 ms). */
 static int global_sum(const clpool_geometry *g, int specialise, clpool_kernel_kind kind) {
     return specialise && is_global(g) && kind == CLPOOL_KERNEL_FORWARD &&
            g->mode == CLPOOL_MODE_AVG && g->layout == CLPOOL_LAYOUT_CHANNELS_FIRST;
@@ -133,7 +136,7 @@ static int global_sum(const clpool_geometry *g, int specialise, clpool_kernel_ki
  * (pool_forward.cl, PLANE_SLICES): slice j of B sums elements j, j + B, j + 2B, ... of the
  * contiguous plane, so neighbouring work-items read neighbouring elements. B is the plane over
  * SLICE_TAPS, rounded up to a multiple of SLICE_MULTIPLE (a GPU's 32-wide warps read whole
- * lines; a CPU's vectors of 8 or 16 fit), so a slice has at most SLICE_TAPS taps, which the
+ * lines), so a slice has at most SLICE_TAPS taps, which the
  * kernel unrolls: a tap loop left in the body was vectorised along the taps, as gathers (3x
  * slower on PoCL). One work-item per plane had only N x C work-items: 256 of them summed 8 x 32
  * planes of 112 x 112 in 0.25 ms on an H200, 4% of its copy bandwidth. */
@@ -143,10 +146,10 @@ static int global_sum(const clpool_geometry *g, int specialise, clpool_kernel_ki
 /* ... and only while one work-item per plane cannot fill the device: fewer planes than this
  * many per compute unit. */
 #define SLICED_PLANES_PER_UNIT 64
-/* On CPU devices the second kernel starts some 50 us after the first (PoCL), which small planes
- * do not earn back: on PoCL's 2 compute units, 8 x 64 planes of 32 x 32 took 0.03 ms in one pass
- * and 0.06-0.09 ms in two, while 8 x 16 planes of 8 x 28 x 28 went 0.16 -> 0.08-0.11 ms. */
-#define MIN_SLICED_PLANE_CPU 4096
+/* Not on CPU devices, whose vector sums (GLOBAL_VECTORS) stream a plane per work-item at the
+ * copy's pace: on PoCL's 2 compute units, one plane of 512 x 512 took 0.16 ms so and 0.71-0.74
+ * ms in slices (the second kernel starts some 50 us after the first), 32 planes of 112 x 112
+ * 0.023-0.027 ms against 0.16-0.17 ms. */
 
 static int64_t block_extent(int64_t size, int64_t budget) {
     const int64_t limit = budget < MAX_SPELLED_TAPS ? budget : MAX_SPELLED_TAPS;
@@ -156,8 +159,7 @@ static int64_t block_extent(int64_t size, int64_t budget) {
 /* Whether a channels-first global average of enough input elements takes the slices. */
 static int sliced(const clpool_geometry *g, const clpool_device_facts *facts) {
     const uint64_t units = facts->compute_units ? facts->compute_units : 1;
-    const int64_t smallest = facts->cpu ? MIN_SLICED_PLANE_CPU : MIN_SLICED_PLANE;
-    return g->in[0] * g->in[1] * g->in[2] >= smallest &&
+    return !facts->cpu && g->in[0] * g->in[1] * g->in[2] >= MIN_SLICED_PLANE &&
            (uint64_t)(g->n * g->c) < units * SLICED_PLANES_PER_UNIT;
 }
 
@@ -331,6 +333,8 @@ clpool_status clpool_kernel_build_options(const clpool_geometry *g,
                (long long)((g->kernel[2] + g->stride[2] - 1) / g->stride[2]));
     if (global_gather(g, specialise, kind) || global_sum(g, specialise, kind))
         append(b, " -DGLOBAL_WINDOW=1");
+    if (global_sum(g, specialise, kind) && facts->cpu)
+        append(b, " -DGLOBAL_VECTORS=1");
     if (partials)
         append(b, " -DGLOBAL_PARTIALS=1");
     if (lanes)

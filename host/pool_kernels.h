@@ -76,8 +76,8 @@ int clpool_kernel_split_w(const clpool_geometry *g, const clpool_device_facts *f
  * GLOBAL_PARTIALS), with *blocks the first pass's geometry. Channels-last (C a multiple of 8):
  * the plane cut into blocks of at most 8 taps per dimension and 64 in all (kernel = stride =
  * block, the last block clipped), whose output is the block sums, N x blocks x C. Channels-first
- * (planes of at least 1,024 elements, 4,096 on CPU devices, and fewer than 64 planes per compute
- * unit): the plane cut into B interleaved slices (out = 1 x 1 x B, kernel[2] the taps per
+ * (devices other than CPUs, planes of at least 1,024 elements and fewer than 64 planes per
+ * compute unit): the plane cut into B interleaved slices (out = 1 x 1 x B, kernel[2] the taps per
  * slice), whose output is the slice sums, B x N x C (slice-major). The second pass,
  * CLPOOL_FORWARD_PARTIALS_KERNEL, sums each plane's blocks or slices into the output. */
 int clpool_kernel_partials(const clpool_geometry *g, const clpool_device_facts *facts,

@@ -224,9 +224,10 @@ START_TEST(test_index_words_chosen) {
 END_TEST
 
 /* Channels-first global averages run in two passes through slice sums (pool_kernels.h,
- * clpool_kernel_partials) from 2^18 input elements and 1,024 per plane (4,096 on CPU devices),
- * while there are fewer than 64 planes per compute unit; the slices are the plane over 64,
- * rounded up to 32, so that a slice has at most 64 taps. */
+ * clpool_kernel_partials) on devices other than CPUs, from 2^18 input elements and 1,024 per
+ * plane, while there are fewer than 64 planes per compute unit; the slices are the plane over
+ * 64, rounded up to 32, so that a slice has at most 64 taps. CPU devices sum each plane with
+ * vectors in one kernel instead (GLOBAL_VECTORS), whatever its size. */
 START_TEST(test_slices_chosen) {
     static const struct {
         int64_t n, c, w;
@@ -234,18 +235,19 @@ START_TEST(test_slices_chosen) {
         int cpu;
         const char *expected; /* NULL: one pass */
     } cases[] = {
-        {2, 16, 8192, 1, 1, "-DK_W=64 -DS_D=1 -DS_H=1 -DS_W=128"},
-        {2, 32, 8192, 1, 1, NULL}, /* 64 planes on one compute unit */
-        {2, 32, 8192, 2, 1, "-DOUT_W=128"},
-        {2, 16, 8191, 1, 1, NULL}, /* 2^18 - 32 elements */
+        {2, 16, 8192, 1, 0, "-DK_W=64 -DS_D=1 -DS_H=1 -DS_W=128"},
+        {2, 32, 8192, 1, 0, NULL}, /* 64 planes on one compute unit */
+        {2, 32, 8192, 2, 0, "-DOUT_W=128"},
+        {2, 16, 8191, 1, 0, NULL}, /* 2^18 - 32 elements */
         {8, 40, 1023, 8, 0, NULL}, /* planes under 1,024 elements */
         {8, 40, 1024, 8, 0, "-DOUT_D=1 -DOUT_H=1 -DOUT_W=32 -DK_D=1 -DK_H=1 -DK_W=32"},
-        {8, 40, 1024, 8, 1, NULL}, /* a CPU device: planes under 4,096 elements */
-        {8, 16, 4095, 4, 1, NULL},
-        {8, 16, 4096, 4, 1, "-DOUT_D=1 -DOUT_H=1 -DOUT_W=64 -DK_D=1 -DK_H=1 -DK_W=64"},
-        {1, 4, 100000, 1, 1, "-DOUT_W=1568 -DK_D=1 -DK_H=1 -DK_W=64"}, /* 1,568 x 64 >= 100,000 */
-        {1, 1, 262143, 1, 1, NULL},
-        {1, 1, 262145, 1, 1, "-DOUT_W=4128 -DK_D=1 -DK_H=1 -DK_W=64"},
+        {1, 4, 100000, 1, 0, "-DOUT_W=1568 -DK_D=1 -DK_H=1 -DK_W=64"}, /* 1,568 x 64 >= 100,000 */
+        {1, 1, 262143, 1, 0, NULL},
+        {1, 1, 262145, 1, 0, "-DOUT_W=4128 -DK_D=1 -DK_H=1 -DK_W=64"},
+        {2, 16, 8192, 1, 1, NULL}, /* CPU devices: vector sums */
+        {8, 40, 1024, 8, 1, NULL},
+        {1, 1, 262145, 1, 1, NULL},
+        {1, 4, 100000, 64, 1, NULL},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
         clpool_pool_desc pool;
@@ -271,7 +273,8 @@ START_TEST(test_slices_chosen) {
             ck_assert_int_eq(slices.output_elements, cases[i].n * cases[i].c * slices.out[2]);
         } else {
             ck_assert_msg(!strstr(options, "GLOBAL_PARTIALS") &&
-                              strstr(options, "-DGLOBAL_WINDOW=1"),
+                              strstr(options, "-DGLOBAL_WINDOW=1") &&
+                              !strstr(options, "-DGLOBAL_VECTORS=1") == !cases[i].cpu,
                           "case %zu: '%s'", i, options);
         }
         free(options);
@@ -397,10 +400,10 @@ static cl_kernel wide_kernel(cl_program program, const char *name, uint64_t work
     return kernel;
 }
 
-/* The two-pass global averages (blocks channels-last, slices channels-first) built with 64-bit
- * indices, which the library picks only past 2^31 elements: a plan's two kernels are swapped for
- * the IDX_T=long build of the same options and enqueued as the plan, on small integers that sum
- * exactly, so the means must match the reference to 2 ulp. */
+/* The two-pass global averages (blocks channels-last, slices channels-first, made as for a device
+ * other than a CPU) built with 64-bit indices, which the library picks only past 2^31 elements: a
+ * plan's two kernels are swapped for the IDX_T=long build of the same options and enqueued as
+ * the plan, on small integers that sum exactly, so the means must match the reference to 2 ulp. */
 START_TEST(test_partials_index64) {
     clpool_pool_desc pool;
     clpool_tensor_desc input;
@@ -409,7 +412,10 @@ START_TEST(test_partials_index64) {
                                _i ? CLPOOL_LAYOUT_CHANNELS_LAST : CLPOOL_LAYOUT_CHANNELS_FIRST, 1,
                                8, 203, 170);
     clpool_plan *plan = NULL;
+    const int cpu = dev.ctx->facts.cpu;
+    dev.ctx->facts.cpu = 0; /* channels-first: the slices of devices other than CPUs */
     ck_assert_int_eq(clpool_plan_create(dev.ctx, &pool, &input, NULL, &plan), CLPOOL_SUCCESS);
+    dev.ctx->facts.cpu = cpu;
     ck_assert_ptr_nonnull(plan->second_kernel);
     ck_assert(plan->scratch_bytes > 0);
     cl_program program = wide_program(plan->build_options);
@@ -444,6 +450,71 @@ START_TEST(test_partials_index64) {
     free(x);
     free(y);
     free(want);
+}
+END_TEST
+
+/* Channels-first global averages, made as for a CPU device (cpu 1: one kernel of vector sums,
+ * GLOBAL_VECTORS) or another (cpu 0: slices in two kernels where the input is large), so that
+ * every device runs both: the plan's kernel count and options, the reference's results on random
+ * data, and exact means of small integers (2 ulp: the division's rounding), which the tolerance
+ * for long sums could not tell from one element missed. */
+static void expect_global_average(const clpool_tensor_desc *input, int cpu, const char *label) {
+    clpool_pool_desc pool;
+    clpool_pool_desc_init_global(&pool, CLPOOL_MODE_AVG, input->spatial_rank);
+    const int saved = dev.ctx->facts.cpu;
+    dev.ctx->facts.cpu = cpu;
+    clpool_plan *plan = NULL;
+    ck_assert_int_eq(clpool_plan_create(dev.ctx, &pool, input, NULL, &plan), CLPOOL_SUCCESS);
+    const int sliced = strstr(clpool_plan_build_options(plan), "-DGLOBAL_PARTIALS=1") != NULL;
+    ck_assert_msg(cpu ? !sliced && strstr(clpool_plan_build_options(plan), "-DGLOBAL_VECTORS=1")
+                      : !strstr(clpool_plan_build_options(plan), "GLOBAL_VECTORS"),
+                  "%s: '%s'", label, clpool_plan_build_options(plan));
+    ck_assert_uint_eq(clpool_plan_kernel_count(plan), sliced ? 2u : 1u);
+    const size_t n_in = (size_t)plan->geometry.input_elements;
+    const size_t n_out = (size_t)plan->geometry.output_elements;
+    clpool_plan_release(plan);
+
+    float *x = malloc(n_in * sizeof *x), *want = malloc(n_out * sizeof *want), *y = NULL;
+    ck_assert(x && want);
+    fill_input(FILL_RANDOM, 47, x, n_in);
+    expect_matches_reference(label, &pool, input, x, CLPOOL_SPECIALISE_AUTO);
+    fill_input(FILL_INTEGERS, 53, x, n_in); /* -2 .. 0: sums exact in any order */
+    ck_assert_int_eq(ref_pool_forward(&pool, input, x, want, NULL), 0);
+    size_t count = 0;
+    ck_assert_int_eq(run_on_device(&pool, input, x, CLPOOL_SPECIALISE_AUTO, &y, &count),
+                     CLPOOL_SUCCESS);
+    for (size_t i = 0; i < count; ++i) {
+        const float ulp = nextafterf(fabsf(want[i]), INFINITY) - fabsf(want[i]);
+        ck_assert_msg(fabsf(y[i] - want[i]) <= 2.0f * ulp, "%s, mean %zu: %.9g, want %.9g", label,
+                      i, y[i], want[i]);
+    }
+    dev.ctx->facts.cpu = saved;
+    free(x);
+    free(y);
+    free(want);
+}
+
+/* The vector sums' three parts alone and together: 1 element (the scalar tail only), 16 (one
+ * 16-wide step), 47 (one 32-wide step and a tail of 15); the standard heads (test_ranks) add 49,
+ * 135 and 4,095. Then the slices on planes whose last round of taps is ragged (34,510 elements
+ * in 544 slices; 32,775 in 544), a line of 40,000 and a batch of two, for which test_ranks sees
+ * the vector sums on CPU devices. */
+START_TEST(test_global_average_paths) {
+    static const struct {
+        int64_t n, c, d, h, w;
+        int cpu;
+    } cases[] = {
+        {2, 3, 1, 1, 1, 1},     {2, 3, 1, 4, 4, 1},    {1, 5, 1, 1, 47, 1},
+        {1, 8, 1, 203, 170, 0}, {1, 8, 2185, 3, 5, 0}, {1, 8, 1, 1, 40000, 0},
+        {2, 24, 1, 64, 130, 0},
+    };
+    const int64_t *d = &cases[_i].d;
+    clpool_tensor_desc input;
+    clpool_tensor_desc_init(&input, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_FIRST, cases[_i].n,
+                            cases[_i].c, d[0] > 1 ? 3 : 2, d[0] > 1 ? d : d + 1);
+    char label[64];
+    snprintf(label, sizeof label, "case %d (cpu %d)", _i, cases[_i].cpu);
+    expect_global_average(&input, cases[_i].cpu, label);
 }
 END_TEST
 
@@ -504,6 +575,7 @@ static Suite *internal_suite(void) {
     tcase_add_loop_test(tc, test_index64_kernel, 0, 2);
     tcase_add_loop_test(tc, test_partials_index64, 0, 2);
     tcase_add_test(tc, test_scratch_failure);
+    tcase_add_loop_test(tc, test_global_average_paths, 0, 7);
     suite_add_tcase(s, tc);
     return s;
 }

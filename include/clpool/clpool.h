@@ -447,8 +447,8 @@ CLPOOL_API size_t clpool_plan_local_size(const clpool_plan *plan);
  * interior output columns (-DSPLIT_W_BEGIN in the options, CPU devices only; a second kernel
  * computes the border columns) and for global average plans of large inputs (-DGLOBAL_PARTIALS
  * in the options: specialised, at least 2^18 input elements; channels-last with C a multiple of
- * 8 and a plane of more than 8 taps along some dimension, or channels-first with planes of at
- * least 1,024 elements, 4,096 on CPU devices, and fewer than 64 planes per compute unit; the
+ * 8 and a plane of more than 8 taps along some dimension, or channels-first on devices other
+ * than CPUs, with planes of at least 1,024 elements and fewer than 64 planes per compute unit; the
  * first kernel sums blocks or slices of the plane into a scratch buffer that the enqueue
  * creates and releases, the second sums those), else 1; 0 for NULL. A plan with nothing to
  * compute enqueues only a marker. Should the second launch fail, the first stays enqueued (it
