@@ -124,6 +124,20 @@ static int global_sum(const clpool_geometry *g, int specialise, clpool_kernel_ki
            g->mode == CLPOOL_MODE_AVG && g->layout == CLPOOL_LAYOUT_CHANNELS_FIRST;
 }
 
+/* Specialised channels-first global pooling forward on CPU devices, of any plane the two-pass
+ * slices leave to one kernel (on CPU devices, all): explicit 16-wide vectors inside the
+ * work-item (pool_forward.cl, GLOBAL_VECTORS), the sums of averages as above, and for max pooling
+ * 32 lanes of the scan that merge exactly, on planes of fewer than 2^31 elements (int lane
+ * indices). Max pooling had the spelled-out taps of small planes (8 x 2048 planes of 7 x 7: 0.31
+ * ms, 18% of copy, the taps read 49 apart across work-items) and the adaptive loop of large ones
+ * (8 x 1024 planes of 4,096: 14.6 ms). */
+static int global_vectors(const clpool_geometry *g, const clpool_device_facts *facts,
+                          int specialise, clpool_kernel_kind kind) {
+    return facts->cpu && specialise && is_global(g) && kind == CLPOOL_KERNEL_FORWARD &&
+           g->layout == CLPOOL_LAYOUT_CHANNELS_FIRST &&
+           (g->mode == CLPOOL_MODE_AVG || g->in[0] * g->in[1] * g->in[2] <= INT32_MAX);
+}
+
 /* Blocks of GLOBAL_PARTIALS cover at most this many taps (pool_forward.cl), so a 3D plane does
  * not spell out 512 taps; W is cut first, then H, then D. Two passes pay only for large inputs:
  * PoCL takes some 50 us from one kernel to the next, which cost 2-6x on inputs of 30k-140k
@@ -331,9 +345,10 @@ clpool_status clpool_kernel_build_options(const clpool_geometry *g,
                (long long)((g->kernel[0] + g->stride[0] - 1) / g->stride[0]),
                (long long)((g->kernel[1] + g->stride[1] - 1) / g->stride[1]),
                (long long)((g->kernel[2] + g->stride[2] - 1) / g->stride[2]));
-    if (global_gather(g, specialise, kind) || global_sum(g, specialise, kind))
+    if (global_gather(g, specialise, kind) || global_sum(g, specialise, kind) ||
+        global_vectors(g, facts, specialise, kind))
         append(b, " -DGLOBAL_WINDOW=1");
-    if (global_sum(g, specialise, kind) && facts->cpu)
+    if (global_vectors(g, facts, specialise, kind))
         append(b, " -DGLOBAL_VECTORS=1");
     if (partials)
         append(b, " -DGLOBAL_PARTIALS=1");

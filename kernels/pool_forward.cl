@@ -44,16 +44,18 @@
 #ifndef GLOBAL_WINDOW
 #define GLOBAL_WINDOW 0
 #endif
-/* GLOBAL_WINDOW (host: pool_kernels.c): specialised channels-first global average pooling,
- * summed by GLOBAL_SUM below whatever the plane's size. */
+/* GLOBAL_WINDOW (host: pool_kernels.c): specialised channels-first global pooling. Averages are
+ * summed by GLOBAL_SUM below whatever the plane's size; max pooling takes the paths of other
+ * windows unless GLOBAL_VECTORS is set. */
 #define GLOBAL_SUM (GLOBAL_WINDOW && !POOL_MAX)
-/* GLOBAL_VECTORS optional, with GLOBAL_SUM on CPU devices (host: pool_kernels.c): the plane is
- * summed with explicit 16-wide vectors inside each work-item (below). */
+/* GLOBAL_VECTORS optional, with GLOBAL_WINDOW on CPU devices (host: pool_kernels.c): the plane is
+ * scanned with explicit 16-wide vectors inside each work-item (below); for max pooling, planes of
+ * fewer than 2^31 elements (the lanes' indices are int). */
 #ifndef GLOBAL_VECTORS
 #define GLOBAL_VECTORS 0
 #endif
-#if GLOBAL_VECTORS && !GLOBAL_SUM
-#error "GLOBAL_VECTORS is for channels-first global averages (GLOBAL_SUM)"
+#if GLOBAL_VECTORS && (!GLOBAL_WINDOW || CHANNELS_LAST)
+#error "GLOBAL_VECTORS is for channels-first global pooling (GLOBAL_WINDOW)"
 #endif
 /* GLOBAL_PARTIALS (host: pool_kernels.c, clpool_kernel_partials): channels-last global average
  * of a plane too large to spell out. A tap loop C apart per work-item does not vectorise across
@@ -280,7 +282,75 @@ clamped_window(__global const DATA_T *restrict in, const IDX_T plane, const int 
 }
 #endif
 
-#if GLOBAL_VECTORS
+#if GLOBAL_VECTORS && POOL_MAX
+/* Whether (value, index) b ends a sequential scan that a ended, where both were candidates: the
+ * forward rule (take v when v > acc or v is NaN) ends on the last NaN, else on the first tap of
+ * the largest value (-0 == +0: the first keeps its sign). So a NaN beats a number and the later
+ * NaN the earlier; a larger number beats a smaller, and of equal ones the earlier wins. A total
+ * order, so lanes can be merged in any order. Works on scalars and, component-wise, vectors. */
+#define SCAN_ENDS_ON(av, ai, bv, bi)                                                               \
+    ((bv) != (bv) ? ((av) == (av)) | ((bi) > (ai))                                                 \
+                  : ((av) == (av)) & (((bv) > (av)) | (((bv) == (av)) & ((bi) < (ai)))))
+#define LANES_MERGE(mask_t, av, ai, bv, bi)                                                        \
+    {                                                                                              \
+        const mask_t takes_ = SCAN_ENDS_ON(av, ai, bv, bi);                                        \
+        av = select(av, bv, takes_);                                                               \
+        ai = select(ai, bi, takes_);                                                               \
+    }
+
+/* The max of one contiguous plane and its argmax (the plane index PyTorch reports), for a CPU
+ * device, as GLOBAL_VECTORS sums below. Lane k of 32 scans taps k, k + 32, ... by the forward
+ * rule, starting from its first tap (which is what starting from -inf at that tap gives); the
+ * lanes merge by SCAN_ENDS_ON into the scan of the taps so far, which the scalar tail continues.
+ * Bit-identical to the reference, NaN payloads and signs of zero included. */
+__attribute__((always_inline)) inline void plane_vector_max(__global const DATA_T *restrict p,
+                                                            ACC_T *acc_out, IDX_T *argmax_out) {
+    const int count = P_ID * P_IH * P_IW;
+    ACC_T acc = -INFINITY;
+    int argmax = 0, i = 0;
+    if (count >= 32) {
+        const int16 lane = (int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+        float16 v0 = vload16(0, p), v1 = vload16(0, p + 16);
+        int16 i0 = lane, i1 = lane + 16;
+        for (i = 32; count - i >= 32; i += 32) { /* not i + 32 <= count: that may overflow */
+            const float16 a = vload16(0, p + i), b = vload16(0, p + i + 16);
+            const int16 take_a = (a > v0) | (a != a), take_b = (b > v1) | (b != b);
+            v0 = select(v0, a, take_a);
+            i0 = select(i0, lane + i, take_a);
+            v1 = select(v1, b, take_b);
+            i1 = select(i1, lane + (i + 16), take_b);
+        }
+        if (count - i >= 16) { /* lanes 0-15 take the next 16 taps, still each in order */
+            const float16 a = vload16(0, p + i);
+            const int16 take_a = (a > v0) | (a != a);
+            v0 = select(v0, a, take_a);
+            i0 = select(i0, lane + i, take_a);
+            i += 16;
+        }
+        LANES_MERGE(int16, v0, i0, v1, i1)
+        float8 v8 = v0.lo;
+        int8 i8 = i0.lo;
+        LANES_MERGE(int8, v8, i8, v0.hi, i0.hi)
+        float4 v4 = v8.lo;
+        int4 i4 = i8.lo;
+        LANES_MERGE(int4, v4, i4, v8.hi, i8.hi)
+        float2 v2 = v4.lo;
+        int2 i2 = i4.lo;
+        LANES_MERGE(int2, v2, i2, v4.hi, i4.hi)
+        acc = v2.x;
+        argmax = i2.x;
+        LANES_MERGE(int, acc, argmax, v2.y, i2.y)
+    }
+    for (; i < count; ++i) { /* selects, not a branch the data would mispredict */
+        const ACC_T v = LOAD(p, i);
+        const int take = v > acc || v != v;
+        acc = select(acc, v, take);
+        argmax = select(argmax, i, take);
+    }
+    *acc_out = acc;
+    *argmax_out = (IDX_T)argmax;
+}
+#elif GLOBAL_VECTORS
 /* The sum of one contiguous plane, for a CPU device. The running sums of GLOBAL_SUM vectorise
  * across work-items, each lane a plane apart, so every load is a gather (8 x 2048 planes of 7 x 7
  * at 25-44% of copy on PoCL). A work-item loop whose body holds vector types is left scalar by
@@ -399,7 +469,12 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
     const IDX_T plane = rest * plane_elements;
 #endif
 
-#if GLOBAL_VECTORS
+#if GLOBAL_VECTORS && POOL_MAX
+    ACC_T acc;
+    IDX_T argmax;
+    plane_vector_max(in + plane, &acc, &argmax);
+    (void)argmax;
+#elif GLOBAL_VECTORS
     const ACC_T acc = plane_vector_sum(in + plane) / (ACC_T)((IDX_T)P_ID * P_IH * P_IW);
 #elif GLOBAL_SUM
     /* Global average of a contiguous plane: eight running sums over interleaved taps, combined

@@ -518,6 +518,47 @@ START_TEST(test_global_average_paths) {
 }
 END_TEST
 
+/* Channels-first global max pooling made as for a CPU device, whose plan scans each plane with
+ * 32 vector lanes that merge exactly (pool_forward.cl, GLOBAL_VECTORS), on every device: values
+ * bit for bit and int64 indices against the reference. 31 elements take the scalar tail alone;
+ * 95 every part (the first 32, one round of the loop, the 16-wide step and a tail of 15); 13 x
+ * 11 = 143 three rounds and a tail of 15, no 16-wide step. The fills make the merge decide: ties
+ * between zeros of both signs (the first keeps its sign), several NaNs with their own payloads
+ * (the last is taken), -inf everywhere but a few (the first tap when no value beats -inf) and
+ * NaN everywhere. */
+START_TEST(test_global_max_vectors) {
+    static const int64_t sizes[][2] = {{1, 31}, {1, 95}, {13, 11}};
+    static const fill_kind fills[] = {FILL_INTEGERS, FILL_NAN_SCATTER, FILL_NEG_INF, FILL_NAN_ALL,
+                                      FILL_RANDOM};
+    clpool_pool_desc pool;
+    clpool_tensor_desc input;
+    clpool_pool_desc_init_global(&pool, CLPOOL_MODE_MAX, 2);
+    clpool_tensor_desc_init_2d(&input, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_FIRST, 2, 6,
+                               sizes[_i][0], sizes[_i][1]);
+    const int saved = dev.ctx->facts.cpu;
+    dev.ctx->facts.cpu = 1;
+    clpool_plan *plan = NULL;
+    ck_assert_int_eq(clpool_plan_create(dev.ctx, &pool, &input, NULL, &plan), CLPOOL_SUCCESS);
+    ck_assert_msg(strstr(clpool_plan_build_options(plan), "-DGLOBAL_VECTORS=1"), "'%s'",
+                  clpool_plan_build_options(plan));
+    clpool_plan_release(plan);
+    const size_t n = (size_t)(2 * 6 * sizes[_i][0] * sizes[_i][1]);
+    float *x = malloc(n * sizeof *x);
+    ck_assert_ptr_nonnull(x);
+    for (size_t f = 0; f < sizeof fills / sizeof fills[0]; ++f) {
+        char label[64];
+        snprintf(label, sizeof label, "plane %lldx%lld, fill %d", (long long)sizes[_i][0],
+                 (long long)sizes[_i][1], (int)fills[f]);
+        fill_input(fills[f], 61 + f, x, n);
+        expect_matches_reference(label, &pool, &input, x, CLPOOL_SPECIALISE_AUTO);
+        expect_indices_match_reference(label, &pool, &input, x, CLPOOL_SPECIALISE_AUTO,
+                                       CLPOOL_INDEX_INT64);
+    }
+    dev.ctx->facts.cpu = saved;
+    free(x);
+}
+END_TEST
+
 /* A two-pass plan whose scratch buffer cannot be made (white-box: its size set past any device's
  * allocation limit) fails the enqueue with the OpenCL status and a message naming the buffer,
  * enqueues nothing (the output keeps its prefill), and works again once the size is restored. */
@@ -576,6 +617,7 @@ static Suite *internal_suite(void) {
     tcase_add_loop_test(tc, test_partials_index64, 0, 2);
     tcase_add_test(tc, test_scratch_failure);
     tcase_add_loop_test(tc, test_global_average_paths, 0, 7);
+    tcase_add_loop_test(tc, test_global_max_vectors, 0, 3);
     suite_add_tcase(s, tc);
     return s;
 }
