@@ -83,6 +83,39 @@ static void with_scratch(const clpool_operand *ops, int slot, cl_mem scratch, si
     out[slot].bytes = bytes;
 }
 
+/* The scratch buffer of a two-pass enqueue on queue, under the plan's lock (plan.h: scratch):
+ * the kept one when queue is the in-order queue it was made for, else a new one, which the plan
+ * keeps (releasing the old) when queue is in-order. *owned says the caller releases the buffer
+ * once its kernels are enqueued: a buffer for an out-of-order queue is never kept. */
+static cl_int obtain_scratch(clpool_plan *plan, cl_command_queue queue, cl_mem *out, int *owned,
+                             const char **call) {
+    cl_command_queue_properties properties = 0;
+    *call = "clGetCommandQueueInfo(CL_QUEUE_PROPERTIES)";
+    cl_int err =
+        clGetCommandQueueInfo(queue, CL_QUEUE_PROPERTIES, sizeof properties, &properties, NULL);
+    if (err != CL_SUCCESS)
+        return err;
+    *call = "clCreateBuffer";
+    const int in_order = !(properties & CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE);
+    *owned = !in_order;
+    if (in_order && plan->scratch && plan->scratch_queue == queue) {
+        *out = plan->scratch;
+        return CL_SUCCESS;
+    }
+    cl_mem fresh =
+        clCreateBuffer(plan->ctx->context, CL_MEM_READ_WRITE, plan->scratch_bytes, NULL, &err);
+    if (err != CL_SUCCESS)
+        return err;
+    if (in_order) {
+        if (plan->scratch)
+            clReleaseMemObject(plan->scratch);
+        plan->scratch = fresh;
+        plan->scratch_queue = queue;
+    }
+    *out = fresh;
+    return CL_SUCCESS;
+}
+
 /* The plan's kernel, then, for a plan with a second pass (a forward plan split at its border
  * columns, or a two-pass global average), the second kernel, waiting on the first: the event
  * returned is the second's, which completes after both, on in-order and out-of-order queues
@@ -95,18 +128,28 @@ static clpool_status launch(const clpool_plan *plan, cl_command_queue queue,
     const int split = plan->second_kernel != NULL;
     cl_int err = CL_SUCCESS;
     cl_mem scratch = NULL;
+    int owned = 0;
     clpool_operand first_ops[3], second_ops[3];
-    const char *call = "clCreateBuffer(block sums)";
+    const char *call = NULL;
+    pthread_mutex_lock(&locked->enqueue_lock);
     if (plan->scratch_bytes) {
-        scratch =
-            clCreateBuffer(plan->ctx->context, CL_MEM_READ_WRITE, plan->scratch_bytes, NULL, &err);
-        if (err != CL_SUCCESS)
-            return clpool_fail_cl(err, call, "the two-pass global average's scratch buffer");
-        with_scratch(ops, 1, scratch, plan->scratch_bytes, first_ops);
+        err = obtain_scratch(locked, queue, &scratch, &owned, &call);
+        if (err != CL_SUCCESS) {
+            pthread_mutex_unlock(&locked->enqueue_lock);
+            return clpool_fail_cl(err, call, "the two-pass global pooling's scratch buffer");
+        }
+        with_scratch(ops, 1, scratch,
+                     plan->scratch_index_offset ? plan->scratch_index_offset : plan->scratch_bytes,
+                     first_ops);
         with_scratch(ops, 0, scratch, plan->scratch_bytes, second_ops);
+        if (plan->scratch_index_size) { /* a global max's first pass: block argmaxes too */
+            first_ops[2] = first_ops[1];
+            first_ops[2].offset = plan->scratch_index_offset;
+            first_ops[2].bytes = plan->scratch_bytes - plan->scratch_index_offset;
+            first_ops[2].element_size = plan->scratch_index_size;
+        }
         ops = first_ops;
     }
-    pthread_mutex_lock(&locked->enqueue_lock);
     cl_event first = NULL;
     call = "clSetKernelArg";
     err = bind_operands(plan->kernel, ops);
@@ -127,7 +170,7 @@ static clpool_status launch(const clpool_plan *plan, cl_command_queue queue,
                                      ? CLPOOL_SUCCESS
                                      : clpool_launch_failure(plan, err, call, "pooling kernel");
     pthread_mutex_unlock(&locked->enqueue_lock);
-    if (scratch)
+    if (owned)
         clReleaseMemObject(scratch); /* freed once the enqueued kernels have finished */
     return status;
 }

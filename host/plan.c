@@ -120,6 +120,12 @@ static clpool_status build_kernel(clpool_plan *plan, int specialise) {
         /* One work-item per (n, c) sums the block sums of its plane. */
         plan->second_items = (uint64_t)(plan->geometry.n * plan->geometry.c);
         plan->scratch_bytes = blocks.output_bytes;
+        plan->scratch_index_size = clpool_partials_index_size(&plan->geometry, plan->indices);
+        if (plan->scratch_index_size) {
+            plan->scratch_index_offset = (blocks.output_bytes + 7) / 8 * 8;
+            plan->scratch_bytes = plan->scratch_index_offset +
+                                  (size_t)blocks.output_elements * plan->scratch_index_size;
+        }
         status = make_kernel(plan, program, CLPOOL_FORWARD_PARTIALS_KERNEL, plan->second_items,
                              &plan->second_kernel);
     }
@@ -264,6 +270,8 @@ void clpool_plan_release(clpool_plan *plan) {
         clReleaseKernel(plan->kernel);
     if (plan->second_kernel)
         clReleaseKernel(plan->second_kernel);
+    if (plan->scratch)
+        clReleaseMemObject(plan->scratch);
     free(plan->build_options);
     pthread_mutex_destroy(&plan->enqueue_lock);
     clpool_context_release(plan->ctx);

@@ -73,7 +73,9 @@ int clpool_kernel_split_w(const clpool_geometry *g, const clpool_device_facts *f
 
 /* Specialised global average pooling of at least 2^18 input elements whose plane is too large to
  * spell out: 1 when it runs in two passes through a scratch buffer (pool_forward.cl,
- * GLOBAL_PARTIALS), with *blocks the first pass's geometry. Channels-last (C a multiple of 8):
+ * GLOBAL_PARTIALS), with *blocks the first pass's geometry. Global max pooling too, channels-last
+ * only, its first pass also writing each block's argmax (clpool_partials_index_size). Channels-last
+ * (C a multiple of 8):
  * the plane cut into blocks of at most 8 taps per dimension and 64 in all (kernel = stride =
  * block, the last block clipped), whose output is the block sums, N x blocks x C. Channels-first
  * (devices other than CPUs, planes of at least 1,024 elements and fewer than 64 planes per
@@ -83,6 +85,11 @@ int clpool_kernel_split_w(const clpool_geometry *g, const clpool_device_facts *f
 int clpool_kernel_partials(const clpool_geometry *g, const clpool_device_facts *facts,
                            int specialise, clpool_kernel_kind kind, clpool_geometry *blocks);
 #define CLPOOL_FORWARD_PARTIALS_KERNEL "clpool_pool_forward_partials"
+
+/* The bytes of one block argmax in a two-pass global max's scratch buffer (the caller's index
+ * type, else int when the plane fits it), which follow the block values from the first multiple
+ * of 8 bytes past them; 0 for averages, whose scratch holds sums alone. */
+size_t clpool_partials_index_size(const clpool_geometry *g, clpool_index_type indices);
 
 /* The two-dimensional launch of lanes (not 0): *count lanes along dimension 0, *rows work-items
  * along dimension 1 (the kernels' total argument). */

@@ -32,9 +32,11 @@
  *   STORE(p, i, v) optional: write ACC_T v to element i of p (default: a plain conversion)
  *   INDEX_WORDS    optional, 1 (little-endian devices, INDEX_T long, channel lanes) to write
  *                  each index as its two 32-bit words (below)
- *   GLOBAL_PARTIALS optional, 1 for the first pass of a two-pass global average (below): the
+ *   GLOBAL_PARTIALS optional, 1 for the first pass of a two-pass global pooling (below): the
  *                  window is then one block of the plane (channels-last) or the sizes describe
- *                  the plane's slices (channels-first), and each sum is stored undivided
+ *                  the plane's slices (channels-first, average only), and each sum is stored
+ *                  undivided, or each max with its argmax (then WRITE_INDICES 1, and
+ *                  PLAN_INDICES 1 when the plan writes the caller's indices)
  *   LANES          optional, the two-dimensional launch (below; host: pool_kernels.h)
  * With SPECIALISED 1, also: IN_D IN_H IN_W CH OUT_D OUT_H OUT_W (sizes), K_D K_H K_W (kernel),
  *   S_D S_H S_W (stride), PB_D PB_H PB_W / PE_D PE_H PE_W (padding at begin / end), DL_D DL_H DL_W
@@ -73,8 +75,12 @@
 #define GLOBAL_PARTIALS 0
 #endif
 #define PLANE_SLICES (GLOBAL_PARTIALS && !CHANNELS_LAST)
-#if GLOBAL_PARTIALS && (POOL_MAX || ADAPTIVE)
-#error "GLOBAL_PARTIALS is for average pooling with fixed blocks"
+/* Channels-last global max pooling of large planes takes the same blocks: the first pass writes
+ * each block's max and argmax (a plane index) into the scratch buffer, the second merges a
+ * plane's blocks by SCAN_ENDS_ON (below). The first pass always writes indices (WRITE_INDICES),
+ * INDEX_T wide; PLAN_INDICES says whether the second writes the caller's. */
+#if GLOBAL_PARTIALS && (ADAPTIVE || POOL_MAX && (PLANE_SLICES || !WRITE_INDICES))
+#error "GLOBAL_PARTIALS is for fixed blocks, and for max pooling channels-last with indices"
 #endif
 
 /* The clamped, spelled-out taps need a specialised window of at most 8 taps per dimension and
@@ -282,7 +288,7 @@ clamped_window(__global const DATA_T *restrict in, const IDX_T plane, const int 
 }
 #endif
 
-#if GLOBAL_VECTORS && POOL_MAX
+#if POOL_MAX
 /* Whether (value, index) b ends a sequential scan that a ended, where both were candidates: the
  * forward rule (take v when v > acc or v is NaN) ends on the last NaN, else on the first tap of
  * the largest value (-0 == +0: the first keeps its sign). So a NaN beats a number and the later
@@ -297,7 +303,9 @@ clamped_window(__global const DATA_T *restrict in, const IDX_T plane, const int 
         av = select(av, bv, takes_);                                                               \
         ai = select(ai, bi, takes_);                                                               \
     }
+#endif
 
+#if GLOBAL_VECTORS && POOL_MAX
 /* The max of one contiguous plane and its argmax (the plane index PyTorch reports), for a CPU
  * device, as GLOBAL_VECTORS sums below. Lane k of 32 scans taps k, k + 32, ... by the forward
  * rule, starting from its first tap (which is what starting from -inf at that tap gives); the
@@ -612,8 +620,9 @@ __kernel void clpool_pool_forward_border(__global const DATA_T *restrict input, 
  * wrote it: channels-last a block's sums C apart, channels-first N x C apart, so that
  * neighbouring work-items read neighbouring sums), in order, and divides by the plane's size,
  * as an adaptive window of the whole plane counts it: within float rounding of the reference's
- * one sequential sum. total is N * C. A loop per work-item over 1/8 (1D) to 1/64 (2D, 3D) of a
- * channels-last plane, or over a channels-first plane's slices. */
+ * one sequential sum. For max pooling it merges the blocks' maxima and argmaxes instead, which
+ * is exact. total is N * C. A loop per work-item over 1/64 of a channels-last plane (1/8 of a
+ * line whose length cannot be folded into rows), or over a channels-first plane's slices. */
 __kernel void clpool_pool_forward_partials(__global const DATA_T *restrict input,
                                            ulong input_offset, __global DATA_T *restrict output,
                                            ulong output_offset, __global INDEX_T *restrict indices,
@@ -630,9 +639,30 @@ __kernel void clpool_pool_forward_partials(__global const DATA_T *restrict input
     __global const DATA_T *restrict sums = input + input_offset + (IDX_T)g;
     const IDX_T step = (IDX_T)total;
 #endif
+#if POOL_MAX
+    /* The blocks' argmaxes follow their values in the scratch buffer, laid out alike, from the
+     * first element past them that INDEX_T is aligned to. */
+    __global const INDEX_T *restrict block_argmax =
+        (__global const INDEX_T *)(input + input_offset + ((IDX_T)total * blocks + 1) / 2 * 2) +
+        (sums - (input + input_offset));
+    ACC_T acc = LOAD(sums, 0);
+    INDEX_T argmax = block_argmax[0];
+    for (IDX_T b = 1; b < blocks; ++b) {
+        const ACC_T v = LOAD(sums, b * step);
+        const INDEX_T i = block_argmax[b * step];
+        const bool takes = SCAN_ENDS_ON(acc, argmax, v, i);
+        acc = takes ? v : acc;
+        argmax = takes ? i : argmax;
+    }
+    STORE(output + output_offset, (IDX_T)g, acc);
+#if PLAN_INDICES
+    indices[indices_offset + (IDX_T)g] = argmax;
+#endif
+#else
     ACC_T acc = (ACC_T)0;
     for (IDX_T b = 0; b < blocks; ++b)
         acc += LOAD(sums, b * step);
     STORE(output + output_offset, (IDX_T)g, acc / (ACC_T)((IDX_T)IN_D * IN_H * IN_W));
+#endif
 }
 #endif

@@ -109,9 +109,10 @@ START_TEST(test_lanes_chosen) {
          "-DGLOBAL_WINDOW=1 -DLANES=4"},
         {CLPOOL_MODE_MAX, CLPOOL_LAYOUT_CHANNELS_LAST, CLPOOL_KERNEL_BACKWARD_MAX_INDICES, 49, 0, 0,
          0, "-DGLOBAL_WINDOW=1 -DLANES=1"},
-        /* 2 x 16 x 8192 = 2^18 elements: two passes from there up (clpool_kernel_partials). */
+        /* 2 x 16 x 8192 = 2^18 elements: two passes from there up (clpool_kernel_partials),
+         * the line's blocks taken from it folded into 128 x 64. */
         {CLPOOL_MODE_AVG, CLPOOL_LAYOUT_CHANNELS_LAST, CLPOOL_KERNEL_FORWARD, 8192, 0, 0, 0,
-         "-DK_D=1 -DK_H=1 -DK_W=8 -DS_D=1 -DS_H=1 -DS_W=8"},
+         "-DIN_H=128 -DIN_W=64 -DCH=16 -DOUT_D=1 -DOUT_H=16 -DOUT_W=8 -DK_D=1 -DK_H=8 -DK_W=8"},
         {CLPOOL_MODE_AVG, CLPOOL_LAYOUT_CHANNELS_LAST, CLPOOL_KERNEL_FORWARD, 8192, 0, 0, 0,
          "-DGLOBAL_PARTIALS=1 -DLANES=1"},
         {CLPOOL_MODE_AVG, CLPOOL_LAYOUT_CHANNELS_LAST, CLPOOL_KERNEL_FORWARD, 8191, 0, 0, 0, NULL},
@@ -279,6 +280,37 @@ START_TEST(test_slices_chosen) {
         }
         free(options);
     }
+}
+END_TEST
+
+/* Channels-last global pooling of a long line takes its blocks as the rows of a 2D plane, the
+ * width the divisor of the length nearest below its square root (at least 8), so the second pass
+ * merges 1/64 of the line; a length with no such divisor keeps blocks of 8. Both modes. */
+START_TEST(test_line_blocks_folded) {
+    static const struct {
+        int64_t w, rows, width, blocks;
+    } cases[] = {
+        {4096, 64, 64, 64},      {40000, 200, 200, 625},      {16000, 128, 125, 256},
+        {32771, 1, 32771, 4097}, {8 * 32771, 32771, 8, 4097},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i)
+        for (int m = 0; m < 2; ++m) {
+            clpool_pool_desc pool;
+            clpool_tensor_desc input;
+            clpool_pool_desc_init_global(&pool, m ? CLPOOL_MODE_MAX : CLPOOL_MODE_AVG, 1);
+            clpool_tensor_desc_init_1d(&input, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_LAST, 1, 64,
+                                       cases[i].w);
+            clpool_geometry g, blocks;
+            ck_assert_int_eq(clpool_geometry_resolve(&pool, &input, &g), CLPOOL_SUCCESS);
+            ck_assert(
+                clpool_kernel_partials(&g, &dev.ctx->facts, 1, CLPOOL_KERNEL_FORWARD, &blocks));
+            ck_assert_msg(blocks.in[0] == 1 && blocks.in[1] == cases[i].rows &&
+                              blocks.in[2] == cases[i].width &&
+                              blocks.out[0] * blocks.out[1] * blocks.out[2] == cases[i].blocks,
+                          "line %lld: %lld x %lld, %lld blocks", (long long)cases[i].w,
+                          (long long)blocks.in[1], (long long)blocks.in[2],
+                          (long long)(blocks.out[0] * blocks.out[1] * blocks.out[2]));
+        }
 }
 END_TEST
 
@@ -559,6 +591,97 @@ START_TEST(test_global_max_vectors) {
 }
 END_TEST
 
+/* Reads n floats of buffer (blocking) and checks each is want[i % period]. */
+static void expect_floats(cl_mem buffer, size_t n, const float *want, size_t period,
+                          const char *label) {
+    float *y = malloc(n * sizeof *y);
+    ck_assert_ptr_nonnull(y);
+    ck_assert_int_eq(
+        clEnqueueReadBuffer(dev.queue, buffer, CL_TRUE, 0, n * sizeof *y, y, 0, NULL, NULL),
+        CL_SUCCESS);
+    for (size_t i = 0; i < n; ++i)
+        ck_assert_msg(y[i] == want[i % period], "%s: output %zu is %g, want %g", label, i, y[i],
+                      want[i % period]);
+    free(y);
+}
+
+/* A two-pass plan keeps its scratch buffer for the next enqueue on the same in-order queue
+ * (plan.h), whose kernels run after the last enqueue's: two enqueues back to back on different
+ * inputs both come out right through the one buffer. Another in-order queue gets a new buffer,
+ * which the plan then keeps; an out-of-order queue gets its own for the call, and the kept one
+ * stays. */
+START_TEST(test_scratch_kept) {
+    clpool_pool_desc pool;
+    clpool_tensor_desc input;
+    clpool_pool_desc_init_global(&pool, CLPOOL_MODE_MAX, 2);
+    clpool_tensor_desc_init_2d(&input, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_LAST, 1, 8, 256,
+                               128);
+    clpool_plan *plan = NULL;
+    ck_assert_int_eq(clpool_plan_create(dev.ctx, &pool, &input, NULL, &plan), CLPOOL_SUCCESS);
+    ck_assert_uint_gt(plan->scratch_bytes, 0);
+    ck_assert_ptr_null(plan->scratch);
+    const size_t n_in = (size_t)plan->geometry.input_elements;
+    float *x = malloc(n_in * sizeof *x);
+    ck_assert_ptr_nonnull(x);
+    cl_mem in[2], out[4];
+    float want[2][8];
+    for (int k = 0; k < 2; ++k) {
+        for (size_t i = 0; i < n_in; ++i) /* channel c's max is 10 (k + 1) + c, here and there */
+            x[i] = (float)(i % 8) + (i % 997 == 3 ? 10.0f * (float)(k + 1) : -(float)(i % 5));
+        for (int c = 0; c < 8; ++c)
+            want[k][c] = -1e30f;
+        for (size_t i = 0; i < n_in; ++i)
+            want[k][i % 8] = x[i] > want[k][i % 8] ? x[i] : want[k][i % 8];
+        in[k] = make_buffer(CL_MEM_READ_ONLY, n_in * sizeof *x, x);
+    }
+    for (int k = 0; k < 4; ++k)
+        out[k] = make_buffer(CL_MEM_READ_WRITE, 8 * sizeof(float), NULL);
+    ck_assert_int_eq(clpool_plan_enqueue(plan, dev.queue, in[0], 0, out[0], 0, 0, NULL, NULL),
+                     CLPOOL_SUCCESS);
+    const cl_mem kept = plan->scratch;
+    ck_assert_ptr_nonnull(kept);
+    ck_assert_int_eq(clpool_plan_enqueue(plan, dev.queue, in[1], 0, out[1], 0, 0, NULL, NULL),
+                     CLPOOL_SUCCESS);
+    ck_assert_ptr_eq(plan->scratch, kept);
+    expect_floats(out[0], 8, want[0], 8, "first of two back to back");
+    expect_floats(out[1], 8, want[1], 8, "second of two back to back");
+
+    cl_int err = CL_SUCCESS;
+    cl_command_queue other = clCreateCommandQueue(dev.context, dev.device, 0, &err);
+    ck_assert_int_eq(err, CL_SUCCESS);
+    ck_assert_int_eq(clpool_plan_enqueue(plan, other, in[0], 0, out[2], 0, 0, NULL, NULL),
+                     CLPOOL_SUCCESS);
+    ck_assert_ptr_ne(plan->scratch, kept);
+    ck_assert_ptr_eq(plan->scratch_queue, other);
+    ck_assert_int_eq(clFinish(other), CL_SUCCESS);
+    expect_floats(out[2], 8, want[0], 8, "another in-order queue");
+    clReleaseCommandQueue(other);
+
+    cl_command_queue_properties supported = 0;
+    ck_assert_int_eq(
+        clGetDeviceInfo(dev.device, CL_DEVICE_QUEUE_PROPERTIES, sizeof supported, &supported, NULL),
+        CL_SUCCESS);
+    if (supported & CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE) {
+        const cl_mem before = plan->scratch;
+        cl_command_queue unordered = clCreateCommandQueue(
+            dev.context, dev.device, CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE, &err);
+        ck_assert_int_eq(err, CL_SUCCESS);
+        ck_assert_int_eq(clpool_plan_enqueue(plan, unordered, in[1], 0, out[3], 0, 0, NULL, NULL),
+                         CLPOOL_SUCCESS);
+        ck_assert_ptr_eq(plan->scratch, before);
+        ck_assert_int_eq(clFinish(unordered), CL_SUCCESS);
+        expect_floats(out[3], 8, want[1], 8, "an out-of-order queue");
+        clReleaseCommandQueue(unordered);
+    }
+    for (int k = 0; k < 2; ++k)
+        clReleaseMemObject(in[k]);
+    for (int k = 0; k < 4; ++k)
+        clReleaseMemObject(out[k]);
+    clpool_plan_release(plan);
+    free(x);
+}
+END_TEST
+
 /* A two-pass plan whose scratch buffer cannot be made (white-box: its size set past any device's
  * allocation limit) fails the enqueue with the OpenCL status and a message naming the buffer,
  * enqueues nothing (the output keeps its prefill), and works again once the size is restored. */
@@ -613,9 +736,11 @@ static Suite *internal_suite(void) {
     tcase_add_test(tc, test_index_words_chosen);
     tcase_add_test(tc, test_slices_chosen);
     tcase_add_test(tc, test_channel_lane_width);
+    tcase_add_test(tc, test_line_blocks_folded);
     tcase_add_loop_test(tc, test_index64_kernel, 0, 2);
     tcase_add_loop_test(tc, test_partials_index64, 0, 2);
     tcase_add_test(tc, test_scratch_failure);
+    tcase_add_test(tc, test_scratch_kept);
     tcase_add_loop_test(tc, test_global_average_paths, 0, 7);
     tcase_add_loop_test(tc, test_global_max_vectors, 0, 3);
     suite_add_tcase(s, tc);

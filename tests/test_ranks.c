@@ -219,7 +219,8 @@ END_TEST
 
 /* Global averages of large inputs run in two passes (pool_kernels.h, clpool_kernel_partials).
  * Channels-last, through block sums: planes that blocks of 8 divide, ragged last blocks along H
- * and W, a 3D plane whose blocks stop at 64 taps (8 x 8 x 1), a 1D plane of 5,000 blocks, a
+ * and W, a 3D plane whose blocks stop at 64 taps (8 x 8 x 1), a 1D plane (folded into 200 x 200:
+ * 625 blocks), a
  * batch of two with 24 channels (a work-group width that is no power of two), a ragged last
  * block along D (blocks of 4 x 3 x 5) and a nonnegative plane. Channels-first, the same planes:
  * on devices other than CPUs through slice sums, as these few planes cannot fill any device,
@@ -303,6 +304,49 @@ START_TEST(test_partials_case) {
         expect_forward(&pc, pcase->name, (uint64_t)_i + 101, layouts[l], CLPOOL_SPECIALISE_AUTO);
         expect_exact_integer_means(&pc, pcase->name);
     }
+}
+END_TEST
+
+/* Channels-last global max pooling of large inputs runs in two passes too: block maxima and
+ * their argmaxes, then a merge per plane that must end where PyTorch's sequential scan ends
+ * (pool_forward.cl, SCAN_ENDS_ON). Ragged last blocks along H and W (clamped taps), a 1D line
+ * folded into 200 x 200 for its blocks, a line of prime length (not folded: 4,097 blocks of 8)
+ * and a ragged last block along D, with and without int64 indices, on ties of signed zeros, NaNs
+ * with their own payloads, -inf planes and all-NaN planes: values and indices bit for bit. */
+static const partials_case max_partials_cases[] = {
+    {"ragged_203x170_c8", 1, 8, 0, 203, 170, FILL_INTEGERS},
+    {"line_40000_c8", 1, 8, 0, 0, 40000, FILL_INTEGERS},
+    {"line_prime_32771_c8", 1, 8, 0, 0, 32771, FILL_INTEGERS},
+    {"ragged_depth_2185x3x5_c8", 1, 8, 2185, 3, 5, FILL_INTEGERS},
+};
+
+START_TEST(test_max_partials_case) {
+    static const fill_kind fills[] = {FILL_INTEGERS, FILL_NAN_SCATTER, FILL_NEG_INF, FILL_NAN_ALL};
+    const partials_case *pcase = &max_partials_cases[_i];
+    const int rank = pcase->d ? 3 : (pcase->h ? 2 : 1);
+    const int64_t spatial[3] = {pcase->d, pcase->h, pcase->w};
+    clpool_pool_desc pool;
+    clpool_tensor_desc input;
+    clpool_pool_desc_init_global(&pool, CLPOOL_MODE_MAX, rank);
+    clpool_tensor_desc_init(&input, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_LAST, pcase->n,
+                            pcase->c, rank, spatial + (3 - rank));
+    clpool_plan *plan = NULL;
+    ck_assert_int_eq(clpool_plan_create(dev.ctx, &pool, &input, NULL, &plan), CLPOOL_SUCCESS);
+    ck_assert_msg(clpool_plan_kernel_count(plan) == 2u, "%s: %u kernels, options '%s'", pcase->name,
+                  clpool_plan_kernel_count(plan), clpool_plan_build_options(plan));
+    clpool_plan_release(plan);
+    const size_t n = tensor_count(&input);
+    float *x = malloc(n * sizeof *x);
+    ck_assert_ptr_nonnull(x);
+    for (size_t f = 0; f < sizeof fills / sizeof fills[0]; ++f) {
+        char label[96];
+        snprintf(label, sizeof label, "%s, fill %d", pcase->name, (int)fills[f]);
+        fill_input(fills[f], 71 + f, x, n);
+        expect_matches_reference(label, &pool, &input, x, CLPOOL_SPECIALISE_AUTO);
+        expect_indices_match_reference(label, &pool, &input, x, CLPOOL_SPECIALISE_AUTO,
+                                       CLPOOL_INDEX_INT64);
+    }
+    free(x);
 }
 END_TEST
 
@@ -458,8 +502,11 @@ static Suite *ranks_suite(void) {
 
     tcase_add_loop_test(device_tcase(s, "lanes"), test_lanes_edge_case, 0,
                         (int)((pool_case_count + LANES_EVERY - 1) / LANES_EVERY));
-    tcase_add_loop_test(device_tcase(s, "partials"), test_partials_case, 0,
+    TCase *partials = device_tcase(s, "partials");
+    tcase_add_loop_test(partials, test_partials_case, 0,
                         (int)(sizeof partials_cases / sizeof partials_cases[0]));
+    tcase_add_loop_test(partials, test_max_partials_case, 0,
+                        (int)(sizeof max_partials_cases / sizeof max_partials_cases[0]));
     tcase_add_loop_test(device_tcase(s, "residue"), test_residue_case, 0,
                         (int)(sizeof residue_cases / sizeof residue_cases[0]));
     return s;

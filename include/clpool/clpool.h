@@ -445,15 +445,19 @@ CLPOOL_API size_t clpool_plan_local_size(const clpool_plan *plan);
  * enqueue returns is the last one's): 2 for unpooling (elect, gather; after the fills of its
  * output and status word), for channels-first forward plans whose lanes cover only the
  * interior output columns (-DSPLIT_W_BEGIN in the options, CPU devices only; a second kernel
- * computes the border columns) and for global average plans of large inputs (-DGLOBAL_PARTIALS
- * in the options: specialised, at least 2^18 input elements; channels-last with C a multiple of
- * 8 and a plane of more than 8 taps along some dimension, or channels-first on devices other
- * than CPUs, with planes of at least 1,024 elements and fewer than 64 planes per compute unit; the
- * first kernel sums blocks or slices of the plane into a scratch buffer that the enqueue
- * creates and releases, the second sums those), else 1; 0 for NULL. A plan with nothing to
+ * computes the border columns) and for global pooling plans of large inputs (-DGLOBAL_PARTIALS
+ * in the options: specialised, at least 2^18 input elements; channels-last average or max with
+ * C a multiple of 8 and a plane of more than 8 taps along some dimension, or channels-first
+ * average on devices other than CPUs, with planes of at least 1,024 elements and fewer than 64
+ * planes per compute unit; the first kernel sums blocks or slices of the plane, or takes the
+ * blocks' maxima and argmaxes, into a scratch buffer, the second combines those), else 1; 0 for
+ * NULL. The plan keeps that scratch buffer (one value per block, and for a max one index, a
+ * block being 1/64 of a plane, or 1/8 of a line whose length cannot be folded into rows) from
+ * one enqueue to the next on the same in-order queue, and releases it with the plan; an enqueue on
+ * another queue gets a new one, kept in turn if that queue is in-order. A plan with nothing to
  * compute enqueues only a marker. Should the second launch fail, the first stays enqueued (it
- * writes only inside the output or the call's scratch buffer) and the enqueue returns the
- * failure. For profiling: with 2, time the call from a marker enqueued just before it. */
+ * writes only inside the output or the plan's scratch buffer) and the enqueue returns the failure.
+ * For profiling: with 2, time the call from a marker enqueued just before it. */
 CLPOOL_API unsigned clpool_plan_kernel_count(const clpool_plan *plan);
 
 /* The key under which tuning files list the plan's work-group size, "PASS MODE LAYOUT WINDOW":
