@@ -117,9 +117,9 @@ static cl_int obtain_scratch(clpool_plan *plan, cl_command_queue queue, cl_mem *
 }
 
 /* The plan's kernel, then, for a plan with a second pass (a forward plan split at its border
- * columns, or a two-pass global average), the second kernel, waiting on the first: the event
+ * columns, or a two-pass global pooling), the second kernel, waiting on the first: the event
  * returned is the second's, which completes after both, on in-order and out-of-order queues
- * alike. A two-pass plan's kernels meet in a scratch buffer made for this call. */
+ * alike. A two-pass plan's kernels meet in a scratch buffer (obtain_scratch). */
 static clpool_status launch(const clpool_plan *plan, cl_command_queue queue,
                             const clpool_operand *ops, cl_uint count, const cl_event *events,
                             cl_event *event) {
@@ -160,7 +160,7 @@ static clpool_status launch(const clpool_plan *plan, cl_command_queue queue,
         err = clpool_launch_locked(locked, queue, 0, count, events, split ? &first : event);
     }
     if (err == CL_SUCCESS && split) {
-        call = scratch ? "clEnqueueNDRangeKernel(sum of block sums)"
+        call = scratch ? "clEnqueueNDRangeKernel(merge of block results)"
                        : "clEnqueueNDRangeKernel(second pass)";
         err = clpool_launch_locked(locked, queue, 1, 1, &first, event);
     }

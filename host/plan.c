@@ -117,7 +117,7 @@ static clpool_status build_kernel(clpool_plan *plan, int specialise) {
     if (status == CLPOOL_SUCCESS && plan->work_items > 0 &&
         clpool_kernel_partials(&plan->geometry, &plan->ctx->facts, specialise, plan->kind,
                                &blocks)) {
-        /* One work-item per (n, c) sums the block sums of its plane. */
+        /* One work-item per (n, c) sums (or merges) the block results of its plane. */
         plan->second_items = (uint64_t)(plan->geometry.n * plan->geometry.c);
         plan->scratch_bytes = blocks.output_bytes;
         plan->scratch_index_size = clpool_partials_index_size(&plan->geometry, plan->indices);

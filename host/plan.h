@@ -39,8 +39,11 @@ struct clpool_plan {
      * 2.5 ms for the same data once kept). Released with the plan, and each replaced buffer when
      * replaced: OpenCL frees it after the kernels that use it finish. */
     size_t scratch_bytes;
-    cl_mem scratch;                 /* NULL until a two-pass enqueue on an in-order queue */
-    cl_command_queue scratch_queue; /* the queue of the enqueue that made it (not retained) */
+    cl_mem scratch; /* NULL until a two-pass enqueue on an in-order queue */
+    /* The queue of the enqueue that made it, compared by address and not retained (the plan
+     * must not keep a caller's queue alive): a released queue is deleted only once its commands
+     * have finished, so a new queue at the same address never overlaps the buffer's last use. */
+    cl_command_queue scratch_queue;
     /* A two-pass global max's block argmaxes in that buffer: their offset and element size in
      * bytes (clpool_partials_index_size), else both 0. */
     size_t scratch_index_offset, scratch_index_size;

@@ -197,25 +197,31 @@ static void plane_slices(const clpool_geometry *g, clpool_geometry *slices) {
     slices->output_bytes = (size_t)slices->output_elements * g->element_size;
 }
 
-/* A line (a 1D plane) of length L, for its blocks, as the rows of a 2D plane whose width is the
- * divisor of L nearest below its square root: a plane, contiguous or C apart, flattens the same
- * way, and so do the argmaxes' plane indices. Blocks of 8 x 8 taps instead of 8 leave the
- * second pass 1/64 of the line to merge rather than 1/8 (8 x 1024 lines of 4,096, channels-last
- * global max on PoCL: 19-25 -> ... ms). A length with no divisor from 8 up to its square root
- * keeps blocks of 8. */
+/* A line (a 1D plane) of length L, for its blocks, as the rows of a 2D plane whose width is a
+ * divisor of L from 8 up to its square root, the one that makes the fewest blocks (the widest of
+ * equals): a plane, contiguous or C apart, flattens the same way, and so do the argmaxes' plane
+ * indices. Blocks of 8 x 8 taps instead of 8 leave the second pass 1/64 of the line to merge
+ * rather than 1/8 (8 x 1024 lines of 4,096, channels-last global max on PoCL: 19-25 -> 9-10 ms).
+ * A length with no such divisor keeps blocks of 8. */
 static void fold_line(int64_t in[3]) {
     if (in[0] != 1 || in[1] != 1)
         return;
     const int64_t length = in[2];
-    int64_t width = 1;
-    while ((width + 1) * (width + 1) <= length)
-        ++width;
-    for (; width >= MAX_SPELLED_TAPS; --width)
-        if (length % width == 0) {
-            in[1] = length / width;
-            in[2] = width;
-            return;
+    int64_t best_width = 0, fewest = (length + MAX_SPELLED_TAPS - 1) / MAX_SPELLED_TAPS;
+    for (int64_t width = MAX_SPELLED_TAPS; width <= length / width; ++width) {
+        if (length % width != 0)
+            continue;
+        const int64_t blocks = (width + MAX_SPELLED_TAPS - 1) / MAX_SPELLED_TAPS *
+                               ((length / width + MAX_SPELLED_TAPS - 1) / MAX_SPELLED_TAPS);
+        if (blocks <= fewest) {
+            best_width = width;
+            fewest = blocks;
         }
+    }
+    if (best_width) {
+        in[1] = length / best_width;
+        in[2] = best_width;
+    }
 }
 
 int clpool_kernel_partials(const clpool_geometry *g, const clpool_device_facts *facts,

@@ -71,8 +71,8 @@ int clpool_kernel_split_w(const clpool_geometry *g, const clpool_device_facts *f
                           int specialise, clpool_kernel_kind kind, int64_t *begin, int64_t *end);
 #define CLPOOL_FORWARD_BORDER_KERNEL "clpool_pool_forward_border"
 
-/* Specialised global average pooling of at least 2^18 input elements whose plane is too large to
- * spell out: 1 when it runs in two passes through a scratch buffer (pool_forward.cl,
+/* Specialised global pooling of at least 2^18 input elements whose plane is too large to spell
+ * out: 1 when it runs in two passes through a scratch buffer (pool_forward.cl,
  * GLOBAL_PARTIALS), with *blocks the first pass's geometry. Global max pooling too, channels-last
  * only, its first pass also writing each block's argmax (clpool_partials_index_size). Channels-last
  * (C a multiple of 8):

@@ -11,8 +11,9 @@
  * Specialised kernels also launch in two dimensions where neighbouring work-items then read
  * neighbouring memory (LANES below), split strided channels-first launches at their border
  * columns (SPLIT_W, with the second kernel clpool_pool_forward_border at the end of this file),
- * sum channels-first global averages with running sums (GLOBAL_WINDOW), and sum global
- * averages of large planes in two passes (GLOBAL_PARTIALS: block sums channels-last, slice sums
+ * sum channels-first global averages with running sums, or on CPU devices scan channels-first
+ * global averages and maxima with vectors (GLOBAL_WINDOW, GLOBAL_VECTORS), and pool large
+ * planes globally in two passes (GLOBAL_PARTIALS: block sums or maxima channels-last, slice sums
  * channels-first, with the second kernel clpool_pool_forward_partials at the end of this file).
  *
  * Built after pool_common.cl, which holds the parameter macros and tap-range helpers.
@@ -52,7 +53,8 @@
 #define GLOBAL_SUM (GLOBAL_WINDOW && !POOL_MAX)
 /* GLOBAL_VECTORS optional, with GLOBAL_WINDOW on CPU devices (host: pool_kernels.c): the plane is
  * scanned with explicit 16-wide vectors inside each work-item (below); for max pooling, planes of
- * fewer than 2^31 elements (the lanes' indices are int). */
+ * fewer than 2^31 elements (the lanes' indices are int). Float data only (float16 vectors), the
+ * one DATA_T the host builds. */
 #ifndef GLOBAL_VECTORS
 #define GLOBAL_VECTORS 0
 #endif
@@ -641,9 +643,10 @@ __kernel void clpool_pool_forward_partials(__global const DATA_T *restrict input
 #endif
 #if POOL_MAX
     /* The blocks' argmaxes follow their values in the scratch buffer, laid out alike, from the
-     * first element past them that INDEX_T is aligned to. */
+     * first multiple of 8 bytes past them (plan.c: scratch_index_offset). */
     __global const INDEX_T *restrict block_argmax =
-        (__global const INDEX_T *)(input + input_offset + ((IDX_T)total * blocks + 1) / 2 * 2) +
+        (__global const INDEX_T *)((__global const char *)(input + input_offset) +
+                                   ((IDX_T)total * blocks * (IDX_T)sizeof(DATA_T) + 7) / 8 * 8) +
         (sums - (input + input_offset));
     ACC_T acc = LOAD(sums, 0);
     INDEX_T argmax = block_argmax[0];

@@ -284,13 +284,14 @@ START_TEST(test_slices_chosen) {
 END_TEST
 
 /* Channels-last global pooling of a long line takes its blocks as the rows of a 2D plane, the
- * width the divisor of the length nearest below its square root (at least 8), so the second pass
- * merges 1/64 of the line; a length with no such divisor keeps blocks of 8. Both modes. */
+ * width the divisor of the length from 8 up to its square root that makes the fewest blocks
+ * (16,000: 80 wide, 250 blocks, where 125 wide would make 256), so the second pass merges about
+ * 1/64 of the line; a length with no such divisor keeps blocks of 8. Both modes. */
 START_TEST(test_line_blocks_folded) {
     static const struct {
         int64_t w, rows, width, blocks;
     } cases[] = {
-        {4096, 64, 64, 64},      {40000, 200, 200, 625},      {16000, 128, 125, 256},
+        {4096, 64, 64, 64},      {40000, 200, 200, 625},      {16000, 200, 80, 250},
         {32771, 1, 32771, 4097}, {8 * 32771, 32771, 8, 4097},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i)
@@ -433,13 +434,15 @@ static cl_kernel wide_kernel(cl_program program, const char *name, uint64_t work
 }
 
 /* The two-pass global averages (blocks channels-last, slices channels-first, made as for a device
- * other than a CPU) built with 64-bit indices, which the library picks only past 2^31 elements: a
- * plan's two kernels are swapped for the IDX_T=long build of the same options and enqueued as
- * the plan, on small integers that sum exactly, so the means must match the reference to 2 ulp. */
+ * other than a CPU) and the channels-last two-pass max built with 64-bit indices, which the
+ * library picks only past 2^31 elements: a plan's two kernels are swapped for the IDX_T=long
+ * build of the same options and enqueued as the plan, on small integers that sum exactly, so the
+ * means must match the reference to 2 ulp, and the maxima (zeros of both signs) bit for bit. */
 START_TEST(test_partials_index64) {
     clpool_pool_desc pool;
     clpool_tensor_desc input;
-    clpool_pool_desc_init_global(&pool, CLPOOL_MODE_AVG, 2);
+    const int max = _i == 2; /* the blocks' maxima and argmaxes, merged */
+    clpool_pool_desc_init_global(&pool, max ? CLPOOL_MODE_MAX : CLPOOL_MODE_AVG, 2);
     clpool_tensor_desc_init_2d(&input, CLPOOL_DTYPE_F32,
                                _i ? CLPOOL_LAYOUT_CHANNELS_LAST : CLPOOL_LAYOUT_CHANNELS_FIRST, 1,
                                8, 203, 170);
@@ -462,7 +465,8 @@ START_TEST(test_partials_index64) {
     const size_t n_out = (size_t)plan->geometry.output_elements;
     float *x = malloc(n_in * sizeof *x), *y = malloc(n_out * sizeof *y),
           *want = malloc(n_out * sizeof *want);
-    fill_input(FILL_INTEGERS, 41, x, n_in); /* -2 .. 0: sums exact in any order */
+    fill_input(FILL_INTEGERS, 41, x, n_in); /* -2 .. 0: sums exact in any order, zeros of
+                                             * both signs for the max's ties */
     ck_assert_int_eq(ref_pool_forward(&pool, &input, x, want, NULL), 0);
     cl_mem in = make_buffer(CL_MEM_READ_ONLY, n_in * sizeof *x, x);
     cl_mem out = make_buffer(CL_MEM_WRITE_ONLY, n_out * sizeof *y, NULL);
@@ -473,8 +477,9 @@ START_TEST(test_partials_index64) {
         CL_SUCCESS);
     for (size_t i = 0; i < n_out; ++i) {
         const float ulp = nextafterf(fabsf(want[i]), INFINITY) - fabsf(want[i]);
-        ck_assert_msg(fabsf(y[i] - want[i]) <= 2.0f * ulp, "layout %d, mean %zu: %.9g, want %.9g",
-                      _i, i, y[i], want[i]);
+        ck_assert_msg(max ? float_bits(y[i]) == float_bits(want[i])
+                          : fabsf(y[i] - want[i]) <= 2.0f * ulp,
+                      "case %d, output %zu: %.9g, want %.9g", _i, i, y[i], want[i]);
     }
     clReleaseMemObject(in);
     clReleaseMemObject(out);
@@ -738,7 +743,7 @@ static Suite *internal_suite(void) {
     tcase_add_test(tc, test_channel_lane_width);
     tcase_add_test(tc, test_line_blocks_folded);
     tcase_add_loop_test(tc, test_index64_kernel, 0, 2);
-    tcase_add_loop_test(tc, test_partials_index64, 0, 2);
+    tcase_add_loop_test(tc, test_partials_index64, 0, 3);
     tcase_add_test(tc, test_scratch_failure);
     tcase_add_test(tc, test_scratch_kept);
     tcase_add_loop_test(tc, test_global_average_paths, 0, 7);

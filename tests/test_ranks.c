@@ -173,10 +173,10 @@ END_TEST
  * each mode's backward pass in both layouts (lanes over the plane channels-first, over C
  * channels-last), int32 and int64 indices, and a 3D plane with C not a multiple of 8; the
  * channels-first average forward passes take GLOBAL_SUM's running sums (on CPU devices, vector
- * sums: GLOBAL_VECTORS), 49, 135 and 4,095 taps, with tails past the last 8 (or 16) of 1, 7 and
- * 15 (the 112 x 112 plane's 32 planes take the two-pass slices on other devices), and the
- * channels-last average head its 49 spelled-out taps unmasked (no window reaches past the
- * plane). */
+ * sums: GLOBAL_VECTORS), 49, 135 and 4,095 taps, with tails past the last 8 of 1, 7 and 7 (past
+ * the last 16 of the vector sums: 1, 7 and 15) (the 112 x 112 plane's 32 planes take the two-pass
+ * slices on other devices), and the channels-last average head its 49 spelled-out taps unmasked (no
+ * window reaches past the plane). */
 typedef struct global_head {
     const char *name;
     clpool_mode mode;
@@ -311,8 +311,9 @@ END_TEST
  * their argmaxes, then a merge per plane that must end where PyTorch's sequential scan ends
  * (pool_forward.cl, SCAN_ENDS_ON). Ragged last blocks along H and W (clamped taps), a 1D line
  * folded into 200 x 200 for its blocks, a line of prime length (not folded: 4,097 blocks of 8)
- * and a ragged last block along D, with and without int64 indices, on ties of signed zeros, NaNs
- * with their own payloads, -inf planes and all-NaN planes: values and indices bit for bit. */
+ * and a ragged last block along D, with and without int64 indices (and int32 on the first), on
+ * ties of signed zeros, NaNs with their own payloads, -inf planes and all-NaN planes: values and
+ * indices bit for bit. */
 static const partials_case max_partials_cases[] = {
     {"ragged_203x170_c8", 1, 8, 0, 203, 170, FILL_INTEGERS},
     {"line_40000_c8", 1, 8, 0, 0, 40000, FILL_INTEGERS},
@@ -345,6 +346,9 @@ START_TEST(test_max_partials_case) {
         expect_matches_reference(label, &pool, &input, x, CLPOOL_SPECIALISE_AUTO);
         expect_indices_match_reference(label, &pool, &input, x, CLPOOL_SPECIALISE_AUTO,
                                        CLPOOL_INDEX_INT64);
+        if (_i == 0) /* 32-bit indices in the scratch buffer and the caller's */
+            expect_indices_match_reference(label, &pool, &input, x, CLPOOL_SPECIALISE_AUTO,
+                                           CLPOOL_INDEX_INT32);
     }
     free(x);
 }

@@ -414,7 +414,9 @@ CLPOOL_API clpool_status clpool_plan_create(clpool_context *ctx, const clpool_po
                                             const clpool_tensor_desc *input,
                                             const clpool_plan_options *options, clpool_plan **out);
 
-/* Releases the plan. NULL is ignored. Enqueued work that is still running is unaffected. */
+/* Releases the plan, and with it the scratch buffer a two-pass plan keeps between enqueues
+ * (clpool_plan_kernel_count). NULL is ignored. Enqueued work that is still running is
+ * unaffected. */
 CLPOOL_API void clpool_plan_release(clpool_plan *plan);
 
 /* The plan's input and output descriptors. */
@@ -451,8 +453,8 @@ CLPOOL_API size_t clpool_plan_local_size(const clpool_plan *plan);
  * average on devices other than CPUs, with planes of at least 1,024 elements and fewer than 64
  * planes per compute unit; the first kernel sums blocks or slices of the plane, or takes the
  * blocks' maxima and argmaxes, into a scratch buffer, the second combines those), else 1; 0 for
- * NULL. The plan keeps that scratch buffer (one value per block, and for a max one index, a
- * block being 1/64 of a plane, or 1/8 of a line whose length cannot be folded into rows) from
+ * NULL. The plan keeps that scratch buffer (one value per block, and for a max one index; a
+ * block is up to 64 taps of the plane, 8 for a line whose length cannot be folded into rows) from
  * one enqueue to the next on the same in-order queue, and releases it with the plan; an enqueue on
  * another queue gets a new one, kept in turn if that queue is in-order. A plan with nothing to
  * compute enqueues only a marker. Should the second launch fail, the first stays enqueued (it
