@@ -596,6 +596,19 @@ START_TEST(test_global_max_vectors) {
 }
 END_TEST
 
+/* A two-pass global pooling plan (channels-last, 1 x 8 x 256 x 128: 2^18 elements). */
+static clpool_plan *two_pass_plan(clpool_mode mode) {
+    clpool_pool_desc pool;
+    clpool_tensor_desc input;
+    clpool_pool_desc_init_global(&pool, mode, 2);
+    clpool_tensor_desc_init_2d(&input, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_LAST, 1, 8, 256,
+                               128);
+    clpool_plan *plan = NULL;
+    ck_assert_int_eq(clpool_plan_create(dev.ctx, &pool, &input, NULL, &plan), CLPOOL_SUCCESS);
+    ck_assert_uint_gt(plan->scratch_bytes, 0);
+    return plan;
+}
+
 /* Reads n floats of buffer (blocking) and checks each is want[i % period]. */
 static void expect_floats(cl_mem buffer, size_t n, const float *want, size_t period,
                           const char *label) {
@@ -616,14 +629,7 @@ static void expect_floats(cl_mem buffer, size_t n, const float *want, size_t per
  * which the plan then keeps; an out-of-order queue gets its own for the call, and the kept one
  * stays. */
 START_TEST(test_scratch_kept) {
-    clpool_pool_desc pool;
-    clpool_tensor_desc input;
-    clpool_pool_desc_init_global(&pool, CLPOOL_MODE_MAX, 2);
-    clpool_tensor_desc_init_2d(&input, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_LAST, 1, 8, 256,
-                               128);
-    clpool_plan *plan = NULL;
-    ck_assert_int_eq(clpool_plan_create(dev.ctx, &pool, &input, NULL, &plan), CLPOOL_SUCCESS);
-    ck_assert_uint_gt(plan->scratch_bytes, 0);
+    clpool_plan *plan = two_pass_plan(CLPOOL_MODE_MAX);
     ck_assert_ptr_null(plan->scratch);
     const size_t n_in = (size_t)plan->geometry.input_elements;
     float *x = malloc(n_in * sizeof *x);
@@ -691,14 +697,7 @@ END_TEST
  * allocation limit) fails the enqueue with the OpenCL status and a message naming the buffer,
  * enqueues nothing (the output keeps its prefill), and works again once the size is restored. */
 START_TEST(test_scratch_failure) {
-    clpool_pool_desc pool;
-    clpool_tensor_desc input;
-    clpool_pool_desc_init_global(&pool, CLPOOL_MODE_AVG, 2);
-    clpool_tensor_desc_init_2d(&input, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_LAST, 1, 8, 256,
-                               128);
-    clpool_plan *plan = NULL;
-    ck_assert_int_eq(clpool_plan_create(dev.ctx, &pool, &input, NULL, &plan), CLPOOL_SUCCESS);
-    ck_assert_uint_gt(plan->scratch_bytes, 0);
+    clpool_plan *plan = two_pass_plan(CLPOOL_MODE_AVG);
     const size_t n_in = (size_t)plan->geometry.input_elements, n_out = 8;
     float *x = calloc(n_in, sizeof *x), y[8];
     for (size_t i = 0; i < n_in; ++i)
