@@ -36,7 +36,7 @@ struct clpool_plan {
      * queue reuses it (its kernels run after the last enqueue's), any other enqueue creates a
      * new one (kept in turn when its queue is in-order). A buffer made for each call cost PoCL
      * a page fault per 4 KiB written (8 x 1024 planes of 4,096: 83-113 ms for a global max,
-     * 2.5 ms for the same data once kept). Released with the plan, and each replaced buffer when
+     * 19-25 ms once kept). Released with the plan, and each replaced buffer when
      * replaced: OpenCL frees it after the kernels that use it finish. */
     size_t scratch_bytes;
     cl_mem scratch; /* NULL until a two-pass enqueue on an in-order queue */
