@@ -557,12 +557,12 @@ END_TEST
 
 /* Channels-first global max pooling made as for a CPU device, whose plan scans each plane with
  * 32 vector lanes that merge exactly (pool_forward.cl, GLOBAL_VECTORS), on every device: values
- * bit for bit and int64 indices against the reference. 31 elements take the scalar tail alone;
- * 95 every part (the first 32, one round of the loop, the 16-wide step and a tail of 15); 13 x
- * 11 = 143 three rounds and a tail of 15, no 16-wide step. The fills make the merge decide: ties
- * between zeros of both signs (the first keeps its sign), several NaNs with their own payloads
- * (the last is taken), -inf everywhere but a few (the first tap when no value beats -inf) and
- * NaN everywhere. */
+ * bit for bit and int64 indices against the reference (and, on 95, the build without indices). 31
+ * elements take the scalar tail alone; 95 every part (the first 32, one round of the loop, the
+ * 16-wide step and a tail of 15); 13 x 11 = 143 three rounds and a tail of 15, no 16-wide step. The
+ * fills make the merge decide: ties between zeros of both signs (the first keeps its sign), several
+ * NaNs with their own payloads (the last is taken), -inf everywhere but a few (the first tap when
+ * no value beats -inf) and NaN everywhere. */
 START_TEST(test_global_max_vectors) {
     static const int64_t sizes[][2] = {{1, 31}, {1, 95}, {13, 11}};
     static const fill_kind fills[] = {FILL_INTEGERS, FILL_NAN_SCATTER, FILL_NEG_INF, FILL_NAN_ALL,
@@ -587,7 +587,8 @@ START_TEST(test_global_max_vectors) {
         snprintf(label, sizeof label, "plane %lldx%lld, fill %d", (long long)sizes[_i][0],
                  (long long)sizes[_i][1], (int)fills[f]);
         fill_input(fills[f], 61 + f, x, n);
-        expect_matches_reference(label, &pool, &input, x, CLPOOL_SPECIALISE_AUTO);
+        if (_i == 1) /* without indices too (another build), on the plane with every part */
+            expect_matches_reference(label, &pool, &input, x, CLPOOL_SPECIALISE_AUTO);
         expect_indices_match_reference(label, &pool, &input, x, CLPOOL_SPECIALISE_AUTO,
                                        CLPOOL_INDEX_INT64);
     }
