@@ -8,6 +8,7 @@
  */
 #include "suite_main.h"
 #include "cases.h"
+#include "expect.h"
 #include "compare.h"
 #include "reference.h"
 #include "test_device.h"
@@ -66,9 +67,9 @@ static void expect_standard_output(clpool_mode mode, const float *x, const float
     float want[OUT_COUNT];
     ck_assert_int_eq(ref_pool_forward(&pool, &input, x, want, NULL), 0);
     for (int i = 0; i < OUT_COUNT; ++i)
-        ck_assert_msg(mode == CLPOOL_MODE_MAX ? float_bits(y[i]) == float_bits(want[i])
-                                              : y[i] - want[i] < 1e-5f && want[i] - y[i] < 1e-5f,
-                      "output %d: got %g, want %g", i, y[i], want[i]);
+        expect_each(mode == CLPOOL_MODE_MAX ? float_bits(y[i]) == float_bits(want[i])
+                                            : y[i] - want[i] < 1e-5f && want[i] - y[i] < 1e-5f,
+                    "output %d: got %g, want %g", i, y[i], want[i]);
 }
 
 static void expect_failure(clpool_status got, clpool_status want, const char *fragment) {
@@ -441,7 +442,7 @@ static void expect_untouched(cl_mem buffer, size_t count) {
     ck_assert_uint_le(count, IN_COUNT + OUT_COUNT);
     read_floats(buffer, 0, y, count);
     for (size_t i = 0; i < count; ++i)
-        ck_assert_msg(y[i] == sentinel, "float %zu was written (%g) by a failed enqueue", i, y[i]);
+        expect_each(y[i] == sentinel, "float %zu was written (%g) by a failed enqueue", i, y[i]);
 }
 
 START_TEST(test_enqueue_invalid_arguments) {
@@ -995,8 +996,8 @@ START_TEST(test_two_plans_chained) {
                      CLPOOL_SUCCESS);
     read_floats(out, 0, y, 12);
     for (int i = 0; i < 12; ++i)
-        ck_assert_msg(y[i] - want[i] < 1e-5f && want[i] - y[i] < 1e-5f, "output %d: %g vs %g", i,
-                      y[i], want[i]);
+        expect_each(y[i] - want[i] < 1e-5f && want[i] - y[i] < 1e-5f, "output %d: %g vs %g", i,
+                    y[i], want[i]);
     clReleaseEvent(first_done);
     clReleaseMemObject(in);
     clReleaseMemObject(tmp);

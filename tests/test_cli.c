@@ -9,6 +9,7 @@
 #include "cases.h"
 #include "cli_args.h"
 #include "compare.h"
+#include "expect.h"
 #include "npy.h"
 #include "reference.h"
 
@@ -681,8 +682,8 @@ static void expect_indices_file(const clpool_pool_desc *pool, const clpool_tenso
     int64_t *want = malloc(count * sizeof *want), *indices = read_int64_npy("idx.npy", &header);
     ck_assert_int_eq(ref_pool_max_indices(pool, input, x, values, want), 0);
     for (size_t i = 0; i < count; ++i)
-        ck_assert_msg(indices[i] == want[i], "index %zu is %lld, want %lld", i,
-                      (long long)indices[i], (long long)want[i]);
+        expect_each(indices[i] == want[i], "index %zu is %lld, want %lld", i, (long long)indices[i],
+                    (long long)want[i]);
     free(values);
     free(want);
     free(indices);
@@ -810,9 +811,9 @@ START_TEST(test_backward_adaptive) {
     for (int d = 0; d < ndim; ++d)
         ck_assert_int_eq(header.shape[d], in_shape[d]);
     for (int64_t i = 0; i < n_in; ++i)
-        ck_assert_msg(max ? memcmp(&got[i], &want[i], 4) == 0
-                          : (got[i] - want[i] <= 1e-5f && want[i] - got[i] <= 1e-5f),
-                      "%s: grad_input %lld: %g, want %g", args, (long long)i, got[i], want[i]);
+        expect_each(max ? memcmp(&got[i], &want[i], 4) == 0
+                        : (got[i] - want[i] <= 1e-5f && want[i] - got[i] <= 1e-5f),
+                    "%s: grad_input %lld: %g, want %g", args, (long long)i, got[i], want[i]);
     free(x);
     free(grad);
     free(want);
@@ -977,9 +978,9 @@ START_TEST(test_pool_indices_file) {
     ck_assert(header.shape[1] == 5 && header.shape[2] == 6 && header.shape[3] == ch);
     const size_t count = (size_t)(n * 5 * 6 * ch);
     for (size_t i = 0; i < count; ++i)
-        ck_assert_msg(indices[i] == want_indices[i] && memcmp(&y[i], &want[i], 4) == 0,
-                      "output %zu: index %lld value %g, want %lld %g", i, (long long)indices[i],
-                      y[i], (long long)want_indices[i], want[i]);
+        expect_each(indices[i] == want_indices[i] && memcmp(&y[i], &want[i], 4) == 0,
+                    "output %zu: index %lld value %g, want %lld %g", i, (long long)indices[i], y[i],
+                    (long long)want_indices[i], want[i]);
     free(indices);
     free(y);
     /* A failed run leaves an existing indices file as it was; "./" does not hide a collision. */
@@ -1038,9 +1039,9 @@ START_TEST(test_backward_files) {
     for (int d = 0; d < 4; ++d)
         ck_assert_int_eq(header.shape[d], x_shape[d]);
     for (size_t i = 0; i < sizeof want / sizeof want[0]; ++i)
-        ck_assert_msg(max ? memcmp(&got[i], &want[i], 4) == 0
-                          : (got[i] - want[i] <= 1e-5f && want[i] - got[i] <= 1e-5f),
-                      "grad_input %zu: %g, want %g", i, got[i], want[i]);
+        expect_each(max ? memcmp(&got[i], &want[i], 4) == 0
+                        : (got[i] - want[i] <= 1e-5f && want[i] - got[i] <= 1e-5f),
+                    "grad_input %zu: %g, want %g", i, got[i], want[i]);
     free(got);
     /* A GRAD_OUT of the wrong shape is an input problem: exit 2, no GRAD_IN. */
     ck_assert_int_eq(run_cli("backward --mode max --kernel 2 --input x.npy g.npy bad.npy"), 2);

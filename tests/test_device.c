@@ -6,6 +6,7 @@
  */
 #include "test_device.h"
 #include "compare.h"
+#include "expect.h"
 #include "reference.h"
 
 #include <math.h>
@@ -98,9 +99,9 @@ static void *read_guarded(cl_mem buffer, size_t count, size_t size, cl_event don
         CL_SUCCESS);
     const size_t first = TEST_OUTPUT_OFFSET * size, last = (TEST_OUTPUT_OFFSET + count) * size;
     for (size_t i = 0; i < total; ++i)
-        ck_assert_msg((i >= first && i < last) || host[i] == (unsigned char)(0xA0 + i % 13),
-                      "%s guard byte %zu (offset %zu, %zu elements) was overwritten", what, i,
-                      first, count);
+        expect_each((i >= first && i < last) || host[i] == (unsigned char)(0xA0 + i % 13),
+                    "%s guard byte %zu (offset %zu, %zu elements) was overwritten", what, i, first,
+                    count);
     memcpy(copy, host + first, count * size);
     free(host);
     return copy;
@@ -254,7 +255,7 @@ void expect_backward_matches_reference(const char *label, const clpool_pool_desc
         const int match = kind == CLPOOL_BACKWARD_AVG
                               ? fabsf(got[i] - want[i]) <= 1e-6f * (fabsf(want[i]) + scale[i])
                               : float_bits(got[i]) == float_bits(want[i]);
-        ck_assert_msg(
+        expect_each(
             match, "%s (%s, %s, backward kind %d): grad_input %zu: got %.9g, want %.9g", label,
             input->layout == CLPOOL_LAYOUT_CHANNELS_LAST ? "channels-last" : "channels-first",
             specialisation == CLPOOL_SPECIALISE_NONE ? "generic" : "specialised", (int)kind, i,
@@ -324,11 +325,11 @@ void expect_unpool_matches_reference(const char *label, const clpool_tensor_desc
     ck_assert_msg(status_word == (has_invalid ? CLPOOL_ERROR_INVALID_INDEX : CLPOOL_SUCCESS),
                   "%s: status word %d", label, (int)status_word);
     for (size_t i = 0; i < n_out; ++i)
-        ck_assert_msg(float_bits(got[i]) == float_bits(want[i]),
-                      "%s (%s, int%d indices): output %zu: got %.9g, want %.9g", label,
-                      values->layout == CLPOOL_LAYOUT_CHANNELS_LAST ? "channels-last"
-                                                                    : "channels-first",
-                      index_type == CLPOOL_INDEX_INT32 ? 32 : 64, i, got[i], want[i]);
+        expect_each(float_bits(got[i]) == float_bits(want[i]),
+                    "%s (%s, int%d indices): output %zu: got %.9g, want %.9g", label,
+                    values->layout == CLPOOL_LAYOUT_CHANNELS_LAST ? "channels-last"
+                                                                  : "channels-first",
+                    index_type == CLPOOL_INDEX_INT32 ? 32 : 64, i, got[i], want[i]);
     free(got);
     free(host);
     free(valid);
@@ -391,15 +392,15 @@ void expect_indices_match_reference(const char *label, const clpool_pool_desc *p
     for (size_t i = 0; i < count; ++i) {
         char where[96];
         describe_position(&out_desc, i, where, sizeof where);
-        ck_assert_msg(float_bits(y[i]) == float_bits(want[i]) && indices[i] == want_indices[i],
-                      "%s (%s, %s, int%d indices): output %zu at %s: got %.9g index %lld, want "
-                      "%.9g index %lld",
-                      label,
-                      input->layout == CLPOOL_LAYOUT_CHANNELS_LAST ? "channels-last"
-                                                                   : "channels-first",
-                      specialisation == CLPOOL_SPECIALISE_NONE ? "generic" : "specialised",
-                      index_type == CLPOOL_INDEX_INT32 ? 32 : 64, i, where, y[i],
-                      (long long)indices[i], want[i], (long long)want_indices[i]);
+        expect_each(float_bits(y[i]) == float_bits(want[i]) && indices[i] == want_indices[i],
+                    "%s (%s, %s, int%d indices): output %zu at %s: got %.9g index %lld, want "
+                    "%.9g index %lld",
+                    label,
+                    input->layout == CLPOOL_LAYOUT_CHANNELS_LAST ? "channels-last"
+                                                                 : "channels-first",
+                    specialisation == CLPOOL_SPECIALISE_NONE ? "generic" : "specialised",
+                    index_type == CLPOOL_INDEX_INT32 ? 32 : 64, i, where, y[i],
+                    (long long)indices[i], want[i], (long long)want_indices[i]);
     }
     free(y);
     free(indices);

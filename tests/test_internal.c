@@ -7,6 +7,7 @@
  */
 #include "suite_main.h"
 #include "cases.h"
+#include "expect.h"
 #include "local_size.h"
 #include "plan.h"
 #include "pool_kernels.h"
@@ -477,9 +478,9 @@ START_TEST(test_partials_index64) {
         CL_SUCCESS);
     for (size_t i = 0; i < n_out; ++i) {
         const float ulp = nextafterf(fabsf(want[i]), INFINITY) - fabsf(want[i]);
-        ck_assert_msg(max ? float_bits(y[i]) == float_bits(want[i])
-                          : fabsf(y[i] - want[i]) <= 2.0f * ulp,
-                      "case %d, output %zu: %.9g, want %.9g", _i, i, y[i], want[i]);
+        expect_each(max ? float_bits(y[i]) == float_bits(want[i])
+                        : fabsf(y[i] - want[i]) <= 2.0f * ulp,
+                    "case %d, output %zu: %.9g, want %.9g", _i, i, y[i], want[i]);
     }
     clReleaseMemObject(in);
     clReleaseMemObject(out);
@@ -522,8 +523,8 @@ static void expect_global_average(const clpool_tensor_desc *input, int cpu, cons
                      CLPOOL_SUCCESS);
     for (size_t i = 0; i < count; ++i) {
         const float ulp = nextafterf(fabsf(want[i]), INFINITY) - fabsf(want[i]);
-        ck_assert_msg(fabsf(y[i] - want[i]) <= 2.0f * ulp, "%s, mean %zu: %.9g, want %.9g", label,
-                      i, y[i], want[i]);
+        expect_each(fabsf(y[i] - want[i]) <= 2.0f * ulp, "%s, mean %zu: %.9g, want %.9g", label, i,
+                    y[i], want[i]);
     }
     dev.ctx->facts.cpu = saved;
     free(x);
@@ -619,8 +620,8 @@ static void expect_floats(cl_mem buffer, size_t n, const float *want, size_t per
         clEnqueueReadBuffer(dev.queue, buffer, CL_TRUE, 0, n * sizeof *y, y, 0, NULL, NULL),
         CL_SUCCESS);
     for (size_t i = 0; i < n; ++i)
-        ck_assert_msg(y[i] == want[i % period], "%s: output %zu is %g, want %g", label, i, y[i],
-                      want[i % period]);
+        expect_each(y[i] == want[i % period], "%s: output %zu is %g, want %g", label, i, y[i],
+                    want[i % period]);
     free(y);
 }
 
@@ -714,14 +715,14 @@ START_TEST(test_scratch_failure) {
     ck_assert_int_eq(clEnqueueReadBuffer(dev.queue, out, CL_TRUE, 0, sizeof y, y, 0, NULL, NULL),
                      CL_SUCCESS);
     for (size_t i = 0; i < n_out; ++i)
-        ck_assert_float_eq(y[i], -7.0f);
+        expect_each(y[i] == -7.0f, "output %zu is %g after a failed enqueue, want -7", i, y[i]);
     plan->scratch_bytes = scratch;
     ck_assert_int_eq(clpool_plan_enqueue(plan, dev.queue, in, 0, out, 0, 0, NULL, NULL),
                      CLPOOL_SUCCESS);
     ck_assert_int_eq(clEnqueueReadBuffer(dev.queue, out, CL_TRUE, 0, sizeof y, y, 0, NULL, NULL),
                      CL_SUCCESS);
     for (size_t i = 0; i < n_out; ++i)
-        ck_assert_float_eq(y[i], 1.0f);
+        expect_each(y[i] == 1.0f, "output %zu is %g, want 1", i, y[i]);
     clReleaseMemObject(in);
     clReleaseMemObject(out);
     clpool_plan_release(plan);

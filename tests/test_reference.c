@@ -8,6 +8,7 @@
  */
 #include "suite_main.h"
 #include "cases.h"
+#include "expect.h"
 #include "reference.h"
 
 #include <check.h>
@@ -105,9 +106,9 @@ static void run_ref(const clpool_pool_desc *pool, const clpool_tensor_desc *in, 
     }
     ck_assert_int_eq(ref_pool_forward(pool, in, x, *y, *y_scale), 0);
     for (size_t i = *count; i < *count + GUARD; ++i) {
-        ck_assert_msg(bits_of((*y)[i]) == bits_of(sentinel()), "y written past its end at %zu", i);
-        ck_assert_msg(bits_of((*y_scale)[i]) == bits_of(sentinel()),
-                      "y_scale written past its end at %zu", i);
+        expect_each(bits_of((*y)[i]) == bits_of(sentinel()), "y written past its end at %zu", i);
+        expect_each(bits_of((*y_scale)[i]) == bits_of(sentinel()),
+                    "y_scale written past its end at %zu", i);
     }
 }
 
@@ -313,8 +314,8 @@ START_TEST(test_seed_global_avg_1000x7x7) {
             sum += x[c * P + i];
             abs_sum += fabs((double)x[c * P + i]);
         }
-        ck_assert_msg(fabs((double)y[c] - sum / P) <= 1e-6 * abs_sum / P + 1e-30,
-                      "plane %d: got %.9g, mean %.9g", c, (double)y[c], sum / P);
+        expect_each(fabs((double)y[c] - sum / P) <= 1e-6 * abs_sum / P + 1e-30,
+                    "plane %d: got %.9g, mean %.9g", c, (double)y[c], sum / P);
         /* The tolerance scale: the mean magnitude, times P / 16 for windows past 16 taps. */
         const double scale = abs_sum / P * (P / 16.0);
         ck_assert_msg(y_scale[c] == (float)scale, "plane %d: scale %.9g, want %.9g", c,
@@ -766,8 +767,8 @@ static float *run_backward(backward_kind kind, const clpool_pool_desc *pool,
                  : ref_pool_backward_max_from_input(pool, in, x, grad_out, grad_in);
     ck_assert_int_eq(rc, 0);
     for (size_t i = count; i < count + GUARD; ++i) {
-        ck_assert_msg(bits_of(grad_in[i]) == bits_of(sentinel()),
-                      "grad_in written past its end at %zu", i);
+        expect_each(bits_of(grad_in[i]) == bits_of(sentinel()),
+                    "grad_in written past its end at %zu", i);
     }
     return grad_in;
 }
@@ -789,8 +790,8 @@ static void expect_indices(const clpool_pool_desc *pool, const clpool_tensor_des
     ck_assert_uint_le(count, 64);
     ck_assert_int_eq(ref_pool_max_indices(pool, in, x, y, got), 0);
     for (size_t i = 0; i < count; ++i) {
-        ck_assert_msg(got[i] == want[i], "index %zu: got %lld, want %lld", i, (long long)got[i],
-                      (long long)want[i]);
+        expect_each(got[i] == want[i], "index %zu: got %lld, want %lld", i, (long long)got[i],
+                    (long long)want[i]);
     }
 }
 
@@ -955,7 +956,7 @@ START_TEST(test_backward_max_invalid_index) {
         }
         ck_assert_int_eq(ref_pool_backward_max(&pool, &in, grad_out, bad[r], grad_in), -1);
         for (int i = 0; i < 32 + GUARD; ++i) {
-            ck_assert_msg(bits_of(grad_in[i]) == bits_of(sentinel()), "row %zu wrote [%d]", r, i);
+            expect_each(bits_of(grad_in[i]) == bits_of(sentinel()), "row %zu wrote [%d]", r, i);
         }
     }
     /* -1 everywhere is valid: all zeros. */
@@ -1248,7 +1249,7 @@ static float *run_unpool(const clpool_tensor_desc *values, const int64_t *out_sp
     }
     ck_assert_int_eq(ref_max_unpool(values, out_spatial, v, indices, output), 0);
     for (size_t i = out_count; i < out_count + GUARD; ++i) {
-        ck_assert_msg(bits_of(output[i]) == bits_of(sentinel()), "output written past its end");
+        expect_each(bits_of(output[i]) == bits_of(sentinel()), "output written past its end");
     }
     return output;
 }
@@ -1272,7 +1273,7 @@ static void expect_unpool_rejected(const clpool_tensor_desc *values, const int64
     ck_assert_msg(ref_max_unpool(values, out_spatial, v, indices, output) == -1, "%s accepted",
                   what);
     for (int i = 0; i < 64; ++i) {
-        ck_assert_msg(bits_of(output[i]) == bits_of(sentinel()), "%s wrote [%d]", what, i);
+        expect_each(bits_of(output[i]) == bits_of(sentinel()), "%s wrote [%d]", what, i);
     }
 }
 
@@ -1538,12 +1539,11 @@ START_TEST(test_case_table_valid) {
         const pool_case *c = &pool_cases[i];
         ck_assert_msg(c->name != NULL && c->name[0] != '\0', "case %zu has no name", i);
         for (const char *p = c->name; *p != '\0'; ++p) {
-            ck_assert_msg((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_',
-                          "case %s: name is not snake_case", c->name);
+            expect_each((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_',
+                        "case %s: name is not snake_case", c->name);
         }
         for (size_t j = 0; j < i; ++j) {
-            ck_assert_msg(strcmp(c->name, pool_cases[j].name) != 0, "case name %s repeats",
-                          c->name);
+            expect_each(strcmp(c->name, pool_cases[j].name) != 0, "case name %s repeats", c->name);
         }
         const char *problem = case_problem(c);
         ck_assert_msg(problem == NULL, "case %s: %s", c->name, problem);
@@ -1638,14 +1638,15 @@ START_TEST(test_fill_input) {
     fill_input(FILL_RANDOM, 2, b, COUNT);
     ck_assert(memcmp(a, b, COUNT * sizeof(float)) != 0);
     for (size_t i = 0; i < COUNT; ++i) {
-        ck_assert(a[i] >= -4.0f && a[i] < 4.0f);
+        expect_each(a[i] >= -4.0f && a[i] < 4.0f, "element %zu: %g", i, (double)a[i]);
     }
 
     /* Integers -2, -1 and zeros of both signs, each drawn often. */
     fill_input(FILL_INTEGERS, 1, a, COUNT);
     size_t seen[4] = {0}; /* -2, -1, +0, -0 */
     for (size_t i = 0; i < COUNT; ++i) {
-        ck_assert(a[i] >= -2.0f && a[i] <= 0.0f && a[i] == floorf(a[i]));
+        expect_each(a[i] >= -2.0f && a[i] <= 0.0f && a[i] == floorf(a[i]), "element %zu: %g", i,
+                    (double)a[i]);
         seen[a[i] == 0.0f ? 2 + (signbit(a[i]) != 0) : (size_t)(a[i] + 2.0f)] += 1;
     }
     for (int v = 0; v < 4; ++v) {
@@ -1659,13 +1660,14 @@ START_TEST(test_fill_input) {
     size_t nan_count = 0;
     for (size_t i = 0; i < COUNT; ++i) {
         if (isnan(a[i])) {
-            ck_assert((bits_of(a[i]) & UINT32_C(0x7fc00000)) == UINT32_C(0x7fc00000));
+            expect_each((bits_of(a[i]) & UINT32_C(0x7fc00000)) == UINT32_C(0x7fc00000),
+                        "element %zu: %g", i, (double)a[i]);
             for (size_t j = 0; j < nan_count; ++j) {
-                ck_assert_msg(payloads[j] != bits_of(a[i]), "NaN bits repeat at %zu", i);
+                expect_each(payloads[j] != bits_of(a[i]), "NaN bits repeat at %zu", i);
             }
             payloads[nan_count++] = bits_of(a[i]);
         } else {
-            ck_assert(a[i] >= -4.0f && a[i] < 4.0f);
+            expect_each(a[i] >= -4.0f && a[i] < 4.0f, "element %zu: %g", i, (double)a[i]);
         }
     }
     ck_assert_msg(nan_count > COUNT / 15 && nan_count < COUNT / 7, "%zu NaNs", nan_count);
@@ -1674,7 +1676,8 @@ START_TEST(test_fill_input) {
     fill_input(FILL_NEG_INF, 1, a, COUNT);
     size_t finite = 0;
     for (size_t i = 0; i < COUNT; ++i) {
-        ck_assert(a[i] == -INFINITY || (a[i] >= -4.0f && a[i] < 4.0f));
+        expect_each(a[i] == -INFINITY || (a[i] >= -4.0f && a[i] < 4.0f), "element %zu: %g", i,
+                    (double)a[i]);
         finite += a[i] != -INFINITY;
     }
     ck_assert_msg(finite > COUNT / 40 && finite < COUNT / 10, "%zu finite values", finite);
@@ -1682,15 +1685,16 @@ START_TEST(test_fill_input) {
     fill_input(FILL_ALL_EQUAL, 1, a, COUNT);
     fill_input(FILL_ARANGE, 1, b, COUNT);
     for (size_t i = 0; i < COUNT; ++i) {
-        ck_assert(a[i] == 1.25f);
-        ck_assert(b[i] == (float)i);
+        expect_each(a[i] == 1.25f, "element %zu: %g", i, (double)a[i]);
+        expect_each(b[i] == (float)i, "element %zu: %g", i, (double)b[i]);
     }
 
     /* All NaN: consecutive elements have distinct bits (so any two in a window differ). */
     fill_input(FILL_NAN_ALL, 1, a, COUNT);
     for (size_t i = 0; i < COUNT; ++i) {
-        ck_assert(isnan(a[i]));
-        ck_assert(i == 0 || bits_of(a[i]) != bits_of(a[i - 1]));
+        expect_each(isnan(a[i]), "element %zu: %g", i, (double)a[i]);
+        expect_each(i == 0 || bits_of(a[i]) != bits_of(a[i - 1]), "element %zu: %g", i,
+                    (double)a[i]);
     }
     ck_assert(bits_of(a[0]) != bits_of(a[COUNT - 1]));
     free(a);
