@@ -119,7 +119,8 @@ static cl_int obtain_scratch(clpool_plan *plan, cl_command_queue queue, cl_mem *
 /* The plan's kernel, then, for a plan with a second pass (a forward plan split at its border
  * columns, or a two-pass global pooling), the second kernel, waiting on the first: the event
  * returned is the second's, which completes after both, on in-order and out-of-order queues
- * alike. A two-pass plan's kernels meet in a scratch buffer (obtain_scratch). */
+ * alike. A plan that narrows its indices runs its second kernel first and returns the gather's
+ * event. A two-pass plan's kernels meet in a scratch buffer (obtain_scratch). */
 static clpool_status launch(const clpool_plan *plan, cl_command_queue queue,
                             const clpool_operand *ops, cl_uint count, const cl_event *events,
                             cl_event *event) {
@@ -136,8 +137,20 @@ static clpool_status launch(const clpool_plan *plan, cl_command_queue queue,
         err = obtain_scratch(locked, queue, &scratch, &owned, &call);
         if (err != CL_SUCCESS) {
             pthread_mutex_unlock(&locked->enqueue_lock);
-            return clpool_fail_cl(err, call, "the two-pass global pooling's scratch buffer");
+            return clpool_fail_cl(err, call,
+                                  plan->narrow_indices
+                                      ? "the scratch buffer of the narrowed indices"
+                                      : "the two-pass global pooling's scratch buffer");
         }
+    }
+    if (plan->narrow_indices) {
+        /* The narrowing writes the scratch buffer where grad_input would be; the gather reads it
+         * in place of the caller's indices. */
+        with_scratch(ops, 2, scratch, plan->scratch_bytes, second_ops);
+        with_scratch(ops, 1, scratch, plan->scratch_bytes, first_ops);
+        first_ops[1].element_size = second_ops[2].element_size = sizeof(cl_int);
+        ops = first_ops;
+    } else if (plan->scratch_bytes) {
         with_scratch(ops, 1, scratch,
                      plan->scratch_index_offset ? plan->scratch_index_offset : plan->scratch_bytes,
                      first_ops);
@@ -155,14 +168,21 @@ static clpool_status launch(const clpool_plan *plan, cl_command_queue queue,
     err = bind_operands(plan->kernel, ops);
     if (err == CL_SUCCESS && split)
         err = bind_operands(plan->second_kernel, scratch ? second_ops : ops);
-    if (err == CL_SUCCESS) {
+    if (err == CL_SUCCESS && plan->narrow_indices) {
+        call = "clEnqueueNDRangeKernel(narrowing of the indices)";
+        err = clpool_launch_locked(locked, queue, 1, count, events, &first);
+        if (err == CL_SUCCESS) {
+            call = "clEnqueueNDRangeKernel";
+            err = clpool_launch_locked(locked, queue, 0, 1, &first, event);
+        }
+    } else if (err == CL_SUCCESS) {
         call = "clEnqueueNDRangeKernel";
         err = clpool_launch_locked(locked, queue, 0, count, events, split ? &first : event);
-    }
-    if (err == CL_SUCCESS && split) {
-        call = scratch ? "clEnqueueNDRangeKernel(merge of block results)"
-                       : "clEnqueueNDRangeKernel(second pass)";
-        err = clpool_launch_locked(locked, queue, 1, 1, &first, event);
+        if (err == CL_SUCCESS && split) {
+            call = scratch ? "clEnqueueNDRangeKernel(merge of block results)"
+                           : "clEnqueueNDRangeKernel(second pass)";
+            err = clpool_launch_locked(locked, queue, 1, 1, &first, event);
+        }
     }
     if (first)
         clReleaseEvent(first);

@@ -139,6 +139,17 @@ static clpool_status build_kernel(clpool_plan *plan, int specialise) {
         status = make_kernel(plan, program, CLPOOL_FORWARD_BORDER_KERNEL, plan->second_items,
                              &plan->second_kernel);
     }
+    if (status == CLPOOL_SUCCESS && plan->work_items > 0 && plan->geometry.output_elements > 0 &&
+        clpool_kernel_narrow_indices(&plan->geometry, &plan->ctx->facts, specialise, plan->kind,
+                                     plan->indices)) {
+        /* One work-item per index narrows it to int, before the gather (plan.h). The int64
+         * indices' byte count fits size_t (resolve_indices), so half of it does. */
+        plan->narrow_indices = 1;
+        plan->second_items = (uint64_t)plan->geometry.output_elements;
+        plan->scratch_bytes = (size_t)plan->geometry.output_elements * sizeof(cl_int);
+        status = make_kernel(plan, program, CLPOOL_BACKWARD_NARROW_KERNEL, plan->second_items,
+                             &plan->second_kernel);
+    }
     clReleaseProgram(program); /* the kernels keep the program alive */
     return status;
 }

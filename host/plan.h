@@ -28,15 +28,19 @@ struct clpool_plan {
     /* A second pass, launched one-dimensionally after the first and waiting on it: unpooling's
      * gather, the border columns of a forward plan whose lanes cover only the interior
      * (pool_kernels.h, clpool_kernel_split_w), or the sum of a global average's block sums
-     * (clpool_kernel_partials). NULL for other plans. */
+     * (clpool_kernel_partials); or, with narrow_indices, launched *before* the first, which waits
+     * on it: the narrowing of a max-from-indices gather's int64 indices to int into the scratch
+     * buffer, which the gather then reads in place of the caller's indices
+     * (clpool_kernel_narrow_indices). NULL for other plans. */
     cl_kernel second_kernel;
+    int narrow_indices;
     /* Bytes of the block sums (or maxima) a two-pass global pooling (clpool_kernel_partials)
-     * passes from its first kernel to its second, else 0. The plan keeps the buffer of its last
-     * enqueue with that enqueue's queue, under enqueue_lock: an enqueue on the same in-order
-     * queue reuses it (its kernels run after the last enqueue's), any other enqueue creates a
-     * new one (kept in turn when its queue is in-order). A buffer made for each call cost PoCL
-     * a page fault per 4 KiB written (8 x 1024 planes of 4,096: 83-113 ms for a global max,
-     * 19-25 ms once kept). Released with the plan, and each replaced buffer when
+     * passes from its first kernel to its second, or of the narrowed indices, else 0. The plan
+     * keeps the buffer of its last enqueue with that enqueue's queue, under enqueue_lock: an
+     * enqueue on the same in-order queue reuses it (its kernels run after the last enqueue's), any
+     * other enqueue creates a new one (kept in turn when its queue is in-order). A buffer made for
+     * each call cost PoCL a page fault per 4 KiB written (8 x 1024 planes of 4,096: 83-113 ms for a
+     * global max, 19-25 ms once kept). Released with the plan, and each replaced buffer when
      * replaced: OpenCL frees it after the kernels that use it finish. */
     size_t scratch_bytes;
     cl_mem scratch; /* NULL until a two-pass enqueue on an in-order queue */

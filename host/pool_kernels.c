@@ -293,6 +293,29 @@ int clpool_kernel_lanes(const clpool_geometry *g, const clpool_device_facts *fac
                                                                            : 0;
 }
 
+/* Measured on PoCL (docs/PERFORMANCE.md, item 40), the narrowing pass included: 3 x 3 windows
+ * (4 or 9 covering outputs per element) 1.15-1.5x faster in both layouts; 2 x 2 stride-2 windows
+ * (one covering output) up to 2x slower, the pass costing more than the gather saves. So it takes
+ * at least NARROW_MIN_COVER covering outputs. GPUs compare 64-bit indices at full width and would
+ * only pay for the extra pass, so they keep reading the caller's indices. */
+#define NARROW_MIN_COVER 4
+
+int clpool_kernel_narrow_indices(const clpool_geometry *g, const clpool_device_facts *facts,
+                                 int specialise, clpool_kernel_kind kind,
+                                 clpool_index_type indices) {
+    const int lanes = clpool_kernel_lanes(g, facts, specialise, kind);
+    int64_t cover = 1;
+    for (int i = 0; i < 3; ++i)
+        cover *= (g->kernel[i] + g->stride[i] - 1) / g->stride[i];
+    /* The narrowing kernel's last work-group ends at the last index (pool_backward.cl), which
+     * takes at least a work-group of indices; a 1D work-group is at most max_work_item_size. */
+    const int enough = (uint64_t)g->output_elements >= (uint64_t)facts->max_work_item_size;
+    return facts->cpu && kind == CLPOOL_KERNEL_BACKWARD_MAX_INDICES && cover >= NARROW_MIN_COVER &&
+           enough && indices == CLPOOL_INDEX_INT64 && !global_gather(g, specialise, kind) &&
+           (lanes == CLPOOL_LANES_CHANNEL || lanes == CLPOOL_LANES_RESIDUE) &&
+           g->in[0] * g->in[1] * g->in[2] <= INT32_MAX;
+}
+
 int clpool_kernel_split_w(const clpool_geometry *g, const clpool_device_facts *facts,
                           int specialise, clpool_kernel_kind kind, int64_t *begin, int64_t *end) {
     if (clpool_kernel_lanes(g, facts, specialise, kind) != CLPOOL_LANES_WIDTH || g->stride[2] == 1)
@@ -369,6 +392,10 @@ clpool_status clpool_kernel_build_options(const clpool_geometry *g,
     if (indices != CLPOOL_INDEX_NONE)
         append(b, "%s -DINDEX_T=%s", kind == CLPOOL_KERNEL_FORWARD ? " -DWRITE_INDICES=1" : "",
                indices == CLPOOL_INDEX_INT32 ? "int" : "long");
+    if (kind == CLPOOL_KERNEL_BACKWARD_MAX_INDICES && indices == CLPOOL_INDEX_INT32)
+        append(b, " -DINT_INDICES=1");
+    if (clpool_kernel_narrow_indices(g, facts, specialise, kind, indices))
+        append(b, " -DNARROW_INDICES=1");
     if (specialise)
         append_specialisation(b, g);
     else

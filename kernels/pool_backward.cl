@@ -23,7 +23,24 @@
 #define BACKWARD_MAX_INPUT   2
 #define BACKWARD_AVG         3
 
-#if BACKWARD_KIND == BACKWARD_MAX_INDICES
+/* NARROW_INDICES optional (host: pool_kernels.c, clpool_kernel_narrow_indices), with
+ * BACKWARD_KIND 1, int64 indices, the spelled-out gather and lanes, on planes of fewer than 2^31
+ * elements: the plan first runs clpool_pool_backward_narrow (end of this file), which rewrites
+ * each index as an int (-1 when it is outside the plane, where it could match no element), and
+ * the gather then reads those. A 64-bit index in the gather made PoCL vectorise it 4 wide instead
+ * of 8 (its vector width is 256 bits), and the gather is bound by instructions, not bytes
+ * (docs/PERFORMANCE.md). INT_INDICES (host): the caller's indices are int32 already, so the
+ * gather compares them as int too. Either way an index matches exactly the elements its 64-bit
+ * value would have. */
+#ifndef NARROW_INDICES
+#define NARROW_INDICES 0
+#endif
+#ifndef INT_INDICES
+#define INT_INDICES 0
+#endif
+#if BACKWARD_KIND == BACKWARD_MAX_INDICES && NARROW_INDICES
+#define AUX_T int
+#elif BACKWARD_KIND == BACKWARD_MAX_INDICES
 #define AUX_T INDEX_T
 #else
 #define AUX_T DATA_T
@@ -116,6 +133,11 @@
 #error "LANES needs the spelled-out gather and must match the layout"
 #endif
 
+#if NARROW_INDICES &&                                                                              \
+    (BACKWARD_KIND != BACKWARD_MAX_INDICES || !LANES || GLOBAL_WINDOW || !CLAMPED_COVER)
+#error "NARROW_INDICES is for the spelled-out gather from indices with lanes"
+#endif
+
 /* First and last output whose window (o * S - PB .. + K - 1) contains input position i. */
 #define COVER_FIRST(i, K, S, PB) ((i) + (PB) - (K) + 1 > 0 ? ((i) + (PB) - (K) + (S)) / (S) : 0)
 #define COVER_LAST(i, S, PB, O)  (((i) + (PB)) / (S) < (O) ? ((i) + (PB)) / (S) : (O)-1)
@@ -133,7 +155,9 @@
 #define UNIFORM_DIVISOR 0
 #endif
 
-#if BACKWARD_KIND == BACKWARD_MAX_INDICES
+#if BACKWARD_KIND == BACKWARD_MAX_INDICES && (NARROW_INDICES || INT_INDICES)
+#define COVER_CONTRIBUTION(o, oz, oy, ox, g) (aux[o] == (int)flat ? (g) : (ACC_T)0)
+#elif BACKWARD_KIND == BACKWARD_MAX_INDICES
 #define COVER_CONTRIBUTION(o, oz, oy, ox, g) ((long)aux[o] == flat ? (g) : (ACC_T)0)
 #elif UNIFORM_DIVISOR
 #define COVER_CONTRIBUTION(o, oz, oy, ox, g) (g)
@@ -164,7 +188,10 @@
         const ACC_T c_ = RESIDUE_CONTRIBUTION(o_, oz_, oy_, ox_, g_, ok_);                         \
         acc += ok_ ? c_ : (ACC_T)0;                                                                \
     }
-#if BACKWARD_KIND == BACKWARD_MAX_INDICES
+#if BACKWARD_KIND == BACKWARD_MAX_INDICES && (NARROW_INDICES || INT_INDICES)
+#define RESIDUE_CONTRIBUTION(o, oz, oy, ox, g, ok)                                                 \
+    (((ok) ? aux[o] : -1) == (int)flat ? (g) : (ACC_T)0)
+#elif BACKWARD_KIND == BACKWARD_MAX_INDICES
 #define RESIDUE_CONTRIBUTION(o, oz, oy, ox, g, ok)                                                 \
     ((long)((ok) ? aux[o] : (AUX_T)-1) == flat ? (g) : (ACC_T)0)
 #else
@@ -205,7 +232,7 @@ __kernel void clpool_pool_backward(__global const DATA_T *restrict grad_output,
     /* Two-dimensional channels-last launch, as in pool_forward.cl: dimension 0 over channels,
      * dimension 1 over the input positions (n, iz, iy, ix), total of them. */
     const IDX_T channel = (IDX_T)get_global_id(0);
-    const bool live = get_global_id(1) < total; /* the host launches exactly P_C channels */
+    /* The host launches exactly P_C channels; surplus rows redo the last one (the store below). */
     IDX_T rest = get_global_id(1) < total ? (IDX_T)get_global_id(1) : (IDX_T)(total - 1);
     const IDX_T gid = rest * P_C + channel;
 #elif LANES == LANES_RESIDUE
@@ -324,8 +351,35 @@ __kernel void clpool_pool_backward(__global const DATA_T *restrict grad_output,
     }
 #endif
     (void)in_plane;
-#if LANES
+    /* Channel lanes store unconditionally: a surplus row is the last row again (rest is clamped),
+     * so it writes the same values to the same place, and a predicated store is a masked store,
+     * slow on AVX-512 CPUs. The other lanes have surplus lanes within a row, past the input. */
+#if LANES && LANES != LANES_CHANNEL
     if (live)
 #endif
         STORE(grad_input, (IDX_T)gid, acc);
 }
+
+#if NARROW_INDICES
+/* The first kernel of a NARROW_INDICES plan, one work-item per index (total of them, laid out
+ * like grad_output): narrow[i] = indices[i] when it lies in the plane, else -1. The argument list
+ * is the gather's, so that the host binds both kernels alike: the indices come in as aux, the
+ * narrowed ones go out where grad_input would (grad_output is unused). */
+__kernel void clpool_pool_backward_narrow(__global const DATA_T *restrict grad_output,
+                                          ulong grad_output_offset,
+                                          __global const long *restrict indices,
+                                          ulong indices_offset, __global int *restrict narrow,
+                                          ulong narrow_offset, ulong total, int4 in_dims,
+                                          int4 out_dims, int4 ksize, int4 stride, int4 pad_begin,
+                                          int4 pad_end, int4 dilation, int2 avg_rule) {
+    /* Each work-group narrows local_size consecutive indices, the last group moved back to end
+     * at total (the host launches only when total >= the local size), so that it redoes some of
+     * its neighbour's indices, writing the same values. Every access stays a plain vector
+     * access: the other kernels' clamped index made them gathers and scatters here, and a
+     * predicated store (a masked store) ran at a tenth of copy speed on an AVX-512 EPYC. */
+    const size_t size = get_local_size(0), start = get_group_id(0) * size;
+    const size_t g = (start > total - size ? total - size : start) + get_local_id(0);
+    const long v = indices[indices_offset + g];
+    narrow[narrow_offset + g] = v >= 0 && v < (long)P_ID * P_IH * P_IW ? (int)v : -1;
+}
+#endif

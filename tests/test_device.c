@@ -208,11 +208,22 @@ static void reference_backward(clpool_backward_kind kind, const clpool_pool_desc
     free(magnitude);
 }
 
-void expect_backward_matches_reference(const char *label, const clpool_pool_desc *pool,
+/* An index that matches no element of its plane but shares bits with the valid index v: the
+ * same low 32 bits (int64 only), the sign bit, or v moved past the plane or below -1. */
+static int64_t foreign_index(int64_t v, size_t o, int64_t plane, clpool_index_type index_type) {
+    const int64_t int64_kinds[] = {v + (INT64_C(1) << 32), v - (INT64_C(1) << 32), INT64_MIN + v,
+                                   plane + v, -2 - v};
+    const int64_t int32_kinds[] = {plane + v, -2 - v, (int64_t)INT32_MIN + v};
+    return index_type == CLPOOL_INDEX_INT32 ? int32_kinds[(o / 3) % 3] : int64_kinds[(o / 3) % 5];
+}
+
+/* With foreign set, every third output's index is replaced by a foreign_index on the device and
+ * by -1 (which contributes nothing) in the reference. */
+static void backward_against_reference(const char *label, const clpool_pool_desc *pool,
                                        const clpool_tensor_desc *input, const float *x,
                                        const float *grad_out, clpool_backward_kind kind,
                                        clpool_specialisation specialisation,
-                                       clpool_index_type index_type) {
+                                       clpool_index_type index_type, int foreign) {
     clpool_plan_options options;
     clpool_plan_options_init(&options);
     options.specialisation = specialisation;
@@ -230,15 +241,31 @@ void expect_backward_matches_reference(const char *label, const clpool_pool_desc
     ck_assert(indices && values && want && scale);
     if (kind != CLPOOL_BACKWARD_AVG)
         ck_assert_int_eq(ref_pool_max_indices(pool, input, x, values, indices), 0);
+    int64_t *device_indices = indices;
+    if (foreign) {
+        int64_t plane = 1;
+        for (int d = 0; d < input->spatial_rank; ++d)
+            plane *= input->spatial[d];
+        device_indices = malloc((n_out + 1) * sizeof *device_indices);
+        ck_assert_ptr_nonnull(device_indices);
+        for (size_t o = 0; o < n_out; ++o) {
+            device_indices[o] = indices[o];
+            if (o % 3 == 1 && indices[o] >= 0) {
+                device_indices[o] = foreign_index(indices[o], o, plane, index_type);
+                indices[o] = -1;
+            }
+        }
+    }
     reference_backward(kind, pool, input, x, grad_out, indices, n_out, want, scale, n_in);
 
     const uint32_t prefill = TEST_PREFILL_BITS;
     unsigned char *host = NULL;
     cl_mem g_out = guarded_input(grad_out, out_bytes);
-    cl_mem aux = kind == CLPOOL_BACKWARD_AVG ? NULL
-                                             : (kind == CLPOOL_BACKWARD_MAX_FROM_INPUT
-                                                    ? guarded_input(x, in_bytes)
-                                                    : guarded_indices(indices, n_out, index_type));
+    cl_mem aux = kind == CLPOOL_BACKWARD_AVG
+                     ? NULL
+                     : (kind == CLPOOL_BACKWARD_MAX_FROM_INPUT
+                            ? guarded_input(x, in_bytes)
+                            : guarded_indices(device_indices, n_out, index_type));
     const size_t aux_element = kind == CLPOOL_BACKWARD_MAX_FROM_INPUT
                                    ? sizeof(float)
                                    : (index_type == CLPOOL_INDEX_INT32 ? 4 : 8);
@@ -263,6 +290,8 @@ void expect_backward_matches_reference(const char *label, const clpool_pool_desc
     }
     free(got);
     free(host);
+    if (device_indices != indices)
+        free(device_indices);
     free(indices);
     free(values);
     free(want);
@@ -272,6 +301,24 @@ void expect_backward_matches_reference(const char *label, const clpool_pool_desc
     if (aux)
         clReleaseMemObject(aux);
     clpool_plan_release(plan);
+}
+
+void expect_backward_matches_reference(const char *label, const clpool_pool_desc *pool,
+                                       const clpool_tensor_desc *input, const float *x,
+                                       const float *grad_out, clpool_backward_kind kind,
+                                       clpool_specialisation specialisation,
+                                       clpool_index_type index_type) {
+    backward_against_reference(label, pool, input, x, grad_out, kind, specialisation, index_type,
+                               0);
+}
+
+void expect_backward_skips_foreign_indices(const char *label, const clpool_pool_desc *pool,
+                                           const clpool_tensor_desc *input, const float *x,
+                                           const float *grad_out,
+                                           clpool_specialisation specialisation,
+                                           clpool_index_type index_type) {
+    backward_against_reference(label, pool, input, x, grad_out, CLPOOL_BACKWARD_MAX_FROM_INDICES,
+                               specialisation, index_type, 1);
 }
 
 void expect_unpool_matches_reference(const char *label, const clpool_tensor_desc *values,

@@ -72,6 +72,18 @@ void expect_backward_matches_reference(const char *label, const clpool_pool_desc
                                        clpool_index_type index_type);
 
 /*
+ * As expect_backward_matches_reference with CLPOOL_BACKWARD_MAX_FROM_INDICES, after replacing
+ * every third output's index with one that matches no element of its plane yet shares bits with
+ * the right one (the same low 32 bits, the sign bit set, past the plane, below -1): such an index
+ * must contribute nothing, as -1 does in the reference.
+ */
+void expect_backward_skips_foreign_indices(const char *label, const clpool_pool_desc *pool,
+                                           const clpool_tensor_desc *input, const float *x,
+                                           const float *grad_out,
+                                           clpool_specialisation specialisation,
+                                           clpool_index_type index_type);
+
+/*
  * Unpools values (with indices, passed as index_type) into out_spatial on the device, output
  * prefilled and guarded at a non-zero offset, and compares bit-for-bit with ref_max_unpool after
  * dropping the invalid indices, which the device must skip; the status word must report

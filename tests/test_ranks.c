@@ -489,6 +489,85 @@ START_TEST(test_residue_case) {
 }
 END_TEST
 
+/* Max-from-indices gathers that first narrow their int64 indices to int (pool_backward.cl,
+ * NARROW_INDICES: CPU devices, lanes, 4 or more covering outputs per element) or compare int32
+ * indices as int: an index that matches no element of its plane but shares bits with the right
+ * one (the same low 32 bits, the sign bit, past the plane) must still contribute nothing, in both
+ * layouts and in the generic kernel, and each plan reports the passes it takes. */
+typedef struct {
+    const char *name;
+    int64_t spatial[2], kernel, stride, pad;
+    int narrowed_on_cpu;
+} narrow_case;
+
+/* 2 x 16 planes: the first two have 4,576 and 4,928 outputs, past PoCL's largest work-group
+ * (4,096) and not a multiple of 256, so the narrowing's last work-group overlaps its neighbour. */
+static const narrow_case narrow_cases[] = {
+    {"k3s2p1_four_covering", {25, 21}, 3, 2, 1, 1},
+    {"k3s1p1_nine_covering", {11, 14}, 3, 1, 1, 1},
+    {"k2s2_one_covering", {10, 16}, 2, 2, 0, 0},
+};
+
+START_TEST(test_foreign_indices) {
+    const narrow_case *nc = &narrow_cases[_i];
+    const int64_t kernel[2] = {nc->kernel, nc->kernel};
+    pool_case pc = {.name = nc->name, .fill = FILL_INTEGERS};
+    clpool_pool_desc_init(&pc.pool, CLPOOL_MODE_MAX, 2, kernel);
+    for (int d = 0; d < 2; ++d) {
+        pc.pool.stride[d] = nc->stride;
+        pc.pool.pad_begin[d] = pc.pool.pad_end[d] = nc->pad;
+    }
+    clpool_tensor_desc_init(&pc.input, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_FIRST, 2, 16, 2,
+                            nc->spatial);
+    cl_device_type type = 0;
+    size_t item_sizes[3] = {0, 0, 0};
+    ck_assert_int_eq(clGetDeviceInfo(dev.device, CL_DEVICE_TYPE, sizeof type, &type, NULL),
+                     CL_SUCCESS);
+    ck_assert_int_eq(clGetDeviceInfo(dev.device, CL_DEVICE_MAX_WORK_ITEM_SIZES, sizeof item_sizes,
+                                     item_sizes, NULL),
+                     CL_SUCCESS);
+    for (int l = 0; l < 2; ++l) {
+        const clpool_tensor_desc input = with_layout(&pc.input, layouts[l]);
+        clpool_tensor_desc output;
+        ck_assert_int_eq(clpool_pool_output_desc(&pc.pool, &input, &output), CLPOOL_SUCCESS);
+        const size_t n_out = tensor_count(&output);
+        const int narrowed =
+            nc->narrowed_on_cpu && (type & CL_DEVICE_TYPE_CPU) != 0 && n_out >= item_sizes[0];
+        const uint64_t seed = (uint64_t)_i * 2 + (uint64_t)l + 301;
+        float *x = make_input(&pc, seed, layouts[l]), *grad = malloc((n_out + 1) * sizeof(float));
+        ck_assert_ptr_nonnull(grad);
+        fill_input(FILL_RANDOM, seed + 7, grad, n_out);
+        char label[96];
+        snprintf(label, sizeof label, "%s, %s", nc->name, l ? "channels-last" : "channels-first");
+        expect_backward_skips_foreign_indices(label, &pc.pool, &input, x, grad,
+                                              CLPOOL_SPECIALISE_WINDOW, CLPOOL_INDEX_INT64);
+        expect_backward_skips_foreign_indices(label, &pc.pool, &input, x, grad,
+                                              CLPOOL_SPECIALISE_NONE, CLPOOL_INDEX_INT64);
+        if (l == (int)_i % 2)
+            expect_backward_skips_foreign_indices(label, &pc.pool, &input, x, grad,
+                                                  CLPOOL_SPECIALISE_WINDOW, CLPOOL_INDEX_INT32);
+        free(x);
+        free(grad);
+
+        /* The specialised int64 plan narrows (two kernels) exactly where the rule says. */
+        clpool_plan_options options;
+        clpool_plan_options_init(&options);
+        options.specialisation = CLPOOL_SPECIALISE_WINDOW;
+        options.indices = CLPOOL_INDEX_INT64;
+        clpool_plan *plan = NULL;
+        ck_assert_int_eq(clpool_backward_plan_create(dev.ctx, &pc.pool, &input,
+                                                     CLPOOL_BACKWARD_MAX_FROM_INDICES, &options,
+                                                     &plan),
+                         CLPOOL_SUCCESS);
+        const char *build = clpool_plan_build_options(plan);
+        ck_assert_msg((strstr(build, "-DNARROW_INDICES=1") != NULL) == narrowed, "%s: '%s'", label,
+                      build);
+        ck_assert_uint_eq(clpool_plan_kernel_count(plan), narrowed ? 2u : 1u);
+        clpool_plan_release(plan);
+    }
+}
+END_TEST
+
 /* A test case of the device fixture, with room for the cold kernel compiles, added to s. */
 static TCase *device_tcase(Suite *s, const char *name) {
     TCase *tc = tcase_create(name);
@@ -519,6 +598,8 @@ static Suite *ranks_suite(void) {
                         (int)(sizeof max_partials_cases / sizeof max_partials_cases[0]));
     tcase_add_loop_test(device_tcase(s, "residue"), test_residue_case, 0,
                         (int)(sizeof residue_cases / sizeof residue_cases[0]));
+    tcase_add_loop_test(device_tcase(s, "narrow"), test_foreign_indices, 0,
+                        (int)(sizeof narrow_cases / sizeof narrow_cases[0]));
     return s;
 }
 
