@@ -72,8 +72,9 @@ static cl_int bind_operands(cl_kernel kernel, const clpool_operand *ops) {
     return err;
 }
 
-/* A forward plan's operands with the scratch buffer in place of the output (as the first pass
- * writes it) or of the input (as the second reads it). */
+/* A plan's operands with the scratch buffer in place of operand slot: the output a two-pass
+ * plan's first kernel writes or the input its second reads, or the grad_input slot an index
+ * narrowing writes and the indices slot its gather reads. */
 static void with_scratch(const clpool_operand *ops, int slot, cl_mem scratch, size_t bytes,
                          clpool_operand *out) {
     for (int i = 0; i < 3; ++i)

@@ -293,10 +293,11 @@ int clpool_kernel_lanes(const clpool_geometry *g, const clpool_device_facts *fac
                                                                            : 0;
 }
 
-/* Measured on PoCL (docs/PERFORMANCE.md, item 40), the narrowing pass included: 3 x 3 windows
- * (4 or 9 covering outputs per element) 1.15-1.5x faster in both layouts; 2 x 2 stride-2 windows
- * (one covering output) up to 2x slower, the pass costing more than the gather saves. So it takes
- * at least NARROW_MIN_COVER covering outputs. GPUs compare 64-bit indices at full width and would
+/* Measured on PoCL (docs/PERFORMANCE.md, items 40-41), the narrowing pass included: 3 x 3
+ * windows (4 or 9 covering outputs per element) 1.4-2.2x faster in both layouts; 2 x 2 stride-2
+ * windows (one covering output) up to 2x slower, the pass costing more than the gather saves. So
+ * it takes at least NARROW_MIN_COVER covering outputs (ceil(kernel / stride) multiplied over the
+ * dimensions). GPUs compare 64-bit indices at full width and would
  * only pay for the extra pass, so they keep reading the caller's indices. */
 #define NARROW_MIN_COVER 4
 

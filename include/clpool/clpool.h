@@ -453,20 +453,21 @@ CLPOOL_API size_t clpool_plan_local_size(const clpool_plan *plan);
  * average on devices other than CPUs, with planes of at least 1,024 elements and fewer than 64
  * planes per compute unit; the first kernel sums blocks or slices of the plane, or takes the
  * blocks' maxima and argmaxes, into a scratch buffer, the second combines those), and on CPU
- * devices for specialised max-from-indices backward plans with int64 indices whose windows have
- * at least 4 covering outputs per element (-DNARROW_INDICES in the options: 3 x 3 windows of
- * stride 1 or 2, for example, that launch lanes; the first kernel copies each index into a
- * scratch buffer as a 32-bit int, -1 where it lies outside its plane, which the gather reads
- * instead, about 1.3-1.8x faster on PoCL), else 1; 0 for NULL. The plan keeps that scratch
- * buffer (one value per block, and for a max one index; a block is up to 64 taps of the plane,
- * 8 for a line whose length cannot be folded into rows; 4 bytes per index when narrowing) from
- * one enqueue to the next on the same in-order queue, and releases it with the plan; an enqueue on
- * another queue gets a new one, kept in turn if that queue is in-order. A plan with nothing to
- * compute enqueues only a marker. Should the second launch fail, the first stays enqueued (it
- * writes only inside the output or the plan's scratch buffer) and the enqueue returns the failure.
- * A narrowing plan's scratch buffer is created by its first enqueue on a queue, not at plan
- * creation.
- * For profiling: with 2, time the call from a marker enqueued just before it. */
+ * devices for specialised max-from-indices backward plans with int64 indices (-DNARROW_INDICES
+ * in the options) that launch lanes (-DLANES), are not global, have planes of fewer than 2^31
+ * elements, at least as many outputs as CL_DEVICE_MAX_WORK_ITEM_SIZES[0] (4,096 on PoCL) and
+ * at least 4 covering outputs per element (ceil(kernel / stride) multiplied over the
+ * dimensions: 3 x 3 windows of stride 1 or 2, for example); the first kernel copies each index
+ * into a scratch buffer as a 32-bit int, -1 where it lies outside its plane, which the gather
+ * reads instead (1.4-2.2x faster on PoCL, docs/PERFORMANCE.md); else 1; 0 for NULL. The plan keeps
+ * that scratch buffer (one value per block, and for a max one index; a block is up to 64 taps of
+ * the plane, 8 for a line whose length cannot be folded into rows; 4 bytes per index when
+ * narrowing) from one enqueue to the next on the same in-order queue, and releases it with the
+ * plan; an enqueue on another queue gets a new one, kept in turn if that queue is in-order. A plan
+ * with nothing to compute enqueues only a marker. Should the second launch fail, the first stays
+ * enqueued (it writes only inside the output or the plan's scratch buffer) and the enqueue returns
+ * the failure. A narrowing plan's scratch buffer is created by its first enqueue on a queue, not at
+ * plan creation. For profiling: with 2, time the call from a marker enqueued just before it. */
 CLPOOL_API unsigned clpool_plan_kernel_count(const clpool_plan *plan);
 
 /* The key under which tuning files list the plan's work-group size, "PASS MODE LAYOUT WINDOW":
