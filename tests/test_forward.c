@@ -28,6 +28,20 @@ enum {
     SPECIALISE_SPARSE = 8
 };
 
+/* The edge-case tests run CASES_PER_FORK cases of the table in each forked test. Every fork makes
+ * a new context, whose programs are built again, and PoCL preprocesses the source for each build
+ * even when its cache holds the kernels: one fork per case spent most of a warm run rebuilding
+ * the same generic programs. */
+enum { CASES_PER_FORK = 8 };
+#define EDGE_FORKS ((int)((pool_case_count + CASES_PER_FORK - 1) / CASES_PER_FORK))
+
+/* Runs run_case on each case of fork chunk's share of the table. */
+static void run_chunk(int chunk, void (*run_case)(int index)) {
+    for (int i = chunk * CASES_PER_FORK;
+         i < (chunk + 1) * CASES_PER_FORK && i < (int)pool_case_count; ++i)
+        run_case(i);
+}
+
 /* ---- Seed examples ----------------------------------------------------------------------------
  */
 
@@ -140,14 +154,18 @@ static void expect_case(const pool_case *pc, const char *label, uint64_t seed, c
 /* Every case runs in both layouts with the generic kernel, and every SPECIALISE_EVERY-th with its
  * own specialised kernel in one layout, alternating: the two variants are one source with the
  * parameters substituted, and each specialised compile costs about a second. */
-START_TEST(test_edge_case) {
-    const pool_case *pc = &pool_cases[_i];
+static void edge_case(int index) {
+    const pool_case *pc = &pool_cases[index];
     const clpool_layout layouts[] = {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_LAYOUT_CHANNELS_LAST};
     for (int l = 0; l < 2; ++l)
-        expect_case(pc, pc->name, (uint64_t)_i + 1, layouts[l], CLPOOL_SPECIALISE_NONE);
-    if (_i % SPECIALISE_EVERY == 0)
-        expect_case(pc, pc->name, (uint64_t)_i + 1, layouts[(_i / SPECIALISE_EVERY) % 2],
+        expect_case(pc, pc->name, (uint64_t)index + 1, layouts[l], CLPOOL_SPECIALISE_NONE);
+    if (index % SPECIALISE_EVERY == 0)
+        expect_case(pc, pc->name, (uint64_t)index + 1, layouts[(index / SPECIALISE_EVERY) % 2],
                     CLPOOL_SPECIALISE_WINDOW);
+}
+
+START_TEST(test_edge_case) {
+    run_chunk(_i, edge_case);
 }
 END_TEST
 
@@ -178,27 +196,31 @@ END_TEST
 /* Max pooling with indices: every max case of the table in both layouts (int64 with the generic
  * kernel, int32 with the generic kernel in the other layout), and every SPECIALISE_SPARSE-th one
  * also with its specialised kernel, which bounds the extra compiles. */
-START_TEST(test_indices_edge_case) {
-    const pool_case *pc = &pool_cases[_i];
+static void indices_edge_case(int index) {
+    const pool_case *pc = &pool_cases[index];
     if (pc->pool.mode != CLPOOL_MODE_MAX)
         return;
     const clpool_layout layouts[] = {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_LAYOUT_CHANNELS_LAST};
     const int64_t plane = pc->input.spatial[0] * pc->input.spatial[1];
     const size_t count = (size_t)(pc->input.n * pc->input.c * plane);
     float *x = malloc((count + 1) * sizeof(float)), *x_last = malloc((count + 1) * sizeof(float));
-    fill_input(pc->fill, (uint64_t)_i + 1, x, count);
+    fill_input(pc->fill, (uint64_t)index + 1, x, count);
     to_channels_last(x, x_last, pc->input.n, pc->input.c, plane);
     for (int l = 0; l < 2; ++l) {
         const clpool_tensor_desc input = with_layout(&pc->input, layouts[l]);
         const float *data = l ? x_last : x;
         expect_indices_match_reference(pc->name, &pc->pool, &input, data, CLPOOL_SPECIALISE_NONE,
-                                       (l + _i) % 2 ? CLPOOL_INDEX_INT32 : CLPOOL_INDEX_INT64);
-        if (_i % SPECIALISE_SPARSE == 0 && l == (_i / SPECIALISE_SPARSE) % 2)
+                                       (l + index) % 2 ? CLPOOL_INDEX_INT32 : CLPOOL_INDEX_INT64);
+        if (index % SPECIALISE_SPARSE == 0 && l == (index / SPECIALISE_SPARSE) % 2)
             expect_indices_match_reference(pc->name, &pc->pool, &input, data,
                                            CLPOOL_SPECIALISE_WINDOW, CLPOOL_INDEX_INT64);
     }
     free(x);
     free(x_last);
+}
+
+START_TEST(test_indices_edge_case) {
+    run_chunk(_i, indices_edge_case);
 }
 END_TEST
 
@@ -266,17 +288,21 @@ static void expect_backward_case(const pool_case *pc, const char *label, uint64_
 
 /* Every case in both layouts with the generic kernels, every SPECIALISE_SPARSE-th with its
  * specialised ones. */
-START_TEST(test_backward_edge_case) {
-    const pool_case *pc = &pool_cases[_i];
+static void backward_edge_case(int index) {
+    const pool_case *pc = &pool_cases[index];
     for (int l = 0; l < 2; ++l)
-        expect_backward_case(pc, pc->name, (uint64_t)_i + 1,
+        expect_backward_case(pc, pc->name, (uint64_t)index + 1,
                              l ? CLPOOL_LAYOUT_CHANNELS_LAST : CLPOOL_LAYOUT_CHANNELS_FIRST,
                              CLPOOL_SPECIALISE_NONE, l ? CLPOOL_INDEX_INT32 : CLPOOL_INDEX_INT64);
-    if (_i % SPECIALISE_SPARSE == 0)
-        expect_backward_case(pc, pc->name, (uint64_t)_i + 1,
-                             (_i / SPECIALISE_SPARSE) % 2 ? CLPOOL_LAYOUT_CHANNELS_LAST
-                                                          : CLPOOL_LAYOUT_CHANNELS_FIRST,
+    if (index % SPECIALISE_SPARSE == 0)
+        expect_backward_case(pc, pc->name, (uint64_t)index + 1,
+                             (index / SPECIALISE_SPARSE) % 2 ? CLPOOL_LAYOUT_CHANNELS_LAST
+                                                             : CLPOOL_LAYOUT_CHANNELS_FIRST,
                              CLPOOL_SPECIALISE_WINDOW, CLPOOL_INDEX_INT64);
+}
+
+START_TEST(test_backward_edge_case) {
+    run_chunk(_i, backward_edge_case);
 }
 END_TEST
 
@@ -300,8 +326,8 @@ END_TEST
 
 /* Unpooling the values and indices of every max case back into its input shape, both layouts
  * (int64 and int32 indices), every SPECIALISE_SPARSE-th case with its specialised kernels. */
-START_TEST(test_unpool_edge_case) {
-    const pool_case *pc = &pool_cases[_i];
+static void unpool_edge_case(int index) {
+    const pool_case *pc = &pool_cases[index];
     if (pc->pool.mode != CLPOOL_MODE_MAX)
         return;
     for (int l = 0; l < 2; ++l) {
@@ -313,10 +339,10 @@ START_TEST(test_unpool_edge_case) {
         const size_t n_out = (size_t)(output.n * output.c * output.spatial[0] * output.spatial[1]);
         float *x = malloc((n_in + 1) * sizeof(float)), *y = malloc((n_out + 1) * sizeof(float));
         int64_t *indices = malloc((n_out + 1) * sizeof *indices);
-        fill_input(pc->fill, (uint64_t)_i + 1, x, n_in);
+        fill_input(pc->fill, (uint64_t)index + 1, x, n_in);
         ck_assert_int_eq(ref_pool_max_indices(&pc->pool, &input, x, y, indices), 0);
         const clpool_specialisation spec =
-            _i % SPECIALISE_SPARSE == 0 && l == (_i / SPECIALISE_SPARSE) % 2
+            index % SPECIALISE_SPARSE == 0 && l == (index / SPECIALISE_SPARSE) % 2
                 ? CLPOOL_SPECIALISE_WINDOW
                 : CLPOOL_SPECIALISE_NONE;
         expect_unpool_matches_reference(pc->name, &output, input.spatial, y, indices,
@@ -325,6 +351,10 @@ START_TEST(test_unpool_edge_case) {
         free(y);
         free(indices);
     }
+}
+
+START_TEST(test_unpool_edge_case) {
+    run_chunk(_i, unpool_edge_case);
 }
 END_TEST
 
@@ -378,7 +408,7 @@ static Suite *forward_suite(void) {
     TCase *edges = tcase_create("edge_cases");
     tcase_add_checked_fixture(edges, device_setup, device_teardown);
     tcase_set_timeout(edges, 120);
-    tcase_add_loop_test(edges, test_edge_case, 0, (int)pool_case_count);
+    tcase_add_loop_test(edges, test_edge_case, 0, EDGE_FORKS);
     suite_add_tcase(s, edges);
 
     TCase *random = tcase_create("random");
@@ -391,21 +421,21 @@ static Suite *forward_suite(void) {
     TCase *indices = tcase_create("indices");
     tcase_add_checked_fixture(indices, device_setup, device_teardown);
     tcase_set_timeout(indices, 240);
-    tcase_add_loop_test(indices, test_indices_edge_case, 0, (int)pool_case_count);
+    tcase_add_loop_test(indices, test_indices_edge_case, 0, EDGE_FORKS);
     tcase_add_loop_test(indices, test_indices_random, 0, 5);
     suite_add_tcase(s, indices);
 
     TCase *backward = tcase_create("backward");
     tcase_add_checked_fixture(backward, device_setup, device_teardown);
     tcase_set_timeout(backward, 240);
-    tcase_add_loop_test(backward, test_backward_edge_case, 0, (int)pool_case_count);
+    tcase_add_loop_test(backward, test_backward_edge_case, 0, EDGE_FORKS);
     tcase_add_loop_test(backward, test_backward_random, 0, 5);
     suite_add_tcase(s, backward);
 
     TCase *unpool = tcase_create("unpool");
     tcase_add_checked_fixture(unpool, device_setup, device_teardown);
     tcase_set_timeout(unpool, 240);
-    tcase_add_loop_test(unpool, test_unpool_edge_case, 0, (int)pool_case_count);
+    tcase_add_loop_test(unpool, test_unpool_edge_case, 0, EDGE_FORKS);
     tcase_add_loop_test(unpool, test_unpool_arbitrary_indices, 0, 4);
     suite_add_tcase(s, unpool);
     return s;
