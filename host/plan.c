@@ -139,7 +139,7 @@ static clpool_status build_kernel(clpool_plan *plan, int specialise) {
         status = make_kernel(plan, program, CLPOOL_FORWARD_BORDER_KERNEL, plan->second_items,
                              &plan->second_kernel);
     }
-    if (status == CLPOOL_SUCCESS && plan->work_items > 0 && plan->geometry.output_elements > 0 &&
+    if (status == CLPOOL_SUCCESS &&
         clpool_kernel_narrow_indices(&plan->geometry, &plan->ctx->facts, specialise, plan->kind,
                                      plan->indices)) {
         /* One work-item per index narrows it to int, before the gather (plan.h). The int64

@@ -86,6 +86,11 @@ static int spelled_out(const clpool_geometry *g, int specialise) {
     return specialise && small_window(g) && !adaptive_windows(g, specialise);
 }
 
+/* The outputs whose windows can contain one input position along dimension i: ceil(k / s). */
+static int64_t covering_outputs(const clpool_geometry *g, int i) {
+    return (g->kernel[i] + g->stride[i] - 1) / g->stride[i];
+}
+
 /* Channels-first planes take lanes from 6 live ones up (a 7-wide output plane still runs 1.5x
  * faster that way than one work-item per output in memory order). Residue lanes, and the width
  * lanes of unit-stride forward plans (whose taps are predicated loads), are launched in multiples
@@ -285,7 +290,7 @@ int clpool_kernel_lanes(const clpool_geometry *g, const clpool_device_facts *fac
     if (kind != CLPOOL_KERNEL_BACKWARD_MAX_INDICES && kind != CLPOOL_KERNEL_BACKWARD_AVG)
         return 0;
     for (int i = 0; i < 3; ++i)
-        if ((g->kernel[i] + g->stride[i] - 1) / g->stride[i] > MAX_SPELLED_TAPS)
+        if (covering_outputs(g, i) > MAX_SPELLED_TAPS)
             return 0;
     if (last)
         return g->c % 8 == 0 ? CLPOOL_LANES_CHANNEL : 0;
@@ -297,24 +302,24 @@ int clpool_kernel_lanes(const clpool_geometry *g, const clpool_device_facts *fac
  * windows (4 or 9 covering outputs per element) 1.4-2.2x faster in both layouts; 2 x 2 stride-2
  * windows (one covering output) up to 2x slower, the pass costing more than the gather saves. So
  * it takes at least NARROW_MIN_COVER covering outputs (ceil(kernel / stride) multiplied over the
- * dimensions). GPUs compare 64-bit indices at full width and would
- * only pay for the extra pass, so they keep reading the caller's indices. */
+ * dimensions). GPUs compare 64-bit indices at full width and would only pay for the extra pass,
+ * so they keep reading the caller's indices. */
 #define NARROW_MIN_COVER 4
 
 int clpool_kernel_narrow_indices(const clpool_geometry *g, const clpool_device_facts *facts,
                                  int specialise, clpool_kernel_kind kind,
                                  clpool_index_type indices) {
-    const int lanes = clpool_kernel_lanes(g, facts, specialise, kind);
-    int64_t cover = 1;
-    for (int i = 0; i < 3; ++i)
-        cover *= (g->kernel[i] + g->stride[i] - 1) / g->stride[i];
+    if (!facts->cpu || kind != CLPOOL_KERNEL_BACKWARD_MAX_INDICES ||
+        indices != CLPOOL_INDEX_INT64 || global_gather(g, specialise, kind))
+        return 0;
     /* The narrowing kernel's last work-group ends at the last index (pool_backward.cl), which
      * takes at least a work-group of indices; a 1D work-group is at most max_work_item_size. */
-    const int enough = (uint64_t)g->output_elements >= (uint64_t)facts->max_work_item_size;
-    return facts->cpu && kind == CLPOOL_KERNEL_BACKWARD_MAX_INDICES && cover >= NARROW_MIN_COVER &&
-           enough && indices == CLPOOL_INDEX_INT64 && !global_gather(g, specialise, kind) &&
-           (lanes == CLPOOL_LANES_CHANNEL || lanes == CLPOOL_LANES_RESIDUE) &&
-           g->in[0] * g->in[1] * g->in[2] <= INT32_MAX;
+    if ((uint64_t)g->output_elements < (uint64_t)facts->max_work_item_size ||
+        g->in[0] * g->in[1] * g->in[2] > INT32_MAX ||
+        covering_outputs(g, 0) * covering_outputs(g, 1) * covering_outputs(g, 2) < NARROW_MIN_COVER)
+        return 0;
+    const int lanes = clpool_kernel_lanes(g, facts, specialise, kind);
+    return lanes == CLPOOL_LANES_CHANNEL || lanes == CLPOOL_LANES_RESIDUE;
 }
 
 int clpool_kernel_split_w(const clpool_geometry *g, const clpool_device_facts *facts,
@@ -406,9 +411,8 @@ clpool_status clpool_kernel_build_options(const clpool_geometry *g,
     if (specialise && !adaptive_windows(g, specialise) && kind != CLPOOL_KERNEL_FORWARD &&
         kind != CLPOOL_KERNEL_UNPOOL)
         append(b, " -DCOVER_D=%lld -DCOVER_H=%lld -DCOVER_W=%lld",
-               (long long)((g->kernel[0] + g->stride[0] - 1) / g->stride[0]),
-               (long long)((g->kernel[1] + g->stride[1] - 1) / g->stride[1]),
-               (long long)((g->kernel[2] + g->stride[2] - 1) / g->stride[2]));
+               (long long)covering_outputs(g, 0), (long long)covering_outputs(g, 1),
+               (long long)covering_outputs(g, 2));
     if (global_gather(g, specialise, kind) || global_sum(g, specialise, kind) ||
         global_vectors(g, facts, specialise, kind))
         append(b, " -DGLOBAL_WINDOW=1");

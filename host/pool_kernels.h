@@ -93,11 +93,10 @@ size_t clpool_partials_index_size(const clpool_geometry *g, clpool_index_type in
 
 /* Specialised max-from-indices gathers with lanes over int64 indices, on CPU devices, for planes
  * of fewer than 2^31 elements, at least a work-group of outputs (the device's largest) and
- * windows with at least 4 covering outputs per element (not
- * global ones, whose gather reads one output per element): 1
- * when the plan first narrows the indices to int in a scratch buffer of 4 bytes per output
- * (pool_backward.cl, NARROW_INDICES; CLPOOL_BACKWARD_NARROW_KERNEL) and the gather reads those:
- * PoCL vectorises a gather over 64-bit indices half as wide. */
+ * windows with at least 4 covering outputs per element (not global ones, whose gather reads one
+ * output per element): 1 when the plan first narrows the indices to int in a scratch buffer of 4
+ * bytes per output (pool_backward.cl, NARROW_INDICES; CLPOOL_BACKWARD_NARROW_KERNEL) and the gather
+ * reads those: PoCL vectorises a gather over 64-bit indices half as wide. */
 int clpool_kernel_narrow_indices(const clpool_geometry *g, const clpool_device_facts *facts,
                                  int specialise, clpool_kernel_kind kind,
                                  clpool_index_type indices);
