@@ -16,7 +16,34 @@
 
 test_device dev;
 
+/* Set once the tests share dev: Check runs them in this one process (CK_FORK=no). */
+static int dev_shared;
+
+/* Check's own rule for CK_FORK: only "no" turns forking off. */
+static int tests_share_process(void) {
+    const char *fork_mode = getenv("CK_FORK");
+    return fork_mode && strcmp(fork_mode, "no") == 0;
+}
+
+static void release_device(void) {
+    if (dev.queue)
+        clReleaseCommandQueue(dev.queue);
+    clpool_context_release(dev.ctx);
+    memset(&dev, 0, sizeof dev);
+}
+
+static void release_shared_device(void) {
+    dev_shared = 0;
+    release_device();
+}
+
+/* Without forks every test reuses the first test's context. PoCL loads its 10 MB kernel library
+ * into each new cl_context before the first build that misses its cache (0.8 s here, most of a
+ * cold test's time), and clpool's program cache lives in the context: one context per process
+ * builds each program once. */
 void device_setup(void) {
+    if (dev_shared)
+        return;
     memset(&dev, 0, sizeof dev);
     clpool_status status = clpool_context_create_default(&dev.ctx);
     ck_assert_msg(status == CLPOOL_SUCCESS, "no usable OpenCL device: %s: %s",
@@ -25,13 +52,19 @@ void device_setup(void) {
     dev.device = clpool_context_cl_device(dev.ctx);
     status = clpool_context_create_queue(dev.ctx, 0, &dev.queue);
     ck_assert_msg(status == CLPOOL_SUCCESS, "queue: %s", clpool_last_error());
+    if (tests_share_process()) {
+        dev_shared = 1;
+        atexit(release_shared_device);
+    }
 }
 
+/* A shared device outlives the test, but not the test's commands: a test that failed midway
+ * may have left some queued. */
 void device_teardown(void) {
-    if (dev.queue)
-        clReleaseCommandQueue(dev.queue);
-    clpool_context_release(dev.ctx);
-    memset(&dev, 0, sizeof dev);
+    if (dev_shared)
+        clFinish(dev.queue);
+    else
+        release_device();
 }
 
 uint32_t float_bits(float v) {

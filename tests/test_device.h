@@ -19,7 +19,8 @@ typedef struct test_device {
 
 /* Filled by device_setup. Check forks each test and OpenCL state made before a fork is unusable in
  * the child, so this must be a checked fixture (run inside each test's process), never an
- * unchecked one. */
+ * unchecked one. With CK_FORK=no the tests of the process share one device, made by the first
+ * setup and released at exit. */
 extern test_device dev;
 
 void device_setup(void);
