@@ -16,7 +16,7 @@
 
 test_device dev;
 
-/* Set once the tests share dev: Check runs them in this one process (CK_FORK=no). */
+/* Set while the tests of this process share dev (device_setup_shared without forks). */
 static int dev_shared;
 
 /* Check's own rule for CK_FORK: only "no" turns forking off. */
@@ -32,18 +32,7 @@ static void release_device(void) {
     memset(&dev, 0, sizeof dev);
 }
 
-static void release_shared_device(void) {
-    dev_shared = 0;
-    release_device();
-}
-
-/* Without forks every test reuses the first test's context. PoCL loads its 10 MB kernel library
- * into each new cl_context before the first build that misses its cache (0.8 s here, most of a
- * cold test's time), and clpool's program cache lives in the context: one context per process
- * builds each program once. */
-void device_setup(void) {
-    if (dev_shared)
-        return;
+static void create_device(void) {
     memset(&dev, 0, sizeof dev);
     clpool_status status = clpool_context_create_default(&dev.ctx);
     ck_assert_msg(status == CLPOOL_SUCCESS, "no usable OpenCL device: %s: %s",
@@ -51,20 +40,39 @@ void device_setup(void) {
     dev.context = clpool_context_cl_context(dev.ctx);
     dev.device = clpool_context_cl_device(dev.ctx);
     status = clpool_context_create_queue(dev.ctx, 0, &dev.queue);
+    if (status != CLPOOL_SUCCESS)
+        release_device();
     ck_assert_msg(status == CLPOOL_SUCCESS, "queue: %s", clpool_last_error());
-    if (tests_share_process()) {
-        dev_shared = 1;
-        atexit(release_shared_device);
+}
+
+void device_setup(void) {
+    create_device();
+}
+
+void device_teardown(void) {
+    release_device();
+}
+
+void device_setup_shared(void) {
+    if (dev_shared)
+        return;
+    create_device();
+    dev_shared = tests_share_process();
+}
+
+/* A shared device outlives the test, but not the test's commands (a test that failed midway may
+ * have left some queued), nor a failure to finish them: a kernel fault can leave a GPU context
+ * unusable, and the next test then starts on a new one. */
+void device_teardown_shared(void) {
+    if (!dev_shared || clFinish(dev.queue) != CL_SUCCESS) {
+        dev_shared = 0;
+        release_device();
     }
 }
 
-/* A shared device outlives the test, but not the test's commands: a test that failed midway
- * may have left some queued. */
-void device_teardown(void) {
-    if (dev_shared)
-        clFinish(dev.queue);
-    else
-        release_device();
+void device_release_shared(void) {
+    dev_shared = 0;
+    release_device();
 }
 
 uint32_t float_bits(float v) {

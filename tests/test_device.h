@@ -1,8 +1,9 @@
 /*
- * Shared test plumbing for suites that touch a device: a fixture that makes the OpenCL state
- * inside the (forked) test process, and a runner that pools host data through a plan exactly as a
- * careful user would, at non-zero offsets, into NaN-prefilled outputs fenced by guard regions, then
- * compares with the CPU reference and reports the first mismatches with their coordinates.
+ * Shared test plumbing for suites that touch a device: fixtures that make the OpenCL state inside
+ * the test's process (per test, or once for unforked suites), and a runner that pools host data
+ * through a plan exactly as a careful user would, at non-zero offsets, into NaN-prefilled outputs
+ * fenced by guard regions, then compares with the CPU reference and reports the first mismatches
+ * with their coordinates.
  */
 #ifndef CLPOOL_TESTS_TEST_DEVICE_H
 #define CLPOOL_TESTS_TEST_DEVICE_H
@@ -17,14 +18,26 @@ typedef struct test_device {
     cl_command_queue queue;
 } test_device;
 
-/* Filled by device_setup. Check forks each test and OpenCL state made before a fork is unusable in
- * the child, so this must be a checked fixture (run inside each test's process), never an
- * unchecked one. With CK_FORK=no the tests of the process share one device, made by the first
- * setup and released at exit. */
+/* Filled by the setup fixtures below. Check forks each test and OpenCL state made before a fork is
+ * unusable in the child, so setup must be a checked fixture (run inside each test's process),
+ * never an unchecked one. */
 extern test_device dev;
 
+/* A new context and queue for each test, released after it. */
 void device_setup(void);
 void device_teardown(void);
+
+/*
+ * For suites whose tests leave no state on the context: with CK_FORK=no, every test of the
+ * process shares the first test's device (PoCL spends 0.8 s loading its kernel library into each
+ * new OpenCL context before a build its cache misses, and clpool's program cache lives in the
+ * context); forked, each test makes its own as device_setup does. Add the first two as a checked
+ * fixture and device_release_shared as the teardown of an unchecked one, which runs in the same
+ * process after the test case without forks (and releases nothing in Check's parent with them).
+ */
+void device_setup_shared(void);
+void device_teardown_shared(void);
+void device_release_shared(void);
 
 /* Guards and offsets the runner uses, in floats. */
 #define TEST_INPUT_OFFSET  5

@@ -111,9 +111,10 @@ static void edge_case_variant(size_t i, int v, pool_case *pc, char *label, size_
     snprintf(label, size, "%s as %s", pool_cases[i].name, suffix[v]);
 }
 
-/* Cases [_i * EDGE_CHUNK, (_i + 1) * EDGE_CHUNK): chunks share one process, so the programs are
- * loaded once per chunk rather than once per case (each load runs PoCL's preprocessor over the
- * source, even when its cache holds the kernels: 43% of a warm run with chunks of 6). */
+/* Cases [_i * EDGE_CHUNK, (_i + 1) * EDGE_CHUNK). Forked (the binary run by hand; CTest runs it
+ * unforked on one shared device), a chunk's cases share one process, so the programs are loaded
+ * once per chunk rather than once per case (each load runs PoCL's preprocessor over the source,
+ * even when its cache holds the kernels: 43% of a warm run with chunks of 6). */
 START_TEST(test_rank_edge_cases) {
     char label[128];
     for (int i = _i * EDGE_CHUNK; i < (_i + 1) * EDGE_CHUNK && (size_t)i < pool_case_count; ++i)
@@ -150,7 +151,7 @@ END_TEST
 static void expect_gather_backward(const pool_case *pc, const char *label, uint64_t seed,
                                    clpool_layout layout, clpool_index_type indices);
 
-/* Adaptive cases [_i * ADAPTIVE_CHUNK, ...) in one forked test, for the reason of EDGE_CHUNK. */
+/* Adaptive cases [_i * ADAPTIVE_CHUNK, ...) in one test, for the reason of EDGE_CHUNK. */
 START_TEST(test_adaptive_case) {
     for (int i = _i * ADAPTIVE_CHUNK;
          i < (_i + 1) * ADAPTIVE_CHUNK && (size_t)i < adaptive_case_count; ++i) {
@@ -597,7 +598,8 @@ END_TEST
 /* A test case of the device fixture, with room for the cold kernel compiles, added to s. */
 static TCase *device_tcase(Suite *s, const char *name) {
     TCase *tc = tcase_create(name);
-    tcase_add_checked_fixture(tc, device_setup, device_teardown);
+    tcase_add_checked_fixture(tc, device_setup_shared, device_teardown_shared);
+    tcase_add_unchecked_fixture(tc, NULL, device_release_shared);
     tcase_set_timeout(tc, 240);
     suite_add_tcase(s, tc);
     return tc;
