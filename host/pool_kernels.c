@@ -368,6 +368,29 @@ void clpool_kernel_lane_shape(const clpool_geometry *g, const clpool_device_fact
     }
 }
 
+/* Lanes that write int64 indices as two 32-bit words (pool_forward.cl, INDEX_WORDS): channel
+ * lanes, and strided width lanes at least MIN_WORD_LANES wide whose windows overlap along W.
+ * Measured on PoCL (batch 8, channels-first forward with indices, minimum of 40-60 runs): 3 x 3
+ * stride-2 rows of 23-73 lanes 1.2-1.5x faster (alexnet_pool1 1.4-1.6 -> 1.1 ms,
+ * inception_max147 8.5-9.0 -> 5.5-6.1, resnet_stem 6.7-7.3 -> 4.9-6.0, squeezenet_pool within
+ * the noise), rows of 6 or 7 lanes about 2x slower (alexnet_pool3, googlenet_pool4); of the
+ * 2 x 2 stride-2 rows, vgg_pool1 (112 lanes) 5.6-5.8 -> 4.6-5.0 ms but vgg_pool3 (28) 1.25-1.5
+ * -> 1.44-1.78 and the 3D video_pool (28) 8.2-8.8 -> 9.3-11 ms. */
+#define MIN_WORD_LANES 16
+
+static int index_words(const clpool_geometry *g, const clpool_device_facts *facts,
+                       clpool_kernel_kind kind, int lanes, clpool_index_type indices) {
+    if (kind != CLPOOL_KERNEL_FORWARD || indices != CLPOOL_INDEX_INT64 || !facts->little_endian)
+        return 0;
+    if (lanes == CLPOOL_LANES_CHANNEL)
+        return 1;
+    if (lanes != CLPOOL_LANES_WIDTH || g->stride[2] == 1 || g->kernel[2] <= g->stride[2])
+        return 0;
+    uint64_t count = 0, rows = 0;
+    clpool_kernel_lane_shape(g, facts, kind, lanes, &count, &rows);
+    return count >= MIN_WORD_LANES;
+}
+
 clpool_status clpool_kernel_build_options(const clpool_geometry *g,
                                           const clpool_device_facts *facts, int specialise,
                                           clpool_kernel_kind kind, clpool_index_type indices,
@@ -430,14 +453,12 @@ clpool_status clpool_kernel_build_options(const clpool_geometry *g,
     }
     if (lanes)
         append(b, " -DLANES=%d", lanes);
-    /* Channel lanes write int64 indices as two 32-bit words (pool_forward.cl, INDEX_WORDS). */
-    if (lanes == CLPOOL_LANES_CHANNEL && kind == CLPOOL_KERNEL_FORWARD &&
-        indices == CLPOOL_INDEX_INT64 && facts->little_endian)
-        append(b, " -DINDEX_WORDS=1");
     int64_t split_begin = 0, split_end = 0;
     if (clpool_kernel_split_w(g, facts, specialise, kind, &split_begin, &split_end))
         append(b, " -DSPLIT_W_BEGIN=%lld -DSPLIT_W_END=%lld", (long long)split_begin,
                (long long)split_end);
+    if (index_words(g, facts, kind, lanes, indices))
+        append(b, " -DINDEX_WORDS=1");
     clpool_status status = CLPOOL_SUCCESS;
     char *copy = b->overflowed ? NULL : malloc(b->used + 1);
     if (b->overflowed)

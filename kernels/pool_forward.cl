@@ -31,8 +31,8 @@
  *   INDEX_T        the index type written (long or int); required with WRITE_INDICES 1
  *   LOAD(p, i)     optional: read element i of p as ACC_T (default: a plain conversion)
  *   STORE(p, i, v) optional: write ACC_T v to element i of p (default: a plain conversion)
- *   INDEX_WORDS    optional, 1 (little-endian devices, INDEX_T long, channel lanes) to write
- *                  each index as its two 32-bit words (below)
+ *   INDEX_WORDS    optional, 1 (little-endian devices, INDEX_T long, channel lanes or wide
+ *                  strided width lanes) to write each index as its two 32-bit words (below)
  *   GLOBAL_PARTIALS optional, 1 for the first pass of a two-pass global pooling (below): the
  *                  window is then one block of the plane (channels-last) or the sizes describe
  *                  the plane's slices (channels-first, average only), and each sum is stored
@@ -239,8 +239,8 @@
 #ifndef INDEX_WORDS
 #define INDEX_WORDS 0
 #endif
-#if INDEX_WORDS && LANES != LANES_CHANNEL
-#error "INDEX_WORDS is for channel lanes, whose stores are unconditional"
+#if INDEX_WORDS && !(LANES == LANES_CHANNEL || LANES == LANES_WIDTH && S_W != 1)
+#error "INDEX_WORDS is for channel lanes and strided width lanes, whose stores are unconditional"
 #endif
 #ifndef INDEX_T
 #define INDEX_T long
@@ -571,7 +571,8 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
         /* An int64 store makes PoCL vectorise 4 lanes wide where 32-bit data allows 8; written as
          * its low and high 32-bit words (little-endian) the index keeps the width at 8: 1.3-2x
          * on the channels-last forward+indices rows (googlenet_3a 1.4-1.6 -> 0.8-1.0 ms, batch
-         * 8, PoCL). The words are those of the same int64 value. */
+         * 8, PoCL), 1.1-1.6x on channels-first rows of 16 or more strided width lanes (host:
+         * pool_kernels.c). The words are those of the same int64 value. */
         __global int *index_words = (__global int *)(indices + indices_offset);
         index_words[2 * gid] = (int)argmax;
         index_words[2 * gid + 1] = (int)((long)argmax >> 32);

@@ -194,29 +194,39 @@ START_TEST(test_width_lanes_on_gpus) {
 }
 END_TEST
 
-/* Channel-lane forward plans write int64 indices as two 32-bit words on little-endian devices
- * (pool_forward.cl, INDEX_WORDS), and only those: not int32 indices, not other launches. */
+/* Forward plans write int64 indices as two 32-bit words on little-endian devices
+ * (pool_forward.cl, INDEX_WORDS) from channel lanes and, on CPU devices, from strided width lanes
+ * at least 16 wide whose windows overlap; not int32 indices, not other launches. */
 START_TEST(test_index_words_chosen) {
     const struct {
         clpool_layout layout;
         clpool_index_type indices;
-        int words;
-    } cases[] = {{CLPOOL_LAYOUT_CHANNELS_LAST, CLPOOL_INDEX_INT64, 1},
-                 {CLPOOL_LAYOUT_CHANNELS_LAST, CLPOOL_INDEX_INT32, 0},
-                 {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT64, 0}};
+        int64_t d, w, kernel, stride;
+        int words; /* 2: on CPU devices only (width lanes) */
+    } cases[] = {
+        {CLPOOL_LAYOUT_CHANNELS_LAST, CLPOOL_INDEX_INT64, 1, 50, 3, 2, 1},
+        {CLPOOL_LAYOUT_CHANNELS_LAST, CLPOOL_INDEX_INT32, 1, 50, 3, 2, 0},
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT64, 1, 50, 3, 2, 2}, /* 24 lanes */
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT64, 3, 50, 3, 2, 2}, /* depth 3 */
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT32, 1, 50, 3, 2, 0},
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT64, 1, 31, 3, 2, 0},  /* 15 lanes */
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT64, 1, 64, 2, 2, 0},  /* no overlap */
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT64, 1, 50, 3, 1, 0}}; /* stride 1 */
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
         clpool_pool_desc pool;
         clpool_tensor_desc input;
-        clpool_pool_desc_init_1d(&pool, CLPOOL_MODE_MAX, 3);
-        pool.stride[0] = 2;
-        clpool_tensor_desc_init_1d(&input, CLPOOL_DTYPE_F32, cases[i].layout, 2, 16, 50);
+        clpool_pool_desc_init_3d(&pool, CLPOOL_MODE_MAX, 1, 1, cases[i].kernel);
+        pool.stride[2] = cases[i].stride;
+        clpool_tensor_desc_init_3d(&input, CLPOOL_DTYPE_F32, cases[i].layout, 2, 16, cases[i].d, 1,
+                                   cases[i].w);
         clpool_geometry g;
         ck_assert_int_eq(clpool_geometry_resolve(&pool, &input, &g), CLPOOL_SUCCESS);
         char *options = NULL;
         ck_assert_int_eq(clpool_kernel_build_options(&g, &dev.ctx->facts, 1, CLPOOL_KERNEL_FORWARD,
                                                      cases[i].indices, &options),
                          CLPOOL_SUCCESS);
-        const int expected = cases[i].words && dev.ctx->facts.little_endian;
+        const int expected = (cases[i].words == 1 || (cases[i].words == 2 && dev.ctx->facts.cpu)) &&
+                             dev.ctx->facts.little_endian;
         ck_assert_msg((strstr(options, "-DINDEX_WORDS=1") != NULL) == expected,
                       "case %zu (little-endian %d): '%s'", i, dev.ctx->facts.little_endian,
                       options);

@@ -422,6 +422,53 @@ START_TEST(test_lanes_edge_case) {
 }
 END_TEST
 
+/* Channels-first forward plans with int64 indices write them as two 32-bit words from strided
+ * width lanes at least 16 wide whose windows overlap (pool_kernels.c, index_words): with windows
+ * inside the plane, with a split along W (padding), with ceil_mode's overhanging last window,
+ * on ties and on NaNs with their own payloads; every launch of the split, values and indices bit
+ * for bit. 23 planes make the last work-group's rows ragged. */
+static const struct {
+    const char *name;
+    int64_t h, w, k, s, p;
+    int ceil_mode;
+    fill_kind fill;
+} word_cases[] = {
+    {"w41_k3s2_inside_nans", 5, 41, 3, 2, 0, 0, FILL_NAN_SCATTER},
+    {"w45_k3s2p1_split_ties", 4, 45, 3, 2, 1, 0, FILL_INTEGERS},
+    {"w36_k3s2_ceil_overhang", 3, 36, 3, 2, 0, 1, FILL_NAN_SCATTER},
+};
+
+START_TEST(test_index_words_case) {
+    const int64_t n = 1, c = 23;
+    clpool_pool_desc pool;
+    clpool_tensor_desc input;
+    clpool_pool_desc_init_2d(&pool, CLPOOL_MODE_MAX, word_cases[_i].k, word_cases[_i].k);
+    pool.stride[0] = pool.stride[1] = word_cases[_i].s;
+    pool.pad_begin[0] = pool.pad_begin[1] = word_cases[_i].p;
+    pool.pad_end[0] = pool.pad_end[1] = word_cases[_i].p;
+    pool.ceil_mode = word_cases[_i].ceil_mode;
+    clpool_tensor_desc_init_2d(&input, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_FIRST, n, c,
+                               word_cases[_i].h, word_cases[_i].w);
+    const size_t count = (size_t)(n * c * word_cases[_i].h * word_cases[_i].w);
+    float *x = malloc(count * sizeof(float));
+    ck_assert_ptr_nonnull(x);
+    fill_input(word_cases[_i].fill, 91 + (uint64_t)_i, x, count);
+    expect_indices_match_reference(word_cases[_i].name, &pool, &input, x, CLPOOL_SPECIALISE_WINDOW,
+                                   CLPOOL_INDEX_INT64);
+    clpool_tensor_desc line; /* the same data as c * h lines */
+    clpool_tensor_desc_init_1d(&line, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_FIRST, n,
+                               c * word_cases[_i].h, word_cases[_i].w);
+    clpool_pool_desc line_pool;
+    clpool_pool_desc_init_1d(&line_pool, CLPOOL_MODE_MAX, word_cases[_i].k);
+    line_pool.stride[0] = word_cases[_i].s;
+    line_pool.pad_begin[0] = line_pool.pad_end[0] = word_cases[_i].p;
+    line_pool.ceil_mode = word_cases[_i].ceil_mode;
+    expect_indices_match_reference(word_cases[_i].name, &line_pool, &line, x,
+                                   CLPOOL_SPECIALISE_WINDOW, CLPOOL_INDEX_INT64);
+    free(x);
+}
+END_TEST
+
 /* Channels-first gathers launch by stride residue (pool_backward.cl, LANES_RESIDUE) once the
  * input's W over the stride gives at least 6 lanes: each case below takes that launch, and
  * together they reach what its arithmetic depends on: every residue of W by the stride (lanes
@@ -618,8 +665,11 @@ static Suite *ranks_suite(void) {
     tcase_add_loop_test(adaptive, test_global_head, 0,
                         (int)(sizeof global_heads / sizeof global_heads[0]));
 
-    tcase_add_loop_test(device_tcase(s, "lanes"), test_lanes_edge_case, 0,
+    TCase *lanes = device_tcase(s, "lanes");
+    tcase_add_loop_test(lanes, test_lanes_edge_case, 0,
                         (int)((pool_case_count + LANES_EVERY - 1) / LANES_EVERY));
+    tcase_add_loop_test(lanes, test_index_words_case, 0,
+                        (int)(sizeof word_cases / sizeof word_cases[0]));
     TCase *partials = device_tcase(s, "partials");
     tcase_add_loop_test(partials, test_partials_case, 0,
                         (int)(sizeof partials_cases / sizeof partials_cases[0]));
