@@ -544,6 +544,8 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
     long argmax = (z1 > z0 && y1 > y0 && x1 > x0)
                       ? ((long)(zs + z0 * P_DD) * P_IH + ys + y0 * P_DH) * P_IW + xs + x0 * P_DW
                       : -1;
+#else
+    ACC_T last_nan = (ACC_T)0; /* as in clamped_window */
 #endif
 #else
     ACC_T acc = (ACC_T)0;
@@ -554,13 +556,14 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
             const IDX_T row_y = (row_z + ys + jy * P_DH) * P_IW;
             for (int jx = x0; jx < x1; ++jx) {
                 const ACC_T v = LOAD(in, plane + (row_y + xs + jx * P_DW) * TAP_STEP);
-#if POOL_MAX
+#if POOL_MAX && WRITE_INDICES
                 if (v > acc || isnan(v)) {
                     acc = v;
-#if WRITE_INDICES
                     argmax = (row_y + xs + jx * P_DW);
-#endif
                 }
+#elif POOL_MAX
+                acc = v > acc ? v : acc;
+                last_nan = isnan(v) ? v : last_nan;
 #else
                 acc += v;
 #endif
@@ -568,6 +571,9 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
         }
     }
 
+#if POOL_MAX && !WRITE_INDICES
+    acc = isnan(last_nan) ? last_nan : acc;
+#endif
 #if !POOL_MAX
     const int valid = max(z1 - z0, 0) * max(y1 - y0, 0) * max(x1 - x0, 0);
     acc = valid == 0 ? (ACC_T)0 : acc / (ACC_T)WINDOW_DIVISOR(zs, ys, xs, valid);
