@@ -25,14 +25,14 @@ static int tests_share_process(void) {
     return fork_mode && strcmp(fork_mode, "no") == 0;
 }
 
-static void release_device(void) {
+void device_teardown(void) {
     if (dev.queue)
         clReleaseCommandQueue(dev.queue);
     clpool_context_release(dev.ctx);
     memset(&dev, 0, sizeof dev);
 }
 
-static void create_device(void) {
+void device_setup(void) {
     memset(&dev, 0, sizeof dev);
     clpool_status status = clpool_context_create_default(&dev.ctx);
     ck_assert_msg(status == CLPOOL_SUCCESS, "no usable OpenCL device: %s: %s",
@@ -41,22 +41,14 @@ static void create_device(void) {
     dev.device = clpool_context_cl_device(dev.ctx);
     status = clpool_context_create_queue(dev.ctx, 0, &dev.queue);
     if (status != CLPOOL_SUCCESS)
-        release_device();
+        device_teardown();
     ck_assert_msg(status == CLPOOL_SUCCESS, "queue: %s", clpool_last_error());
-}
-
-void device_setup(void) {
-    create_device();
-}
-
-void device_teardown(void) {
-    release_device();
 }
 
 void device_setup_shared(void) {
     if (dev_shared)
         return;
-    create_device();
+    device_setup();
     dev_shared = tests_share_process();
 }
 
@@ -64,15 +56,13 @@ void device_setup_shared(void) {
  * have left some queued), nor a failure to finish them: a kernel fault can leave a GPU context
  * unusable, and the next test then starts on a new one. */
 void device_teardown_shared(void) {
-    if (!dev_shared || clFinish(dev.queue) != CL_SUCCESS) {
-        dev_shared = 0;
-        release_device();
-    }
+    if (!dev_shared || clFinish(dev.queue) != CL_SUCCESS)
+        device_release_shared();
 }
 
 void device_release_shared(void) {
     dev_shared = 0;
-    release_device();
+    device_teardown();
 }
 
 uint32_t float_bits(float v) {
