@@ -45,24 +45,29 @@ void device_setup(void) {
     ck_assert_msg(status == CLPOOL_SUCCESS, "queue: %s", clpool_last_error());
 }
 
-void device_setup_shared(void) {
+static void device_setup_shared(void) {
     if (dev_shared)
         return;
     device_setup();
     dev_shared = tests_share_process();
 }
 
+static void device_release_shared(void) {
+    dev_shared = 0;
+    device_teardown();
+}
+
 /* A shared device outlives the test, but not the test's commands (a test that failed midway may
  * have left some queued), nor a failure to finish them: a kernel fault can leave a GPU context
  * unusable, and the next test then starts on a new one. */
-void device_teardown_shared(void) {
+static void device_teardown_shared(void) {
     if (!dev_shared || clFinish(dev.queue) != CL_SUCCESS)
         device_release_shared();
 }
 
-void device_release_shared(void) {
-    dev_shared = 0;
-    device_teardown();
+void add_shared_device_fixture(TCase *tc) {
+    tcase_add_checked_fixture(tc, device_setup_shared, device_teardown_shared);
+    tcase_add_unchecked_fixture(tc, NULL, device_release_shared);
 }
 
 uint32_t float_bits(float v) {

@@ -31,13 +31,12 @@ void device_teardown(void);
  * For suites whose tests leave no state on the context: with CK_FORK=no, every test of the
  * process shares the first test's device (PoCL spends 0.8 s loading its kernel library into each
  * new OpenCL context before a build its cache misses, and clpool's program cache lives in the
- * context); forked, each test makes its own as device_setup does. Add the first two as a checked
- * fixture and device_release_shared as the teardown of an unchecked one, which runs in the same
- * process after the test case without forks (and releases nothing in Check's parent with them).
+ * context); forked, each test makes its own as device_setup does. Adds to tc a checked fixture
+ * (setup once, teardown after each test) and an unchecked teardown that releases the shared
+ * device in the same process after the test case without forks (and releases nothing in Check's
+ * parent with them).
  */
-void device_setup_shared(void);
-void device_teardown_shared(void);
-void device_release_shared(void);
+void add_shared_device_fixture(TCase *tc);
 
 /* Guards and offsets the runner uses, in floats. */
 #define TEST_INPUT_OFFSET  5

@@ -399,8 +399,7 @@ END_TEST
 static Suite *forward_suite(void) {
     Suite *s = suite_create("forward");
     TCase *seeds = tcase_create("seed_examples");
-    tcase_add_checked_fixture(seeds, device_setup_shared, device_teardown_shared);
-    tcase_add_unchecked_fixture(seeds, NULL, device_release_shared);
+    add_shared_device_fixture(seeds);
     tcase_set_timeout(seeds, 120);
     tcase_add_loop_test(seeds, test_seed_example, 0,
                         (int)(2 * sizeof seed_cases / sizeof seed_cases[0]));
@@ -408,39 +407,34 @@ static Suite *forward_suite(void) {
     suite_add_tcase(s, seeds);
 
     TCase *edges = tcase_create("edge_cases");
-    tcase_add_checked_fixture(edges, device_setup_shared, device_teardown_shared);
-    tcase_add_unchecked_fixture(edges, NULL, device_release_shared);
+    add_shared_device_fixture(edges);
     tcase_set_timeout(edges, 120);
     tcase_add_loop_test(edges, test_edge_case, 0, EDGE_FORKS);
     suite_add_tcase(s, edges);
 
     TCase *random = tcase_create("random");
-    tcase_add_checked_fixture(random, device_setup_shared, device_teardown_shared);
-    tcase_add_unchecked_fixture(random, NULL, device_release_shared);
+    add_shared_device_fixture(random);
     tcase_set_timeout(random, 240);
     tcase_add_loop_test(random, test_random_generic, 0, RANDOM_CHUNKS);
     tcase_add_loop_test(random, test_random_specialised, 0, RANDOM_SPECIALISED);
     suite_add_tcase(s, random);
 
     TCase *indices = tcase_create("indices");
-    tcase_add_checked_fixture(indices, device_setup_shared, device_teardown_shared);
-    tcase_add_unchecked_fixture(indices, NULL, device_release_shared);
+    add_shared_device_fixture(indices);
     tcase_set_timeout(indices, 240);
     tcase_add_loop_test(indices, test_indices_edge_case, 0, EDGE_FORKS);
     tcase_add_loop_test(indices, test_indices_random, 0, 5);
     suite_add_tcase(s, indices);
 
     TCase *backward = tcase_create("backward");
-    tcase_add_checked_fixture(backward, device_setup_shared, device_teardown_shared);
-    tcase_add_unchecked_fixture(backward, NULL, device_release_shared);
+    add_shared_device_fixture(backward);
     tcase_set_timeout(backward, 240);
     tcase_add_loop_test(backward, test_backward_edge_case, 0, EDGE_FORKS);
     tcase_add_loop_test(backward, test_backward_random, 0, 5);
     suite_add_tcase(s, backward);
 
     TCase *unpool = tcase_create("unpool");
-    tcase_add_checked_fixture(unpool, device_setup_shared, device_teardown_shared);
-    tcase_add_unchecked_fixture(unpool, NULL, device_release_shared);
+    add_shared_device_fixture(unpool);
     tcase_set_timeout(unpool, 240);
     tcase_add_loop_test(unpool, test_unpool_edge_case, 0, EDGE_FORKS);
     tcase_add_loop_test(unpool, test_unpool_arbitrary_indices, 0, 4);

@@ -645,8 +645,7 @@ END_TEST
 /* A test case of the device fixture, with room for the cold kernel compiles, added to s. */
 static TCase *device_tcase(Suite *s, const char *name) {
     TCase *tc = tcase_create(name);
-    tcase_add_checked_fixture(tc, device_setup_shared, device_teardown_shared);
-    tcase_add_unchecked_fixture(tc, NULL, device_release_shared);
+    add_shared_device_fixture(tc);
     tcase_set_timeout(tc, 240);
     suite_add_tcase(s, tc);
     return tc;
