@@ -300,11 +300,16 @@ int clpool_kernel_lanes(const clpool_geometry *g, const clpool_device_facts *fac
 
 /* Measured on PoCL (docs/PERFORMANCE.md, items 40-41), the narrowing pass included: 3 x 3
  * windows (4 or 9 covering outputs per element) 1.4-2.2x faster in both layouts; 2 x 2 stride-2
- * windows (one covering output) up to 2x slower, the pass costing more than the gather saves. So
- * it takes at least NARROW_MIN_COVER covering outputs (ceil(kernel / stride) multiplied over the
- * dimensions). GPUs compare 64-bit indices at full width and would only pay for the extra pass,
- * so they keep reading the caller's indices. */
-#define NARROW_MIN_COVER 4
+ * windows (one covering output) up to 2x slower channels-last, the pass costing more than the
+ * gather saves. So it takes at least NARROW_MIN_COVER covering outputs (ceil(kernel / stride)
+ * multiplied over the dimensions), except for channels-first residue lanes at least
+ * NARROW_MIN_RESIDUE_LANES wide: their gather is slower (a strided store, masked loads), and the
+ * int compare still paid for the pass with one covering output (item 50: vgg_pool1, vgg_pool3,
+ * audio_pool and video_pool 1.05-1.2x), but not on vgg_pool5's 7 lanes (0.73x). GPUs compare
+ * 64-bit indices at full width and would only pay for the extra pass, so they keep reading the
+ * caller's indices. */
+#define NARROW_MIN_COVER         4
+#define NARROW_MIN_RESIDUE_LANES 16
 
 int clpool_kernel_narrow_indices(const clpool_geometry *g, const clpool_device_facts *facts,
                                  int specialise, clpool_kernel_kind kind,
@@ -315,11 +320,16 @@ int clpool_kernel_narrow_indices(const clpool_geometry *g, const clpool_device_f
     /* The narrowing kernel's last work-group ends at the last index (pool_backward.cl), which
      * takes at least a work-group of indices; a 1D work-group is at most max_work_item_size. */
     if ((uint64_t)g->output_elements < (uint64_t)facts->max_work_item_size ||
-        g->in[0] * g->in[1] * g->in[2] > INT32_MAX ||
-        covering_outputs(g, 0) * covering_outputs(g, 1) * covering_outputs(g, 2) < NARROW_MIN_COVER)
+        g->in[0] * g->in[1] * g->in[2] > INT32_MAX)
         return 0;
     const int lanes = clpool_kernel_lanes(g, facts, specialise, kind);
-    return lanes == CLPOOL_LANES_CHANNEL || lanes == CLPOOL_LANES_RESIDUE;
+    if (lanes != CLPOOL_LANES_CHANNEL && lanes != CLPOOL_LANES_RESIDUE)
+        return 0;
+    if (covering_outputs(g, 0) * covering_outputs(g, 1) * covering_outputs(g, 2) >=
+        NARROW_MIN_COVER)
+        return 1;
+    return lanes == CLPOOL_LANES_RESIDUE &&
+           (g->in[2] + g->stride[2] - 1) / g->stride[2] >= NARROW_MIN_RESIDUE_LANES;
 }
 
 int clpool_kernel_split_w(const clpool_geometry *g, const clpool_device_facts *facts,

@@ -544,24 +544,26 @@ START_TEST(test_residue_case) {
 END_TEST
 
 /* Max-from-indices gathers that first narrow their int64 indices to int (pool_backward.cl,
- * NARROW_INDICES: CPU devices, lanes, 4 or more covering outputs per element, at least
- * CL_DEVICE_MAX_WORK_ITEM_SIZES[0] outputs) or compare int32 indices as int: an index that
+ * NARROW_INDICES: CPU devices, lanes, 4 or more covering outputs per element or channels-first
+ * residue lanes 16 or more wide, at least CL_DEVICE_MAX_WORK_ITEM_SIZES[0] outputs) or compare
+ * int32 indices as int: an index that
  * matches no element of its plane but shares bits with the right one (the same low 32 bits, the
  * sign bit, past the plane) must still contribute nothing, in both layouts and in the generic
  * kernel, and each plan reports the passes it takes. */
 typedef struct {
     const char *name;
     int64_t spatial[2], kernel, stride, pad;
-    int narrowed_on_cpu;
+    int narrowed_on_cpu[2]; /* channels-first, channels-last */
 } narrow_case;
 
 /* 24 channels and an odd batch, with output planes of odd size (13 x 11, 11 x 15): the output
  * count is 8 modulo 16, so no work-group size from 16 up divides it and the narrowing's last
  * work-group always overlaps its neighbour. */
 static const narrow_case narrow_cases[] = {
-    {"k3s2p1_four_covering", {25, 21}, 3, 2, 1, 1},
-    {"k3s1p1_nine_covering", {11, 15}, 3, 1, 1, 1},
-    {"k2s2_one_covering", {10, 16}, 2, 2, 0, 0},
+    {"k3s2p1_four_covering", {25, 21}, 3, 2, 1, {1, 1}},
+    {"k3s1p1_nine_covering", {11, 15}, 3, 1, 1, {1, 1}},
+    {"k2s2_one_covering", {10, 16}, 2, 2, 0, {0, 0}},
+    {"k2s2_one_covering_17_residue_lanes", {6, 34}, 2, 2, 0, {1, 0}},
 };
 
 /* The smallest odd batch that gives the case at least min_outputs outputs (plans narrow from the
@@ -601,8 +603,8 @@ START_TEST(test_foreign_indices) {
         ck_assert_int_eq(clpool_pool_output_desc(&pc.pool, &input, &output), CLPOOL_SUCCESS);
         const size_t n_out = tensor_count(&output);
         const int narrowed =
-            nc->narrowed_on_cpu && (type & CL_DEVICE_TYPE_CPU) != 0 && n_out >= item_sizes[0];
-        if (nc->narrowed_on_cpu && (type & CL_DEVICE_TYPE_CPU) != 0 && !narrowed)
+            nc->narrowed_on_cpu[l] && (type & CL_DEVICE_TYPE_CPU) != 0 && n_out >= item_sizes[0];
+        if (nc->narrowed_on_cpu[l] && (type & CL_DEVICE_TYPE_CPU) != 0 && !narrowed)
             fprintf(stderr,
                     "%s: %zu outputs are fewer than this CPU device's largest work-group (%zu): "
                     "the narrowing pass is not tested here\n",
