@@ -106,8 +106,8 @@ static clpool_status build_kernel(clpool_plan *plan, int specialise) {
     /* A two-dimensional launch counts its rows: work-items along dimension 1. */
     plan->lanes = clpool_kernel_lanes(&plan->geometry, &plan->ctx->facts, specialise, plan->kind);
     if (plan->lanes)
-        clpool_kernel_lane_shape(&plan->geometry, &plan->ctx->facts, plan->kind, plan->lanes,
-                                 &plan->lane_count, &plan->lane_rows);
+        clpool_kernel_lane_shape(&plan->geometry, &plan->ctx->facts, plan->kind, plan->indices,
+                                 plan->lanes, &plan->lane_count, &plan->lane_rows);
     status = make_kernel(plan, program, name, plan->lanes ? plan->lane_rows : plan->work_items,
                          &plan->kernel);
     if (status == CLPOOL_SUCCESS && plan->kind == CLPOOL_KERNEL_UNPOOL)

@@ -349,8 +349,37 @@ int clpool_kernel_split_w(const clpool_geometry *g, const clpool_device_facts *f
     return 1;
 }
 
+/* Strided width lanes of forward plans with indices, on planes under LANE_MULTIPLE outputs wide
+ * whose windows stay inside the input: LANE_MULTIPLE lanes (pool_forward.cl, PADDED_LANES), the
+ * surplus ones storing nothing. PoCL ran the 6 or 7 lanes 4 wide with a scalar remainder.
+ * Measured on PoCL (three alternating runs, batch 8; docs/PERFORMANCE.md item 51): vgg_pool5
+ * forward+indices channels-first 0.47-0.52 -> 0.33-0.41 ms, alexnet_pool3 0.44-0.47 -> 0.36-0.44
+ * ms; the same rows without indices ran 1.2-1.3x slower padded, so they keep their lanes. A
+ * surplus lane reads on into the next input row, so that run must stay within one row
+ * (overrun <= W); the tensor's last row stands back by the surplus instead, reading the end of
+ * the row before it, which must lie inside the input. */
+static int padded_lanes(const clpool_geometry *g, const clpool_device_facts *facts,
+                        clpool_kernel_kind kind, int lanes, clpool_index_type indices) {
+    if (lanes != CLPOOL_LANES_WIDTH || kind != CLPOOL_KERNEL_FORWARD ||
+        indices == CLPOOL_INDEX_NONE || !facts->cpu || g->stride[2] == 1 ||
+        g->out[2] >= LANE_MULTIPLE)
+        return 0;
+    for (int i = 0; i < 3; ++i)
+        if (g->pad_begin[i] != 0 || g->dilation[i] != 1 ||
+            (g->out[i] - 1) * g->stride[i] + g->kernel[i] > g->in[i])
+            return 0; /* a window reaches past the input: its taps are clamped */
+    const int64_t surplus = LANE_MULTIPLE - g->out[2];
+    const int64_t overrun = (LANE_MULTIPLE - 1) * g->stride[2] + g->kernel[2] - g->in[2];
+    const int64_t plane = g->in[0] * g->in[1] * g->in[2];
+    const int64_t last_row_start =
+        (g->n * g->c - 1) * plane +
+        ((g->out[0] - 1) * g->stride[0] * g->in[1] + (g->out[1] - 1) * g->stride[1]) * g->in[2];
+    return overrun <= g->in[2] && surplus * g->stride[2] <= last_row_start;
+}
+
 void clpool_kernel_lane_shape(const clpool_geometry *g, const clpool_device_facts *facts,
-                              clpool_kernel_kind kind, int lanes, uint64_t *count, uint64_t *rows) {
+                              clpool_kernel_kind kind, clpool_index_type indices, int lanes,
+                              uint64_t *count, uint64_t *rows) {
     clpool_geometry blocks;
     if (clpool_kernel_partials(g, facts, 1, kind, &blocks))
         g = &blocks; /* the first pass runs over the blocks */
@@ -363,6 +392,8 @@ void clpool_kernel_lane_shape(const clpool_geometry *g, const clpool_device_fact
         int64_t begin = 0, end = 0;
         if (clpool_kernel_split_w(g, facts, 1, kind, &begin, &end))
             *count = (uint64_t)(end - begin);
+        else if (padded_lanes(g, facts, kind, lanes, indices))
+            *count = LANE_MULTIPLE;
         else
             *count = g->stride[2] == 1 ? round_lanes((uint64_t)g->out[2]) : (uint64_t)g->out[2];
         *rows = planes * (uint64_t)(g->out[0] * g->out[1]);
@@ -394,10 +425,11 @@ static int index_words(const clpool_geometry *g, const clpool_device_facts *fact
         return 0;
     if (lanes == CLPOOL_LANES_CHANNEL)
         return 1;
-    if (lanes != CLPOOL_LANES_WIDTH || g->stride[2] == 1 || g->kernel[2] <= g->stride[2])
+    if (lanes != CLPOOL_LANES_WIDTH || g->stride[2] == 1 || g->kernel[2] <= g->stride[2] ||
+        padded_lanes(g, facts, kind, lanes, indices))
         return 0;
     uint64_t count = 0, rows = 0;
-    clpool_kernel_lane_shape(g, facts, kind, lanes, &count, &rows);
+    clpool_kernel_lane_shape(g, facts, kind, indices, lanes, &count, &rows);
     return count >= MIN_WORD_LANES;
 }
 
@@ -467,6 +499,8 @@ clpool_status clpool_kernel_build_options(const clpool_geometry *g,
     if (clpool_kernel_split_w(g, facts, specialise, kind, &split_begin, &split_end))
         append(b, " -DSPLIT_W_BEGIN=%lld -DSPLIT_W_END=%lld", (long long)split_begin,
                (long long)split_end);
+    if (specialise && padded_lanes(g, facts, kind, lanes, indices))
+        append(b, " -DPADDED_LANES=%d", LANE_MULTIPLE);
     if (index_words(g, facts, kind, lanes, indices))
         append(b, " -DINDEX_WORDS=1");
     clpool_status status = CLPOOL_SUCCESS;

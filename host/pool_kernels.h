@@ -93,19 +93,22 @@ size_t clpool_partials_index_size(const clpool_geometry *g, clpool_index_type in
 
 /* Specialised max-from-indices gathers with lanes over int64 indices, on CPU devices, for planes
  * of fewer than 2^31 elements, at least a work-group of outputs (the device's largest) and
- * windows with at least 4 covering outputs per element (not global ones, whose gather reads one
- * output per element): 1 when the plan first narrows the indices to int in a scratch buffer of 4
- * bytes per output (pool_backward.cl, NARROW_INDICES; CLPOOL_BACKWARD_NARROW_KERNEL) and the gather
- * reads those: PoCL vectorises a gather over 64-bit indices half as wide. */
+ * windows with at least 4 covering outputs per element, or channels-first residue lanes at least
+ * 16 wide (not global ones, whose gather reads one output per element): 1 when the plan first
+ * narrows the indices to int in a scratch buffer of 4 bytes per output (pool_backward.cl,
+ * NARROW_INDICES; CLPOOL_BACKWARD_NARROW_KERNEL) and the gather reads those: PoCL vectorises a
+ * gather over 64-bit indices half as wide. */
 int clpool_kernel_narrow_indices(const clpool_geometry *g, const clpool_device_facts *facts,
                                  int specialise, clpool_kernel_kind kind,
                                  clpool_index_type indices);
 #define CLPOOL_BACKWARD_NARROW_KERNEL "clpool_pool_backward_narrow"
 
 /* The two-dimensional launch of lanes (not 0): *count lanes along dimension 0, *rows work-items
- * along dimension 1 (the kernels' total argument). */
+ * along dimension 1 (the kernels' total argument). indices matters to strided forward planes
+ * under 8 outputs wide, whose lanes are padded to 8 with indices (PADDED_LANES). */
 void clpool_kernel_lane_shape(const clpool_geometry *g, const clpool_device_facts *facts,
-                              clpool_kernel_kind kind, int lanes, uint64_t *count, uint64_t *rows);
+                              clpool_kernel_kind kind, clpool_index_type indices, int lanes,
+                              uint64_t *count, uint64_t *rows);
 
 /* Writes the build options (a fixed order, so the string is the cache key) into a new malloc'd
  * string in *options. specialise 1 bakes sizes and window into the kernel as constants; indices

@@ -206,6 +206,13 @@
  * interior columns [SPLIT_W_BEGIN, SPLIT_W_END), whose windows lie inside the input along W, so
  * their taps need neither clamps nor masks there; clpool_pool_forward_border, a second launch
  * from the same program, computes the other columns with clamped taps. */
+/* PADDED_LANES (host: pool_kernels.c), with LANES_WIDTH and WRITE_INDICES: the lane count of a
+ * strided plane narrower than it whose windows stay inside the input (no clamps), the surplus
+ * lanes storing nothing (below). PoCL vectorises the 6 or 7 lanes of such a plane 4 wide with a
+ * scalar remainder; padded to 8, the argmax scan runs 8 wide. */
+#ifndef PADDED_LANES
+#define PADDED_LANES 0
+#endif
 #ifdef SPLIT_W_BEGIN
 #define SPLIT_W  1
 #define BORDER_W (SPLIT_W_BEGIN + OUT_W - SPLIT_W_END)
@@ -248,7 +255,10 @@
 #ifndef INDEX_WORDS
 #define INDEX_WORDS 0
 #endif
-#if INDEX_WORDS && !(LANES == LANES_CHANNEL || LANES == LANES_WIDTH && S_W != 1)
+#if PADDED_LANES && (LANES != LANES_WIDTH || S_W == 1 || SPLIT_W || !TAPS_INSIDE || !WRITE_INDICES)
+#error "PADDED_LANES is for strided width lanes with indices whose windows stay inside the input"
+#endif
+#if INDEX_WORDS && !(LANES == LANES_CHANNEL || LANES == LANES_WIDTH && S_W != 1 && !PADDED_LANES)
 #error "INDEX_WORDS is for channel lanes and strided width lanes, whose stores are unconditional"
 #endif
 #ifndef INDEX_T
@@ -455,8 +465,19 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
      * overhangs. Surplus rows redo the last one and store the same values in the same places:
      * a conditional store would have the compiler sink the loads under it, where, strided, they
      * become gathers (4x slower for stride 2). */
+    const IDX_T row = get_global_id(1) < total ? (IDX_T)get_global_id(1) : (IDX_T)(total - 1);
 #if SPLIT_W
     const int ow = SPLIT_W_BEGIN + (int)get_global_id(0);
+#elif PADDED_LANES
+    /* PADDED_LANES lanes for a strided plane under PADDED_LANES outputs wide (host:
+     * pool_kernels.c): a lane past P_OW reads on past the end of its row, into the next input
+     * row, and stores nothing. The tensor's last row would read past the input, so there the
+     * lanes stand back by the surplus (a shift the same for every lane): its first lanes read
+     * the end of the row before and store nothing. The lower bound is tested on that row alone:
+     * tested on every row, it left PoCL's vectoriser with a scalar loop (vgg_pool5 0.41 -> 0.65
+     * ms). The store is conditional, so the taps compile to gathers. */
+    const int ow = (int)get_global_id(0) - (row == (IDX_T)(total - 1) ? PADDED_LANES - P_OW : 0);
+    const bool live = ow < P_OW && (row != (IDX_T)(total - 1) || ow >= 0);
 #else
     const int ow = (int)get_global_id(0);
 #endif
@@ -465,7 +486,6 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
      * (ow past P_OW) reads only within its row, as every tap is, and stores nothing. */
     const bool live = ow < P_OW && get_global_id(1) < total;
 #endif
-    const IDX_T row = get_global_id(1) < total ? (IDX_T)get_global_id(1) : (IDX_T)(total - 1);
     const IDX_T gid = row * P_OW + ow;
     IDX_T rest = row;
 #else
@@ -582,7 +602,7 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
     /* Channel lanes store unconditionally: surplus rows redo the last row (rest above) and store
      * the same values in the same places, and an unmasked store lets the index's two words below
      * be one interleaved vector store instead of a scatter. */
-#if LANES == LANES_WIDTH && MASKED_TAPS
+#if LANES == LANES_WIDTH && (MASKED_TAPS || PADDED_LANES)
     if (live) {
 #endif
         STORE(output + output_offset, (IDX_T)gid, acc);
@@ -598,7 +618,7 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
 #elif WRITE_INDICES
     indices[indices_offset + gid] = (INDEX_T)argmax;
 #endif
-#if LANES == LANES_WIDTH && MASKED_TAPS
+#if LANES == LANES_WIDTH && (MASKED_TAPS || PADDED_LANES)
     }
 #endif
 #endif /* PLANE_SLICES */

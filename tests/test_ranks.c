@@ -469,6 +469,74 @@ START_TEST(test_index_words_case) {
 }
 END_TEST
 
+/* Channels-first forward plans with indices pad the width lanes of strided planes under 8
+ * outputs wide to 8 when no window reaches past the input (pool_forward.cl, PADDED_LANES): the
+ * surplus lanes read on into the next row and store nothing, and the tensor's last row stands
+ * back by the surplus, reading the end of the row before it. Each case checks values and
+ * indices bit for bit against the reference (NaN payloads, ties), with and without the lanes,
+ * and that the plan pads exactly where the rule says: the last row standing back into the
+ * previous plane, a 1D line and a 3D volume; a tensor of one row cannot stand back (nothing lies
+ * before it) and keeps exact lanes, as do planes whose windows overhang (ceil_mode). */
+static const struct {
+    const char *name;
+    int rank;
+    int64_t n, c, spatial[3], k, s;
+    int ceil_mode;
+    fill_kind fill;
+    int padded;
+} padded_cases[] = {
+    {"w13_k3s2_six_lanes_nans", 2, 1, 23, {13, 13}, 3, 2, 0, FILL_NAN_SCATTER, 1},
+    {"w14_k2s2_seven_lanes_ties", 2, 3, 5, {6, 14}, 2, 2, 0, FILL_INTEGERS, 1},
+    {"two_planes_of_one_row", 2, 1, 2, {3, 13}, 3, 2, 0, FILL_INTEGERS, 1},
+    {"one_row_cannot_stand_back", 2, 1, 1, {3, 13}, 3, 2, 0, FILL_RANDOM, 0},
+    {"line_w16_k4s2_seven_lanes", 1, 2, 9, {16}, 4, 2, 0, FILL_NAN_SCATTER, 1},
+    {"volume_4x6x14_k2s2", 3, 1, 3, {4, 6, 14}, 2, 2, 0, FILL_INTEGERS, 1},
+    {"w14_k3s2_ceil_overhang", 2, 2, 7, {14, 14}, 3, 2, 1, FILL_RANDOM, 0},
+};
+
+/* Whether a specialised channels-first forward plan of pool over input with these indices pads
+ * its lanes. */
+static int plan_pads_lanes(const clpool_pool_desc *pool, const clpool_tensor_desc *input,
+                           clpool_index_type indices) {
+    clpool_plan_options options;
+    clpool_plan_options_init(&options);
+    options.specialisation = CLPOOL_SPECIALISE_WINDOW;
+    options.indices = indices;
+    clpool_plan *plan = NULL;
+    ck_assert_msg(clpool_plan_create(dev.ctx, pool, input, &options, &plan) == CLPOOL_SUCCESS, "%s",
+                  clpool_last_error());
+    const int padded = strstr(clpool_plan_build_options(plan), "-DPADDED_LANES=") != NULL;
+    clpool_plan_release(plan);
+    return padded;
+}
+
+START_TEST(test_padded_lanes_case) {
+    const int64_t kernel[3] = {padded_cases[_i].k, padded_cases[_i].k, padded_cases[_i].k};
+    pool_case pc = {.name = padded_cases[_i].name, .fill = padded_cases[_i].fill};
+    clpool_pool_desc_init(&pc.pool, CLPOOL_MODE_MAX, padded_cases[_i].rank, kernel);
+    for (int d = 0; d < padded_cases[_i].rank; ++d)
+        pc.pool.stride[d] = padded_cases[_i].s;
+    pc.pool.ceil_mode = padded_cases[_i].ceil_mode;
+    clpool_tensor_desc_init(&pc.input, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_FIRST,
+                            padded_cases[_i].n, padded_cases[_i].c, padded_cases[_i].rank,
+                            padded_cases[_i].spatial);
+    cl_device_type type = 0;
+    ck_assert_int_eq(clGetDeviceInfo(dev.device, CL_DEVICE_TYPE, sizeof type, &type, NULL),
+                     CL_SUCCESS);
+    const int padded = padded_cases[_i].padded && (type & CL_DEVICE_TYPE_CPU) != 0;
+    ck_assert_int_eq(plan_pads_lanes(&pc.pool, &pc.input, CLPOOL_INDEX_INT64), padded);
+    ck_assert_int_eq(plan_pads_lanes(&pc.pool, &pc.input, CLPOOL_INDEX_INT32), padded);
+    ck_assert_int_eq(plan_pads_lanes(&pc.pool, &pc.input, CLPOOL_INDEX_NONE), 0);
+    float *x = make_input(&pc, 131 + (uint64_t)_i, CLPOOL_LAYOUT_CHANNELS_FIRST);
+    expect_indices_match_reference(pc.name, &pc.pool, &pc.input, x, CLPOOL_SPECIALISE_WINDOW,
+                                   CLPOOL_INDEX_INT64);
+    expect_indices_match_reference(pc.name, &pc.pool, &pc.input, x, CLPOOL_SPECIALISE_WINDOW,
+                                   CLPOOL_INDEX_INT32);
+    expect_matches_reference(pc.name, &pc.pool, &pc.input, x, CLPOOL_SPECIALISE_WINDOW);
+    free(x);
+}
+END_TEST
+
 /* Channels-first gathers launch by stride residue (pool_backward.cl, LANES_RESIDUE) once the
  * input's W over the stride gives at least 6 lanes: each case below takes that launch, and
  * together they reach what its arithmetic depends on: every residue of W by the stride (lanes
@@ -671,6 +739,8 @@ static Suite *ranks_suite(void) {
                         (int)((pool_case_count + LANES_EVERY - 1) / LANES_EVERY));
     tcase_add_loop_test(lanes, test_index_words_case, 0,
                         (int)(sizeof word_cases / sizeof word_cases[0]));
+    tcase_add_loop_test(lanes, test_padded_lanes_case, 0,
+                        (int)(sizeof padded_cases / sizeof padded_cases[0]));
     TCase *partials = device_tcase(s, "partials");
     tcase_add_loop_test(partials, test_partials_case, 0,
                         (int)(sizeof partials_cases / sizeof partials_cases[0]));
