@@ -108,6 +108,11 @@ static uint64_t round_lanes(uint64_t live) {
     return (live + LANE_MULTIPLE - 1) / LANE_MULTIPLE * LANE_MULTIPLE;
 }
 
+/* The live residue lanes of a channels-first gather: the input's W over the stride, rounded up. */
+static int64_t residue_lanes(const clpool_geometry *g) {
+    return (g->in[2] + g->stride[2] - 1) / g->stride[2];
+}
+
 /* Specialised global backward passes that read one value per covering output read the plane's
  * one output directly (pool_backward.cl, GLOBAL_WINDOW), whatever the plane's size. */
 static int global_gather(const clpool_geometry *g, int specialise, clpool_kernel_kind kind) {
@@ -294,8 +299,7 @@ int clpool_kernel_lanes(const clpool_geometry *g, const clpool_device_facts *fac
             return 0;
     if (last)
         return g->c % 8 == 0 ? CLPOOL_LANES_CHANNEL : 0;
-    return (g->in[2] + g->stride[2] - 1) / g->stride[2] >= MIN_WIDTH_LANES ? CLPOOL_LANES_RESIDUE
-                                                                           : 0;
+    return residue_lanes(g) >= MIN_WIDTH_LANES ? CLPOOL_LANES_RESIDUE : 0;
 }
 
 /* Measured on PoCL (docs/PERFORMANCE.md, items 40-41), the narrowing pass included: 3 x 3
@@ -328,8 +332,7 @@ int clpool_kernel_narrow_indices(const clpool_geometry *g, const clpool_device_f
     if (covering_outputs(g, 0) * covering_outputs(g, 1) * covering_outputs(g, 2) >=
         NARROW_MIN_COVER)
         return 1;
-    return lanes == CLPOOL_LANES_RESIDUE &&
-           (g->in[2] + g->stride[2] - 1) / g->stride[2] >= NARROW_MIN_RESIDUE_LANES;
+    return lanes == CLPOOL_LANES_RESIDUE && residue_lanes(g) >= NARROW_MIN_RESIDUE_LANES;
 }
 
 int clpool_kernel_split_w(const clpool_geometry *g, const clpool_device_facts *facts,
@@ -352,9 +355,9 @@ int clpool_kernel_split_w(const clpool_geometry *g, const clpool_device_facts *f
 /* Strided width lanes of forward plans with indices, on planes under LANE_MULTIPLE outputs wide
  * whose windows stay inside the input: LANE_MULTIPLE lanes (pool_forward.cl, PADDED_LANES), the
  * surplus ones storing nothing. PoCL ran the 6 or 7 lanes 4 wide with a scalar remainder.
- * Measured on PoCL (three alternating runs, batch 8; docs/PERFORMANCE.md item 51): vgg_pool5
- * forward+indices channels-first 0.47-0.52 -> 0.33-0.41 ms, alexnet_pool3 0.44-0.47 -> 0.36-0.44
- * ms; the same rows without indices ran 1.2-1.3x slower padded, so they keep their lanes. A
+ * Measured on PoCL (four alternating rounds, batch 8; docs/PERFORMANCE.md item 51): vgg_pool5
+ * forward+indices channels-first 0.38 -> 0.32 ms, alexnet_pool3 0.39 -> 0.34 ms (minimums); the
+ * same rows without indices ran 1.2-1.3x slower padded, so they keep their lanes. A
  * surplus lane reads on into the next input row, so that run must stay within one row
  * (overrun <= W); the tensor's last row stands back by the surplus instead, reading the end of
  * the row before it, which must lie inside the input. */
@@ -404,7 +407,7 @@ void clpool_kernel_lane_shape(const clpool_geometry *g, const clpool_device_fact
         *count = (uint64_t)(g->in[0] * g->in[1] * g->in[2]);
         *rows = planes;
     } else {
-        *count = round_lanes((uint64_t)((g->in[2] + g->stride[2] - 1) / g->stride[2]));
+        *count = round_lanes((uint64_t)residue_lanes(g));
         *rows = planes * (uint64_t)(g->in[0] * g->in[1]) * (uint64_t)g->stride[2];
     }
 }
@@ -499,7 +502,7 @@ clpool_status clpool_kernel_build_options(const clpool_geometry *g,
     if (clpool_kernel_split_w(g, facts, specialise, kind, &split_begin, &split_end))
         append(b, " -DSPLIT_W_BEGIN=%lld -DSPLIT_W_END=%lld", (long long)split_begin,
                (long long)split_end);
-    if (specialise && padded_lanes(g, facts, kind, lanes, indices))
+    if (padded_lanes(g, facts, kind, lanes, indices))
         append(b, " -DPADDED_LANES=%d", LANE_MULTIPLE);
     if (index_words(g, facts, kind, lanes, indices))
         append(b, " -DINDEX_WORDS=1");

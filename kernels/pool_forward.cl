@@ -476,8 +476,9 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
      * the end of the row before and store nothing. The lower bound is tested on that row alone:
      * tested on every row, it left PoCL's vectoriser with a scalar loop (vgg_pool5 0.41 -> 0.65
      * ms). The store is conditional, so the taps compile to gathers. */
-    const int ow = (int)get_global_id(0) - (row == (IDX_T)(total - 1) ? PADDED_LANES - P_OW : 0);
-    const bool live = ow < P_OW && (row != (IDX_T)(total - 1) || ow >= 0);
+    const bool last_row = row == (IDX_T)(total - 1);
+    const int ow = (int)get_global_id(0) - (last_row ? PADDED_LANES - P_OW : 0);
+    const bool live = ow < P_OW && (!last_row || ow >= 0);
 #else
     const int ow = (int)get_global_id(0);
 #endif
