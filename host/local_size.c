@@ -102,13 +102,13 @@ static clpool_status round_global_size(const clpool_plan *plan, uint64_t total, 
 }
 
 /* The work-group's extent along the lanes: a divisor of lane_count (the launch has exactly
- * lane_count lanes; any surplus ones are built into that count and skipped by the kernels) of at
- * most local work-items. For channels, whose counts are multiples of 8, the widest multiple of
- * the kernel's preferred work-group multiple (of 8 where that does not divide the channels or
- * exceeds the work-group; below 8 work-items, the widest power of two):
- * each row of a group computes its window or covering outputs once for all its lanes, so wide
- * rows pay. Up to 256 lanes instead of 64 measured 1.3x forward and 3-3.5x backward on vgg_pool3
- * and vgg_pool5 channels-last (PoCL, batch 8). */
+ * lane_count lanes; any surplus ones are built into that count and skipped by the kernels, or
+ * with stepped lanes recomputed) of at most local work-items. For channels, whose counts are
+ * multiples of 8, the widest multiple of the kernel's preferred work-group multiple (of 8 where
+ * that does not divide the channels or exceeds the work-group; below 8 work-items, the widest power
+ * of two): each row of a group computes its window or covering outputs once for all its lanes, so
+ * wide rows pay. Up to 256 lanes instead of 64 measured 1.3x forward and 3-3.5x backward on
+ * vgg_pool3 and vgg_pool5 channels-last (PoCL, batch 8). */
 size_t clpool_channel_lane_width(uint64_t channels, size_t local, size_t preferred) {
     const size_t steps[2] = {
         preferred >= 8 && preferred % 8 == 0 && channels % preferred == 0 ? preferred : 8, 8};
@@ -129,6 +129,8 @@ size_t clpool_channel_lane_width(uint64_t channels, size_t local, size_t preferr
 static size_t lane_width(const clpool_plan *plan, size_t local) {
     if (plan->lanes == CLPOOL_LANES_CHANNEL)
         return clpool_channel_lane_width(plan->lane_count, local, plan->preferred_multiple);
+    if (plan->stepped_lanes)
+        return CLPOOL_STEPPED_LANE_WIDTH;
     size_t width = local < plan->lane_count ? local : (size_t)plan->lane_count;
     while (width > 1 && plan->lane_count % width != 0)
         --width;

@@ -108,6 +108,8 @@ static clpool_status build_kernel(clpool_plan *plan, int specialise) {
     if (plan->lanes)
         clpool_kernel_lane_shape(&plan->geometry, &plan->ctx->facts, plan->kind, plan->indices,
                                  plan->lanes, &plan->lane_count, &plan->lane_rows);
+    plan->stepped_lanes = clpool_kernel_stepped_lanes(&plan->geometry, &plan->ctx->facts,
+                                                      specialise, plan->kind, plan->indices);
     status = make_kernel(plan, program, name, plan->lanes ? plan->lane_rows : plan->work_items,
                          &plan->kernel);
     if (status == CLPOOL_SUCCESS && plan->kind == CLPOOL_KERNEL_UNPOOL)

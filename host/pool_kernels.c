@@ -412,6 +412,17 @@ void clpool_kernel_lane_shape(const clpool_geometry *g, const clpool_device_fact
     }
 }
 
+int clpool_kernel_stepped_lanes(const clpool_geometry *g, const clpool_device_facts *facts,
+                                int specialise, clpool_kernel_kind kind,
+                                clpool_index_type indices) {
+    int64_t begin = 0, end = 0;
+    return facts->cpu && kind == CLPOOL_KERNEL_FORWARD && g->mode == CLPOOL_MODE_MAX &&
+           indices != CLPOOL_INDEX_NONE &&
+           clpool_kernel_lanes(g, facts, specialise, kind) == CLPOOL_LANES_WIDTH &&
+           g->stride[2] == 1 && g->out[2] >= CLPOOL_STEPPED_LANE_WIDTH &&
+           !clpool_kernel_split_w(g, facts, specialise, kind, &begin, &end);
+}
+
 /* Lanes that write int64 indices as two 32-bit words (pool_forward.cl, INDEX_WORDS): channel
  * lanes, and strided width lanes at least MIN_WORD_LANES wide whose windows overlap along W.
  * Measured on PoCL (batch 8, channels-first forward with indices, minimum of 40-60 runs): 3 x 3
@@ -428,6 +439,8 @@ static int index_words(const clpool_geometry *g, const clpool_device_facts *fact
         return 0;
     if (lanes == CLPOOL_LANES_CHANNEL)
         return 1;
+    if (lanes == CLPOOL_LANES_WIDTH && g->stride[2] == 1)
+        return clpool_kernel_stepped_lanes(g, facts, 1, kind, indices);
     if (lanes != CLPOOL_LANES_WIDTH || g->stride[2] == 1 || g->kernel[2] <= g->stride[2] ||
         padded_lanes(g, facts, kind, lanes, indices))
         return 0;
@@ -504,6 +517,9 @@ clpool_status clpool_kernel_build_options(const clpool_geometry *g,
                (long long)split_end);
     if (padded_lanes(g, facts, kind, lanes, indices))
         append(b, " -DPADDED_LANES=%d", LANE_MULTIPLE);
+    if (clpool_kernel_stepped_lanes(g, facts, specialise, kind, indices))
+        append(b, " -DSTEPPED_LANES=1 -DLANE_STEP=%lld",
+               (long long)(round_lanes((uint64_t)g->out[2]) - (uint64_t)g->out[2]));
     if (index_words(g, facts, kind, lanes, indices))
         append(b, " -DINDEX_WORDS=1");
     clpool_status status = CLPOOL_SUCCESS;

@@ -103,6 +103,15 @@ int clpool_kernel_narrow_indices(const clpool_geometry *g, const clpool_device_f
                                  clpool_index_type indices);
 #define CLPOOL_BACKWARD_NARROW_KERNEL "clpool_pool_backward_narrow"
 
+/* Unit-stride width lanes of max forward plans with indices on CPU devices, at least
+ * CLPOOL_STEPPED_LANE_WIDTH outputs wide: 1 when the work-groups that would run past a row step
+ * back to end on its last output (pool_forward.cl, STEPPED_LANES), so that no store is masked.
+ * Their work-groups are at most CLPOOL_STEPPED_LANE_WIDTH lanes wide (local_size.c), which
+ * keeps a group within the row. */
+int clpool_kernel_stepped_lanes(const clpool_geometry *g, const clpool_device_facts *facts,
+                                int specialise, clpool_kernel_kind kind, clpool_index_type indices);
+#define CLPOOL_STEPPED_LANE_WIDTH 8
+
 /* The two-dimensional launch of lanes (not 0): *count lanes along dimension 0, *rows work-items
  * along dimension 1 (the kernels' total argument). indices matters to strided forward planes
  * under 8 outputs wide, whose lanes are padded to 8 with indices (PADDED_LANES). */

@@ -213,6 +213,18 @@
 #ifndef PADDED_LANES
 #define PADDED_LANES 0
 #endif
+/* STEPPED_LANES (host: pool_kernels.c), with unit-stride LANES_WIDTH: the lanes are the row
+ * rounded up to a multiple of 8 and the work-groups 8 lanes wide, and the last group of a row
+ * steps back by LANE_STEP, the surplus, to end on the row's last output: it recomputes some of
+ * its neighbour's outputs and stores the same values in the same places. The step is the same
+ * for every lane of the group, so the taps stay plain vector loads, and every store is
+ * unconditional: no masked store, and with INDEX_WORDS the index's two words one interleaved
+ * store (googlenet_3a forward+indices channels-first 3.0-3.5 -> 1.8-2.0 ms, PoCL, batch 8).
+ * Max with indices only: without indices it measured no faster, and averages ran scalar, 5x
+ * slower (docs/PERFORMANCE.md). */
+#ifndef STEPPED_LANES
+#define STEPPED_LANES 0
+#endif
 #ifdef SPLIT_W_BEGIN
 #define SPLIT_W  1
 #define BORDER_W (SPLIT_W_BEGIN + OUT_W - SPLIT_W_END)
@@ -258,8 +270,12 @@
 #if PADDED_LANES && (LANES != LANES_WIDTH || S_W == 1 || SPLIT_W || !TAPS_INSIDE || !WRITE_INDICES)
 #error "PADDED_LANES is for strided width lanes with indices whose windows stay inside the input"
 #endif
-#if INDEX_WORDS && !(LANES == LANES_CHANNEL || LANES == LANES_WIDTH && S_W != 1 && !PADDED_LANES)
-#error "INDEX_WORDS is for channel lanes and strided width lanes, whose stores are unconditional"
+#if STEPPED_LANES && (LANES != LANES_WIDTH || S_W != 1 || SPLIT_W)
+#error "STEPPED_LANES is for unit-stride width lanes"
+#endif
+#if INDEX_WORDS && !(LANES == LANES_CHANNEL ||                                                     \
+                     LANES == LANES_WIDTH && (S_W != 1 && !PADDED_LANES || STEPPED_LANES))
+#error "INDEX_WORDS needs unconditional stores: channel, strided width or stepped lanes"
 #endif
 #ifndef INDEX_T
 #define INDEX_T long
@@ -479,10 +495,13 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
     const bool last_row = row == (IDX_T)(total - 1);
     const int ow = (int)get_global_id(0) - (last_row ? PADDED_LANES - P_OW : 0);
     const bool live = ow < P_OW && (!last_row || ow >= 0);
+#elif STEPPED_LANES
+    const int ow =
+        (int)get_global_id(0) - (get_group_id(0) + 1 == get_num_groups(0) ? LANE_STEP : 0);
 #else
     const int ow = (int)get_global_id(0);
 #endif
-#if MASKED_TAPS
+#if MASKED_TAPS && !STEPPED_LANES
     /* Unit stride along W: the host rounds the lanes up to a multiple of 8, and a surplus lane
      * (ow past P_OW) reads only within its row, as every tap is, and stores nothing. */
     const bool live = ow < P_OW && get_global_id(1) < total;
@@ -603,7 +622,7 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
     /* Channel lanes store unconditionally: surplus rows redo the last row (rest above) and store
      * the same values in the same places, and an unmasked store lets the index's two words below
      * be one interleaved vector store instead of a scatter. */
-#if LANES == LANES_WIDTH && (MASKED_TAPS || PADDED_LANES)
+#if LANES == LANES_WIDTH && (MASKED_TAPS && !STEPPED_LANES || PADDED_LANES)
     if (live) {
 #endif
         STORE(output + output_offset, (IDX_T)gid, acc);
@@ -619,7 +638,7 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
 #elif WRITE_INDICES
     indices[indices_offset + gid] = (INDEX_T)argmax;
 #endif
-#if LANES == LANES_WIDTH && (MASKED_TAPS || PADDED_LANES)
+#if LANES == LANES_WIDTH && (MASKED_TAPS && !STEPPED_LANES || PADDED_LANES)
     }
 #endif
 #endif /* PLANE_SLICES */

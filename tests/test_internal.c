@@ -196,7 +196,8 @@ END_TEST
 
 /* Forward plans write int64 indices as two 32-bit words on little-endian devices
  * (pool_forward.cl, INDEX_WORDS) from channel lanes and, on CPU devices, from strided width lanes
- * at least 16 wide whose windows overlap; not int32 indices, not other launches. */
+ * at least 16 wide whose windows overlap and from stepped lanes; not int32 indices, not other
+ * launches. */
 START_TEST(test_index_words_chosen) {
     const struct {
         clpool_layout layout;
@@ -209,9 +210,10 @@ START_TEST(test_index_words_chosen) {
         {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT64, 1, 50, 3, 2, 2}, /* 24 lanes */
         {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT64, 3, 50, 3, 2, 2}, /* depth 3 */
         {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT32, 1, 50, 3, 2, 0},
-        {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT64, 1, 31, 3, 2, 0},  /* 15 lanes */
-        {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT64, 1, 64, 2, 2, 0},  /* no overlap */
-        {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT64, 1, 50, 3, 1, 0}}; /* stride 1 */
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT64, 1, 31, 3, 2, 0}, /* 15 lanes */
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT64, 1, 64, 2, 2, 0}, /* no overlap */
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT64, 1, 50, 3, 1, 2}, /* stepped */
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT64, 1, 9, 3, 1, 0}}; /* 7 outputs */
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
         clpool_pool_desc pool;
         clpool_tensor_desc input;
@@ -232,6 +234,119 @@ START_TEST(test_index_words_chosen) {
                       options);
         free(options);
     }
+}
+END_TEST
+
+/* Stepped lanes (pool_kernels.h, clpool_kernel_stepped_lanes): unit-stride channels-first max
+ * forward plans with indices, at least 8 outputs wide, on CPU devices; the step is the lanes
+ * (the output's W rounded up to 8) less the output's W. */
+START_TEST(test_stepped_lanes_chosen) {
+    const struct {
+        clpool_mode mode;
+        clpool_index_type indices;
+        int64_t w, kernel, stride, pad;
+        int cpu;
+        int step; /* -1: not stepped */
+    } cases[] = {
+        {CLPOOL_MODE_MAX, CLPOOL_INDEX_INT64, 20, 3, 1, 1, 1, 4},
+        {CLPOOL_MODE_MAX, CLPOOL_INDEX_INT32, 11, 3, 1, 0, 1, 7}, /* 9 outputs */
+        {CLPOOL_MODE_MAX, CLPOOL_INDEX_INT64, 10, 3, 1, 0, 1, 0}, /* 8 outputs */
+        {CLPOOL_MODE_MAX, CLPOOL_INDEX_INT64, 9, 3, 1, 0, 1, -1}, /* 7 outputs */
+        {CLPOOL_MODE_MAX, CLPOOL_INDEX_NONE, 20, 3, 1, 1, 1, -1},
+        {CLPOOL_MODE_AVG, CLPOOL_INDEX_NONE, 20, 3, 1, 1, 1, -1},
+        {CLPOOL_MODE_MAX, CLPOOL_INDEX_INT64, 20, 3, 1, 1, 0, -1}, /* not a CPU */
+        {CLPOOL_MODE_MAX, CLPOOL_INDEX_INT64, 40, 3, 2, 0, 1, -1}, /* strided */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
+        clpool_pool_desc pool;
+        clpool_tensor_desc input;
+        clpool_pool_desc_init_1d(&pool, cases[i].mode, cases[i].kernel);
+        pool.stride[0] = cases[i].stride;
+        pool.pad_begin[0] = pool.pad_end[0] = cases[i].pad;
+        clpool_tensor_desc_init_1d(&input, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_FIRST, 2, 16,
+                                   cases[i].w);
+        clpool_geometry g;
+        ck_assert_int_eq(clpool_geometry_resolve(&pool, &input, &g), CLPOOL_SUCCESS);
+        clpool_device_facts facts = dev.ctx->facts;
+        facts.cpu = cases[i].cpu;
+        char *options = NULL;
+        ck_assert_int_eq(clpool_kernel_build_options(&g, &facts, 1, CLPOOL_KERNEL_FORWARD,
+                                                     cases[i].indices, &options),
+                         CLPOOL_SUCCESS);
+        char want[64];
+        snprintf(want, sizeof want, "-DSTEPPED_LANES=1 -DLANE_STEP=%d", cases[i].step);
+        const char *at = strstr(options, want);
+        if (cases[i].step >= 0)
+            ck_assert_msg(at && (at[strlen(want)] == ' ' || at[strlen(want)] == '\0'),
+                          "case %zu: no '%s' in '%s'", i, want, options);
+        else
+            ck_assert_msg(!strstr(options, "STEPPED"), "case %zu: '%s'", i, options);
+        ck_assert_int_eq(
+            clpool_kernel_stepped_lanes(&g, &facts, 1, CLPOOL_KERNEL_FORWARD, cases[i].indices),
+            cases[i].step >= 0);
+        free(options);
+    }
+}
+END_TEST
+
+/* A stepped plan's groups are 8 lanes wide whatever work-group size it is given or chooses, 1 to
+ * 256 (a narrower group could not step back within the row), and every size gives the
+ * reference's values and indices bit for bit: ties (integers) and NaNs with payloads, where a
+ * recomputed output must come out exactly as its first computation. */
+START_TEST(test_stepped_lanes_results) {
+    static const size_t locals[] = {0, 1, 4, 24, 256};
+    static const fill_kind fills[] = {FILL_INTEGERS, FILL_NAN_SCATTER};
+    clpool_pool_desc pool;
+    clpool_tensor_desc input;
+    clpool_pool_desc_init_2d(&pool, CLPOOL_MODE_MAX, 3, 3);
+    pool.pad_begin[0] = pool.pad_begin[1] = pool.pad_end[0] = pool.pad_end[1] = 1;
+    pool.stride[0] = pool.stride[1] = 1;
+    clpool_tensor_desc_init_2d(&input, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_FIRST, 2, 3, 5, 20);
+    const size_t n = 2 * 3 * 5 * 20; /* the output has the input's shape */
+    float *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y), *want = malloc(n * sizeof *want);
+    int64_t *idx = malloc(n * sizeof *idx), *want_idx = malloc(n * sizeof *want_idx);
+    ck_assert(x && y && want && idx && want_idx);
+    for (size_t l = 0; l < sizeof locals / sizeof locals[0]; ++l)
+        for (size_t f = 0; f < sizeof fills / sizeof fills[0]; ++f) {
+            fill_input(fills[f], 31 + f, x, n);
+            ck_assert_int_eq(ref_pool_max_indices(&pool, &input, x, want, want_idx), 0);
+            clpool_plan_options options;
+            clpool_plan_options_init(&options);
+            options.local_size = locals[l];
+            options.indices = CLPOOL_INDEX_INT64;
+            clpool_plan *plan = NULL;
+            ck_assert_int_eq(clpool_plan_create(dev.ctx, &pool, &input, &options, &plan),
+                             CLPOOL_SUCCESS);
+            const char *step = strstr(plan->build_options, "-DLANE_STEP=4");
+            ck_assert(step && (step[13] == ' ' || step[13] == '\0'));
+            cl_mem in = make_buffer(CL_MEM_READ_ONLY, n * sizeof *x, x);
+            cl_mem out = make_buffer(CL_MEM_WRITE_ONLY, n * sizeof *y, NULL);
+            cl_mem ind = make_buffer(CL_MEM_WRITE_ONLY, n * sizeof *idx, NULL);
+            ck_assert_int_eq(clpool_plan_enqueue_with_indices(plan, dev.queue, in, 0, out, 0, ind,
+                                                              0, 0, NULL, NULL),
+                             CLPOOL_SUCCESS);
+            ck_assert_uint_eq(plan->lane_local[0], 8);
+            ck_assert_int_eq(
+                clEnqueueReadBuffer(dev.queue, out, CL_TRUE, 0, n * sizeof *y, y, 0, NULL, NULL),
+                CL_SUCCESS);
+            ck_assert_int_eq(clEnqueueReadBuffer(dev.queue, ind, CL_TRUE, 0, n * sizeof *idx, idx,
+                                                 0, NULL, NULL),
+                             CL_SUCCESS);
+            for (size_t i = 0; i < n; ++i)
+                expect_each(float_bits(y[i]) == float_bits(want[i]) && idx[i] == want_idx[i],
+                            "local %zu, fill %zu, output %zu: %g (index %lld), want %g (%lld)",
+                            locals[l], f, i, y[i], (long long)idx[i], want[i],
+                            (long long)want_idx[i]);
+            clReleaseMemObject(in);
+            clReleaseMemObject(out);
+            clReleaseMemObject(ind);
+            clpool_plan_release(plan);
+        }
+    free(x);
+    free(y);
+    free(want);
+    free(idx);
+    free(want_idx);
 }
 END_TEST
 
@@ -750,6 +865,8 @@ static Suite *internal_suite(void) {
     tcase_add_test(tc, test_lanes_chosen);
     tcase_add_test(tc, test_width_lanes_on_gpus);
     tcase_add_test(tc, test_index_words_chosen);
+    tcase_add_test(tc, test_stepped_lanes_chosen);
+    tcase_add_test(tc, test_stepped_lanes_results);
     tcase_add_test(tc, test_slices_chosen);
     tcase_add_test(tc, test_channel_lane_width);
     tcase_add_test(tc, test_line_blocks_folded);

@@ -379,7 +379,8 @@ typedef enum clpool_index_type {
 
 /*
  * local_size: the work-group size. A non-zero size is used as given (it must fit the kernel, else
- * plan creation fails with CLPOOL_ERROR_INVALID_OPTIONS; a launch the device refuses fails). 0
+ * plan creation fails with CLPOOL_ERROR_INVALID_OPTIONS; a launch the device refuses fails), split
+ * over two dimensions for some plans (clpool_plan_build_options). 0
  * lets clpool choose per device and kernel: the context's tuning file
  * (clpool_context_set_tuning_file) when it has an entry for the plan, else 256 (divided by 4,
  * down to 16, while the launch would have fewer than 4 work-groups per compute unit), fitted to the
@@ -438,8 +439,9 @@ CLPOOL_API clpool_status clpool_plan_indices_bytes(const clpool_plan *plan, size
  * unit stride, or only its interior columns for split plans (clpool_plan_kernel_count); for
  * channels-first backward passes the input's W over the stride, rounded up to a multiple of 8,
  * or for global ones the plane; a two-pass channels-first global average's slices) times a
- * height, which can come to a little
- * less. For logs and benchmarks. */
+ * height, which can come to a little less; with -DSTEPPED_LANES (unit-stride channels-first max
+ * forward plans with indices on CPU devices) the width is always 8, so their work-groups have at
+ * least 8 work-items whatever the size. For logs and benchmarks. */
 CLPOOL_API const char *clpool_plan_build_options(const clpool_plan *plan);
 CLPOOL_API size_t clpool_plan_local_size(const clpool_plan *plan);
 
