@@ -131,8 +131,16 @@ static clpool_status launch(const clpool_plan *plan, cl_command_queue queue,
     cl_int err = CL_SUCCESS;
     cl_mem scratch = NULL;
     int owned = 0;
-    clpool_operand first_ops[3], second_ops[3];
+    clpool_operand first_ops[3], second_ops[3], mirrored_ops[3];
     const char *call = NULL;
+    if (plan->kernel_kind != plan->kind) {
+        /* A mirrored average backward plan runs the forward kernel: grad_output is its input,
+         * grad_input its output (plan.h: kernel_geometry); the unused aux goes to the indices. */
+        mirrored_ops[0] = ops[0];
+        mirrored_ops[1] = ops[2];
+        mirrored_ops[2] = ops[1];
+        ops = mirrored_ops;
+    }
     pthread_mutex_lock(&locked->enqueue_lock);
     if (plan->scratch_bytes) {
         err = obtain_scratch(locked, queue, &scratch, &owned, &call);

@@ -82,21 +82,26 @@ static clpool_status make_kernel(clpool_plan *plan, cl_program program, const ch
     }
     if (err != CL_SUCCESS)
         return clpool_fail_cl(err, "clSetKernelArg", "buffer arguments");
-    return clpool_kernel_set_fixed_args(kernel, work_items, &plan->geometry);
+    return clpool_kernel_set_fixed_args(kernel, work_items, &plan->kernel_geometry);
 }
 
 static clpool_status build_kernel(clpool_plan *plan, int specialise) {
-    const char *source =
-        plan->kind == CLPOOL_KERNEL_FORWARD
-            ? CLPOOL_FORWARD_SOURCE
-            : (plan->kind == CLPOOL_KERNEL_UNPOOL ? CLPOOL_UNPOOL_SOURCE : CLPOOL_BACKWARD_SOURCE);
-    const char *name =
-        plan->kind == CLPOOL_KERNEL_FORWARD
-            ? CLPOOL_FORWARD_KERNEL
-            : (plan->kind == CLPOOL_KERNEL_UNPOOL ? CLPOOL_UNPOOL_ELECT : CLPOOL_BACKWARD_KERNEL);
+    plan->kernel_geometry = plan->geometry;
+    plan->kernel_kind = plan->kind;
+    if (clpool_kernel_mirrored_backward(&plan->geometry, &plan->ctx->facts, specialise, plan->kind,
+                                        &plan->kernel_geometry))
+        plan->kernel_kind = CLPOOL_KERNEL_FORWARD;
+    const char *source = plan->kernel_kind == CLPOOL_KERNEL_FORWARD
+                             ? CLPOOL_FORWARD_SOURCE
+                             : (plan->kernel_kind == CLPOOL_KERNEL_UNPOOL ? CLPOOL_UNPOOL_SOURCE
+                                                                          : CLPOOL_BACKWARD_SOURCE);
+    const char *name = plan->kernel_kind == CLPOOL_KERNEL_FORWARD
+                           ? CLPOOL_FORWARD_KERNEL
+                           : (plan->kernel_kind == CLPOOL_KERNEL_UNPOOL ? CLPOOL_UNPOOL_ELECT
+                                                                        : CLPOOL_BACKWARD_KERNEL);
     clpool_status status =
-        clpool_kernel_build_options(&plan->geometry, &plan->ctx->facts, specialise, plan->kind,
-                                    plan->indices, &plan->build_options);
+        clpool_kernel_build_options(&plan->kernel_geometry, &plan->ctx->facts, specialise,
+                                    plan->kernel_kind, plan->indices, &plan->build_options);
     cl_program program = NULL;
     if (status == CLPOOL_SUCCESS)
         status = clpool_program_cache_get(&plan->ctx->cache, plan->ctx->context, plan->ctx->device,
@@ -104,25 +109,27 @@ static clpool_status build_kernel(clpool_plan *plan, int specialise) {
     if (status != CLPOOL_SUCCESS)
         return status;
     /* A two-dimensional launch counts its rows: work-items along dimension 1. */
-    plan->lanes = clpool_kernel_lanes(&plan->geometry, &plan->ctx->facts, specialise, plan->kind);
+    plan->lanes = clpool_kernel_lanes(&plan->kernel_geometry, &plan->ctx->facts, specialise,
+                                      plan->kernel_kind);
     if (plan->lanes)
-        clpool_kernel_lane_shape(&plan->geometry, &plan->ctx->facts, plan->kind, plan->indices,
-                                 plan->lanes, &plan->lane_count, &plan->lane_rows);
-    plan->stepped_lanes = clpool_kernel_stepped_lanes(&plan->geometry, &plan->ctx->facts,
-                                                      specialise, plan->kind, plan->indices);
+        clpool_kernel_lane_shape(&plan->kernel_geometry, &plan->ctx->facts, plan->kernel_kind,
+                                 plan->indices, plan->lanes, &plan->lane_count, &plan->lane_rows);
+    plan->stepped_lanes = clpool_kernel_stepped_lanes(&plan->kernel_geometry, &plan->ctx->facts,
+                                                      specialise, plan->kernel_kind, plan->indices);
     status = make_kernel(plan, program, name, plan->lanes ? plan->lane_rows : plan->work_items,
                          &plan->kernel);
-    if (status == CLPOOL_SUCCESS && plan->kind == CLPOOL_KERNEL_UNPOOL)
+    if (status == CLPOOL_SUCCESS && plan->kernel_kind == CLPOOL_KERNEL_UNPOOL)
         status = make_kernel(plan, program, CLPOOL_UNPOOL_GATHER, plan->second_items,
                              &plan->second_kernel);
     clpool_geometry blocks;
     if (status == CLPOOL_SUCCESS && plan->work_items > 0 &&
-        clpool_kernel_partials(&plan->geometry, &plan->ctx->facts, specialise, plan->kind,
-                               &blocks)) {
+        clpool_kernel_partials(&plan->kernel_geometry, &plan->ctx->facts, specialise,
+                               plan->kernel_kind, &blocks)) {
         /* One work-item per (n, c) sums (or merges) the block results of its plane. */
-        plan->second_items = (uint64_t)(plan->geometry.n * plan->geometry.c);
+        plan->second_items = (uint64_t)(plan->kernel_geometry.n * plan->kernel_geometry.c);
         plan->scratch_bytes = blocks.output_bytes;
-        plan->scratch_index_size = clpool_partials_index_size(&plan->geometry, plan->indices);
+        plan->scratch_index_size =
+            clpool_partials_index_size(&plan->kernel_geometry, plan->indices);
         if (plan->scratch_index_size) {
             plan->scratch_index_offset = (blocks.output_bytes + 7) / 8 * 8;
             plan->scratch_bytes = plan->scratch_index_offset +
@@ -133,22 +140,22 @@ static clpool_status build_kernel(clpool_plan *plan, int specialise) {
     }
     int64_t split_begin = 0, split_end = 0;
     if (status == CLPOOL_SUCCESS && plan->work_items > 0 &&
-        clpool_kernel_split_w(&plan->geometry, &plan->ctx->facts, specialise, plan->kind,
-                              &split_begin, &split_end)) {
+        clpool_kernel_split_w(&plan->kernel_geometry, &plan->ctx->facts, specialise,
+                              plan->kernel_kind, &split_begin, &split_end)) {
         /* The border columns, one work-item each, in the second pass. */
         plan->second_items =
-            plan->lane_rows * (uint64_t)(plan->geometry.out[2] - (split_end - split_begin));
+            plan->lane_rows * (uint64_t)(plan->kernel_geometry.out[2] - (split_end - split_begin));
         status = make_kernel(plan, program, CLPOOL_FORWARD_BORDER_KERNEL, plan->second_items,
                              &plan->second_kernel);
     }
     if (status == CLPOOL_SUCCESS &&
-        clpool_kernel_narrow_indices(&plan->geometry, &plan->ctx->facts, specialise, plan->kind,
-                                     plan->indices)) {
+        clpool_kernel_narrow_indices(&plan->kernel_geometry, &plan->ctx->facts, specialise,
+                                     plan->kernel_kind, plan->indices)) {
         /* One work-item per index narrows it to int, before the gather (plan.h). The int64
          * indices' byte count fits size_t (resolve_indices), so half of it does. */
         plan->narrow_indices = 1;
-        plan->second_items = (uint64_t)plan->geometry.output_elements;
-        plan->scratch_bytes = (size_t)plan->geometry.output_elements * sizeof(cl_int);
+        plan->second_items = (uint64_t)plan->kernel_geometry.output_elements;
+        plan->scratch_bytes = (size_t)plan->kernel_geometry.output_elements * sizeof(cl_int);
         status = make_kernel(plan, program, CLPOOL_BACKWARD_NARROW_KERNEL, plan->second_items,
                              &plan->second_kernel);
     }

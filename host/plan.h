@@ -22,6 +22,12 @@ struct clpool_plan {
     clpool_kernel_kind kind;
     uint64_t work_items; /* outputs for the forward pass, grad_input elements for backward */
     clpool_geometry geometry;
+    /* What the kernels are built and launched for: geometry, or for a mirrored average backward
+     * plan (pool_kernels.h, clpool_kernel_mirrored_backward) the forward pooling of grad_output
+     * that computes grad_input, with kernel_kind CLPOOL_KERNEL_FORWARD. The enqueue then binds
+     * grad_output and grad_input as the forward kernel's input and output. */
+    clpool_geometry kernel_geometry;
+    clpool_kernel_kind kernel_kind;
     clpool_tensor_desc input, output;
     char *build_options;
     cl_kernel kernel; /* unpooling: the elect pass */

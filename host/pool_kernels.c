@@ -412,6 +412,40 @@ void clpool_kernel_lane_shape(const clpool_geometry *g, const clpool_device_fact
     }
 }
 
+int clpool_kernel_mirrored_backward(const clpool_geometry *g, const clpool_device_facts *facts,
+                                    int specialise, clpool_kernel_kind kind,
+                                    clpool_geometry *mirror) {
+    if (kind != CLPOOL_KERNEL_BACKWARD_AVG || !facts->cpu || !spelled_out(g, specialise) ||
+        g->layout != CLPOOL_LAYOUT_CHANNELS_FIRST || (!g->count_include_pad && g->divisor == 0))
+        return 0;
+    for (int i = 0; i < 3; ++i)
+        if (g->stride[i] != 1)
+            return 0;
+    /* With stride 1 the outputs covering input i are i + PB - K + 1 .. i + PB: the window of
+     * output i of a pooling of grad_output padded by K - 1 - PB at the begin (and K - 1 - PE at
+     * the end, which makes its output the input's size), summed in the same ascending order and
+     * divided by the one divisor every window shares (with count_include_pad no stride-1 window
+     * reaches past the end padding). */
+    clpool_geometry m = *g;
+    for (int i = 0; i < 3; ++i) {
+        m.in[i] = g->out[i];
+        m.out[i] = g->in[i];
+        m.pad_begin[i] = g->kernel[i] - 1 - g->pad_begin[i];
+        m.pad_end[i] = g->kernel[i] - 1 - g->pad_end[i];
+    }
+    m.ceil_mode = 0;
+    m.count_include_pad = 1;
+    m.divisor = g->divisor != 0 ? g->divisor : g->kernel[0] * g->kernel[1] * g->kernel[2];
+    m.input_elements = g->output_elements;
+    m.output_elements = g->input_elements;
+    m.input_bytes = g->output_bytes;
+    m.output_bytes = g->input_bytes;
+    if (clpool_kernel_lanes(&m, facts, specialise, CLPOOL_KERNEL_FORWARD) != CLPOOL_LANES_WIDTH)
+        return 0;
+    *mirror = m;
+    return 1;
+}
+
 int clpool_kernel_stepped_lanes(const clpool_geometry *g, const clpool_device_facts *facts,
                                 int specialise, clpool_kernel_kind kind,
                                 clpool_index_type indices) {

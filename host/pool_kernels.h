@@ -103,6 +103,17 @@ int clpool_kernel_narrow_indices(const clpool_geometry *g, const clpool_device_f
                                  clpool_index_type indices);
 #define CLPOOL_BACKWARD_NARROW_KERNEL "clpool_pool_backward_narrow"
 
+/* Specialised average backward plans on CPU devices, channels-first, with stride 1 in every
+ * dimension and one divisor for every window (divisor_override, or count_include_pad): 1 when
+ * the plan runs the forward kernel instead of the gather, pooling grad_output into grad_input
+ * with the geometry *mirror (the same window, padded by kernel - 1 - pad at each end, divisor
+ * override the shared divisor), whose width lanes vectorise better than the gather's residue
+ * lanes. The sum of each window is the gather's sum, term for term and in the same order, so
+ * the results are the same bits. */
+int clpool_kernel_mirrored_backward(const clpool_geometry *g, const clpool_device_facts *facts,
+                                    int specialise, clpool_kernel_kind kind,
+                                    clpool_geometry *mirror);
+
 /* Unit-stride width lanes of max forward plans with indices on CPU devices, at least
  * CLPOOL_STEPPED_LANE_WIDTH outputs wide: 1 when the work-groups that would run past a row step
  * back to end on its last output (pool_forward.cl, STEPPED_LANES), so that no store is masked.

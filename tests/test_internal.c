@@ -350,6 +350,151 @@ START_TEST(test_stepped_lanes_results) {
 }
 END_TEST
 
+/* Average backward plans that run the forward kernel on grad_output (pool_kernels.h,
+ * clpool_kernel_mirrored_backward): specialised, channels-first, on CPU devices, stride 1 in
+ * every dimension and one divisor for every window; the mirror pads by kernel - 1 - pad and
+ * divides by the shared divisor. */
+START_TEST(test_mirrored_backward_chosen) {
+    const struct {
+        clpool_layout layout;
+        int64_t w, kernel, stride, pad;
+        int count_include_pad, divisor, cpu, specialise, mirrored;
+    } cases[] = {
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, 20, 3, 1, 1, 1, 0, 1, 1, 1},
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, 20, 3, 1, 0, 1, 0, 1, 1, 1},
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, 20, 3, 1, 1, 0, 5, 1, 1, 1}, /* exclude pad, override */
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, 20, 3, 1, 1, 0, 0, 1, 1, 0}, /* exclude pad */
+        {CLPOOL_LAYOUT_CHANNELS_LAST, 20, 3, 1, 1, 1, 0, 1, 1, 0},
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, 20, 3, 2, 1, 1, 0, 1, 1, 0}, /* stride 2 */
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, 20, 3, 1, 1, 1, 0, 0, 1, 0}, /* not a CPU */
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, 20, 3, 1, 1, 1, 0, 1, 0, 0}, /* generic */
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, 5, 3, 1, 1, 1, 0, 1, 1, 0}}; /* 5 lanes */
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
+        clpool_pool_desc pool;
+        clpool_tensor_desc input;
+        clpool_pool_desc_init_1d(&pool, CLPOOL_MODE_AVG, cases[i].kernel);
+        pool.stride[0] = cases[i].stride;
+        pool.pad_begin[0] = pool.pad_end[0] = cases[i].pad;
+        pool.count_include_pad = cases[i].count_include_pad;
+        pool.has_divisor_override = cases[i].divisor != 0;
+        pool.divisor_override = cases[i].divisor;
+        clpool_tensor_desc_init_1d(&input, CLPOOL_DTYPE_F32, cases[i].layout, 2, 16, cases[i].w);
+        clpool_geometry g, m;
+        ck_assert_int_eq(clpool_geometry_resolve(&pool, &input, &g), CLPOOL_SUCCESS);
+        clpool_device_facts facts = dev.ctx->facts;
+        facts.cpu = cases[i].cpu;
+        const int mirrored = clpool_kernel_mirrored_backward(&g, &facts, cases[i].specialise,
+                                                             CLPOOL_KERNEL_BACKWARD_AVG, &m);
+        ck_assert_msg(mirrored == cases[i].mirrored, "case %zu", i);
+        ck_assert_int_eq(clpool_kernel_mirrored_backward(&g, &facts, cases[i].specialise,
+                                                         CLPOOL_KERNEL_BACKWARD_MAX_INDICES, &m),
+                         0);
+        if (!cases[i].mirrored)
+            continue;
+        clpool_kernel_mirrored_backward(&g, &facts, 1, CLPOOL_KERNEL_BACKWARD_AVG, &m);
+        ck_assert_int_eq(m.in[2], g.out[2]);
+        ck_assert_int_eq(m.out[2], g.in[2]);
+        ck_assert_int_eq(m.pad_begin[2], cases[i].kernel - 1 - cases[i].pad);
+        ck_assert_int_eq(m.divisor, cases[i].divisor ? cases[i].divisor : cases[i].kernel);
+        ck_assert_int_eq(m.input_elements, g.output_elements);
+        ck_assert_int_eq(m.output_elements, g.input_elements);
+    }
+}
+END_TEST
+
+/* grad_input of a backward plan on the device for grad_output go (the geometry's output count
+ * of floats), into a NaN-prefilled buffer at an offset, in *gi (the input count). */
+static void run_backward_avg(clpool_plan *plan, const float *go, float *gi) {
+    const clpool_geometry *g = &plan->geometry;
+    const size_t n_out = (size_t)g->output_elements, n_in = (size_t)g->input_elements;
+    const size_t at = 3; /* floats of offset before grad_input */
+    float *prefill = malloc((n_in + at) * sizeof *prefill);
+    ck_assert_ptr_nonnull(prefill);
+    for (size_t i = 0; i < n_in + at; ++i)
+        prefill[i] = nanf("");
+    cl_mem gob = make_buffer(CL_MEM_READ_ONLY, n_out * sizeof *go, go);
+    cl_mem gib = make_buffer(CL_MEM_READ_WRITE, (n_in + at) * sizeof *gi, prefill);
+    ck_assert_int_eq(clpool_plan_enqueue_backward(plan, dev.queue, gob, 0, NULL, 0, gib,
+                                                  at * sizeof *gi, 0, NULL, NULL),
+                     CLPOOL_SUCCESS);
+    ck_assert_int_eq(clEnqueueReadBuffer(dev.queue, gib, CL_TRUE, 0, (n_in + at) * sizeof *gi,
+                                         prefill, 0, NULL, NULL),
+                     CL_SUCCESS);
+    for (size_t i = 0; i < at; ++i)
+        ck_assert_msg(isnan(prefill[i]), "float %zu before grad_input was written", i);
+    memcpy(gi, prefill + at, n_in * sizeof *gi);
+    clReleaseMemObject(gob);
+    clReleaseMemObject(gib);
+    free(prefill);
+}
+
+/* A mirrored average backward plan gives the gather's results bit for bit (the same terms summed
+ * in the same order, divided once), and the scatter reference's within float rounding: 1D, 2D
+ * and 3D, symmetric and asymmetric padding, padding of 0 (the mirror pads by kernel - 1),
+ * ceil_mode, a negative divisor_override with exclude-pad. The gather is the plan made as for a
+ * device other than a CPU. */
+START_TEST(test_mirrored_backward_results) {
+    static const struct {
+        int rank;
+        int64_t size[3], kernel[3], pad_begin[3], pad_end[3];
+        int ceil_mode, count_include_pad, divisor;
+    } cases[] = {{2, {1, 7, 13}, {1, 3, 3}, {0, 1, 1}, {0, 1, 1}, 0, 1, 0},
+                 {2, {1, 6, 12}, {1, 3, 3}, {0, 0, 0}, {0, 0, 0}, 1, 1, 0},
+                 {2, {1, 5, 9}, {1, 2, 2}, {0, 1, 1}, {0, 0, 0}, 0, 1, 0},
+                 {1, {1, 1, 20}, {1, 1, 5}, {0, 0, 2}, {0, 0, 1}, 0, 0, -3},
+                 {3, {3, 4, 10}, {3, 3, 3}, {1, 1, 1}, {1, 1, 1}, 0, 1, 0}};
+    const size_t k = (size_t)_i;
+    clpool_pool_desc pool;
+    clpool_tensor_desc input;
+    const int rank = cases[k].rank;
+    clpool_pool_desc_init(&pool, CLPOOL_MODE_AVG, rank, cases[k].kernel + 3 - rank);
+    for (int d = 0; d < rank; ++d) {
+        pool.stride[d] = 1;
+        pool.pad_begin[d] = cases[k].pad_begin[3 - rank + d];
+        pool.pad_end[d] = cases[k].pad_end[3 - rank + d];
+    }
+    pool.ceil_mode = cases[k].ceil_mode;
+    pool.count_include_pad = cases[k].count_include_pad;
+    pool.has_divisor_override = cases[k].divisor != 0;
+    pool.divisor_override = cases[k].divisor;
+    clpool_tensor_desc_init(&input, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_FIRST, 2, 3, rank,
+                            cases[k].size + 3 - rank);
+    clpool_plan *mirrored = NULL, *gather = NULL;
+    ck_assert_int_eq(
+        clpool_backward_plan_create(dev.ctx, &pool, &input, CLPOOL_BACKWARD_AVG, NULL, &mirrored),
+        CLPOOL_SUCCESS);
+    ck_assert_int_eq(mirrored->kernel_kind, CLPOOL_KERNEL_FORWARD);
+    const int cpu = dev.ctx->facts.cpu;
+    dev.ctx->facts.cpu = 0;
+    const clpool_status made =
+        clpool_backward_plan_create(dev.ctx, &pool, &input, CLPOOL_BACKWARD_AVG, NULL, &gather);
+    dev.ctx->facts.cpu = cpu;
+    ck_assert_int_eq(made, CLPOOL_SUCCESS);
+    ck_assert_int_eq(gather->kernel_kind, CLPOOL_KERNEL_BACKWARD_AVG);
+    const size_t n_out = (size_t)mirrored->geometry.output_elements;
+    const size_t n_in = (size_t)mirrored->geometry.input_elements;
+    float *go = malloc(n_out * sizeof *go), *a = malloc(n_in * sizeof *a),
+          *b = malloc(n_in * sizeof *b), *want = malloc(n_in * sizeof *want);
+    ck_assert(go && a && b && want);
+    fill_input(FILL_RANDOM, 57 + k, go, n_out);
+    run_backward_avg(mirrored, go, a);
+    run_backward_avg(gather, go, b);
+    ck_assert_int_eq(ref_pool_backward_avg(&pool, &input, go, want), 0);
+    for (size_t i = 0; i < n_in; ++i) {
+        expect_each(float_bits(a[i]) == float_bits(b[i]), "case %zu, element %zu: %a, gather %a", k,
+                    i, a[i], b[i]);
+        expect_each(fabsf(a[i] - want[i]) <= 1e-6f * (1.0f + fabsf(want[i])),
+                    "case %zu, element %zu: %g, reference %g", k, i, a[i], want[i]);
+    }
+    clpool_plan_release(mirrored);
+    clpool_plan_release(gather);
+    free(go);
+    free(a);
+    free(b);
+    free(want);
+}
+END_TEST
+
 /* Channels-first global averages run in two passes through slice sums (pool_kernels.h,
  * clpool_kernel_partials) on devices other than CPUs, from 2^18 input elements and 1,024 per
  * plane, while there are fewer than 64 planes per compute unit; the slices are the plane over
@@ -867,6 +1012,8 @@ static Suite *internal_suite(void) {
     tcase_add_test(tc, test_index_words_chosen);
     tcase_add_test(tc, test_stepped_lanes_chosen);
     tcase_add_test(tc, test_stepped_lanes_results);
+    tcase_add_test(tc, test_mirrored_backward_chosen);
+    tcase_add_loop_test(tc, test_mirrored_backward_results, 0, 5);
     tcase_add_test(tc, test_slices_chosen);
     tcase_add_test(tc, test_channel_lane_width);
     tcase_add_test(tc, test_line_blocks_folded);
