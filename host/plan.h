@@ -77,7 +77,7 @@ struct clpool_plan {
      * into lane_local[0] x lane_local[1]. */
     int lanes;
     uint64_t lane_count, lane_rows;
-    int stepped_lanes;         /* clpool_kernel_stepped_lanes: groups at most 8 lanes wide */
+    int stepped_lanes;         /* clpool_kernel_stepped_lanes: groups exactly 8 lanes wide */
     size_t preferred_multiple; /* CL_KERNEL_PREFERRED_WORK_GROUP_SIZE_MULTIPLE of the kernel */
     size_t lane_global[2], lane_local[2];
     clpool_index_type indices; /* CLPOOL_INDEX_NONE unless the kernel writes argmax indices */

@@ -117,8 +117,9 @@ int clpool_kernel_mirrored_backward(const clpool_geometry *g, const clpool_devic
 /* Unit-stride width lanes of max forward plans with indices on CPU devices, at least
  * CLPOOL_STEPPED_LANE_WIDTH outputs wide: 1 when the work-groups that would run past a row step
  * back to end on its last output (pool_forward.cl, STEPPED_LANES), so that no store is masked.
- * Their work-groups are at most CLPOOL_STEPPED_LANE_WIDTH lanes wide (local_size.c), which
- * keeps a group within the row. */
+ * Their work-groups are exactly CLPOOL_STEPPED_LANE_WIDTH lanes wide whatever the local size
+ * (local_size.c), which keeps a group within the row and lets the last one step back by less
+ * than its width. */
 int clpool_kernel_stepped_lanes(const clpool_geometry *g, const clpool_device_facts *facts,
                                 int specialise, clpool_kernel_kind kind, clpool_index_type indices);
 #define CLPOOL_STEPPED_LANE_WIDTH 8

@@ -219,7 +219,7 @@
  * its neighbour's outputs and stores the same values in the same places. The step is the same
  * for every lane of the group, so the taps stay plain vector loads, and every store is
  * unconditional: no masked store, and with INDEX_WORDS the index's two words one interleaved
- * store (googlenet_3a forward+indices channels-first 3.0-3.5 -> 1.8-2.0 ms, PoCL, batch 8).
+ * store (googlenet_3a forward+indices channels-first 2.9-3.1 -> 1.7-1.9 ms, PoCL, batch 8).
  * Max with indices only: without indices it measured no faster, and averages ran scalar, 5x
  * slower (docs/PERFORMANCE.md). */
 #ifndef STEPPED_LANES
