@@ -163,6 +163,12 @@ static clpool_status choose_global_sizes(clpool_plan *plan) {
     return status;
 }
 
+/* The smallest work-group the plan's kernel can run: stepped lanes (pool_kernels.h) need one
+ * group of CLPOOL_STEPPED_LANE_WIDTH lanes, every other launch a single work-item. */
+static size_t smallest_size(const clpool_plan *plan) {
+    return plan->stepped_lanes ? CLPOOL_STEPPED_LANE_WIDTH : 1;
+}
+
 clpool_status clpool_plan_choose_launch(clpool_plan *plan, size_t requested) {
     const clpool_tuning_key key = plan_key(plan);
     clpool_tuning_key_text(&key, plan->tuning_key, sizeof plan->tuning_key);
@@ -177,6 +183,12 @@ clpool_status clpool_plan_choose_launch(clpool_plan *plan, size_t requested) {
                            "options->local_size = %zu exceeds %zu, the work-group limit of this "
                            "kernel on this device",
                            requested, kernel_max);
+    const size_t smallest = smallest_size(plan);
+    if (smallest > kernel_max)
+        return clpool_fail(CLPOOL_ERROR_INVALID_OPTIONS,
+                           "this plan's kernel needs work-groups of at least %zu work-items, "
+                           "above its limit of %zu on this device",
+                           smallest, kernel_max);
     const size_t tuned = requested ? 0 : clpool_tuning_state_lookup(&plan->ctx->tuning, &key);
     plan->local_size_fixed = requested != 0;
     plan->local_size_tuned = tuned != 0;
@@ -186,6 +198,8 @@ clpool_status clpool_plan_choose_launch(clpool_plan *plan, size_t requested) {
         plan->local_size = fit(tuned, kernel_max, multiple);
     else
         plan->local_size = fit(default_size(plan), kernel_max, multiple);
+    if (plan->local_size < smallest)
+        plan->local_size = smallest; /* documented at options->local_size */
     return choose_global_sizes(plan);
 }
 
@@ -213,13 +227,14 @@ cl_int clpool_launch_locked(clpool_plan *plan, cl_command_queue queue, int secon
             two_d ? plan->lane_local : &plan->local_size, count, events, event);
         if (err == CL_SUCCESS)
             return err;
-        if (!refused_size(err) || plan->local_size_fixed || plan->local_size == 1) {
+        const size_t smallest = smallest_size(plan);
+        if (!refused_size(err) || plan->local_size_fixed || plan->local_size <= smallest) {
             /* Nothing smaller worked either: the size was not the problem, so keep it. */
             if (plan->local_size != chosen)
                 set_local_size(plan, chosen);
             return err;
         }
-        set_local_size(plan, plan->local_size / 2);
+        set_local_size(plan, plan->local_size / 2 > smallest ? plan->local_size / 2 : smallest);
         ++plan->local_size_retries;
     }
 }
@@ -236,7 +251,8 @@ clpool_status clpool_launch_failure(const clpool_plan *plan, cl_int err, const c
                  what, plan->local_size);
     else
         snprintf(detail, sizeof detail,
-                 "%s: work-groups of %zu work-items and every smaller size down to 1 were refused",
-                 what, plan->local_size);
+                 "%s: work-groups of %zu work-items and every smaller size down to %zu were "
+                 "refused",
+                 what, plan->local_size, smallest_size(plan));
     return clpool_fail_cl(err, call, detail);
 }

@@ -668,6 +668,105 @@ START_TEST(test_retry_exhausted) {
 }
 END_TEST
 
+/* A stepped-lane plan (pool_kernels.h, clpool_kernel_stepped_lanes: channels-first max forward
+ * with indices, unit stride, on CPU devices) runs groups of 8 lanes at least: a caller's size
+ * under 8 is raised to 8, and refused sizes are halved down to 8, not below, where the error
+ * then stops. Every launch that works gives the reference's values and indices. */
+static void expect_stepped_matches(const clpool_plan *plan, const clpool_pool_desc *pool,
+                                   const clpool_tensor_desc *input, size_t in_count,
+                                   size_t out_count) {
+    float *x = malloc(in_count * sizeof *x), *want = malloc(out_count * sizeof *want),
+          *got = malloc(out_count * sizeof *got);
+    int64_t *want_idx = malloc(out_count * sizeof *want_idx),
+            *got_idx = malloc(out_count * sizeof *got_idx);
+    ck_assert(x && want && got && want_idx && got_idx);
+    fill_input(FILL_INTEGERS, 9, x, in_count);
+    ck_assert_int_eq(ref_pool_max_indices(pool, input, x, want, want_idx), 0);
+    cl_int err = CL_SUCCESS;
+    cl_mem in = clCreateBuffer(dev.context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
+                               in_count * sizeof *x, x, &err);
+    cl_mem out =
+        clCreateBuffer(dev.context, CL_MEM_WRITE_ONLY, out_count * sizeof *got, NULL, &err);
+    cl_mem idx =
+        clCreateBuffer(dev.context, CL_MEM_WRITE_ONLY, out_count * sizeof *got_idx, NULL, &err);
+    ck_assert_int_eq(err, CL_SUCCESS);
+    ck_assert_msg(clpool_plan_enqueue_with_indices(plan, dev.queue, in, 0, out, 0, idx, 0, 0, NULL,
+                                                   NULL) == CLPOOL_SUCCESS,
+                  "%s", clpool_last_error());
+    ck_assert_int_eq(clEnqueueReadBuffer(dev.queue, out, CL_TRUE, 0, out_count * sizeof *got, got,
+                                         0, NULL, NULL),
+                     CL_SUCCESS);
+    ck_assert_int_eq(clEnqueueReadBuffer(dev.queue, idx, CL_TRUE, 0, out_count * sizeof *got_idx,
+                                         got_idx, 0, NULL, NULL),
+                     CL_SUCCESS);
+    ck_assert_int_eq(memcmp(got, want, out_count * sizeof *got), 0);
+    ck_assert_int_eq(memcmp(got_idx, want_idx, out_count * sizeof *got_idx), 0);
+    clReleaseMemObject(in);
+    clReleaseMemObject(out);
+    clReleaseMemObject(idx);
+    free(x);
+    free(want);
+    free(got);
+    free(want_idx);
+    free(got_idx);
+}
+
+START_TEST(test_retry_stepped_lanes) {
+    enum { IN = 1 * 2 * 4 * 20, OUT = IN }; /* 3 x 3 windows, stride 1, padding 1 */
+    if (!dev.ctx->facts.cpu)
+        return; /* stepped lanes are for CPU devices */
+    clpool_pool_desc pool;
+    clpool_tensor_desc input;
+    clpool_pool_desc_init_2d(&pool, CLPOOL_MODE_MAX, 3, 3);
+    pool.stride[0] = pool.stride[1] = 1;
+    pool.pad_begin[0] = pool.pad_begin[1] = pool.pad_end[0] = pool.pad_end[1] = 1;
+    clpool_tensor_desc_init_2d(&input, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_FIRST, 1, 2, 4, 20);
+    clpool_plan_options options;
+    clpool_plan_options_init(&options);
+    options.indices = CLPOOL_INDEX_INT64;
+    clpool_plan *plan = NULL;
+    ck_assert_int_eq(clpool_plan_create(dev.ctx, &pool, &input, &options, &plan), CLPOOL_SUCCESS);
+    ck_assert_int_eq(plan->stepped_lanes, 1);
+    const size_t first = clpool_plan_local_size(plan);
+    ck_assert_uint_ge(first, 16);
+    int tries = 0;
+    for (size_t size = first; size >= 8; size /= 2)
+        ++tries;
+    /* Every size refused: halved down to 8, and the error says so. */
+    fake_refusing(plan, 4, CL_OUT_OF_RESOURCES);
+    cl_int err = CL_SUCCESS;
+    cl_mem in = clCreateBuffer(dev.context, CL_MEM_READ_WRITE, IN * 4, NULL, &err);
+    cl_mem out = clCreateBuffer(dev.context, CL_MEM_READ_WRITE, OUT * 4, NULL, &err);
+    cl_mem idx = clCreateBuffer(dev.context, CL_MEM_READ_WRITE, OUT * 8, NULL, &err);
+    ck_assert_int_eq(
+        clpool_plan_enqueue_with_indices(plan, dev.queue, in, 0, out, 0, idx, 0, 0, NULL, NULL),
+        CL_OUT_OF_RESOURCES);
+    ck_assert_int_eq(calls, tries);
+    ck_assert_uint_eq(called_local_2d[tries - 1][0], 8);
+    ck_assert_uint_eq(called_local_2d[tries - 1][1], 1);
+    ck_assert_ptr_nonnull(strstr(clpool_last_error(), "every smaller size down to 8"));
+    ck_assert_uint_eq(clpool_plan_local_size(plan), first);
+    clReleaseMemObject(in);
+    clReleaseMemObject(out);
+    clReleaseMemObject(idx);
+    /* Refused above 8: the plan keeps 8, one group of 8 lanes. */
+    fake_refusing(plan, 8, CL_OUT_OF_RESOURCES);
+    expect_stepped_matches(plan, &pool, &input, IN, OUT);
+    ck_assert_int_eq(calls, tries);
+    ck_assert_uint_eq(clpool_plan_local_size(plan), 8);
+    clpool_plan_release(plan);
+    /* A caller's size under 8 is raised to 8. */
+    options.local_size = 4;
+    ck_assert_int_eq(clpool_plan_create(dev.ctx, &pool, &input, &options, &plan), CLPOOL_SUCCESS);
+    ck_assert_uint_eq(clpool_plan_local_size(plan), 8);
+    fake_refusing(plan, 8, CL_OUT_OF_RESOURCES);
+    expect_stepped_matches(plan, &pool, &input, IN, OUT);
+    ck_assert_int_eq(calls, 1);
+    ck_assert_uint_eq(called_local_2d[0][0], 8);
+    clpool_plan_release(plan);
+}
+END_TEST
+
 static Suite *tuning_suite(void) {
     Suite *s = suite_create("tuning");
     TCase *parse = tcase_create("parse");
@@ -692,6 +791,7 @@ static Suite *tuning_suite(void) {
     tcase_add_loop_test(device, test_retry_smaller, 0, (int)(sizeof refusals / sizeof refusals[0]));
     tcase_add_test(device, test_retry_smaller_lanes);
     tcase_add_test(device, test_retry_exhausted);
+    tcase_add_test(device, test_retry_stepped_lanes);
     suite_add_tcase(s, device);
     return s;
 }

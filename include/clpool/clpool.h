@@ -387,7 +387,9 @@ typedef enum clpool_index_type {
  * kernel's limit and CL_KERNEL_PREFERRED_WORK_GROUP_SIZE_MULTIPLE; and when a
  * launch is refused with CL_OUT_OF_RESOURCES, CL_INVALID_WORK_GROUP_SIZE or
  * CL_INVALID_WORK_ITEM_SIZE, the enqueue retries with half the size, down to 1, and the plan
- * keeps the first size that works.
+ * keeps the first size that works. Plans with stepped lanes (-DSTEPPED_LANES in
+ * clpool_plan_build_options) need work-groups of at least 8: a smaller size, given or chosen,
+ * is raised to 8, and their retries stop at 8.
  */
 typedef struct clpool_plan_options {
     clpool_specialisation specialisation;
@@ -440,8 +442,8 @@ CLPOOL_API clpool_status clpool_plan_indices_bytes(const clpool_plan *plan, size
  * channels-first backward passes the input's W over the stride, rounded up to a multiple of 8,
  * or for global ones the plane; a two-pass channels-first global average's slices) times a
  * height, which can come to a little less; with -DSTEPPED_LANES (unit-stride channels-first max
- * forward plans with indices on CPU devices) the width is always 8, so their work-groups have at
- * least 8 work-items whatever the size. Specialised channels-first average backward plans on CPU
+ * forward plans with indices on CPU devices) the width is always 8 and the size at least 8
+ * (options->local_size). Specialised channels-first average backward plans on CPU
  * devices with stride 1 in every dimension and one divisor for every window (divisor_override,
  * or count_include_pad) run the forward kernel on grad_output instead of the gather (no
  * -DBACKWARD_KIND in the options; the window padded by kernel - 1 - pad at each end and
