@@ -300,32 +300,58 @@ static size_t builtin_size(const clpool_plan *plan) {
 }
 
 /* Runs plan, made for pool over input (in_count values, out_count results), on random data and
- * compares with the reference, bit for bit. */
-static void expect_matches(const clpool_plan *plan, const clpool_pool_desc *pool,
-                           const clpool_tensor_desc *input, size_t in_count, size_t out_count) {
+ * compares with the reference, bit for bit; with_indices: a max plan with int64 indices, run on
+ * integers (ties) and its indices compared as well. */
+static void expect_matches_with(const clpool_plan *plan, const clpool_pool_desc *pool,
+                                const clpool_tensor_desc *input, size_t in_count, size_t out_count,
+                                int with_indices) {
     float *x = malloc(in_count * sizeof *x), *want = malloc(out_count * sizeof *want),
           *got = malloc(out_count * sizeof *got);
-    ck_assert(x && want && got);
-    fill_input(FILL_RANDOM, 5, x, in_count);
-    ck_assert_int_eq(ref_pool_forward(pool, input, x, want, NULL), 0);
+    int64_t *want_idx = malloc(out_count * sizeof *want_idx),
+            *got_idx = malloc(out_count * sizeof *got_idx);
+    ck_assert(x && want && got && want_idx && got_idx);
+    fill_input(with_indices ? FILL_INTEGERS : FILL_RANDOM, 5, x, in_count);
+    ck_assert_int_eq(with_indices ? ref_pool_max_indices(pool, input, x, want, want_idx)
+                                  : ref_pool_forward(pool, input, x, want, NULL),
+                     0);
     cl_int err = CL_SUCCESS;
     cl_mem in = clCreateBuffer(dev.context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
                                in_count * sizeof *x, x, &err);
     cl_mem out =
         clCreateBuffer(dev.context, CL_MEM_WRITE_ONLY, out_count * sizeof *got, NULL, &err);
     ck_assert_int_eq(err, CL_SUCCESS);
-    ck_assert_msg(clpool_plan_enqueue(plan, dev.queue, in, 0, out, 0, 0, NULL, NULL) ==
-                      CLPOOL_SUCCESS,
-                  "%s", clpool_last_error());
+    cl_mem idx = with_indices ? clCreateBuffer(dev.context, CL_MEM_WRITE_ONLY,
+                                               out_count * sizeof *got_idx, NULL, &err)
+                              : NULL;
+    ck_assert_int_eq(err, CL_SUCCESS);
+    const clpool_status status =
+        with_indices ? clpool_plan_enqueue_with_indices(plan, dev.queue, in, 0, out, 0, idx, 0, 0,
+                                                        NULL, NULL)
+                     : clpool_plan_enqueue(plan, dev.queue, in, 0, out, 0, 0, NULL, NULL);
+    ck_assert_msg(status == CLPOOL_SUCCESS, "%s", clpool_last_error());
     ck_assert_int_eq(clEnqueueReadBuffer(dev.queue, out, CL_TRUE, 0, out_count * sizeof *got, got,
                                          0, NULL, NULL),
                      CL_SUCCESS);
     ck_assert_int_eq(memcmp(got, want, out_count * sizeof *got), 0);
+    if (with_indices) {
+        ck_assert_int_eq(clEnqueueReadBuffer(dev.queue, idx, CL_TRUE, 0,
+                                             out_count * sizeof *got_idx, got_idx, 0, NULL, NULL),
+                         CL_SUCCESS);
+        ck_assert_int_eq(memcmp(got_idx, want_idx, out_count * sizeof *got_idx), 0);
+        clReleaseMemObject(idx);
+    }
     clReleaseMemObject(in);
     clReleaseMemObject(out);
     free(x);
     free(want);
     free(got);
+    free(want_idx);
+    free(got_idx);
+}
+
+static void expect_matches(const clpool_plan *plan, const clpool_pool_desc *pool,
+                           const clpool_tensor_desc *input, size_t in_count, size_t out_count) {
+    expect_matches_with(plan, pool, input, in_count, out_count, 0);
 }
 
 /* Runs a channels-first plan of the problem and compares with the reference, bit for bit. */
@@ -672,45 +698,6 @@ END_TEST
  * with indices, unit stride, on CPU devices) runs groups of 8 lanes at least: a caller's size
  * under 8 is raised to 8, and refused sizes are halved down to 8, not below, where the error
  * then stops. Every launch that works gives the reference's values and indices. */
-static void expect_stepped_matches(const clpool_plan *plan, const clpool_pool_desc *pool,
-                                   const clpool_tensor_desc *input, size_t in_count,
-                                   size_t out_count) {
-    float *x = malloc(in_count * sizeof *x), *want = malloc(out_count * sizeof *want),
-          *got = malloc(out_count * sizeof *got);
-    int64_t *want_idx = malloc(out_count * sizeof *want_idx),
-            *got_idx = malloc(out_count * sizeof *got_idx);
-    ck_assert(x && want && got && want_idx && got_idx);
-    fill_input(FILL_INTEGERS, 9, x, in_count);
-    ck_assert_int_eq(ref_pool_max_indices(pool, input, x, want, want_idx), 0);
-    cl_int err = CL_SUCCESS;
-    cl_mem in = clCreateBuffer(dev.context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
-                               in_count * sizeof *x, x, &err);
-    cl_mem out =
-        clCreateBuffer(dev.context, CL_MEM_WRITE_ONLY, out_count * sizeof *got, NULL, &err);
-    cl_mem idx =
-        clCreateBuffer(dev.context, CL_MEM_WRITE_ONLY, out_count * sizeof *got_idx, NULL, &err);
-    ck_assert_int_eq(err, CL_SUCCESS);
-    ck_assert_msg(clpool_plan_enqueue_with_indices(plan, dev.queue, in, 0, out, 0, idx, 0, 0, NULL,
-                                                   NULL) == CLPOOL_SUCCESS,
-                  "%s", clpool_last_error());
-    ck_assert_int_eq(clEnqueueReadBuffer(dev.queue, out, CL_TRUE, 0, out_count * sizeof *got, got,
-                                         0, NULL, NULL),
-                     CL_SUCCESS);
-    ck_assert_int_eq(clEnqueueReadBuffer(dev.queue, idx, CL_TRUE, 0, out_count * sizeof *got_idx,
-                                         got_idx, 0, NULL, NULL),
-                     CL_SUCCESS);
-    ck_assert_int_eq(memcmp(got, want, out_count * sizeof *got), 0);
-    ck_assert_int_eq(memcmp(got_idx, want_idx, out_count * sizeof *got_idx), 0);
-    clReleaseMemObject(in);
-    clReleaseMemObject(out);
-    clReleaseMemObject(idx);
-    free(x);
-    free(want);
-    free(got);
-    free(want_idx);
-    free(got_idx);
-}
-
 START_TEST(test_retry_stepped_lanes) {
     enum { IN = 1 * 2 * 4 * 20, OUT = IN }; /* 3 x 3 windows, stride 1, padding 1 */
     if (!dev.ctx->facts.cpu)
@@ -751,7 +738,7 @@ START_TEST(test_retry_stepped_lanes) {
     clReleaseMemObject(idx);
     /* Refused above 8: the plan keeps 8, one group of 8 lanes. */
     fake_refusing(plan, 8, CL_OUT_OF_RESOURCES);
-    expect_stepped_matches(plan, &pool, &input, IN, OUT);
+    expect_matches_with(plan, &pool, &input, IN, OUT, 1);
     ck_assert_int_eq(calls, tries);
     ck_assert_uint_eq(clpool_plan_local_size(plan), 8);
     clpool_plan_release(plan);
@@ -760,7 +747,7 @@ START_TEST(test_retry_stepped_lanes) {
     ck_assert_int_eq(clpool_plan_create(dev.ctx, &pool, &input, &options, &plan), CLPOOL_SUCCESS);
     ck_assert_uint_eq(clpool_plan_local_size(plan), 8);
     fake_refusing(plan, 8, CL_OUT_OF_RESOURCES);
-    expect_stepped_matches(plan, &pool, &input, IN, OUT);
+    expect_matches_with(plan, &pool, &input, IN, OUT, 1);
     ck_assert_int_eq(calls, 1);
     ck_assert_uint_eq(called_local_2d[0][0], 8);
     clpool_plan_release(plan);
