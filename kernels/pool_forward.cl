@@ -261,6 +261,9 @@
     (LANES == LANES_CHANNEL && !POOL_MAX && !TAPS_INSIDE ||                                        \
      LANES == LANES_WIDTH && S_W == 1 && !SPLIT_W)
 
+/* Width lanes whose surplus lanes store nothing: a store under `live` (below). */
+#define MASKED_STORE (LANES == LANES_WIDTH && (MASKED_TAPS && !STEPPED_LANES || PADDED_LANES))
+
 #ifndef WRITE_INDICES
 #define WRITE_INDICES 0
 #endif
@@ -622,7 +625,7 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
     /* Channel lanes store unconditionally: surplus rows redo the last row (rest above) and store
      * the same values in the same places, and an unmasked store lets the index's two words below
      * be one interleaved vector store instead of a scatter. */
-#if LANES == LANES_WIDTH && (MASKED_TAPS && !STEPPED_LANES || PADDED_LANES)
+#if MASKED_STORE
     if (live) {
 #endif
         STORE(output + output_offset, (IDX_T)gid, acc);
@@ -638,7 +641,7 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
 #elif WRITE_INDICES
     indices[indices_offset + gid] = (INDEX_T)argmax;
 #endif
-#if LANES == LANES_WIDTH && (MASKED_TAPS && !STEPPED_LANES || PADDED_LANES)
+#if MASKED_STORE
     }
 #endif
 #endif /* PLANE_SLICES */
