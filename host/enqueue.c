@@ -121,7 +121,8 @@ static cl_int obtain_scratch(clpool_plan *plan, cl_command_queue queue, cl_mem *
  * columns, or a two-pass global pooling), the second kernel, waiting on the first: the event
  * returned is the second's, which completes after both, on in-order and out-of-order queues
  * alike. A plan that narrows its indices runs its second kernel first and returns the gather's
- * event. A two-pass plan's kernels meet in a scratch buffer (obtain_scratch). */
+ * event, and so does a scattered max backward plan (its fill, then its scatter). A two-pass
+ * plan's kernels meet in a scratch buffer (obtain_scratch). */
 static clpool_status launch(const clpool_plan *plan, cl_command_queue queue,
                             const clpool_operand *ops, cl_uint count, const cl_event *events,
                             cl_event *event) {
@@ -177,8 +178,9 @@ static clpool_status launch(const clpool_plan *plan, cl_command_queue queue,
     err = bind_operands(plan->kernel, ops);
     if (err == CL_SUCCESS && split)
         err = bind_operands(plan->second_kernel, scratch ? second_ops : ops);
-    if (err == CL_SUCCESS && plan->narrow_indices) {
-        call = "clEnqueueNDRangeKernel(narrowing of the indices)";
+    if (err == CL_SUCCESS && (plan->narrow_indices || plan->scattered)) {
+        call = plan->narrow_indices ? "clEnqueueNDRangeKernel(narrowing of the indices)"
+                                    : "clEnqueueNDRangeKernel(fill of grad_input)";
         err = clpool_launch_locked(locked, queue, 1, count, events, &first);
         if (err == CL_SUCCESS) {
             call = "clEnqueueNDRangeKernel";

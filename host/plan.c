@@ -108,9 +108,17 @@ static clpool_status build_kernel(clpool_plan *plan, int specialise) {
                                           source, plan->build_options, &program);
     if (status != CLPOOL_SUCCESS)
         return status;
+    /* A scattered max backward plan's main kernel is the scatter, one work-item per output. */
+    plan->scattered = clpool_kernel_scattered_backward(
+        &plan->kernel_geometry, &plan->ctx->facts, specialise, plan->kernel_kind, plan->indices);
+    if (plan->scattered) {
+        name = CLPOOL_BACKWARD_SCATTER_KERNEL;
+        plan->work_items = (uint64_t)plan->kernel_geometry.output_elements;
+    }
     /* A two-dimensional launch counts its rows: work-items along dimension 1. */
-    plan->lanes = clpool_kernel_lanes(&plan->kernel_geometry, &plan->ctx->facts, specialise,
-                                      plan->kernel_kind);
+    plan->lanes = plan->scattered ? 0
+                                  : clpool_kernel_lanes(&plan->kernel_geometry, &plan->ctx->facts,
+                                                        specialise, plan->kernel_kind);
     if (plan->lanes)
         clpool_kernel_lane_shape(&plan->kernel_geometry, &plan->ctx->facts, plan->kernel_kind,
                                  plan->indices, plan->lanes, &plan->lane_count, &plan->lane_rows);
@@ -157,6 +165,12 @@ static clpool_status build_kernel(clpool_plan *plan, int specialise) {
         plan->second_items = (uint64_t)plan->kernel_geometry.output_elements;
         plan->scratch_bytes = (size_t)plan->kernel_geometry.output_elements * sizeof(cl_int);
         status = make_kernel(plan, program, CLPOOL_BACKWARD_NARROW_KERNEL, plan->second_items,
+                             &plan->second_kernel);
+    }
+    if (status == CLPOOL_SUCCESS && plan->scattered) {
+        /* The fill of grad_input, one work-item per element, before the scatter (plan.h). */
+        plan->second_items = (uint64_t)plan->kernel_geometry.input_elements;
+        status = make_kernel(plan, program, CLPOOL_BACKWARD_ZERO_KERNEL, plan->second_items,
                              &plan->second_kernel);
     }
     clReleaseProgram(program); /* the kernels keep the program alive */

@@ -20,7 +20,9 @@ typedef cl_int(CL_API_CALL *clpool_ndrange_fn)(cl_command_queue, cl_kernel, cl_u
 struct clpool_plan {
     clpool_context *ctx; /* one reference held */
     clpool_kernel_kind kind;
-    uint64_t work_items; /* outputs for the forward pass, grad_input elements for backward */
+    /* Work-items of the main kernel: outputs for the forward pass (and a scattered backward
+     * plan's scatter), grad_input elements for the other backward plans. */
+    uint64_t work_items;
     clpool_geometry geometry;
     /* What the kernels are built and launched for: geometry, or for a mirrored average backward
      * plan (pool_kernels.h, clpool_kernel_mirrored_backward) the forward pooling of grad_output
@@ -40,6 +42,10 @@ struct clpool_plan {
      * (clpool_kernel_narrow_indices). NULL for other plans. */
     cl_kernel second_kernel;
     int narrow_indices;
+    /* A scattered max backward plan (clpool_kernel_scattered_backward): kernel is the scatter,
+     * one work-item per output (work_items counts those), and second_kernel the fill of
+     * grad_input with +0, launched *before* it, as a narrowing is. */
+    int scattered;
     /* Bytes of the block sums (or maxima) a two-pass global pooling (clpool_kernel_partials)
      * passes from its first kernel to its second, or of the narrowed indices, else 0. The plan
      * keeps the buffer of its last enqueue with that enqueue's queue, under enqueue_lock: an

@@ -275,6 +275,23 @@ size_t clpool_partials_index_size(const clpool_geometry *g, clpool_index_type in
     return g->in[0] * g->in[1] * g->in[2] <= INT32_MAX ? 4 : 8;
 }
 
+int clpool_kernel_scattered_backward(const clpool_geometry *g, const clpool_device_facts *facts,
+                                     int specialise, clpool_kernel_kind kind,
+                                     clpool_index_type indices) {
+    if (!facts->cpu || kind != CLPOOL_KERNEL_BACKWARD_MAX_INDICES || !spelled_out(g, specialise) ||
+        g->layout != CLPOOL_LAYOUT_CHANNELS_FIRST ||
+        (indices != CLPOOL_INDEX_INT32 && !facts->little_endian))
+        return 0;
+    for (int i = 0; i < 3; ++i)
+        if (g->dilation[i] != 1 || g->kernel[i] > g->stride[i])
+            return 0;
+    /* Each kernel's last work-group ends at its last work-item (pool_backward.cl), which takes
+     * at least a work-group of them; a 1D work-group is at most max_work_item_size. */
+    return g->in[0] * g->in[1] * g->in[2] <= INT32_MAX &&
+           (uint64_t)g->output_elements >= (uint64_t)facts->max_work_item_size &&
+           (uint64_t)g->input_elements >= (uint64_t)facts->max_work_item_size;
+}
+
 int clpool_kernel_lanes(const clpool_geometry *g, const clpool_device_facts *facts, int specialise,
                         clpool_kernel_kind kind) {
     clpool_geometry blocks;
@@ -319,7 +336,8 @@ int clpool_kernel_narrow_indices(const clpool_geometry *g, const clpool_device_f
                                  int specialise, clpool_kernel_kind kind,
                                  clpool_index_type indices) {
     if (!facts->cpu || kind != CLPOOL_KERNEL_BACKWARD_MAX_INDICES ||
-        indices != CLPOOL_INDEX_INT64 || global_gather(g, specialise, kind))
+        indices != CLPOOL_INDEX_INT64 || global_gather(g, specialise, kind) ||
+        clpool_kernel_scattered_backward(g, facts, specialise, kind, indices))
         return 0;
     /* The narrowing kernel's last work-group ends at the last index (pool_backward.cl), which
      * takes at least a work-group of indices; a 1D work-group is at most max_work_item_size. */
@@ -489,7 +507,8 @@ clpool_status clpool_kernel_build_options(const clpool_geometry *g,
                                           char **options) {
     clpool_geometry blocks;
     const int partials = clpool_kernel_partials(g, facts, specialise, kind, &blocks);
-    const int lanes = clpool_kernel_lanes(g, facts, specialise, kind);
+    const int scattered = clpool_kernel_scattered_backward(g, facts, specialise, kind, indices);
+    const int lanes = scattered ? 0 : clpool_kernel_lanes(g, facts, specialise, kind);
     if (partials)
         g = &blocks; /* the program's sizes and window are the first pass's */
     option_buffer *b = calloc(1, sizeof *b);
@@ -517,6 +536,8 @@ clpool_status clpool_kernel_build_options(const clpool_geometry *g,
         append(b, " -DINT_INDICES=1");
     if (clpool_kernel_narrow_indices(g, facts, specialise, kind, indices))
         append(b, " -DNARROW_INDICES=1");
+    if (scattered)
+        append(b, " -DSCATTER_BACKWARD=1");
     if (specialise)
         append_specialisation(b, g);
     else

@@ -103,6 +103,19 @@ int clpool_kernel_narrow_indices(const clpool_geometry *g, const clpool_device_f
                                  clpool_index_type indices);
 #define CLPOOL_BACKWARD_NARROW_KERNEL "clpool_pool_backward_narrow"
 
+/* Specialised max-from-indices backward plans on CPU devices whose windows do not overlap (dilation
+ * 1, kernel <= stride in every dimension), with planes of fewer than 2^31 elements and at least
+ * a work-group (the device's largest) of outputs and of grad_input elements: 1 when the plan
+ * fills grad_input with +0 (CLPOOL_BACKWARD_ZERO_KERNEL, launched first) and then scatters each
+ * output's gradient to the element its index names, when that lies in its window
+ * (CLPOOL_BACKWARD_SCATTER_KERNEL, one work-item per output; pool_backward.cl, SCATTER_BACKWARD):
+ * the same bits as the gather, whose sums have one term at most here. */
+int clpool_kernel_scattered_backward(const clpool_geometry *g, const clpool_device_facts *facts,
+                                     int specialise, clpool_kernel_kind kind,
+                                     clpool_index_type indices);
+#define CLPOOL_BACKWARD_ZERO_KERNEL    "clpool_pool_backward_zero"
+#define CLPOOL_BACKWARD_SCATTER_KERNEL "clpool_pool_backward_scatter"
+
 /* Specialised average backward plans on CPU devices, channels-first, with stride 1 in every
  * dimension and one divisor for every window (divisor_override, or count_include_pad): 1 when
  * the plan runs the forward kernel instead of the gather, pooling grad_output into grad_input

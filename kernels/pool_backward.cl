@@ -17,6 +17,9 @@
  *                  position i are [floor(i * O / I), ceil((i + 1) * O / I)) per dimension
  *   GLOBAL_WINDOW  optional, 1 for global pooling (one output per plane), with BACKWARD_KIND 1
  *                  or 3: the one covering output is read directly, with no range to walk
+ *   SCATTER_BACKWARD optional, 1 for windows that do not overlap, with BACKWARD_KIND 1: the
+ *                  plan runs clpool_pool_backward_zero and clpool_pool_backward_scatter (end of
+ *                  this file) instead of the gather
  */
 
 #define BACKWARD_MAX_INDICES 1
@@ -381,5 +384,95 @@ __kernel void clpool_pool_backward_narrow(__global const DATA_T *restrict grad_o
     const size_t g = (start > total - size ? total - size : start) + get_local_id(0);
     const long v = indices[indices_offset + g];
     narrow[narrow_offset + g] = v >= 0 && v < (long)P_ID * P_IH * P_IW ? (int)v : -1;
+}
+#endif
+
+#if SCATTER_BACKWARD
+/* SCATTER_BACKWARD (host: pool_kernels.c, clpool_kernel_scattered_backward), with BACKWARD_KIND
+ * 1, specialised windows of dilation 1 that do not overlap (kernel <= stride in every dimension)
+ * and planes of fewer than 2^31 elements: no element lies in two windows, so the gather's sum
+ * has at most one term, and the plan computes it the other way round, as PyTorch does. First
+ * clpool_pool_backward_zero writes +0 to every grad_input element, then
+ * clpool_pool_backward_scatter, one work-item per output, writes +0 + grad_output[o] to the
+ * element its index names when that element lies in its own window (the gather's rule: an index
+ * outside its window sends nothing). The windows are disjoint, so no two work-items write one
+ * element, and the bits are the gather's (+0 + g, as its sum from +0). On CPU devices the
+ * gather's channels-first residue lanes store at the stride, as a scatter instruction per
+ * vector of lanes, which took about half of its time; here a scatter instruction writes one
+ * vector of outputs, a kernel x kernel window of elements each.
+ *
+ * Both kernels take the gather's arguments, total their own work-item count (grad_input
+ * elements, outputs). Each work-group covers local_size consecutive work-items, the last one
+ * moved back to end at total (the host launches only when total is at least the work-group),
+ * so that every load and the fill's store stay plain vector accesses; the work-items it
+ * repeats write the same values to the same places. */
+#define STEPPED_BACK_ID(total)                                                                     \
+    ((get_group_id(0) * get_local_size(0) > (total)-get_local_size(0)                             \
+          ? (total)-get_local_size(0)                                                              \
+          : get_group_id(0) * get_local_size(0)) +                                                 \
+     get_local_id(0))
+
+__kernel void clpool_pool_backward_zero(__global const DATA_T *restrict grad_output,
+                                        ulong grad_output_offset,
+                                        __global const AUX_T *restrict aux, ulong aux_offset,
+                                        __global DATA_T *restrict grad_input,
+                                        ulong grad_input_offset, ulong total, int4 in_dims,
+                                        int4 out_dims, int4 ksize, int4 stride, int4 pad_begin,
+                                        int4 pad_end, int4 dilation, int2 avg_rule) {
+    __global DATA_T *restrict gi = grad_input + grad_input_offset;
+    STORE(gi, STEPPED_BACK_ID(total), (ACC_T)0);
+}
+
+__kernel void clpool_pool_backward_scatter(__global const DATA_T *restrict grad_output,
+                                           ulong grad_output_offset,
+                                           __global const AUX_T *restrict aux, ulong aux_offset,
+                                           __global DATA_T *restrict grad_input,
+                                           ulong grad_input_offset, ulong total, int4 in_dims,
+                                           int4 out_dims, int4 ksize, int4 stride, int4 pad_begin,
+                                           int4 pad_end, int4 dilation, int2 avg_rule) {
+    /* Offsets applied to copies, so that the element positions below stay 32-bit where IDX_T
+     * is: a 64-bit position made the scatter's addresses 64-bit, four to a vector. */
+    __global const DATA_T *restrict go = grad_output + grad_output_offset;
+    __global DATA_T *restrict gi = grad_input + grad_input_offset;
+    const IDX_T o = (IDX_T)STEPPED_BACK_ID(total);
+    IDX_T rest = o;
+#if CHANNELS_LAST
+    const IDX_T channel = rest % P_C;
+    rest /= P_C;
+#endif
+    const int ox = (int)(rest % P_OW);
+    rest /= P_OW;
+    const int oy = (int)(rest % P_OH);
+    rest /= P_OH;
+    const int oz = (int)(rest % P_OD);
+    rest /= P_OD; /* now n (channels-last) or n * C + c (channels-first) */
+    const int plane_elements = P_ID * P_IH * P_IW;
+#if INT_INDICES
+    const int index = aux[aux_offset + o];
+    const bool in_plane = index >= 0 && index < plane_elements;
+#else
+    /* The int64 index as its two 32-bit words (little-endian devices, host), read as two int
+     * loads a word apart, which a CPU compiler merges into vector loads and shuffles: a long
+     * in the body made PoCL vectorise it 4 wide instead of 8. In the plane iff the high word is
+     * 0 and the low one is in [0, plane). */
+    __global const int *restrict words = (__global const int *)(aux + aux_offset);
+    const int index = words[2 * o], high = words[2 * o + 1];
+    const bool in_plane = high == 0 && index >= 0 && index < plane_elements;
+#endif
+    const int p = in_plane ? index : 0;
+    /* The index's position relative to the window's first tap, per dimension. */
+    const int tx = p % P_IW - (ox * P_SW - P_PBW);
+    const int ty = p / P_IW % P_IH - (oy * P_SH - P_PBH);
+    const int tz = p / (P_IW * P_IH) - (oz * P_SD - P_PBD);
+    const bool hit = in_plane && tx >= 0 && tx < P_KW && ty >= 0 && ty < P_KH && tz >= 0 &&
+                     tz < P_KD;
+#if CHANNELS_LAST
+    const IDX_T element = rest * plane_elements * P_C + (IDX_T)p * P_C + channel;
+#else
+    const IDX_T element = rest * plane_elements + p;
+#endif
+    const ACC_T g = (ACC_T)0 + LOAD(go, o);
+    if (hit)
+        STORE(gi, element, g);
 }
 #endif

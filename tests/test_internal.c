@@ -403,8 +403,10 @@ START_TEST(test_mirrored_backward_chosen) {
 END_TEST
 
 /* grad_input of a backward plan on the device for grad_output go (the geometry's output count
- * of floats), into a NaN-prefilled buffer at an offset, in *gi (the input count). */
-static void run_backward_avg(clpool_plan *plan, const float *go, float *gi) {
+ * of floats) and aux (aux_bytes of indices, or NULL for an average), into a NaN-prefilled buffer
+ * at an offset, in *gi (the input count). */
+static void run_backward(clpool_plan *plan, const float *go, const void *aux, size_t aux_bytes,
+                         float *gi) {
     const clpool_geometry *g = &plan->geometry;
     const size_t n_out = (size_t)g->output_elements, n_in = (size_t)g->input_elements;
     const size_t at = 3; /* floats of offset before grad_input */
@@ -414,7 +416,8 @@ static void run_backward_avg(clpool_plan *plan, const float *go, float *gi) {
         prefill[i] = nanf("");
     cl_mem gob = make_buffer(CL_MEM_READ_ONLY, n_out * sizeof *go, go);
     cl_mem gib = make_buffer(CL_MEM_READ_WRITE, (n_in + at) * sizeof *gi, prefill);
-    ck_assert_int_eq(clpool_plan_enqueue_backward(plan, dev.queue, gob, 0, NULL, 0, gib,
+    cl_mem auxb = aux ? make_buffer(CL_MEM_READ_ONLY, aux_bytes, aux) : NULL;
+    ck_assert_int_eq(clpool_plan_enqueue_backward(plan, dev.queue, gob, 0, auxb, 0, gib,
                                                   at * sizeof *gi, 0, NULL, NULL),
                      CLPOOL_SUCCESS);
     ck_assert_int_eq(clEnqueueReadBuffer(dev.queue, gib, CL_TRUE, 0, (n_in + at) * sizeof *gi,
@@ -423,6 +426,8 @@ static void run_backward_avg(clpool_plan *plan, const float *go, float *gi) {
     for (size_t i = 0; i < at; ++i)
         ck_assert_msg(isnan(prefill[i]), "float %zu before grad_input was written", i);
     memcpy(gi, prefill + at, n_in * sizeof *gi);
+    if (auxb)
+        clReleaseMemObject(auxb);
     clReleaseMemObject(gob);
     clReleaseMemObject(gib);
     free(prefill);
@@ -477,8 +482,8 @@ START_TEST(test_mirrored_backward_results) {
           *b = malloc(n_in * sizeof *b), *want = malloc(n_in * sizeof *want);
     ck_assert(go && a && b && want);
     fill_input(FILL_RANDOM, 57 + k, go, n_out);
-    run_backward_avg(mirrored, go, a);
-    run_backward_avg(gather, go, b);
+    run_backward(mirrored, go, NULL, 0, a);
+    run_backward(gather, go, NULL, 0, b);
     ck_assert_int_eq(ref_pool_backward_avg(&pool, &input, go, want), 0);
     for (size_t i = 0; i < n_in; ++i) {
         expect_each(float_bits(a[i]) == float_bits(b[i]), "case %zu, element %zu: %a, gather %a", k,
@@ -492,6 +497,197 @@ START_TEST(test_mirrored_backward_results) {
     free(a);
     free(b);
     free(want);
+}
+END_TEST
+
+/* Max-from-indices backward plans that fill grad_input with +0 and scatter each gradient
+ * (pool_kernels.h, clpool_kernel_scattered_backward): specialised, channels-first, on CPU
+ * devices, windows that do not overlap (dilation 1, kernel <= stride), at least a work-group of
+ * outputs; int64 indices only on little-endian devices. They launch no lanes and narrow nothing. */
+START_TEST(test_scattered_backward_chosen) {
+    const struct {
+        clpool_layout layout;
+        int64_t w, kernel, stride, dilation;
+        int cpu, specialise, little_endian, int32, scattered;
+    } cases[] = {
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, 64, 2, 2, 1, 1, 1, 1, 0, 1},
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, 64, 2, 3, 1, 1, 1, 1, 0, 1}, /* gaps between windows */
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, 64, 4, 4, 1, 1, 1, 1, 1, 1}, /* int32 indices */
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, 64, 2, 2, 1, 1, 1, 0, 1, 1}, /* big-endian, int32 */
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, 64, 2, 2, 1, 1, 1, 0, 0, 0}, /* big-endian, int64 */
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, 64, 3, 2, 1, 1, 1, 1, 0, 0}, /* overlapping windows */
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, 64, 2, 3, 2, 1, 1, 1, 0, 0}, /* dilation */
+        {CLPOOL_LAYOUT_CHANNELS_LAST, 64, 2, 2, 1, 1, 1, 1, 0, 0},
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, 64, 2, 2, 1, 0, 1, 1, 0, 0}, /* not a CPU */
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, 64, 2, 2, 1, 1, 0, 1, 0, 0}, /* generic */
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, 6, 2, 2, 1, 1, 1, 1, 0, 0}}; /* 96 outputs */
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
+        clpool_pool_desc pool;
+        clpool_tensor_desc input;
+        clpool_pool_desc_init_1d(&pool, CLPOOL_MODE_MAX, cases[i].kernel);
+        pool.stride[0] = cases[i].stride;
+        pool.dilation[0] = cases[i].dilation;
+        clpool_tensor_desc_init_1d(&input, CLPOOL_DTYPE_F32, cases[i].layout, 2, 16, cases[i].w);
+        clpool_geometry g;
+        ck_assert_int_eq(clpool_geometry_resolve(&pool, &input, &g), CLPOOL_SUCCESS);
+        clpool_device_facts facts = dev.ctx->facts;
+        facts.cpu = cases[i].cpu;
+        facts.little_endian = cases[i].little_endian;
+        facts.max_work_item_size = 128;
+        const clpool_index_type type = cases[i].int32 ? CLPOOL_INDEX_INT32 : CLPOOL_INDEX_INT64;
+        const int scattered = clpool_kernel_scattered_backward(
+            &g, &facts, cases[i].specialise, CLPOOL_KERNEL_BACKWARD_MAX_INDICES, type);
+        ck_assert_msg(scattered == cases[i].scattered, "case %zu", i);
+        ck_assert_int_eq(clpool_kernel_scattered_backward(&g, &facts, cases[i].specialise,
+                                                          CLPOOL_KERNEL_BACKWARD_MAX_INPUT, type),
+                         0);
+        if (scattered)
+            ck_assert_int_eq(clpool_kernel_narrow_indices(&g, &facts, cases[i].specialise,
+                                                          CLPOOL_KERNEL_BACKWARD_MAX_INDICES, type),
+                             0);
+    }
+    /* A plan: its two kernels, its options, a one-dimensional launch. */
+    if (!dev.ctx->facts.cpu || !dev.ctx->facts.little_endian)
+        return;
+    clpool_pool_desc pool;
+    clpool_tensor_desc input;
+    clpool_pool_desc_init_2d(&pool, CLPOOL_MODE_MAX, 2, 2);
+    clpool_tensor_desc_init_2d(&input, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_FIRST, 2, 8, 64,
+                               64);
+    clpool_plan *plan = NULL;
+    ck_assert_int_eq(clpool_backward_plan_create(dev.ctx, &pool, &input,
+                                                 CLPOOL_BACKWARD_MAX_FROM_INDICES, NULL, &plan),
+                     CLPOOL_SUCCESS);
+    ck_assert(plan->scattered);
+    ck_assert_uint_eq(clpool_plan_kernel_count(plan), 2);
+    ck_assert_ptr_nonnull(strstr(plan->build_options, "-DSCATTER_BACKWARD=1"));
+    ck_assert_ptr_null(strstr(plan->build_options, "-DLANES"));
+    ck_assert_ptr_null(strstr(plan->build_options, "-DNARROW_INDICES"));
+    ck_assert_int_eq(plan->lanes, 0);
+    ck_assert_uint_eq(plan->work_items, 2 * 8 * 32 * 32);
+    ck_assert_uint_eq(plan->second_items, 2 * 8 * 64 * 64);
+    clpool_plan_release(plan);
+}
+END_TEST
+
+/* A plane position just past the window of channels-first output i along dimension d (just
+ * before it where that would leave the plane), on the window's first in-bounds row and column
+ * otherwise: in the plane, outside the window, and inside the next window where there is one. */
+static int64_t beside_window(const clpool_geometry *g, size_t i, int d) {
+    int64_t rest = (int64_t)i, pos[3];
+    for (int e = 2; e >= 0; --e) {
+        const int64_t o = rest % g->out[e];
+        rest /= g->out[e];
+        const int64_t start = o * g->stride[e] - g->pad_begin[e];
+        pos[e] = start < 0 ? 0 : start;
+        if (e == d)
+            pos[e] = start + g->kernel[e] < g->in[e] ? start + g->kernel[e] : start - 1;
+    }
+    return (pos[0] * g->in[1] + pos[1]) * g->in[2] + pos[2];
+}
+
+/* A scattered max backward plan gives the gather's results bit for bit, and the reference's
+ * where every index is the forward pass's: 1D, 2D and 3D windows that tile the input, leave gaps
+ * (kernel < stride) or are clipped (padding, ceil_mode); int64 and int32 indices; ties, NaN
+ * payloads and zeros of both signs in grad_output (the scatter writes +0 + g, as the gather's
+ * sum from +0 gives); and indices no forward pass writes, which both must ignore: -1, other
+ * negatives, the plane's size, a position in the plane outside the window, and (int64) a valid
+ * position plus 2^32, whose low word alone would name an element. Work-groups of 1 to 64 (the
+ * last one steps back over its neighbour's outputs). The gather is the plan made as for a device
+ * other than a CPU; the device's work-group limit is lowered to 64 so that small problems
+ * scatter. */
+START_TEST(test_scattered_backward_results) {
+    static const struct {
+        int rank;
+        int64_t size[3], kernel[3], stride[3], pad[3];
+        int ceil_mode, int32;
+        size_t local;
+    } cases[] = {{2, {1, 14, 14}, {1, 2, 2}, {1, 2, 2}, {0, 0, 0}, 0, 0, 0},
+                 {2, {1, 9, 11}, {1, 2, 2}, {1, 2, 2}, {0, 0, 0}, 1, 0, 1},
+                 {2, {1, 10, 13}, {1, 2, 3}, {1, 3, 3}, {0, 1, 1}, 0, 0, 64},
+                 {1, {1, 1, 50}, {1, 1, 4}, {1, 1, 4}, {0, 0, 0}, 0, 1, 0},
+                 {3, {5, 6, 7}, {2, 2, 2}, {2, 2, 2}, {0, 0, 0}, 1, 0, 24},
+                 {2, {1, 12, 12}, {1, 3, 3}, {1, 3, 3}, {0, 1, 1}, 0, 1, 7}};
+    const size_t k = (size_t)_i;
+    const int rank = cases[k].rank;
+    clpool_pool_desc pool;
+    clpool_tensor_desc input;
+    clpool_pool_desc_init(&pool, CLPOOL_MODE_MAX, rank, cases[k].kernel + 3 - rank);
+    for (int d = 0; d < rank; ++d) {
+        pool.stride[d] = cases[k].stride[3 - rank + d];
+        pool.pad_begin[d] = pool.pad_end[d] = cases[k].pad[3 - rank + d];
+    }
+    pool.ceil_mode = cases[k].ceil_mode;
+    clpool_tensor_desc_init(&input, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_FIRST, 2, 3, rank,
+                            cases[k].size + 3 - rank);
+    clpool_plan_options options;
+    clpool_plan_options_init(&options);
+    options.indices = cases[k].int32 ? CLPOOL_INDEX_INT32 : CLPOOL_INDEX_INT64;
+    options.local_size = cases[k].local;
+    clpool_plan *scatter = NULL, *gather = NULL;
+    const clpool_device_facts facts = dev.ctx->facts;
+    dev.ctx->facts.max_work_item_size = 64;
+    const clpool_status made_scatter = clpool_backward_plan_create(
+        dev.ctx, &pool, &input, CLPOOL_BACKWARD_MAX_FROM_INDICES, &options, &scatter);
+    dev.ctx->facts.cpu = 0;
+    options.local_size = 0;
+    const clpool_status made_gather = clpool_backward_plan_create(
+        dev.ctx, &pool, &input, CLPOOL_BACKWARD_MAX_FROM_INDICES, &options, &gather);
+    dev.ctx->facts = facts;
+    ck_assert_int_eq(made_scatter, CLPOOL_SUCCESS);
+    ck_assert_int_eq(made_gather, CLPOOL_SUCCESS);
+    ck_assert_int_eq(scatter->scattered, facts.cpu && (cases[k].int32 || facts.little_endian));
+    ck_assert(!gather->scattered);
+    const size_t n_out = (size_t)scatter->geometry.output_elements;
+    const size_t n_in = (size_t)scatter->geometry.input_elements;
+    const int64_t plane =
+        scatter->geometry.in[0] * scatter->geometry.in[1] * scatter->geometry.in[2];
+    float *x = malloc(n_in * sizeof *x), *y = malloc(n_out * sizeof *y),
+          *go = malloc(n_out * sizeof *go), *a = malloc(n_in * sizeof *a),
+          *b = malloc(n_in * sizeof *b), *want = malloc(n_in * sizeof *want);
+    int64_t *idx = malloc(n_out * sizeof *idx);
+    int32_t *idx32 = malloc(n_out * sizeof *idx32);
+    ck_assert(x && y && go && a && b && want && idx && idx32);
+    fill_input(k % 2 ? FILL_INTEGERS : FILL_NAN_SCATTER, 71 + k, x, n_in);
+    fill_input(k % 2 ? FILL_NAN_SCATTER : FILL_INTEGERS, 83 + k, go, n_out);
+    ck_assert_int_eq(ref_pool_max_indices(&pool, &input, x, y, idx), 0);
+    for (int pass = 0; pass < 2; ++pass) {
+        if (pass == 1) /* indices no forward pass writes, every 3rd output */
+            for (size_t i = 0; i < n_out; i += 3) {
+                const int64_t odd[] = {-1,
+                                       -7,
+                                       plane,
+                                       (idx[i] + 1 + (int64_t)i) % plane,
+                                       cases[k].int32 ? -2 : idx[i] + ((int64_t)1 << 32),
+                                       beside_window(&scatter->geometry, i, 2),
+                                       beside_window(&scatter->geometry, i, 1)};
+                idx[i] = odd[(i / 3) % 7];
+            }
+        for (size_t i = 0; i < n_out; ++i)
+            idx32[i] = (int32_t)idx[i];
+        const void *aux = cases[k].int32 ? (const void *)idx32 : (const void *)idx;
+        const size_t aux_bytes = n_out * (cases[k].int32 ? sizeof *idx32 : sizeof *idx);
+        run_backward(scatter, go, aux, aux_bytes, a);
+        run_backward(gather, go, aux, aux_bytes, b);
+        if (pass == 0)
+            ck_assert_int_eq(ref_pool_backward_max(&pool, &input, go, idx, want), 0);
+        for (size_t i = 0; i < n_in; ++i) {
+            expect_each(float_bits(a[i]) == float_bits(b[i]),
+                        "case %zu, pass %d, element %zu: %a, gather %a", k, pass, i, a[i], b[i]);
+            expect_each(pass == 1 || float_bits(a[i]) == float_bits(want[i]),
+                        "case %zu, element %zu: %a, reference %a", k, i, a[i], want[i]);
+        }
+    }
+    clpool_plan_release(scatter);
+    clpool_plan_release(gather);
+    free(x);
+    free(y);
+    free(go);
+    free(a);
+    free(b);
+    free(want);
+    free(idx);
+    free(idx32);
 }
 END_TEST
 
@@ -1014,6 +1210,8 @@ static Suite *internal_suite(void) {
     tcase_add_test(tc, test_stepped_lanes_results);
     tcase_add_test(tc, test_mirrored_backward_chosen);
     tcase_add_loop_test(tc, test_mirrored_backward_results, 0, 5);
+    tcase_add_test(tc, test_scattered_backward_chosen);
+    tcase_add_loop_test(tc, test_scattered_backward_results, 0, 6);
     tcase_add_test(tc, test_slices_chosen);
     tcase_add_test(tc, test_channel_lane_width);
     tcase_add_test(tc, test_line_blocks_folded);

@@ -614,24 +614,29 @@ END_TEST
 /* Max-from-indices gathers that first narrow their int64 indices to int (pool_backward.cl,
  * NARROW_INDICES: CPU devices, lanes, 4 or more covering outputs per element or channels-first
  * residue lanes 16 or more wide, at least CL_DEVICE_MAX_WORK_ITEM_SIZES[0] outputs) or compare
- * int32 indices as int: an index that
- * matches no element of its plane but shares bits with the right one (the same low 32 bits, the
- * sign bit, past the plane) must still contribute nothing, in both layouts and in the generic
- * kernel, and each plan reports the passes it takes. */
+ * int32 indices as int, and channels-first plans of windows that do not overlap, which fill and
+ * scatter instead (SCATTER_BACKWARD: CPU devices, as many outputs; int64 indices read as two
+ * words): an index that matches no element of its plane but shares bits with the right one (the
+ * same low 32 bits, the sign bit, past the plane) must still contribute nothing, in both layouts
+ * and in the generic kernel, and each plan reports the passes it takes. */
+#define GATHER    0
+#define NARROWED  1
+#define SCATTERED 2
 typedef struct {
     const char *name;
     int64_t spatial[2], kernel, stride, pad;
-    int narrowed_on_cpu[2]; /* channels-first, channels-last */
+    int pass_on_cpu[2]; /* channels-first, channels-last: GATHER, NARROWED or SCATTERED */
 } narrow_case;
 
 /* 24 channels and an odd batch, with output planes of odd size (13 x 11, 11 x 15): the output
  * count is 8 modulo 16, so no work-group size from 16 up divides it and the narrowing's last
  * work-group always overlaps its neighbour. */
 static const narrow_case narrow_cases[] = {
-    {"k3s2p1_four_covering", {25, 21}, 3, 2, 1, {1, 1}},
-    {"k3s1p1_nine_covering", {11, 15}, 3, 1, 1, {1, 1}},
-    {"k2s2_one_covering", {10, 16}, 2, 2, 0, {0, 0}},
-    {"k2s2_one_covering_17_residue_lanes", {6, 34}, 2, 2, 0, {1, 0}},
+    {"k3s2p1_four_covering", {25, 21}, 3, 2, 1, {NARROWED, NARROWED}},
+    {"k3s1p1_nine_covering", {11, 15}, 3, 1, 1, {NARROWED, NARROWED}},
+    {"k2s2_one_covering", {10, 16}, 2, 2, 0, {SCATTERED, GATHER}},
+    {"k2s2_one_covering_17_residue_lanes", {6, 34}, 2, 2, 0, {SCATTERED, GATHER}},
+    {"k2s3p1_gaps", {13, 29}, 2, 3, 1, {SCATTERED, GATHER}},
 };
 
 /* The smallest odd batch that gives the case at least min_outputs outputs (plans narrow from the
@@ -670,13 +675,14 @@ START_TEST(test_foreign_indices) {
         clpool_tensor_desc output;
         ck_assert_int_eq(clpool_pool_output_desc(&pc.pool, &input, &output), CLPOOL_SUCCESS);
         const size_t n_out = tensor_count(&output);
-        const int narrowed =
-            nc->narrowed_on_cpu[l] && (type & CL_DEVICE_TYPE_CPU) != 0 && n_out >= item_sizes[0];
-        if (nc->narrowed_on_cpu[l] && (type & CL_DEVICE_TYPE_CPU) != 0 && !narrowed)
+        const int cpu = (type & CL_DEVICE_TYPE_CPU) != 0;
+        const int pass = cpu && n_out >= item_sizes[0] ? nc->pass_on_cpu[l] : GATHER;
+        if (cpu && nc->pass_on_cpu[l] != GATHER && pass == GATHER)
             fprintf(stderr,
                     "%s: %zu outputs are fewer than this CPU device's largest work-group (%zu): "
-                    "the narrowing pass is not tested here\n",
-                    nc->name, n_out, item_sizes[0]);
+                    "the %s is not tested here\n",
+                    nc->name, n_out, item_sizes[0],
+                    nc->pass_on_cpu[l] == NARROWED ? "narrowing pass" : "scatter");
         const uint64_t seed = (uint64_t)_i * 2 + (uint64_t)l + 301;
         float *x = make_input(&pc, seed, layouts[l]), *grad = malloc((n_out + 1) * sizeof(float));
         ck_assert_ptr_nonnull(grad);
@@ -693,7 +699,8 @@ START_TEST(test_foreign_indices) {
         free(x);
         free(grad);
 
-        /* The specialised int64 plan narrows (two kernels) exactly where the rule says. */
+        /* The specialised int64 plan narrows or scatters (two kernels) exactly where the rules
+         * say. A big-endian CPU device keeps the gather for int64 indices. */
         clpool_plan_options options;
         clpool_plan_options_init(&options);
         options.specialisation = CLPOOL_SPECIALISE_WINDOW;
@@ -704,9 +711,15 @@ START_TEST(test_foreign_indices) {
                                                      &plan),
                          CLPOOL_SUCCESS);
         const char *build = clpool_plan_build_options(plan);
-        ck_assert_msg((strstr(build, "-DNARROW_INDICES=1") != NULL) == narrowed, "%s: '%s'", label,
-                      build);
-        ck_assert_uint_eq(clpool_plan_kernel_count(plan), narrowed ? 2u : 1u);
+        cl_bool little = CL_TRUE;
+        ck_assert_int_eq(
+            clGetDeviceInfo(dev.device, CL_DEVICE_ENDIAN_LITTLE, sizeof little, &little, NULL),
+            CL_SUCCESS);
+        const int want = pass == SCATTERED && !little ? GATHER : pass;
+        ck_assert_msg((strstr(build, "-DNARROW_INDICES=1") != NULL) == (want == NARROWED) &&
+                          (strstr(build, "-DSCATTER_BACKWARD=1") != NULL) == (want == SCATTERED),
+                      "%s: '%s'", label, build);
+        ck_assert_uint_eq(clpool_plan_kernel_count(plan), want != GATHER ? 2u : 1u);
         clpool_plan_release(plan);
     }
 }

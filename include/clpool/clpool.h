@@ -468,7 +468,15 @@ CLPOOL_API size_t clpool_plan_local_size(const clpool_plan *plan);
  * at least 4 covering outputs per element (ceil(kernel / stride) multiplied over the
  * dimensions: 3 x 3 windows of stride 1 or 2, for example); the first kernel copies each index
  * into a scratch buffer as a 32-bit int, -1 where it lies outside its plane, which the gather
- * reads instead (1.4-2.2x faster on PoCL, docs/PERFORMANCE.md); else 1; 0 for NULL. The plan keeps
+ * reads instead (1.4-2.2x faster on PoCL, docs/PERFORMANCE.md); also on CPU devices for
+ * specialised channels-first max-from-indices backward plans (-DSCATTER_BACKWARD in the options)
+ * whose windows do not overlap (dilation 1, kernel <= stride in every dimension: 2 x 2 windows of
+ * stride 2, for example), with int32 indices or int64 ones on a little-endian device, planes of
+ * fewer than 2^31 elements and at least CL_DEVICE_MAX_WORK_ITEM_SIZES[0] outputs and grad_input
+ * elements; the first kernel writes +0 to every grad_input element, the second, one work-item per
+ * output, writes +0 + grad_output to the element its index names when that lies in its window
+ * (no two outputs share an element, so it is the gather's sum; 1.4-2.1x faster on PoCL); else 1;
+ * 0 for NULL. The plan keeps
  * that scratch buffer (one value per block, and for a max one index; a block is up to 64 taps of
  * the plane, 8 for a line whose length cannot be folded into rows; 4 bytes per index when
  * narrowing) from one enqueue to the next on the same in-order queue, and releases it with the
@@ -518,7 +526,10 @@ CLPOOL_API clpool_status clpool_plan_enqueue_with_indices(
 /*
  * The gradient of a pooling with respect to its input (SEMANTICS.md "Backward"), computed as a
  * gather: each grad_input element sums, in row-major output order, what the outputs whose windows
- * contain it send it, so results are identical run to run and need no atomics.
+ * contain it send it, so results are identical run to run and need no atomics. Where windows do
+ * not overlap, no element has two such outputs, and specialised channels-first max-from-indices
+ * plans on CPU devices compute the same sums the other way round (clpool_plan_kernel_count):
+ * the same bits, with no atomics either.
  */
 typedef enum clpool_backward_kind {
     /* grad_input[idx(o)] += grad_output[o], with the forward pass's indices. aux is the indices
