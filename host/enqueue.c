@@ -148,12 +148,19 @@ static clpool_status launch(const clpool_plan *plan, cl_command_queue queue,
         if (err != CL_SUCCESS) {
             pthread_mutex_unlock(&locked->enqueue_lock);
             return clpool_fail_cl(err, call,
-                                  plan->narrow_indices
+                                  plan->narrow_indices || plan->scattered
                                       ? "the scratch buffer of the narrowed indices"
                                       : "the two-pass global pooling's scratch buffer");
         }
     }
-    if (plan->narrow_indices) {
+    if (plan->scattered && scratch) {
+        /* The fill narrows the indices into the scratch buffer through the grad_output slot,
+         * which it does not otherwise use; the scatter reads them in place of the indices. */
+        with_scratch(ops, 0, scratch, plan->scratch_bytes, second_ops);
+        with_scratch(ops, 1, scratch, plan->scratch_bytes, first_ops);
+        first_ops[1].element_size = second_ops[0].element_size = sizeof(cl_int);
+        ops = first_ops;
+    } else if (plan->narrow_indices) {
         /* The narrowing writes the scratch buffer where grad_input would be; the gather reads it
          * in place of the caller's indices. */
         with_scratch(ops, 2, scratch, plan->scratch_bytes, second_ops);

@@ -168,8 +168,14 @@ static clpool_status build_kernel(clpool_plan *plan, int specialise) {
                              &plan->second_kernel);
     }
     if (status == CLPOOL_SUCCESS && plan->scattered) {
-        /* The fill of grad_input, one work-item per element, before the scatter (plan.h). */
+        /* The fill of grad_input, one work-item per element, before the scatter (plan.h); it
+         * narrows int64 indices into the scratch buffer, one int per output, where windows
+         * overlap. The int64 indices' byte count fits size_t (resolve_indices), so half of it
+         * does. */
         plan->second_items = (uint64_t)plan->kernel_geometry.input_elements;
+        if (clpool_kernel_scatter_narrows(&plan->kernel_geometry, &plan->ctx->facts, specialise,
+                                          plan->kernel_kind, plan->indices))
+            plan->scratch_bytes = (size_t)plan->kernel_geometry.output_elements * sizeof(cl_int);
         status = make_kernel(plan, program, CLPOOL_BACKWARD_ZERO_KERNEL, plan->second_items,
                              &plan->second_kernel);
     }

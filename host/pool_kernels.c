@@ -275,21 +275,39 @@ size_t clpool_partials_index_size(const clpool_geometry *g, clpool_index_type in
     return g->in[0] * g->in[1] * g->in[2] <= INT32_MAX ? 4 : 8;
 }
 
+/* Windows that overlap along some dimension (kernel > stride, dilation 1). */
+static int windows_overlap(const clpool_geometry *g) {
+    return g->kernel[0] > g->stride[0] || g->kernel[1] > g->stride[1] ||
+           g->kernel[2] > g->stride[2];
+}
+
 int clpool_kernel_scattered_backward(const clpool_geometry *g, const clpool_device_facts *facts,
                                      int specialise, clpool_kernel_kind kind,
                                      clpool_index_type indices) {
     if (!facts->cpu || kind != CLPOOL_KERNEL_BACKWARD_MAX_INDICES || !spelled_out(g, specialise) ||
-        g->layout != CLPOOL_LAYOUT_CHANNELS_FIRST ||
-        (indices != CLPOOL_INDEX_INT32 && !facts->little_endian))
+        g->layout != CLPOOL_LAYOUT_CHANNELS_FIRST)
         return 0;
     for (int i = 0; i < 3; ++i)
-        if (g->dilation[i] != 1 || g->kernel[i] > g->stride[i])
+        if (g->dilation[i] != 1 || g->kernel[i] > 2 * g->stride[i])
             return 0;
+    /* int64 indices are read as two words where windows do not overlap (little-endian
+     * devices), else narrowed into a scratch buffer by the fill, whose work-items (one per
+     * grad_input element) must reach every output (pool_backward.cl). */
+    if (indices == CLPOOL_INDEX_INT64 &&
+        (windows_overlap(g) ? g->input_elements < g->output_elements : !facts->little_endian))
+        return 0;
     /* Each kernel's last work-group ends at its last work-item (pool_backward.cl), which takes
      * at least a work-group of them; a 1D work-group is at most max_work_item_size. */
     return g->in[0] * g->in[1] * g->in[2] <= INT32_MAX &&
            (uint64_t)g->output_elements >= (uint64_t)facts->max_work_item_size &&
            (uint64_t)g->input_elements >= (uint64_t)facts->max_work_item_size;
+}
+
+int clpool_kernel_scatter_narrows(const clpool_geometry *g, const clpool_device_facts *facts,
+                                  int specialise, clpool_kernel_kind kind,
+                                  clpool_index_type indices) {
+    return indices == CLPOOL_INDEX_INT64 && windows_overlap(g) &&
+           clpool_kernel_scattered_backward(g, facts, specialise, kind, indices);
 }
 
 int clpool_kernel_lanes(const clpool_geometry *g, const clpool_device_facts *facts, int specialise,
@@ -537,7 +555,11 @@ clpool_status clpool_kernel_build_options(const clpool_geometry *g,
     if (clpool_kernel_narrow_indices(g, facts, specialise, kind, indices))
         append(b, " -DNARROW_INDICES=1");
     if (scattered)
-        append(b, " -DSCATTER_BACKWARD=1");
+        append(b, " -DSCATTER_BACKWARD=1 -DNEAR_D=%d -DNEAR_H=%d -DNEAR_W=%d",
+               g->kernel[0] > g->stride[0], g->kernel[1] > g->stride[1],
+               g->kernel[2] > g->stride[2]);
+    if (clpool_kernel_scatter_narrows(g, facts, specialise, kind, indices))
+        append(b, " -DNARROW_INDICES=1");
     if (specialise)
         append_specialisation(b, g);
     else

@@ -103,16 +103,25 @@ int clpool_kernel_narrow_indices(const clpool_geometry *g, const clpool_device_f
                                  clpool_index_type indices);
 #define CLPOOL_BACKWARD_NARROW_KERNEL "clpool_pool_backward_narrow"
 
-/* Specialised max-from-indices backward plans on CPU devices whose windows do not overlap (dilation
- * 1, kernel <= stride in every dimension), with planes of fewer than 2^31 elements and at least
- * a work-group (the device's largest) of outputs and of grad_input elements: 1 when the plan
- * fills grad_input with +0 (CLPOOL_BACKWARD_ZERO_KERNEL, launched first) and then scatters each
- * output's gradient to the element its index names, when that lies in its window
- * (CLPOOL_BACKWARD_SCATTER_KERNEL, one work-item per output; pool_backward.cl, SCATTER_BACKWARD):
- * the same bits as the gather, whose sums have one term at most here. */
+/* Specialised channels-first max-from-indices backward plans on CPU devices with dilation 1 and
+ * kernel <= 2 * stride in every dimension, planes of fewer than 2^31 elements and at least a
+ * work-group (the device's largest) of outputs and of grad_input elements; with int64 indices,
+ * a little-endian device where windows do not overlap, and at least as many grad_input elements
+ * as outputs where they do: 1 when the plan fills grad_input with +0
+ * (CLPOOL_BACKWARD_ZERO_KERNEL, launched first) and then, one work-item per output, writes the
+ * gather's sum to the element the output's index names, from the first output in row-major
+ * order that names it from inside its window, reading its neighbours' indices and gradients
+ * where windows overlap (CLPOOL_BACKWARD_SCATTER_KERNEL; pool_backward.cl, SCATTER_BACKWARD): the
+ * gather's bits, each element written once. */
 int clpool_kernel_scattered_backward(const clpool_geometry *g, const clpool_device_facts *facts,
                                      int specialise, clpool_kernel_kind kind,
                                      clpool_index_type indices);
+/* Scattered plans with int64 indices and overlapping windows: 1 when the fill also narrows the
+ * indices to int into a scratch buffer of one int per output (pool_backward.cl,
+ * NARROW_INDICES), which the scatter reads for its neighbours. */
+int clpool_kernel_scatter_narrows(const clpool_geometry *g, const clpool_device_facts *facts,
+                                  int specialise, clpool_kernel_kind kind,
+                                  clpool_index_type indices);
 #define CLPOOL_BACKWARD_ZERO_KERNEL    "clpool_pool_backward_zero"
 #define CLPOOL_BACKWARD_SCATTER_KERNEL "clpool_pool_backward_scatter"
 

@@ -136,9 +136,12 @@
 #error "LANES needs the spelled-out gather and must match the layout"
 #endif
 
-#if NARROW_INDICES &&                                                                              \
-    (BACKWARD_KIND != BACKWARD_MAX_INDICES || !LANES || GLOBAL_WINDOW || !CLAMPED_COVER)
-#error "NARROW_INDICES is for the spelled-out gather from indices with lanes"
+#ifndef SCATTER_BACKWARD
+#define SCATTER_BACKWARD 0
+#endif
+#if NARROW_INDICES && (BACKWARD_KIND != BACKWARD_MAX_INDICES ||                                    \
+                       !SCATTER_BACKWARD && (!LANES || GLOBAL_WINDOW || !CLAMPED_COVER))
+#error "NARROW_INDICES is for the spelled-out gather from indices with lanes, or the scatter"
 #endif
 
 /* First and last output whose window (o * S - PB .. + K - 1) contains input position i. */
@@ -389,29 +392,81 @@ __kernel void clpool_pool_backward_narrow(__global const DATA_T *restrict grad_o
 
 #if SCATTER_BACKWARD
 /* SCATTER_BACKWARD (host: pool_kernels.c, clpool_kernel_scattered_backward), with BACKWARD_KIND
- * 1, specialised windows of dilation 1 that do not overlap (kernel <= stride in every dimension)
- * and planes of fewer than 2^31 elements: no element lies in two windows, so the gather's sum
- * has at most one term, and the plan computes it the other way round, as PyTorch does. First
- * clpool_pool_backward_zero writes +0 to every grad_input element, then
- * clpool_pool_backward_scatter, one work-item per output, writes +0 + grad_output[o] to the
- * element its index names when that element lies in its own window (the gather's rule: an index
- * outside its window sends nothing). The windows are disjoint, so no two work-items write one
- * element, and the bits are the gather's (+0 + g, as its sum from +0). On CPU devices the
- * gather's channels-first residue lanes store at the stride, as a scatter instruction per
- * vector of lanes, which took about half of its time; here a scatter instruction writes one
- * vector of outputs, a kernel x kernel window of elements each.
+ * 1, specialised windows of dilation 1 with kernel <= 2 * stride in every dimension, and planes
+ * of fewer than 2^31 elements: the plan computes the gather's sums from the outputs' side, as
+ * PyTorch does. First clpool_pool_backward_zero writes +0 to every grad_input element, then
+ * clpool_pool_backward_scatter, one work-item per output, writes to the element its index names
+ * (when that lies in its own window: the gather's rule, an index outside its window sends
+ * nothing) the sum the gather would compute there. Where windows do not overlap (NEAR_* 0) that
+ * sum is +0 + the output's gradient. Where they do (NEAR_* 1, stride < kernel <= 2 * stride
+ * along that dimension), every window holding the element belongs to the output or to a
+ * neighbour one step away (two windows holding one element are less than kernel / stride <= 2
+ * steps apart), so the work-item reads its neighbours' indices and gradients, at constant
+ * offsets from its own, and sums from +0, in row-major output order as the gather does, the
+ * gradients of those whose windows hold the element and whose indices name it. The first of
+ * them in that order writes the sum; the others write nothing. So each element is written once,
+ * with the gather's bits, and no work-item writes more than one element.
+ *
+ * On CPU devices the gather's channels-first residue lanes store at the stride, one scatter
+ * instruction per vector of grad_input elements, which took about half of its time; here one
+ * scatter instruction writes a vector of outputs, a window of elements each.
  *
  * Both kernels take the gather's arguments, total their own work-item count (grad_input
  * elements, outputs). Each work-group covers local_size consecutive work-items, the last one
  * moved back to end at total (the host launches only when total is at least the work-group),
  * so that every load and the fill's store stay plain vector accesses; the work-items it
- * repeats write the same values to the same places. */
+ * repeats write the same values to the same places.
+ *
+ * With NARROW_INDICES (int64 indices and overlapping windows) the neighbours' indices are read
+ * as int from a scratch buffer of one int per output that the fill writes: index i narrowed to
+ * int, -1 outside the plane. A predicated read of the int64 index as two 32-bit words (where a
+ * neighbour lies past its plane's edge) compiled to gathers, and one of the 64-bit value ran 4
+ * wide: 2-2.5x slower than the int reads either way. */
+#ifndef NEAR_D
+#define NEAR_D 0
+#endif
+#ifndef NEAR_H
+#define NEAR_H 0
+#endif
+#ifndef NEAR_W
+#define NEAR_W 0
+#endif
 #define STEPPED_BACK_ID(total)                                                                     \
-    ((get_group_id(0) * get_local_size(0) > (total)-get_local_size(0)                             \
+    ((get_group_id(0) * get_local_size(0) > (total)-get_local_size(0)                              \
           ? (total)-get_local_size(0)                                                              \
           : get_group_id(0) * get_local_size(0)) +                                                 \
      get_local_id(0))
 
+/* The plane size, as the narrowed and int indices are compared. */
+#define PLANE_ELEMENTS (P_ID * P_IH * P_IW)
+
+#if NARROW_INDICES
+/* The fill, also narrowing the caller's int64 indices into the scratch buffer, which comes in
+ * the grad_output slot (unused by the fill otherwise); total counts grad_input elements, and
+ * the geometry gives the outputs, at least as many as a work-group and at most as many as
+ * grad_input elements (host), so that the fill's work-groups reach them all. Work-group k narrows
+ * indices k * local_size onwards, as it fills, or where that runs past the outputs the last
+ * local_size of them again (the same values to the same places): a predicated read past the
+ * indices instead cost AVX-512 masked loads whose masked-off lanes lay outside the buffer,
+ * 20x slower than the scatter itself (resnet_stem). */
+__kernel void clpool_pool_backward_zero(__global int *restrict narrow, ulong narrow_offset,
+                                        __global const long *restrict indices, ulong indices_offset,
+                                        __global DATA_T *restrict grad_input,
+                                        ulong grad_input_offset, ulong total, int4 in_dims,
+                                        int4 out_dims, int4 ksize, int4 stride, int4 pad_begin,
+                                        int4 pad_end, int4 dilation, int2 avg_rule) {
+    __global DATA_T *restrict gi = grad_input + grad_input_offset;
+    __global const long *restrict index = indices + indices_offset;
+    const size_t outputs = total / ((size_t)P_ID * P_IH * P_IW) * ((size_t)P_OD * P_OH * P_OW);
+    const size_t size = get_local_size(0), start = get_group_id(0) * size;
+    const size_t j = (start > outputs - size ? outputs - size : start) + get_local_id(0);
+    if (start < outputs) {
+        const long v = index[j];
+        narrow[narrow_offset + j] = v >= 0 && v < (long)PLANE_ELEMENTS ? (int)v : -1;
+    }
+    STORE(gi, STEPPED_BACK_ID(total), (ACC_T)0);
+}
+#else
 __kernel void clpool_pool_backward_zero(__global const DATA_T *restrict grad_output,
                                         ulong grad_output_offset,
                                         __global const AUX_T *restrict aux, ulong aux_offset,
@@ -422,6 +477,63 @@ __kernel void clpool_pool_backward_zero(__global const DATA_T *restrict grad_out
     __global DATA_T *restrict gi = grad_input + grad_input_offset;
     STORE(gi, STEPPED_BACK_ID(total), (ACC_T)0);
 }
+#endif
+
+#if NEAR_W
+#define NEAR_REP_W(M, dz, dy) M(dz, dy, -1) M(dz, dy, 0) M(dz, dy, 1)
+#else
+#define NEAR_REP_W(M, dz, dy) M(dz, dy, 0)
+#endif
+#if NEAR_H
+#define NEAR_REP_H(M, dz) NEAR_REP_W(M, dz, -1) NEAR_REP_W(M, dz, 0) NEAR_REP_W(M, dz, 1)
+#else
+#define NEAR_REP_H(M, dz) NEAR_REP_W(M, dz, 0)
+#endif
+#if NEAR_D
+#define NEAR_REP(M) NEAR_REP_H(M, -1) NEAR_REP_H(M, 0) NEAR_REP_H(M, 1)
+#else
+#define NEAR_REP(M) NEAR_REP_H(M, 0)
+#endif
+/* The plane index that the output d outputs from this one names, as an int (anything outside
+ * [0, plane) where it names no element), read only where read is true. */
+#if INT_INDICES || NARROW_INDICES
+#define NAMED_INDEX(d, read) ((read) ? named[d] : -1)
+#else
+/* The int64 index as its two 32-bit words (little-endian devices, host), read as two int loads
+ * a word apart, which a CPU compiler merges into vector loads and shuffles: a long in the body
+ * made PoCL vectorise it 4 wide instead of 8. Valid iff the high word is 0 and the low one is in
+ * [0, plane). Both words are read whatever they hold (a load of the low word under the high
+ * word's test compiled to gathers), so only where windows do not overlap: the output's own
+ * index is the only one read. */
+#if NEAR_D || NEAR_H || NEAR_W
+#error "overlapping windows read their neighbours' indices as int (INT_INDICES, NARROW_INDICES)"
+#endif
+__attribute__((always_inline)) inline int word_index(__global const int *restrict words) {
+    const int low = words[0], high = words[1];
+    return high == 0 ? low : -1;
+}
+#define NAMED_INDEX(d, read) word_index(words + 2 * (d))
+#endif
+#define EARLIER(dz, dy, dx) ((dz) < 0 || (dz) == 0 && ((dy) < 0 || (dy) == 0 && (dx) < 0))
+/* The output itself, whose index and gradient are read once, unconditionally: read again under
+ * the neighbours' condition, the index's two words compiled to gathers. */
+#define SELF(dz, dy, dx) ((dz) == 0 && (dy) == 0 && (dx) == 0)
+/* Neighbour (dz, dy, dx): whether its window holds the element and its index names it. */
+#define NEAR_TERM(dz, dy, dx)                                                                      \
+    {                                                                                              \
+        const int nz_ = oz + (dz), ny_ = oy + (dy), nx_ = ox + (dx);                               \
+        const bool inside_ = SELF(dz, dy, dx) || (nz_ >= 0 && nz_ < P_OD && ny_ >= 0 &&            \
+                                                  ny_ < P_OH && nx_ >= 0 && nx_ < P_OW);           \
+        const long d_ = (((long)(dz)*P_OH + (dy)) * P_OW + (dx)) * (long)TAP_STEP;                 \
+        const int named_ = SELF(dz, dy, dx) ? index : NAMED_INDEX(d_, inside_);                    \
+        const ACC_T g_ = SELF(dz, dy, dx) ? g : inside_ ? LOAD(go, d_) : (ACC_T)0;                 \
+        const int wx_ = ex - (nx_ * P_SW - P_PBW), wy_ = ey - (ny_ * P_SH - P_PBH),                \
+                  wz_ = ez - (nz_ * P_SD - P_PBD);                                                 \
+        const bool names_ = named_ == p && wx_ >= 0 && wx_ < P_KW && wy_ >= 0 && wy_ < P_KH &&     \
+                            wz_ >= 0 && wz_ < P_KD;                                                \
+        acc += names_ ? g_ : (ACC_T)0;                                                             \
+        earlier = earlier || (names_ && EARLIER(dz, dy, dx));                                      \
+    }
 
 __kernel void clpool_pool_backward_scatter(__global const DATA_T *restrict grad_output,
                                            ulong grad_output_offset,
@@ -430,12 +542,19 @@ __kernel void clpool_pool_backward_scatter(__global const DATA_T *restrict grad_
                                            ulong grad_input_offset, ulong total, int4 in_dims,
                                            int4 out_dims, int4 ksize, int4 stride, int4 pad_begin,
                                            int4 pad_end, int4 dilation, int2 avg_rule) {
-    /* Offsets applied to copies, so that the element positions below stay 32-bit where IDX_T
-     * is: a 64-bit position made the scatter's addresses 64-bit, four to a vector. */
-    __global const DATA_T *restrict go = grad_output + grad_output_offset;
+    /* Pointers at this output, its neighbours at constant offsets from them: that keeps their
+     * predicated loads plain vector loads (an int offset added to the output's position made
+     * them gathers), and the grad_input position 32-bit where IDX_T is (a 64-bit one made the
+     * scatter's addresses 64-bit, four to a vector). */
+    const size_t gid = STEPPED_BACK_ID(total);
+    __global const DATA_T *restrict go = grad_output + grad_output_offset + gid;
     __global DATA_T *restrict gi = grad_input + grad_input_offset;
-    const IDX_T o = (IDX_T)STEPPED_BACK_ID(total);
-    IDX_T rest = o;
+#if INT_INDICES || NARROW_INDICES
+    __global const int *restrict named = aux + aux_offset + gid;
+#else
+    __global const int *restrict words = (__global const int *)(aux + aux_offset + gid);
+#endif
+    IDX_T rest = (IDX_T)gid;
 #if CHANNELS_LAST
     const IDX_T channel = rest % P_C;
     rest /= P_C;
@@ -446,33 +565,25 @@ __kernel void clpool_pool_backward_scatter(__global const DATA_T *restrict grad_
     rest /= P_OH;
     const int oz = (int)(rest % P_OD);
     rest /= P_OD; /* now n (channels-last) or n * C + c (channels-first) */
-    const int plane_elements = P_ID * P_IH * P_IW;
-#if INT_INDICES
-    const int index = aux[aux_offset + o];
-    const bool in_plane = index >= 0 && index < plane_elements;
-#else
-    /* The int64 index as its two 32-bit words (little-endian devices, host), read as two int
-     * loads a word apart, which a CPU compiler merges into vector loads and shuffles: a long
-     * in the body made PoCL vectorise it 4 wide instead of 8. In the plane iff the high word is
-     * 0 and the low one is in [0, plane). */
-    __global const int *restrict words = (__global const int *)(aux + aux_offset);
-    const int index = words[2 * o], high = words[2 * o + 1];
-    const bool in_plane = high == 0 && index >= 0 && index < plane_elements;
-#endif
+    const int index = NAMED_INDEX(0, true);
+    const ACC_T g = LOAD(go, 0);
+    const bool in_plane = index >= 0 && index < PLANE_ELEMENTS;
+    /* The element this output names, its coordinates, and the sum the gather makes there. */
     const int p = in_plane ? index : 0;
-    /* The index's position relative to the window's first tap, per dimension. */
-    const int tx = p % P_IW - (ox * P_SW - P_PBW);
-    const int ty = p / P_IW % P_IH - (oy * P_SH - P_PBH);
-    const int tz = p / (P_IW * P_IH) - (oz * P_SD - P_PBD);
-    const bool hit = in_plane && tx >= 0 && tx < P_KW && ty >= 0 && ty < P_KH && tz >= 0 &&
-                     tz < P_KD;
+    const int ex = p % P_IW, ey = p / P_IW % P_IH, ez = p / (P_IW * P_IH);
+    ACC_T acc = (ACC_T)0;
+    bool earlier = false;
+    NEAR_REP(NEAR_TERM)
+    const int tx = ex - (ox * P_SW - P_PBW), ty = ey - (oy * P_SH - P_PBH),
+              tz = ez - (oz * P_SD - P_PBD);
+    const bool hit =
+        in_plane && tx >= 0 && tx < P_KW && ty >= 0 && ty < P_KH && tz >= 0 && tz < P_KD;
 #if CHANNELS_LAST
-    const IDX_T element = rest * plane_elements * P_C + (IDX_T)p * P_C + channel;
+    const IDX_T element = rest * PLANE_ELEMENTS * P_C + (IDX_T)p * P_C + channel;
 #else
-    const IDX_T element = rest * plane_elements + p;
+    const IDX_T element = rest * PLANE_ELEMENTS + p;
 #endif
-    const ACC_T g = (ACC_T)0 + LOAD(go, o);
-    if (hit)
-        STORE(gi, element, g);
+    if (hit && !earlier)
+        STORE(gi, element, acc);
 }
 #endif

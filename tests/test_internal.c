@@ -507,26 +507,33 @@ END_TEST
 START_TEST(test_scattered_backward_chosen) {
     const struct {
         clpool_layout layout;
-        int64_t w, kernel, stride, dilation;
+        int64_t w, kernel, stride, dilation, pad;
         int cpu, specialise, little_endian, int32, scattered;
     } cases[] = {
-        {CLPOOL_LAYOUT_CHANNELS_FIRST, 64, 2, 2, 1, 1, 1, 1, 0, 1},
-        {CLPOOL_LAYOUT_CHANNELS_FIRST, 64, 2, 3, 1, 1, 1, 1, 0, 1}, /* gaps between windows */
-        {CLPOOL_LAYOUT_CHANNELS_FIRST, 64, 4, 4, 1, 1, 1, 1, 1, 1}, /* int32 indices */
-        {CLPOOL_LAYOUT_CHANNELS_FIRST, 64, 2, 2, 1, 1, 1, 0, 1, 1}, /* big-endian, int32 */
-        {CLPOOL_LAYOUT_CHANNELS_FIRST, 64, 2, 2, 1, 1, 1, 0, 0, 0}, /* big-endian, int64 */
-        {CLPOOL_LAYOUT_CHANNELS_FIRST, 64, 3, 2, 1, 1, 1, 1, 0, 0}, /* overlapping windows */
-        {CLPOOL_LAYOUT_CHANNELS_FIRST, 64, 2, 3, 2, 1, 1, 1, 0, 0}, /* dilation */
-        {CLPOOL_LAYOUT_CHANNELS_LAST, 64, 2, 2, 1, 1, 1, 1, 0, 0},
-        {CLPOOL_LAYOUT_CHANNELS_FIRST, 64, 2, 2, 1, 0, 1, 1, 0, 0}, /* not a CPU */
-        {CLPOOL_LAYOUT_CHANNELS_FIRST, 64, 2, 2, 1, 1, 0, 1, 0, 0}, /* generic */
-        {CLPOOL_LAYOUT_CHANNELS_FIRST, 6, 2, 2, 1, 1, 1, 1, 0, 0}}; /* 96 outputs */
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, 64, 2, 2, 1, 0, 1, 1, 1, 0, 1},
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, 64, 2, 3, 1, 0, 1, 1, 1, 0, 1}, /* gaps between windows */
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, 64, 4, 4, 1, 0, 1, 1, 1, 1, 1}, /* int32 indices */
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, 64, 2, 2, 1, 0, 1, 1, 0, 1, 1}, /* big-endian, int32 */
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, 64, 2, 2, 1, 0, 1, 1, 0, 0, 0}, /* big-endian, int64 */
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, 64, 3, 2, 1, 0, 1, 1, 1, 0, 1}, /* overlapping windows */
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, 64, 3, 2, 1, 0, 1, 1, 0, 0, 1}, /* big-endian, overlap */
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, 64, 3, 1, 1, 0, 1, 1, 1, 0, 0}, /* kernel > 2 x stride */
+        /* overlapping, more outputs (65) than elements: int64 indices cannot be narrowed by
+         * the fill's work-items; int32 ones need no narrowing */
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, 64, 2, 1, 1, 1, 1, 1, 1, 0, 0},
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, 64, 2, 1, 1, 1, 1, 1, 1, 1, 1},
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, 64, 2, 3, 2, 0, 1, 1, 1, 0, 0}, /* dilation */
+        {CLPOOL_LAYOUT_CHANNELS_LAST, 64, 2, 2, 1, 0, 1, 1, 1, 0, 0},
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, 64, 2, 2, 1, 0, 0, 1, 1, 0, 0}, /* not a CPU */
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, 64, 2, 2, 1, 0, 1, 0, 1, 0, 0}, /* generic */
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, 6, 2, 2, 1, 0, 1, 1, 1, 0, 0}}; /* 96 outputs */
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
         clpool_pool_desc pool;
         clpool_tensor_desc input;
         clpool_pool_desc_init_1d(&pool, CLPOOL_MODE_MAX, cases[i].kernel);
         pool.stride[0] = cases[i].stride;
         pool.dilation[0] = cases[i].dilation;
+        pool.pad_begin[0] = pool.pad_end[0] = cases[i].pad;
         clpool_tensor_desc_init_1d(&input, CLPOOL_DTYPE_F32, cases[i].layout, 2, 16, cases[i].w);
         clpool_geometry g;
         ck_assert_int_eq(clpool_geometry_resolve(&pool, &input, &g), CLPOOL_SUCCESS);
@@ -545,6 +552,9 @@ START_TEST(test_scattered_backward_chosen) {
             ck_assert_int_eq(clpool_kernel_narrow_indices(&g, &facts, cases[i].specialise,
                                                           CLPOOL_KERNEL_BACKWARD_MAX_INDICES, type),
                              0);
+        ck_assert_int_eq(clpool_kernel_scatter_narrows(&g, &facts, cases[i].specialise,
+                                                       CLPOOL_KERNEL_BACKWARD_MAX_INDICES, type),
+                         scattered && !cases[i].int32 && cases[i].kernel > cases[i].stride);
     }
     /* A plan: its two kernels, its options, a one-dimensional launch. */
     if (!dev.ctx->facts.cpu || !dev.ctx->facts.little_endian)
@@ -566,6 +576,18 @@ START_TEST(test_scattered_backward_chosen) {
     ck_assert_int_eq(plan->lanes, 0);
     ck_assert_uint_eq(plan->work_items, 2 * 8 * 32 * 32);
     ck_assert_uint_eq(plan->second_items, 2 * 8 * 64 * 64);
+    ck_assert_uint_eq(plan->scratch_bytes, 0);
+    clpool_plan_release(plan);
+    /* Overlapping windows, int64 indices: the fill narrows them into a kept scratch buffer. */
+    clpool_pool_desc_init_2d(&pool, CLPOOL_MODE_MAX, 3, 3);
+    pool.stride[0] = pool.stride[1] = 2;
+    ck_assert_int_eq(clpool_backward_plan_create(dev.ctx, &pool, &input,
+                                                 CLPOOL_BACKWARD_MAX_FROM_INDICES, NULL, &plan),
+                     CLPOOL_SUCCESS);
+    ck_assert(plan->scattered);
+    ck_assert_ptr_nonnull(strstr(plan->build_options, "-DNEAR_D=0 -DNEAR_H=1 -DNEAR_W=1"));
+    ck_assert_ptr_nonnull(strstr(plan->build_options, "-DNARROW_INDICES=1"));
+    ck_assert_uint_eq(plan->scratch_bytes, 2 * 8 * 31 * 31 * sizeof(cl_int));
     clpool_plan_release(plan);
 }
 END_TEST
@@ -587,11 +609,14 @@ static int64_t beside_window(const clpool_geometry *g, size_t i, int d) {
 }
 
 /* A scattered max backward plan gives the gather's results bit for bit, and the reference's
- * where every index is the forward pass's: 1D, 2D and 3D windows that tile the input, leave gaps
- * (kernel < stride) or are clipped (padding, ceil_mode); int64 and int32 indices; ties, NaN
- * payloads and zeros of both signs in grad_output (the scatter writes +0 + g, as the gather's
- * sum from +0 gives); and indices no forward pass writes, which both must ignore: -1, other
- * negatives, the plane's size, a position in the plane outside the window, and (int64) a valid
+ * (which also sums in row-major output order from +0) where every index is the forward pass's:
+ * 1D, 2D and 3D windows that tile the input,
+ * leave gaps (kernel < stride), overlap (kernel up to 2 x stride: the element's sum gathered from
+ * neighbours, in the gather's order) or are clipped (padding, ceil_mode); int64 and int32
+ * indices; ties in the input, so that one element is the max of several windows; NaN payloads
+ * and zeros of both signs in grad_output (sums start at +0, as the gather's do); and indices no
+ * forward pass writes, which both must ignore: -1, other negatives, the plane's size, a position
+ * in the plane outside the window, next to it (inside the neighbour's window) and (int64) a valid
  * position plus 2^32, whose low word alone would name an element. Work-groups of 1 to 64 (the
  * last one steps back over its neighbour's outputs). The gather is the plan made as for a device
  * other than a CPU; the device's work-group limit is lowered to 64 so that small problems
@@ -607,7 +632,14 @@ START_TEST(test_scattered_backward_results) {
                  {2, {1, 10, 13}, {1, 2, 3}, {1, 3, 3}, {0, 1, 1}, 0, 0, 64},
                  {1, {1, 1, 50}, {1, 1, 4}, {1, 1, 4}, {0, 0, 0}, 0, 1, 0},
                  {3, {5, 6, 7}, {2, 2, 2}, {2, 2, 2}, {0, 0, 0}, 1, 0, 24},
-                 {2, {1, 12, 12}, {1, 3, 3}, {1, 3, 3}, {0, 1, 1}, 0, 1, 7}};
+                 {2, {1, 12, 12}, {1, 3, 3}, {1, 3, 3}, {0, 1, 1}, 0, 1, 7},
+                 /* overlapping windows: neighbours one step away along each dimension */
+                 {2, {1, 13, 15}, {1, 3, 3}, {1, 2, 2}, {0, 1, 1}, 0, 0, 0},
+                 {2, {1, 14, 11}, {1, 3, 3}, {1, 2, 2}, {0, 0, 0}, 1, 0, 5},
+                 {2, {1, 9, 17}, {1, 3, 3}, {1, 2, 2}, {0, 0, 1}, 1, 1, 64},
+                 {1, {1, 1, 40}, {1, 1, 2}, {1, 1, 1}, {0, 0, 1}, 0, 1, 3}, /* 41 outputs */
+                 {3, {7, 6, 9}, {3, 3, 3}, {2, 2, 2}, {1, 1, 1}, 0, 0, 0},
+                 {2, {1, 12, 16}, {1, 4, 3}, {1, 2, 3}, {0, 2, 1}, 0, 1, 16}};
     const size_t k = (size_t)_i;
     const int rank = cases[k].rank;
     clpool_pool_desc pool;
@@ -648,8 +680,10 @@ START_TEST(test_scattered_backward_results) {
     int64_t *idx = malloc(n_out * sizeof *idx);
     int32_t *idx32 = malloc(n_out * sizeof *idx32);
     ck_assert(x && y && go && a && b && want && idx && idx32);
-    fill_input(k % 2 ? FILL_INTEGERS : FILL_NAN_SCATTER, 71 + k, x, n_in);
-    fill_input(k % 2 ? FILL_NAN_SCATTER : FILL_INTEGERS, 83 + k, go, n_out);
+    /* Integers make ties, so that one element is the max of several windows: with random
+     * gradients, the order of their sum shows in its bits. */
+    fill_input(k % 3 ? FILL_INTEGERS : FILL_NAN_SCATTER, 71 + k, x, n_in);
+    fill_input(k % 2 ? FILL_NAN_SCATTER : FILL_RANDOM, 83 + k, go, n_out);
     ck_assert_int_eq(ref_pool_max_indices(&pool, &input, x, y, idx), 0);
     for (int pass = 0; pass < 2; ++pass) {
         if (pass == 1) /* indices no forward pass writes, every 3rd output */
@@ -1211,7 +1245,7 @@ static Suite *internal_suite(void) {
     tcase_add_test(tc, test_mirrored_backward_chosen);
     tcase_add_loop_test(tc, test_mirrored_backward_results, 0, 5);
     tcase_add_test(tc, test_scattered_backward_chosen);
-    tcase_add_loop_test(tc, test_scattered_backward_results, 0, 6);
+    tcase_add_loop_test(tc, test_scattered_backward_results, 0, 12);
     tcase_add_test(tc, test_slices_chosen);
     tcase_add_test(tc, test_channel_lane_width);
     tcase_add_test(tc, test_line_blocks_folded);

@@ -470,13 +470,17 @@ CLPOOL_API size_t clpool_plan_local_size(const clpool_plan *plan);
  * into a scratch buffer as a 32-bit int, -1 where it lies outside its plane, which the gather
  * reads instead (1.4-2.2x faster on PoCL, docs/PERFORMANCE.md); also on CPU devices for
  * specialised channels-first max-from-indices backward plans (-DSCATTER_BACKWARD in the options)
- * whose windows do not overlap (dilation 1, kernel <= stride in every dimension: 2 x 2 windows of
- * stride 2, for example), with int32 indices or int64 ones on a little-endian device, planes of
- * fewer than 2^31 elements and at least CL_DEVICE_MAX_WORK_ITEM_SIZES[0] outputs and grad_input
- * elements; the first kernel writes +0 to every grad_input element, the second, one work-item per
- * output, writes +0 + grad_output to the element its index names when that lies in its window
- * (no two outputs share an element, so it is the gather's sum; 1.4-2.1x faster on PoCL); else 1;
- * 0 for NULL. The plan keeps
+ * with dilation 1 and kernel <= 2 x stride in every dimension (2 x 2 or 3 x 3 windows of stride
+ * 2, for example), planes of fewer than 2^31 elements and at least
+ * CL_DEVICE_MAX_WORK_ITEM_SIZES[0] outputs and grad_input elements, with int32 indices or int64
+ * ones, these on a little-endian device where windows do not overlap and with no more outputs
+ * than grad_input elements where they do: the first kernel writes +0 to every grad_input element
+ * (and narrows int64 indices of overlapping windows into the kept scratch buffer, 4 bytes per
+ * output), the second, one work-item per output, writes to the element its index names, when
+ * that lies in its window, the gather's sum there: +0 + its gradient where windows do not
+ * overlap, else the sum, in row-major output order, of the gradients of the neighbouring outputs
+ * (one step away) whose windows hold the element and name it, written by the first of them
+ * (1.1-2.1x faster on PoCL); else 1; 0 for NULL. The plan keeps
  * that scratch buffer (one value per block, and for a max one index; a block is up to 64 taps of
  * the plane, 8 for a line whose length cannot be folded into rows; 4 bytes per index when
  * narrowing) from one enqueue to the next on the same in-order queue, and releases it with the
@@ -526,10 +530,10 @@ CLPOOL_API clpool_status clpool_plan_enqueue_with_indices(
 /*
  * The gradient of a pooling with respect to its input (SEMANTICS.md "Backward"), computed as a
  * gather: each grad_input element sums, in row-major output order, what the outputs whose windows
- * contain it send it, so results are identical run to run and need no atomics. Where windows do
- * not overlap, no element has two such outputs, and specialised channels-first max-from-indices
- * plans on CPU devices compute the same sums the other way round (clpool_plan_kernel_count):
- * the same bits, with no atomics either.
+ * contain it send it, so results are identical run to run and need no atomics. Specialised
+ * channels-first max-from-indices plans on CPU devices with kernel <= 2 x stride compute the
+ * same sums from the outputs' side instead (clpool_plan_kernel_count): the same bits, each
+ * element still written by one work-item, with no atomics either.
  */
 typedef enum clpool_backward_kind {
     /* grad_input[idx(o)] += grad_output[o], with the forward pass's indices. aux is the indices
