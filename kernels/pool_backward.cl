@@ -43,6 +43,8 @@
 #endif
 #if BACKWARD_KIND == BACKWARD_MAX_INDICES && NARROW_INDICES
 #define AUX_T int
+/* An int64 index v as the int the narrowing kernels write: v in the plane, else -1. */
+#define NARROWED_INDEX(v) ((v) >= 0 && (v) < (long)P_ID * P_IH * P_IW ? (int)(v) : -1)
 #elif BACKWARD_KIND == BACKWARD_MAX_INDICES
 #define AUX_T INDEX_T
 #else
@@ -386,7 +388,7 @@ __kernel void clpool_pool_backward_narrow(__global const DATA_T *restrict grad_o
     const size_t size = get_local_size(0), start = get_group_id(0) * size;
     const size_t g = (start > total - size ? total - size : start) + get_local_id(0);
     const long v = indices[indices_offset + g];
-    narrow[narrow_offset + g] = v >= 0 && v < (long)P_ID * P_IH * P_IW ? (int)v : -1;
+    narrow[narrow_offset + g] = NARROWED_INDEX(v);
 }
 #endif
 
@@ -462,7 +464,7 @@ __kernel void clpool_pool_backward_zero(__global int *restrict narrow, ulong nar
     const size_t j = (start > outputs - size ? outputs - size : start) + get_local_id(0);
     if (start < outputs) {
         const long v = index[j];
-        narrow[narrow_offset + j] = v >= 0 && v < (long)PLANE_ELEMENTS ? (int)v : -1;
+        narrow[narrow_offset + j] = NARROWED_INDEX(v);
     }
     STORE(gi, STEPPED_BACK_ID(total), (ACC_T)0);
 }
