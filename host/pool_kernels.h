@@ -112,7 +112,7 @@ int clpool_kernel_narrow_indices(const clpool_geometry *g, const clpool_device_f
  * gather's sum to the element the output's index names, from the first output in row-major
  * order that names it from inside its window, reading its neighbours' indices and gradients
  * where windows overlap (CLPOOL_BACKWARD_SCATTER_KERNEL; pool_backward.cl, SCATTER_BACKWARD): the
- * gather's bits, each element written once. */
+ * gather's bits, each element written by one output's work-item. */
 int clpool_kernel_scattered_backward(const clpool_geometry *g, const clpool_device_facts *facts,
                                      int specialise, clpool_kernel_kind kind,
                                      clpool_index_type indices);

@@ -17,9 +17,10 @@
  *                  position i are [floor(i * O / I), ceil((i + 1) * O / I)) per dimension
  *   GLOBAL_WINDOW  optional, 1 for global pooling (one output per plane), with BACKWARD_KIND 1
  *                  or 3: the one covering output is read directly, with no range to walk
- *   SCATTER_BACKWARD optional, 1 for windows that do not overlap, with BACKWARD_KIND 1: the
- *                  plan runs clpool_pool_backward_zero and clpool_pool_backward_scatter (end of
- *                  this file) instead of the gather
+ *   SCATTER_BACKWARD optional, 1 for windows with kernel <= 2 x stride, with BACKWARD_KIND 1:
+ *                  the plan runs clpool_pool_backward_zero and clpool_pool_backward_scatter (end
+ *                  of this file) instead of the gather; then NEAR_D, NEAR_H, NEAR_W say along
+ *                  which dimensions windows overlap
  */
 
 #define BACKWARD_MAX_INDICES 1
@@ -30,11 +31,12 @@
  * BACKWARD_KIND 1, int64 indices, the spelled-out gather and lanes, on planes of fewer than 2^31
  * elements: the plan first runs clpool_pool_backward_narrow (end of this file), which rewrites
  * each index as an int (-1 when it is outside the plane, where it could match no element), and
- * the gather then reads those. A 64-bit index in the gather made PoCL vectorise it 4 wide instead
- * of 8 (its vector width is 256 bits), and the gather is bound by instructions, not bytes
- * (docs/PERFORMANCE.md). INT_INDICES (host): the caller's indices are int32 already, so the
- * gather compares them as int too. Either way an index matches exactly the elements its 64-bit
- * value would have. */
+ * the gather then reads those. With SCATTER_BACKWARD (clpool_kernel_scatter_narrows) the fill,
+ * clpool_pool_backward_zero, narrows them instead, for the scatter's neighbour reads. A 64-bit
+ * index in the gather made PoCL vectorise it 4 wide instead of 8 (its vector width is 256 bits),
+ * and the gather is bound by instructions, not bytes (docs/PERFORMANCE.md). INT_INDICES (host): the
+ * caller's indices are int32 already, so the gather compares them as int too. Either way an index
+ * matches exactly the elements its 64-bit value would have. */
 #ifndef NARROW_INDICES
 #define NARROW_INDICES 0
 #endif
@@ -406,7 +408,8 @@ __kernel void clpool_pool_backward_narrow(__global const DATA_T *restrict grad_o
  * steps apart), so the work-item reads its neighbours' indices and gradients, at constant
  * offsets from its own, and sums from +0, in row-major output order as the gather does, the
  * gradients of those whose windows hold the element and whose indices name it. The first of
- * them in that order writes the sum; the others write nothing. So each element is written once,
+ * them in that order writes the sum; the others write nothing. So each element is written by one
+ * output's work-item (and again, with the same value, where the last work-group repeats it),
  * with the gather's bits, and no work-item writes more than one element.
  *
  * On CPU devices the gather's channels-first residue lanes store at the stride, one scatter
