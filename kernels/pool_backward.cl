@@ -450,10 +450,12 @@ __kernel void clpool_pool_backward_narrow(__global const DATA_T *restrict grad_o
  * the grad_output slot (unused by the fill otherwise); total counts grad_input elements, and
  * the geometry gives the outputs, at least as many as a work-group and at most as many as
  * grad_input elements (host), so that the fill's work-groups reach them all. Work-group k narrows
- * indices k * local_size onwards, as it fills, or where that runs past the outputs the last
- * local_size of them again (the same values to the same places): a predicated read past the
- * indices instead cost AVX-512 masked loads whose masked-off lanes lay outside the buffer,
- * 20x slower than the scatter itself (resnet_stem). */
+ * indices k * local_size onwards as it fills; the one that would run past the last output
+ * narrows the last local_size instead (some again: the same values to the same places), and
+ * the work-groups past the outputs narrow nothing, a branch uniform over the group. A read past
+ * the indices predicated per work-item cost AVX-512 masked loads whose masked-off lanes lay
+ * outside the buffer, 20x slower than the scatter itself (resnet_stem), and every group past
+ * the outputs narrowing the last ones again wrote the same cache lines from both cores. */
 __kernel void clpool_pool_backward_zero(__global int *restrict narrow, ulong narrow_offset,
                                         __global const long *restrict indices, ulong indices_offset,
                                         __global DATA_T *restrict grad_input,
