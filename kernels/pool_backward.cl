@@ -370,6 +370,16 @@ __kernel void clpool_pool_backward(__global const DATA_T *restrict grad_output,
         STORE(grad_input, (IDX_T)gid, acc);
 }
 
+/* Work-item (group, local id) of a 1D launch over total work-items whose work-groups each cover
+ * local_size consecutive ones, the last group moved back to end at total (the host launches
+ * only when total is at least the work-group): it redoes some of its neighbour's work-items,
+ * writing the same values, and every access indexed by it stays a plain vector access. */
+#define STEPPED_BACK_ID(total)                                                                     \
+    ((get_group_id(0) * get_local_size(0) > (total)-get_local_size(0)                              \
+          ? (total)-get_local_size(0)                                                              \
+          : get_group_id(0) * get_local_size(0)) +                                                 \
+     get_local_id(0))
+
 #if NARROW_INDICES
 /* The first kernel of a NARROW_INDICES plan, one work-item per index (total of them, laid out
  * like grad_output): narrow[i] = indices[i] when it lies in the plane, else -1. The argument list
@@ -387,8 +397,7 @@ __kernel void clpool_pool_backward_narrow(__global const DATA_T *restrict grad_o
      * its neighbour's indices, writing the same values. Every access stays a plain vector
      * access: the other kernels' clamped index made them gathers and scatters here, and a
      * predicated store (a masked store) ran at a tenth of copy speed on an AVX-512 EPYC. */
-    const size_t size = get_local_size(0), start = get_group_id(0) * size;
-    const size_t g = (start > total - size ? total - size : start) + get_local_id(0);
+    const size_t g = STEPPED_BACK_ID(total);
     const long v = indices[indices_offset + g];
     narrow[narrow_offset + g] = NARROWED_INDEX(v);
 }
@@ -436,55 +445,37 @@ __kernel void clpool_pool_backward_narrow(__global const DATA_T *restrict grad_o
 #ifndef NEAR_W
 #define NEAR_W 0
 #endif
-#define STEPPED_BACK_ID(total)                                                                     \
-    ((get_group_id(0) * get_local_size(0) > (total)-get_local_size(0)                              \
-          ? (total)-get_local_size(0)                                                              \
-          : get_group_id(0) * get_local_size(0)) +                                                 \
-     get_local_id(0))
 
 /* The plane size, as the narrowed and int indices are compared. */
 #define PLANE_ELEMENTS (P_ID * P_IH * P_IW)
 
-#if NARROW_INDICES
-/* The fill, also narrowing the caller's int64 indices into the scratch buffer, which comes in
- * the grad_output slot (unused by the fill otherwise); total counts grad_input elements, and
- * the geometry gives the outputs, at least as many as a work-group and at most as many as
- * grad_input elements (host), so that the fill's work-groups reach them all. Work-group k narrows
- * indices k * local_size onwards as it fills; the one that would run past the last output
- * narrows the last local_size instead (some again: the same values to the same places), and
- * the work-groups past the outputs narrow nothing, a branch uniform over the group. A read past
+/* The fill of grad_input with +0. With NARROW_INDICES it also narrows the caller's int64
+ * indices into the scratch buffer, which comes in the grad_output slot (unused otherwise); total
+ * counts grad_input elements, and the geometry gives the outputs, at least as many as a work-group
+ * and at most as many as grad_input elements (host), so that the fill's work-groups reach them all.
+ * Work-group k narrows indices k * local_size onwards as it fills; the one that would run past the
+ * last output narrows the last local_size instead (some again: the same values to the same places),
+ * and the work-groups past the outputs narrow nothing, a branch uniform over the group. A read past
  * the indices predicated per work-item cost AVX-512 masked loads whose masked-off lanes lay
  * outside the buffer, 20x slower than the scatter itself (resnet_stem), and every group past
  * the outputs narrowing the last ones again wrote the same cache lines from both cores. */
 __kernel void clpool_pool_backward_zero(__global int *restrict narrow, ulong narrow_offset,
-                                        __global const long *restrict indices, ulong indices_offset,
-                                        __global DATA_T *restrict grad_input,
+                                        __global const INDEX_T *restrict indices,
+                                        ulong indices_offset, __global DATA_T *restrict grad_input,
                                         ulong grad_input_offset, ulong total, int4 in_dims,
                                         int4 out_dims, int4 ksize, int4 stride, int4 pad_begin,
                                         int4 pad_end, int4 dilation, int2 avg_rule) {
     __global DATA_T *restrict gi = grad_input + grad_input_offset;
-    __global const long *restrict index = indices + indices_offset;
+#if NARROW_INDICES
     const size_t outputs = total / ((size_t)P_ID * P_IH * P_IW) * ((size_t)P_OD * P_OH * P_OW);
-    const size_t size = get_local_size(0), start = get_group_id(0) * size;
-    const size_t j = (start > outputs - size ? outputs - size : start) + get_local_id(0);
-    if (start < outputs) {
-        const long v = index[j];
+    if (get_group_id(0) * get_local_size(0) < outputs) {
+        const size_t j = STEPPED_BACK_ID(outputs);
+        const long v = indices[indices_offset + j];
         narrow[narrow_offset + j] = NARROWED_INDEX(v);
     }
-    STORE(gi, STEPPED_BACK_ID(total), (ACC_T)0);
-}
-#else
-__kernel void clpool_pool_backward_zero(__global const DATA_T *restrict grad_output,
-                                        ulong grad_output_offset,
-                                        __global const AUX_T *restrict aux, ulong aux_offset,
-                                        __global DATA_T *restrict grad_input,
-                                        ulong grad_input_offset, ulong total, int4 in_dims,
-                                        int4 out_dims, int4 ksize, int4 stride, int4 pad_begin,
-                                        int4 pad_end, int4 dilation, int2 avg_rule) {
-    __global DATA_T *restrict gi = grad_input + grad_input_offset;
-    STORE(gi, STEPPED_BACK_ID(total), (ACC_T)0);
-}
 #endif
+    STORE(gi, STEPPED_BACK_ID(total), (ACC_T)0);
+}
 
 #if NEAR_W
 #define NEAR_REP_W(M, dz, dy) M(dz, dy, -1) M(dz, dy, 0) M(dz, dy, 1)
