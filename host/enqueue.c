@@ -117,8 +117,8 @@ static cl_int obtain_scratch(clpool_plan *plan, cl_command_queue queue, cl_mem *
     return CL_SUCCESS;
 }
 
-/* The plan's kernel, then, for a plan with a second pass (a forward plan split at its border
- * columns, or a two-pass global pooling), the second kernel, waiting on the first: the event
+/* The plan's kernel, then, for a plan with a second pass (a forward plan's edge rows, or a
+ * two-pass global pooling), the second kernel, waiting on the first: the event
  * returned is the second's, which completes after both, on in-order and out-of-order queues
  * alike. A plan that narrows its indices runs its second kernel first and returns the gather's
  * event, and so does a scattered max backward plan (its fill, then its scatter). A two-pass
@@ -128,7 +128,7 @@ static clpool_status launch(const clpool_plan *plan, cl_command_queue queue,
                             cl_event *event) {
     /* Mutable under the lock: the lock itself, and the launch size a refused launch shrinks. */
     clpool_plan *locked = (clpool_plan *)plan;
-    const int split = plan->second_kernel != NULL;
+    const int two_kernels = plan->second_kernel != NULL;
     cl_int err = CL_SUCCESS;
     cl_mem scratch = NULL;
     int owned = 0;
@@ -183,7 +183,7 @@ static clpool_status launch(const clpool_plan *plan, cl_command_queue queue,
     cl_event first = NULL;
     call = "clSetKernelArg";
     err = bind_operands(plan->kernel, ops);
-    if (err == CL_SUCCESS && split)
+    if (err == CL_SUCCESS && two_kernels)
         err = bind_operands(plan->second_kernel, scratch ? second_ops : ops);
     if (err == CL_SUCCESS && (plan->narrow_indices || plan->scattered)) {
         call = plan->narrow_indices ? "clEnqueueNDRangeKernel(narrowing of the indices)"
@@ -195,8 +195,8 @@ static clpool_status launch(const clpool_plan *plan, cl_command_queue queue,
         }
     } else if (err == CL_SUCCESS) {
         call = "clEnqueueNDRangeKernel";
-        err = clpool_launch_locked(locked, queue, 0, count, events, split ? &first : event);
-        if (err == CL_SUCCESS && split) {
+        err = clpool_launch_locked(locked, queue, 0, count, events, two_kernels ? &first : event);
+        if (err == CL_SUCCESS && two_kernels) {
             call = scratch ? "clEnqueueNDRangeKernel(merge of block results)"
                            : "clEnqueueNDRangeKernel(second pass)";
             err = clpool_launch_locked(locked, queue, 1, 1, &first, event);

@@ -146,14 +146,15 @@ static clpool_status build_kernel(clpool_plan *plan, int specialise) {
         status = make_kernel(plan, program, CLPOOL_FORWARD_PARTIALS_KERNEL, plan->second_items,
                              &plan->second_kernel);
     }
-    int64_t split_begin = 0, split_end = 0;
+    int64_t edge_first = 0, edge_last = 0;
     if (status == CLPOOL_SUCCESS && plan->work_items > 0 &&
-        clpool_kernel_split_w(&plan->kernel_geometry, &plan->ctx->facts, specialise,
-                              plan->kernel_kind, &split_begin, &split_end)) {
-        /* The border columns, one work-item each, in the second pass. */
-        plan->second_items =
-            plan->lane_rows * (uint64_t)(plan->kernel_geometry.out[2] - (split_end - split_begin));
-        status = make_kernel(plan, program, CLPOOL_FORWARD_BORDER_KERNEL, plan->second_items,
+        clpool_kernel_edge_rows(&plan->kernel_geometry, &plan->ctx->facts, specialise,
+                                plan->kernel_kind, plan->indices, &edge_first, &edge_last)) {
+        /* The edge rows' outputs, one work-item each, in the second pass; its total argument is
+         * every output row, from which it finds the last ones. */
+        const uint64_t edge_rows = (uint64_t)(edge_first + edge_last);
+        plan->second_items = edge_rows * (uint64_t)plan->kernel_geometry.out[2];
+        status = make_kernel(plan, program, CLPOOL_FORWARD_EDGE_KERNEL, plan->lane_rows + edge_rows,
                              &plan->second_kernel);
     }
     if (status == CLPOOL_SUCCESS &&

@@ -34,8 +34,8 @@ struct clpool_plan {
     char *build_options;
     cl_kernel kernel; /* unpooling: the elect pass */
     /* A second pass, launched one-dimensionally after the first and waiting on it: unpooling's
-     * gather, the border columns of a forward plan whose lanes cover only the interior
-     * (pool_kernels.h, clpool_kernel_split_w), or the sum of a global average's block sums
+     * gather, the edge rows of a forward plan whose lanes read unclamped taps
+     * (pool_kernels.h, clpool_kernel_edge_rows), or the sum of a global average's block sums
      * (clpool_kernel_partials); or, with narrow_indices, launched *before* the first, which waits
      * on it: the narrowing of a max-from-indices gather's int64 indices to int into the scratch
      * buffer, which the gather then reads in place of the caller's indices

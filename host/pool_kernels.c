@@ -371,38 +371,80 @@ int clpool_kernel_narrow_indices(const clpool_geometry *g, const clpool_device_f
     return lanes == CLPOOL_LANES_RESIDUE && residue_lanes(g) >= NARROW_MIN_RESIDUE_LANES;
 }
 
-int clpool_kernel_split_w(const clpool_geometry *g, const clpool_device_facts *facts,
-                          int specialise, clpool_kernel_kind kind, int64_t *begin, int64_t *end) {
-    if (clpool_kernel_lanes(g, facts, specialise, kind) != CLPOOL_LANES_WIDTH || g->stride[2] == 1)
-        return 0;
-    const int64_t s = g->stride[2], pb = g->pad_begin[2], k = g->kernel[2], out = g->out[2];
-    /* Output ow's window spans ow * s - pb .. ow * s - pb + k - 1 (dilation 1). */
-    const int64_t first = (pb + s - 1) / s, past_fit = (g->in[2] + pb - k) / s + 1;
-    const int64_t last = past_fit < out ? past_fit : out;
-    if (first == 0 && last == out)
-        return 0; /* nothing overhangs: the lanes need no clamps anyway */
-    if (last - first < MIN_WIDTH_LANES)
-        return 0;
-    *begin = first;
-    *end = last;
-    return 1;
+/* Whether some window of a plane reaches past the input along W (dilation 1): padding at the
+ * begin, or a last window past the end (ceil_mode). */
+static int w_overhangs(const clpool_geometry *g) {
+    return g->pad_begin[2] > 0 || (g->out[2] - 1) * g->stride[2] + g->kernel[2] > g->in[2];
 }
 
-/* Strided width lanes of forward plans with indices, on planes under LANE_MULTIPLE outputs wide
- * whose windows stay inside the input: LANE_MULTIPLE lanes (pool_forward.cl, PADDED_LANES), the
- * surplus ones storing nothing. PoCL ran the 6 or 7 lanes 4 wide with a scalar remainder.
- * Measured on PoCL (four alternating rounds, batch 8; docs/PERFORMANCE.md item 51): vgg_pool5
- * forward+indices channels-first 0.38 -> 0.32 ms, alexnet_pool3 0.39 -> 0.34 ms (minimums); the
- * same rows without indices ran 1.2-1.3x slower padded, so they keep their lanes. A
- * surplus lane reads on into the next input row, so that run must stay within one row
- * (overrun <= W); the tensor's last row stands back by the surplus instead, reading the end of
- * the row before it, which must lie inside the input. */
+/* The output rows (od, oh), from the tensor's first, whose windows hold input row 0 of the first
+ * plane, clamped taps included: od <= PB_D / S_D and oh <= PB_H / S_H. */
+static int64_t rows_reading_first(const clpool_geometry *g) {
+    int64_t a = g->pad_begin[0] / g->stride[0], b = g->pad_begin[1] / g->stride[1];
+    a = a < g->out[0] - 1 ? a : g->out[0] - 1;
+    b = b < g->out[1] - 1 ? b : g->out[1] - 1;
+    return a * g->out[1] + b + 1;
+}
+
+/* The first output position along dimension i whose window (clamped taps included) holds the
+ * input's last position there; out[i] when none does. */
+static int64_t first_reaching_end(const clpool_geometry *g, int i) {
+    const int64_t reach = g->in[i] - g->kernel[i] + g->pad_begin[i]; /* o * stride >= reach */
+    const int64_t o = reach <= 0 ? 0 : (reach + g->stride[i] - 1) / g->stride[i];
+    return o < g->out[i] ? o : g->out[i];
+}
+
+/* The output rows, to the tensor's last, whose windows hold the last input row of the last
+ * plane: od and oh from first_reaching_end on (a superset: rows of such an od with a smaller oh
+ * count too, so that the rows are one run); none where no window reaches that row. */
+static int64_t rows_reading_last(const clpool_geometry *g) {
+    const int64_t a = first_reaching_end(g, 0), b = first_reaching_end(g, 1);
+    if (a == g->out[0] || b == g->out[1])
+        return 0;
+    return g->out[0] * g->out[1] - (a * g->out[1] + b);
+}
+
+/* Edge rows for lanes strided width lanes whose windows overhang along W (pool_forward.cl,
+ * EDGE_ROWS): each tap is read at its own column unclamped, so that the reads stay affine in the
+ * lane, and a tap outside the row is discarded by a select. Such a read lands in the row before
+ * or after (columns down to -PB_W and up to hi below, at most a row away), which is inside the
+ * input except in the tensor's first and last input rows: the output rows reading those, first
+ * and last, are left to a second kernel with clamped taps. 1 with their counts when the lanes
+ * keep at least one row. */
+static int edge_rows_for(const clpool_geometry *g, int64_t lanes, int64_t *first, int64_t *last) {
+    const int64_t hi = (lanes - 1) * g->stride[2] - g->pad_begin[2] + g->kernel[2] - 1;
+    for (int i = 0; i < 3; ++i)
+        if (g->dilation[i] != 1)
+            return 0;
+    if (g->pad_begin[2] > g->in[2] || hi >= 2 * g->in[2])
+        return 0;
+    *first = g->pad_begin[2] > 0 ? rows_reading_first(g) : 0;
+    *last = hi >= g->in[2] ? rows_reading_last(g) : 0;
+    const int64_t rows = g->n * g->c * g->out[0] * g->out[1];
+    return rows > *first + *last;
+}
+
+/* Strided width lanes of forward plans with indices, on planes under LANE_MULTIPLE outputs wide:
+ * LANE_MULTIPLE lanes (pool_forward.cl, PADDED_LANES), the surplus ones storing nothing. PoCL ran
+ * the 6 or 7 lanes 4 wide with a scalar remainder. Measured on PoCL (four alternating rounds,
+ * batch 8; docs/PERFORMANCE.md item 51): vgg_pool5 forward+indices channels-first 0.38 -> 0.32
+ * ms, alexnet_pool3 0.39 -> 0.34 ms (minimums); the same rows without indices ran 1.2-1.3x slower
+ * padded, so they keep their lanes; padding wider rows (to a multiple of 8) made their taps
+ * gathers, 1.5-6x slower (item 60). A surplus lane reads on into the next input row. With
+ * windows inside the input, that run must stay within one row (overrun <= W), and the tensor's
+ * last row stands back by the surplus instead, reading the end of the row before it, which must
+ * lie inside the input. Windows that overhang along W take edge rows instead (item 60:
+ * googlenet_pool4 1.8 -> 1.2 ms), whose edge kernel has the rows that could read past the
+ * input; overhanging along H or D alone, the lanes stay exact. */
 static int padded_lanes(const clpool_geometry *g, const clpool_device_facts *facts,
                         clpool_kernel_kind kind, int lanes, clpool_index_type indices) {
     if (lanes != CLPOOL_LANES_WIDTH || kind != CLPOOL_KERNEL_FORWARD ||
         indices == CLPOOL_INDEX_NONE || !facts->cpu || g->stride[2] == 1 ||
         g->out[2] >= LANE_MULTIPLE)
         return 0;
+    int64_t first = 0, last = 0;
+    if (w_overhangs(g))
+        return edge_rows_for(g, LANE_MULTIPLE, &first, &last);
     for (int i = 0; i < 3; ++i)
         if (g->pad_begin[i] != 0 || g->dilation[i] != 1 ||
             (g->out[i] - 1) * g->stride[i] + g->kernel[i] > g->in[i])
@@ -414,6 +456,16 @@ static int padded_lanes(const clpool_geometry *g, const clpool_device_facts *fac
         (g->n * g->c - 1) * plane +
         ((g->out[0] - 1) * g->stride[0] * g->in[1] + (g->out[1] - 1) * g->stride[1]) * g->in[2];
     return overrun <= g->in[2] && surplus * g->stride[2] <= last_row_start;
+}
+
+int clpool_kernel_edge_rows(const clpool_geometry *g, const clpool_device_facts *facts,
+                            int specialise, clpool_kernel_kind kind, clpool_index_type indices,
+                            int64_t *first, int64_t *last) {
+    const int lanes = clpool_kernel_lanes(g, facts, specialise, kind);
+    if (lanes != CLPOOL_LANES_WIDTH || !facts->cpu || g->stride[2] == 1 || !w_overhangs(g))
+        return 0;
+    const int64_t count = padded_lanes(g, facts, kind, lanes, indices) ? LANE_MULTIPLE : g->out[2];
+    return edge_rows_for(g, count, first, last);
 }
 
 void clpool_kernel_lane_shape(const clpool_geometry *g, const clpool_device_facts *facts,
@@ -428,14 +480,14 @@ void clpool_kernel_lane_shape(const clpool_geometry *g, const clpool_device_fact
         *count = (uint64_t)g->c;
         *rows = (uint64_t)g->n * (uint64_t)(size[0] * size[1] * size[2]);
     } else if (lanes == CLPOOL_LANES_WIDTH) {
-        int64_t begin = 0, end = 0;
-        if (clpool_kernel_split_w(g, facts, 1, kind, &begin, &end))
-            *count = (uint64_t)(end - begin);
-        else if (padded_lanes(g, facts, kind, lanes, indices))
+        int64_t first = 0, last = 0;
+        if (padded_lanes(g, facts, kind, lanes, indices))
             *count = LANE_MULTIPLE;
         else
             *count = g->stride[2] == 1 ? round_lanes((uint64_t)g->out[2]) : (uint64_t)g->out[2];
         *rows = planes * (uint64_t)(g->out[0] * g->out[1]);
+        if (clpool_kernel_edge_rows(g, facts, 1, kind, indices, &first, &last))
+            *rows -= (uint64_t)(first + last); /* the edge kernel's */
     } else if (lanes == CLPOOL_LANES_SLICE) {
         *count = (uint64_t)g->out[2];
         *rows = planes;
@@ -485,12 +537,10 @@ int clpool_kernel_mirrored_backward(const clpool_geometry *g, const clpool_devic
 int clpool_kernel_stepped_lanes(const clpool_geometry *g, const clpool_device_facts *facts,
                                 int specialise, clpool_kernel_kind kind,
                                 clpool_index_type indices) {
-    int64_t begin = 0, end = 0;
     return facts->cpu && kind == CLPOOL_KERNEL_FORWARD && g->mode == CLPOOL_MODE_MAX &&
            indices != CLPOOL_INDEX_NONE &&
            clpool_kernel_lanes(g, facts, specialise, kind) == CLPOOL_LANES_WIDTH &&
-           g->stride[2] == 1 && g->out[2] >= CLPOOL_STEPPED_LANE_WIDTH &&
-           !clpool_kernel_split_w(g, facts, specialise, kind, &begin, &end);
+           g->stride[2] == 1 && g->out[2] >= CLPOOL_STEPPED_LANE_WIDTH;
 }
 
 /* Lanes that write int64 indices as two 32-bit words (pool_forward.cl, INDEX_WORDS): channel
@@ -588,10 +638,10 @@ clpool_status clpool_kernel_build_options(const clpool_geometry *g,
     }
     if (lanes)
         append(b, " -DLANES=%d", lanes);
-    int64_t split_begin = 0, split_end = 0;
-    if (clpool_kernel_split_w(g, facts, specialise, kind, &split_begin, &split_end))
-        append(b, " -DSPLIT_W_BEGIN=%lld -DSPLIT_W_END=%lld", (long long)split_begin,
-               (long long)split_end);
+    int64_t edge_first = 0, edge_last = 0;
+    if (clpool_kernel_edge_rows(g, facts, specialise, kind, indices, &edge_first, &edge_last))
+        append(b, " -DEDGE_ROWS=1 -DEDGE_FIRST=%lld -DEDGE_LAST=%lld", (long long)edge_first,
+               (long long)edge_last);
     if (padded_lanes(g, facts, kind, lanes, indices))
         append(b, " -DPADDED_LANES=%d", LANE_MULTIPLE);
     if (clpool_kernel_stepped_lanes(g, facts, specialise, kind, indices))

@@ -62,14 +62,17 @@ typedef enum clpool_kernel_kind {
 int clpool_kernel_lanes(const clpool_geometry *g, const clpool_device_facts *facts, int specialise,
                         clpool_kernel_kind kind);
 
-/* Channels-first forward plans with a stride along W whose windows reach past the input along W
- * (padding, or ceil_mode's last window) and that launch width lanes: 1 when the lanes are split
- * (unit-stride plans predicate their taps instead, which measured faster than splitting), with
- * [*begin, *end) the interior output columns (their windows inside the input along W, at least
- * 6 of them) and the other columns left to a second kernel, clpool_pool_forward_border. */
-int clpool_kernel_split_w(const clpool_geometry *g, const clpool_device_facts *facts,
-                          int specialise, clpool_kernel_kind kind, int64_t *begin, int64_t *end);
-#define CLPOOL_FORWARD_BORDER_KERNEL "clpool_pool_forward_border"
+/* Channels-first forward plans on CPU devices with a stride along W whose windows reach past the
+ * input along W (padding, or ceil_mode's last window) and that launch width lanes: 1 when their
+ * taps are read unclamped and discarded by a select where outside the row (pool_forward.cl,
+ * EDGE_ROWS), with *first and *last the output rows at the tensor's start and end that could
+ * then read outside the input and are left to a second kernel, clpool_pool_forward_edge, with
+ * clamped taps; the lanes run the other rows. 0 where the lanes would keep no row or a tap
+ * would read further than a row away: the lanes then clamp their taps. */
+int clpool_kernel_edge_rows(const clpool_geometry *g, const clpool_device_facts *facts,
+                            int specialise, clpool_kernel_kind kind, clpool_index_type indices,
+                            int64_t *first, int64_t *last);
+#define CLPOOL_FORWARD_EDGE_KERNEL "clpool_pool_forward_edge"
 
 /* Specialised global pooling of at least 2^18 input elements whose plane is too large to spell
  * out: 1 when it runs in two passes through a scratch buffer (pool_forward.cl,

@@ -9,8 +9,9 @@
  * computed up front instead of testing every tap.
  *
  * Specialised kernels also launch in two dimensions where neighbouring work-items then read
- * neighbouring memory (LANES below), split strided channels-first launches at their border
- * columns (SPLIT_W, with the second kernel clpool_pool_forward_border at the end of this file),
+ * neighbouring memory (LANES below), leave the first and last rows of strided channels-first
+ * launches whose windows overhang along W to a second kernel (EDGE_ROWS, with
+ * clpool_pool_forward_edge at the end of this file),
  * sum channels-first global averages with running sums, or on CPU devices scan channels-first
  * global averages and maxima with vectors (GLOBAL_WINDOW, GLOBAL_VECTORS), and pool large
  * planes globally in two passes (GLOBAL_PARTIALS: block sums or maxima channels-last, slice sums
@@ -118,10 +119,13 @@
     }
 #endif
 #if POOL_MAX
+/* With select_w (EDGE_ROWS) the column is left unclamped and a tap outside the row, which read
+ * a neighbouring row's element, counts as -inf: it neither changes the result nor the argmax. */
 #define FORWARD_TAP(jy, jx)                                                                        \
     {                                                                                              \
         const int tx_ = CLAMP_TAP(xs + (jx), P_IW, clamp_w);                                       \
-        const ACC_T v_ = LOAD(row_, tx_ * TAP_STEP);                                               \
+        const ACC_T u_ = LOAD(row_, tx_ * TAP_STEP);                                               \
+        const ACC_T v_ = select_w && !(tx_ >= 0 && tx_ < P_IW) ? -INFINITY : u_;                   \
         FORWARD_TAKE(v_, row_tap_ + tx_)                                                           \
     }
 #else
@@ -202,10 +206,17 @@
     (LANES == LANES_SLICE) != PLANE_SLICES
 #error "LANES does not match the layout"
 #endif
-/* SPLIT_W_BEGIN / SPLIT_W_END (host: pool_kernels.c), with LANES_WIDTH: the lanes cover only the
- * interior columns [SPLIT_W_BEGIN, SPLIT_W_END), whose windows lie inside the input along W, so
- * their taps need neither clamps nor masks there; clpool_pool_forward_border, a second launch
- * from the same program, computes the other columns with clamped taps. */
+/* EDGE_ROWS (host: pool_kernels.c), with strided LANES_WIDTH whose windows reach past the input
+ * along W (padding, ceil_mode): a clamped column would differ from lane to lane, which makes
+ * every tap a gather, and a predicated one too (item 14 of docs/PERFORMANCE.md); so each tap is
+ * read at its own column, unclamped, which stays affine in the lane, and a tap outside the row
+ * is discarded by a select (FORWARD_TAP's select_w). Such a read lands in the row before or
+ * after, inside the input except in the tensor's first and last input rows: the lanes run the
+ * output rows from EDGE_FIRST on, total of them, and clpool_pool_forward_edge, a second launch
+ * from the same program, computes the first EDGE_FIRST and last EDGE_LAST rows, which could
+ * read those, with clamped taps. resnet_stem forward+indices channels-first 5.4-5.9 -> 2.8-3.0
+ * ms against the border-column split it replaces, whose 55 interior lanes left 7 to scalar code
+ * and whose border kernel gathered (PoCL, batch 8). */
 /* PADDED_LANES (host: pool_kernels.c), with LANES_WIDTH and WRITE_INDICES: the lane count of a
  * strided plane narrower than it whose windows stay inside the input (no clamps), the surplus
  * lanes storing nothing (below). PoCL vectorises the 6 or 7 lanes of such a plane 4 wide with a
@@ -225,11 +236,18 @@
 #ifndef STEPPED_LANES
 #define STEPPED_LANES 0
 #endif
-#ifdef SPLIT_W_BEGIN
-#define SPLIT_W  1
-#define BORDER_W (SPLIT_W_BEGIN + OUT_W - SPLIT_W_END)
+#ifndef EDGE_ROWS
+#define EDGE_ROWS 0
+#endif
+#if EDGE_ROWS && !(defined(EDGE_FIRST) && defined(EDGE_LAST))
+#error "EDGE_ROWS needs EDGE_FIRST and EDGE_LAST"
+#endif
+#if EDGE_ROWS
+#define LANES_CLAMP_W 0 /* the edge kernel clamps */
 #else
-#define SPLIT_W 0
+#define EDGE_FIRST    0
+#define EDGE_LAST     0
+#define LANES_CLAMP_W CLAMP_W
 #endif
 /* A dimension's taps need clamping only when some window reaches past the input: padding at
  * the begin, or a last window past the end (ceil_mode, end padding). Without, the tap index is
@@ -258,8 +276,7 @@
  * their taps are then plain loads, unmasked (resnet50_gap 0.11-0.19 -> 0.10-0.11 ms, the 112 x
  * 112 global plane's block sums 0.66-0.82 -> 0.24-0.55 ms). */
 #define MASKED_TAPS                                                                                \
-    (LANES == LANES_CHANNEL && !POOL_MAX && !TAPS_INSIDE ||                                        \
-     LANES == LANES_WIDTH && S_W == 1 && !SPLIT_W)
+    (LANES == LANES_CHANNEL && !POOL_MAX && !TAPS_INSIDE || LANES == LANES_WIDTH && S_W == 1)
 
 /* Width lanes whose surplus lanes store nothing: a store under `live` (below). */
 #define MASKED_STORE (LANES == LANES_WIDTH && (MASKED_TAPS && !STEPPED_LANES || PADDED_LANES))
@@ -270,10 +287,14 @@
 #ifndef INDEX_WORDS
 #define INDEX_WORDS 0
 #endif
-#if PADDED_LANES && (LANES != LANES_WIDTH || S_W == 1 || SPLIT_W || !TAPS_INSIDE || !WRITE_INDICES)
-#error "PADDED_LANES is for strided width lanes with indices whose windows stay inside the input"
+#if PADDED_LANES &&                                                                                \
+    (LANES != LANES_WIDTH || S_W == 1 || !(TAPS_INSIDE || EDGE_ROWS) || !WRITE_INDICES)
+#error "PADDED_LANES is for strided width lanes with indices, windows inside the input or edge rows"
 #endif
-#if STEPPED_LANES && (LANES != LANES_WIDTH || S_W != 1 || SPLIT_W)
+#if EDGE_ROWS && (LANES != LANES_WIDTH || S_W == 1 || !CLAMP_W)
+#error "EDGE_ROWS is for strided width lanes whose windows overhang along W"
+#endif
+#if STEPPED_LANES && (LANES != LANES_WIDTH || S_W != 1)
 #error "STEPPED_LANES is for unit-stride width lanes"
 #endif
 #if INDEX_WORDS && !(LANES == LANES_CHANNEL ||                                                     \
@@ -286,12 +307,15 @@
 
 #if CLAMPED_TAPS
 /* The window of output (od, oh, ow) of the plane at `plane`, for the specialised kernels, its
- * columns clamped when clamp_w (a constant at each call, folded away where false). Always
+ * columns clamped when clamp_w, or read unclamped and discarded outside the row when select_w
+ * (EDGE_ROWS; constants at each call, folded away where false). Always
  * inlined: a call left in the kernel body stops PoCL vectorising it, and with indices the body
  * grew past the inliner's own threshold (10x slower). */
-__attribute__((always_inline)) inline void
-clamped_window(__global const DATA_T *restrict in, const IDX_T plane, const int od, const int oh,
-               const int ow, const bool clamp_w, ACC_T *acc_out, IDX_T *argmax_out) {
+__attribute__((always_inline)) inline void clamped_window(__global const DATA_T *restrict in,
+                                                          const IDX_T plane, const int od,
+                                                          const int oh, const int ow,
+                                                          const bool clamp_w, const bool select_w,
+                                                          ACC_T *acc_out, IDX_T *argmax_out) {
     /* Every tap of the window is visited, in scan order, spelled out at compile time (REP_*): a
      * tap outside the input reads the nearest in-bounds element instead. With dilation 1 that
      * element is itself a tap of the window visited just before or after, so max pooling sees
@@ -299,6 +323,7 @@ clamped_window(__global const DATA_T *restrict in, const IDX_T plane, const int 
      * it out. Straight-line, branch-free bodies are what lets a CPU device vectorise across
      * work-items; the arithmetic is written with operators, not builtins, for the same reason. */
     const int zs = od * P_SD - P_PBD, ys = oh * P_SH - P_PBH, xs = ow * P_SW - P_PBW;
+    (void)select_w; /* averages mask every tap outside the input anyway */
 #if POOL_MAX
     ACC_T acc = -INFINITY;
 #if WRITE_INDICES
@@ -477,25 +502,25 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
     IDX_T rest = get_global_id(1) < total ? (IDX_T)get_global_id(1) : (IDX_T)(total - 1);
     const IDX_T gid = rest * P_C + channel;
 #elif LANES == LANES_WIDTH
-    /* Dimension 1 runs over the output rows ((n * C + c) * OD + od) * OH + oh, total of them;
-     * dimension 0 over ow. With a stride along W the host launches exactly P_OW lanes, or with
-     * SPLIT_W exactly the interior columns (its work-group width divides that count), which the
-     * kernel relies on: a lane past them would read past its row, unclamped where no window
-     * overhangs. Surplus rows redo the last one and store the same values in the same places:
-     * a conditional store would have the compiler sink the loads under it, where, strided, they
-     * become gathers (4x slower for stride 2). */
-    const IDX_T row = get_global_id(1) < total ? (IDX_T)get_global_id(1) : (IDX_T)(total - 1);
-#if SPLIT_W
-    const int ow = SPLIT_W_BEGIN + (int)get_global_id(0);
-#elif PADDED_LANES
+    /* Dimension 1 runs over the output rows ((n * C + c) * OD + od) * OH + oh, total of them
+     * from EDGE_FIRST on; dimension 0 over ow. With a stride along W the host launches exactly
+     * P_OW lanes (its work-group width divides that count), which the kernel relies on: a lane
+     * past them would read past its row, unclamped where no window overhangs. Surplus rows redo
+     * the last one and store the same values in the same places: a conditional store would have
+     * the compiler sink the loads under it, where, strided, they become gathers (4x slower for
+     * stride 2). */
+    const IDX_T row =
+        EDGE_FIRST + (get_global_id(1) < total ? (IDX_T)get_global_id(1) : (IDX_T)(total - 1));
+#if PADDED_LANES
     /* PADDED_LANES lanes for a strided plane under PADDED_LANES outputs wide (host:
      * pool_kernels.c): a lane past P_OW reads on past the end of its row, into the next input
      * row, and stores nothing. The tensor's last row would read past the input, so there the
      * lanes stand back by the surplus (a shift the same for every lane): its first lanes read
      * the end of the row before and store nothing. The lower bound is tested on that row alone:
      * tested on every row, it left PoCL's vectoriser with a scalar loop (vgg_pool5 0.41 -> 0.65
-     * ms). The store is conditional, so the taps compile to gathers. */
-    const bool last_row = row == (IDX_T)(total - 1);
+     * ms). The store is conditional, so the taps compile to gathers. With EDGE_ROWS the rows
+     * that could read past the input are the edge kernel's, and no row stands back. */
+    const bool last_row = !EDGE_ROWS && row == (IDX_T)(total - 1);
     const int ow = (int)get_global_id(0) - (last_row ? PADDED_LANES - P_OW : 0);
     const bool live = ow < P_OW && (!last_row || ow >= 0);
 #elif STEPPED_LANES
@@ -567,11 +592,7 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
 #elif CLAMPED_TAPS
     ACC_T acc;
     IDX_T argmax;
-#if SPLIT_W
-    clamped_window(in, plane, od, oh, ow, false, &acc, &argmax); /* interior columns */
-#else
-    clamped_window(in, plane, od, oh, ow, CLAMP_W, &acc, &argmax);
-#endif
+    clamped_window(in, plane, od, oh, ow, LANES_CLAMP_W, EDGE_ROWS, &acc, &argmax);
     (void)argmax;
 #else
     int zs, z0, z1, ys, y0, y1, xs, x0, x1;
@@ -647,21 +668,23 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
 #endif /* PLANE_SLICES */
 }
 
-#if SPLIT_W
-/* The border columns of a split plan (SPLIT_W above): work-item gid is (output row, b), b
- * counting the BORDER_W columns outside [SPLIT_W_BEGIN, SPLIT_W_END); total is rows * BORDER_W.
- * Few work-items, with clamped taps. */
-__kernel void clpool_pool_forward_border(__global const DATA_T *restrict input, ulong input_offset,
-                                         __global DATA_T *restrict output, ulong output_offset,
-                                         __global INDEX_T *restrict indices, ulong indices_offset,
-                                         ulong total, int4 in_dims, int4 out_dims, int4 ksize,
-                                         int4 stride, int4 pad_begin, int4 pad_end, int4 dilation,
-                                         int2 avg_rule) {
+#if EDGE_ROWS
+/* The edge rows of an EDGE_ROWS plan (above): work-item g computes output column g % OUT_W of
+ * edge row g / OUT_W, the first EDGE_FIRST output rows and then the last EDGE_LAST; total is the
+ * tensor's output row count, N x C x OD x OH. Few work-items, with clamped taps. */
+__kernel void clpool_pool_forward_edge(__global const DATA_T *restrict input, ulong input_offset,
+                                       __global DATA_T *restrict output, ulong output_offset,
+                                       __global INDEX_T *restrict indices, ulong indices_offset,
+                                       ulong total, int4 in_dims, int4 out_dims, int4 ksize,
+                                       int4 stride, int4 pad_begin, int4 pad_end, int4 dilation,
+                                       int2 avg_rule) {
     __global const DATA_T *restrict in = input + input_offset;
-    const size_t g = get_global_id(0) < total ? get_global_id(0) : (size_t)(total - 1);
-    const IDX_T row = (IDX_T)(g / BORDER_W);
-    const int b = (int)(g % BORDER_W);
-    const int ow = b < SPLIT_W_BEGIN ? b : SPLIT_W_END + (b - SPLIT_W_BEGIN);
+    const size_t count = (size_t)(EDGE_FIRST + EDGE_LAST) * OUT_W;
+    const size_t g = get_global_id(0) < count ? get_global_id(0) : count - 1;
+    const IDX_T edge_row = (IDX_T)(g / OUT_W);
+    const int ow = (int)(g % OUT_W);
+    const IDX_T row =
+        edge_row < EDGE_FIRST ? edge_row : (IDX_T)total - EDGE_LAST + (edge_row - EDGE_FIRST);
     IDX_T rest = row;
     const int oh = (int)(rest % P_OH);
     rest /= P_OH;
@@ -669,7 +692,8 @@ __kernel void clpool_pool_forward_border(__global const DATA_T *restrict input, 
     rest /= P_OD;
     ACC_T acc;
     IDX_T argmax;
-    clamped_window(in, rest * ((IDX_T)P_ID * P_IH * P_IW), od, oh, ow, CLAMP_W, &acc, &argmax);
+    clamped_window(in, rest * ((IDX_T)P_ID * P_IH * P_IW), od, oh, ow, CLAMP_W, false, &acc,
+                   &argmax);
     const IDX_T gid = row * P_OW + ow;
     STORE(output + output_offset, gid, acc);
 #if WRITE_INDICES

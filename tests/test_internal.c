@@ -87,8 +87,8 @@ END_TEST
 
 /* The launches the device tests rely on reaching: residue lanes for the channels-first gathers
  * of test_ranks.c's residue table (from 6 live lanes up), plane lanes and GLOBAL_WINDOW for
- * channels-first global gathers, width lanes forward (split at the border columns with a
- * stride and padding, not with unit stride), channel lanes channels-last, and the two-pass
+ * channels-first global gathers, width lanes forward (with edge rows given a stride and
+ * padding, not with unit stride), channel lanes channels-last, and the two-pass
  * channels-last global average (blocks of 8 taps) from 2^18 input elements up, not below. */
 typedef struct {
     clpool_mode mode;
@@ -120,7 +120,7 @@ START_TEST(test_lanes_chosen) {
         {CLPOOL_MODE_MAX, CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_KERNEL_FORWARD, 13, 3, 2, 0,
          "-DLANES=2"},
         {CLPOOL_MODE_MAX, CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_KERNEL_FORWARD, 50, 3, 2, 1,
-         "-DLANES=2 -DSPLIT_W_BEGIN=1 -DSPLIT_W_END=25"},
+         "-DLANES=2 -DEDGE_ROWS=1 -DEDGE_FIRST=1 -DEDGE_LAST=0"},
         {CLPOOL_MODE_AVG, CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_KERNEL_FORWARD, 50, 3, 1, 1,
          "-DLANES=2"},
         {CLPOOL_MODE_MAX, CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_KERNEL_BACKWARD_MAX_INPUT, 64, 3, 2,
@@ -155,15 +155,80 @@ START_TEST(test_lanes_chosen) {
                           lc->expected, options);
         else
             ck_assert_msg(!strstr(options, "-DLANES"), "case %zu: lanes in '%s'", i, options);
-        ck_assert_msg(!strstr(options, "SPLIT") || (lc->expected && strstr(lc->expected, "SPLIT")),
-                      "case %zu: split in '%s'", i, options);
+        ck_assert_msg(!strstr(options, "EDGE") || (lc->expected && strstr(lc->expected, "EDGE")),
+                      "case %zu: edge rows in '%s'", i, options);
         free(options);
     }
 }
 END_TEST
 
+/* Edge rows (pool_forward.cl, EDGE_ROWS) exist so that unclamped taps never read outside the
+ * input: on random configurations of every rank, every tap column of every launched lane (padded
+ * lanes included) of every row the lanes run, read from each clamped row of its window, must
+ * land inside the tensor, and the lanes and the edge kernel together must cover every output
+ * row. Counts the configurations that take edge rows, so the test cannot pass empty. */
+static int64_t clamp_to(int64_t v, int64_t n) {
+    return v < 0 ? 0 : v >= n ? n - 1 : v;
+}
+
+static void expect_lane_reads_inside(const clpool_geometry *g, const clpool_device_facts *facts,
+                                     clpool_index_type indices, int64_t first, int64_t last,
+                                     uint64_t seed) {
+    uint64_t count = 0, rows = 0;
+    clpool_kernel_lane_shape(g, facts, CLPOOL_KERNEL_FORWARD, indices, CLPOOL_LANES_WIDTH, &count,
+                             &rows);
+    const int64_t all_rows = g->n * g->c * g->out[0] * g->out[1];
+    ck_assert_msg((int64_t)rows + first + last == all_rows && first >= 0 && last >= 0,
+                  "seed %llu: %llu lane rows + %lld + %lld edge rows != %lld",
+                  (unsigned long long)seed, (unsigned long long)rows, (long long)first,
+                  (long long)last, (long long)all_rows);
+    const int64_t total = g->n * g->c * g->in[0] * g->in[1] * g->in[2];
+    for (int64_t r = first; r < all_rows - last; ++r) {
+        const int64_t oh = r % g->out[1], od = r / g->out[1] % g->out[0];
+        const int64_t plane = r / (g->out[1] * g->out[0]);
+        for (int64_t jz = 0; jz < g->kernel[0]; ++jz)
+            for (int64_t jy = 0; jy < g->kernel[1]; ++jy) {
+                const int64_t z = clamp_to(od * g->stride[0] - g->pad_begin[0] + jz, g->in[0]);
+                const int64_t y = clamp_to(oh * g->stride[1] - g->pad_begin[1] + jy, g->in[1]);
+                const int64_t row_start = ((plane * g->in[0] + z) * g->in[1] + y) * g->in[2];
+                for (int64_t lane = 0; lane < (int64_t)count; ++lane)
+                    for (int64_t jx = 0; jx < g->kernel[2]; ++jx) {
+                        const int64_t at = row_start + lane * g->stride[2] - g->pad_begin[2] + jx;
+                        ck_assert_msg(at >= 0 && at < total,
+                                      "seed %llu: row %lld lane %lld reads element %lld of %lld",
+                                      (unsigned long long)seed, (long long)r, (long long)lane,
+                                      (long long)at, (long long)total);
+                    }
+            }
+    }
+}
+
+START_TEST(test_edge_rows_read_inside) {
+    clpool_device_facts facts = dev.ctx->facts;
+    facts.cpu = 1;
+    int taken = 0;
+    for (uint64_t seed = 1; seed <= 1500; ++seed) {
+        pool_case pc;
+        random_case_rank(seed, 1 + (int)(seed % 3), &pc);
+        clpool_geometry g;
+        if (clpool_geometry_resolve(&pc.pool, &pc.input, &g) != CLPOOL_SUCCESS)
+            continue;
+        const clpool_index_type kinds[2] = {CLPOOL_INDEX_NONE, CLPOOL_INDEX_INT64};
+        for (int k = 0; k < (pc.pool.mode == CLPOOL_MODE_MAX ? 2 : 1); ++k) {
+            int64_t first = -1, last = -1;
+            if (!clpool_kernel_edge_rows(&g, &facts, 1, CLPOOL_KERNEL_FORWARD, kinds[k], &first,
+                                         &last))
+                continue;
+            ++taken;
+            expect_lane_reads_inside(&g, &facts, kinds[k], first, last, seed);
+        }
+    }
+    ck_assert_msg(taken >= 100, "only %d random configurations took edge rows", taken);
+}
+END_TEST
+
 /* On devices other than CPUs, strided channels-first forward plans launch in memory order, with
- * no width lanes and no split; unit-stride ones keep their lanes. */
+ * no width lanes and no edge rows; unit-stride ones keep their lanes. */
 START_TEST(test_width_lanes_on_gpus) {
     static const struct {
         int64_t stride, pad;
@@ -188,7 +253,7 @@ START_TEST(test_width_lanes_on_gpus) {
         ck_assert_msg(cases[i].lanes ? strstr(options, "-DLANES=2") != NULL
                                      : strstr(options, "-DLANES") == NULL,
                       "case %zu: '%s'", i, options);
-        ck_assert_msg(!strstr(options, "SPLIT"), "case %zu: '%s'", i, options);
+        ck_assert_msg(!strstr(options, "EDGE"), "case %zu: '%s'", i, options);
         free(options);
     }
 }
@@ -1245,6 +1310,7 @@ static Suite *internal_suite(void) {
     tcase_add_test(tc, test_build_options_define_once);
     tcase_add_test(tc, test_lanes_chosen);
     tcase_add_test(tc, test_width_lanes_on_gpus);
+    tcase_add_test(tc, test_edge_rows_read_inside);
     tcase_add_test(tc, test_index_words_chosen);
     tcase_add_test(tc, test_stepped_lanes_chosen);
     tcase_add_test(tc, test_stepped_lanes_results);

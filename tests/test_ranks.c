@@ -424,9 +424,9 @@ END_TEST
 
 /* Channels-first forward plans with int64 indices write them as two 32-bit words from strided
  * width lanes at least 16 wide whose windows overlap (pool_kernels.c, index_words): with windows
- * inside the plane, with a split along W (padding), with ceil_mode's overhanging last window,
- * on ties and on NaNs with their own payloads; every launch of the split, values and indices bit
- * for bit. 23 planes make the last work-group's rows ragged. */
+ * inside the plane, with edge rows (padding along W), with ceil_mode's overhanging last window,
+ * on ties and on NaNs with their own payloads; both kernels of the edge rows, values and indices
+ * bit for bit. 23 planes make the last work-group's rows ragged. */
 static const struct {
     const char *name;
     int64_t h, w, k, s, p;
@@ -434,7 +434,7 @@ static const struct {
     fill_kind fill;
 } word_cases[] = {
     {"w41_k3s2_inside_nans", 5, 41, 3, 2, 0, 0, FILL_NAN_SCATTER},
-    {"w45_k3s2p1_split_ties", 4, 45, 3, 2, 1, 0, FILL_INTEGERS},
+    {"w45_k3s2p1_edge_rows_ties", 4, 45, 3, 2, 1, 0, FILL_INTEGERS},
     {"w36_k3s2_ceil_overhang", 3, 36, 3, 2, 0, 1, FILL_NAN_SCATTER},
 };
 
@@ -476,7 +476,8 @@ END_TEST
  * indices bit for bit against the reference (NaN payloads, ties), with and without the lanes,
  * and that the plan pads exactly where the rule says: the last row standing back into the
  * previous plane, a 1D line and a 3D volume; a tensor of one row cannot stand back (nothing lies
- * before it) and keeps exact lanes, as do planes whose windows overhang (ceil_mode). */
+ * before it) and keeps exact lanes. Planes whose windows overhang along W (ceil_mode) pad too,
+ * with edge rows (test_edge_rows_case) in place of the standing back. */
 static const struct {
     const char *name;
     int rank;
@@ -491,7 +492,7 @@ static const struct {
     {"one_row_cannot_stand_back", 2, 1, 1, {3, 13}, 3, 2, 0, FILL_RANDOM, 0},
     {"line_w16_k4s2_seven_lanes", 1, 2, 9, {16}, 4, 2, 0, FILL_NAN_SCATTER, 1},
     {"volume_4x6x14_k2s2", 3, 1, 3, {4, 6, 14}, 2, 2, 0, FILL_INTEGERS, 1},
-    {"w14_k3s2_ceil_overhang", 2, 2, 7, {14, 14}, 3, 2, 1, FILL_RANDOM, 0},
+    {"w14_k3s2_ceil_overhang_edge_rows", 2, 2, 7, {14, 14}, 3, 2, 1, FILL_RANDOM, 1},
 };
 
 /* Whether a specialised channels-first forward plan of pool over input with these indices pads
@@ -533,6 +534,99 @@ START_TEST(test_padded_lanes_case) {
     expect_indices_match_reference(pc.name, &pc.pool, &pc.input, x, CLPOOL_SPECIALISE_WINDOW,
                                    CLPOOL_INDEX_INT32);
     expect_matches_reference(pc.name, &pc.pool, &pc.input, x, CLPOOL_SPECIALISE_WINDOW);
+    free(x);
+}
+END_TEST
+
+/* Channels-first forward plans whose strided windows overhang along W read their taps unclamped
+ * and leave the rows that could then read outside the input to a second kernel (pool_forward.cl,
+ * EDGE_ROWS): padding at the begin (first rows: one, or several where a stride of 1 along H or D
+ * keeps later windows on the first input row), ceil_mode and end padding (last rows), both, a
+ * volume, padded lanes (7 outputs with indices), averages with and without the padding counted,
+ * and a tensor whose rows would all be edge rows, which keeps clamped lanes. Values and indices
+ * bit for bit against the reference, NaN payloads and ties included, and on a CPU device the
+ * edge row counts the plan reports in its options. first < 0: no edge rows. */
+typedef struct {
+    const char *name;
+    clpool_mode mode;
+    int rank;
+    int64_t n, c, spatial[3], kernel[3], stride[3], pad[3];
+    int ceil_mode, count_include_pad;
+    fill_kind fill;
+    int first, last;
+} edge_case;
+
+/* clang-format off */
+static const edge_case edge_cases[] = {
+    {"max_16x16_k3s2p1_first_row", CLPOOL_MODE_MAX, 2, 2, 3, {16, 16}, {3, 3}, {2, 2}, {1, 1},
+     0, 1, FILL_NAN_SCATTER, 1, 0},
+    {"max_14x14_k3s2_ceil_padded_last_row", CLPOOL_MODE_MAX, 2, 1, 5, {14, 14}, {3, 3}, {2, 2},
+     {0, 0}, 1, 1, FILL_INTEGERS, 0, 1},
+    {"max_9x20_k5_s1x2_p2_three_each", CLPOOL_MODE_MAX, 2, 1, 4, {9, 20}, {5, 5}, {1, 2}, {2, 2},
+     0, 1, FILL_NAN_SCATTER, 3, 3},
+    {"max_4x6x19_k3_s1x1x2_p1_volume", CLPOOL_MODE_MAX, 3, 1, 3, {4, 6, 19}, {3, 3, 3},
+     {1, 1, 2}, {1, 1, 1}, 0, 1, FILL_INTEGERS, 8, 8},
+    {"avg_15x23_k3s2p1_ceil_exclude_pad", CLPOOL_MODE_AVG, 2, 2, 3, {15, 23}, {3, 3}, {2, 2},
+     {1, 1}, 1, 0, FILL_RANDOM, 1, 1},
+    {"avg_line_w40_k5s3p2", CLPOOL_MODE_AVG, 1, 3, 4, {40}, {5}, {3}, {2}, 0, 1, FILL_RANDOM,
+     1, 1},
+    {"max_line_w25_k3s2p1_all_edge", CLPOOL_MODE_MAX, 1, 1, 2, {25}, {3}, {2}, {1}, 0, 1,
+     FILL_INTEGERS, -1, -1},
+};
+/* clang-format on */
+
+/* The -DEDGE_FIRST=... -DEDGE_LAST=... of a specialised plan of pool over input, or "" when it
+ * has no edge rows; with them it reports two kernels. */
+static void expect_edge_rows(const char *label, const clpool_pool_desc *pool,
+                             const clpool_tensor_desc *input, clpool_index_type indices,
+                             const char *expected) {
+    clpool_plan_options options;
+    clpool_plan_options_init(&options);
+    options.specialisation = CLPOOL_SPECIALISE_WINDOW;
+    options.indices = indices;
+    clpool_plan *plan = NULL;
+    ck_assert_msg(clpool_plan_create(dev.ctx, pool, input, &options, &plan) == CLPOOL_SUCCESS,
+                  "%s: %s", label, clpool_last_error());
+    const char *built = clpool_plan_build_options(plan);
+    if (*expected) {
+        ck_assert_msg(strstr(built, expected) != NULL, "%s: no '%s' in '%s'", label, expected,
+                      built);
+        ck_assert_uint_eq(clpool_plan_kernel_count(plan), 2u);
+    } else {
+        ck_assert_msg(strstr(built, "EDGE") == NULL, "%s: edge rows in '%s'", label, built);
+    }
+    clpool_plan_release(plan);
+}
+
+START_TEST(test_edge_rows_case) {
+    const edge_case *ec = &edge_cases[_i];
+    pool_case pc = {.name = ec->name, .fill = ec->fill};
+    clpool_pool_desc_init(&pc.pool, ec->mode, ec->rank, ec->kernel);
+    for (int d = 0; d < ec->rank; ++d) {
+        pc.pool.stride[d] = ec->stride[d];
+        pc.pool.pad_begin[d] = pc.pool.pad_end[d] = ec->pad[d];
+    }
+    pc.pool.ceil_mode = ec->ceil_mode;
+    pc.pool.count_include_pad = ec->count_include_pad;
+    clpool_tensor_desc_init(&pc.input, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_FIRST, ec->n, ec->c,
+                            ec->rank, ec->spatial);
+    cl_device_type type = 0;
+    ck_assert_int_eq(clGetDeviceInfo(dev.device, CL_DEVICE_TYPE, sizeof type, &type, NULL),
+                     CL_SUCCESS);
+    char expected[64] = "";
+    if (ec->first >= 0 && (type & CL_DEVICE_TYPE_CPU) != 0)
+        snprintf(expected, sizeof expected, "-DEDGE_ROWS=1 -DEDGE_FIRST=%d -DEDGE_LAST=%d",
+                 ec->first, ec->last);
+    float *x = make_input(&pc, 151 + (uint64_t)_i, CLPOOL_LAYOUT_CHANNELS_FIRST);
+    if (ec->mode == CLPOOL_MODE_MAX) {
+        expect_edge_rows(ec->name, &pc.pool, &pc.input, CLPOOL_INDEX_INT64, expected);
+        expect_indices_match_reference(ec->name, &pc.pool, &pc.input, x, CLPOOL_SPECIALISE_WINDOW,
+                                       CLPOOL_INDEX_INT64);
+        expect_indices_match_reference(ec->name, &pc.pool, &pc.input, x, CLPOOL_SPECIALISE_WINDOW,
+                                       CLPOOL_INDEX_INT32);
+    }
+    expect_edge_rows(ec->name, &pc.pool, &pc.input, CLPOOL_INDEX_NONE, expected);
+    expect_matches_reference(ec->name, &pc.pool, &pc.input, x, CLPOOL_SPECIALISE_WINDOW);
     free(x);
 }
 END_TEST
@@ -586,8 +680,8 @@ START_TEST(test_residue_case) {
                             rc->rank, rc->spatial);
     expect_gather_backward(&pc, rc->name, (uint64_t)_i + 101, CLPOOL_LAYOUT_CHANNELS_FIRST,
                            _i % 2 ? CLPOOL_INDEX_INT32 : CLPOOL_INDEX_INT64);
-    /* The forward pass too where W is strided: split at its border columns (SPLIT_W) where a
-     * window overhangs, with plain strided taps where none does. */
+    /* The forward pass too where W is strided: with edge rows (EDGE_ROWS) where a window
+     * overhangs, with plain strided taps where none does. */
     if (rc->stride[rc->rank - 1] > 1) {
         float *x = make_input(&pc, (uint64_t)_i + 101, CLPOOL_LAYOUT_CHANNELS_FIRST);
         if (rc->mode == CLPOOL_MODE_MAX)
@@ -597,15 +691,15 @@ START_TEST(test_residue_case) {
         else
             expect_matches_reference(rc->name, &pc.pool, &pc.input, x, CLPOOL_SPECIALISE_WINDOW);
         free(x);
-        /* A split plan runs two kernels, as it reports (the program is cached by now). */
+        /* A plan with edge rows runs two kernels, as it reports (the program is cached by now). */
         clpool_plan_options options;
         clpool_plan_options_init(&options);
         options.specialisation = CLPOOL_SPECIALISE_WINDOW;
         clpool_plan *plan = NULL;
         ck_assert_int_eq(clpool_plan_create(dev.ctx, &pc.pool, &pc.input, &options, &plan),
                          CLPOOL_SUCCESS);
-        const int split = strstr(clpool_plan_build_options(plan), "-DSPLIT_W_BEGIN") != NULL;
-        ck_assert_uint_eq(clpool_plan_kernel_count(plan), split ? 2u : 1u);
+        const int edges = strstr(clpool_plan_build_options(plan), "-DEDGE_ROWS") != NULL;
+        ck_assert_uint_eq(clpool_plan_kernel_count(plan), edges ? 2u : 1u);
         clpool_plan_release(plan);
     }
 }
@@ -757,6 +851,8 @@ static Suite *ranks_suite(void) {
                         (int)(sizeof word_cases / sizeof word_cases[0]));
     tcase_add_loop_test(lanes, test_padded_lanes_case, 0,
                         (int)(sizeof padded_cases / sizeof padded_cases[0]));
+    tcase_add_loop_test(lanes, test_edge_rows_case, 0,
+                        (int)(sizeof edge_cases / sizeof edge_cases[0]));
     TCase *partials = device_tcase(s, "partials");
     tcase_add_loop_test(partials, test_partials_case, 0,
                         (int)(sizeof partials_cases / sizeof partials_cases[0]));

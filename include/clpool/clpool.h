@@ -438,7 +438,7 @@ CLPOOL_API clpool_status clpool_plan_indices_bytes(const clpool_plan *plan, size
  * the work-group size it launches with now (smaller after a refused launch). Plans launched in
  * two dimensions (-DLANES in the options) split that size into a width dividing the lanes
  * launched along dimension 0 (the channels; the output's W, rounded up to a multiple of 8 for
- * unit stride, or only its interior columns for split plans (clpool_plan_kernel_count); for
+ * unit stride, or to 8 for strided planes narrower than 8 written with indices); for
  * channels-first backward passes the input's W over the stride, rounded up to a multiple of 8,
  * or for global ones the plane; a two-pass channels-first global average's slices) times a
  * height, which can come to a little less; with -DSTEPPED_LANES (unit-stride channels-first max
@@ -454,9 +454,10 @@ CLPOOL_API size_t clpool_plan_local_size(const clpool_plan *plan);
 
 /* How many kernels one enqueue of the plan runs, each waiting on the one before (the event an
  * enqueue returns is the last one's): 2 for unpooling (elect, gather; after the fills of its
- * output and status word), for channels-first forward plans whose lanes cover only the
- * interior output columns (-DSPLIT_W_BEGIN in the options, CPU devices only; a second kernel
- * computes the border columns) and for global pooling plans of large inputs (-DGLOBAL_PARTIALS
+ * output and status word), for strided channels-first forward plans whose windows overhang
+ * along W (-DEDGE_ROWS in the options, CPU devices only: a second kernel computes the first and
+ * last output rows, -DEDGE_FIRST and -DEDGE_LAST of them, which the unclamped taps of the
+ * first would read outside the input) and for global pooling plans of large inputs (-DGLOBAL_PARTIALS
  * in the options: specialised, at least 2^18 input elements; channels-last average or max with
  * C a multiple of 8 and a plane of more than 8 taps along some dimension, or channels-first
  * average on devices other than CPUs, with planes of at least 1,024 elements and fewer than 64
