@@ -538,6 +538,19 @@ START_TEST(test_padded_lanes_case) {
 }
 END_TEST
 
+/* pc->pool: a window of the given rank with per-dimension stride and symmetric padding. */
+static void init_window(pool_case *pc, clpool_mode mode, int rank, const int64_t kernel[3],
+                        const int64_t stride[3], const int64_t pad[3], int ceil_mode,
+                        int count_include_pad) {
+    clpool_pool_desc_init(&pc->pool, mode, rank, kernel);
+    for (int d = 0; d < rank; ++d) {
+        pc->pool.stride[d] = stride[d];
+        pc->pool.pad_begin[d] = pc->pool.pad_end[d] = pad[d];
+    }
+    pc->pool.ceil_mode = ceil_mode;
+    pc->pool.count_include_pad = count_include_pad;
+}
+
 /* Channels-first forward plans whose strided windows overhang along W read their taps unclamped
  * and leave the rows that could then read outside the input to a second kernel (pool_forward.cl,
  * EDGE_ROWS): padding at the begin (first rows: one, or several where a stride of 1 along H or D
@@ -601,13 +614,8 @@ static void expect_edge_rows(const char *label, const clpool_pool_desc *pool,
 START_TEST(test_edge_rows_case) {
     const edge_case *ec = &edge_cases[_i];
     pool_case pc = {.name = ec->name, .fill = ec->fill};
-    clpool_pool_desc_init(&pc.pool, ec->mode, ec->rank, ec->kernel);
-    for (int d = 0; d < ec->rank; ++d) {
-        pc.pool.stride[d] = ec->stride[d];
-        pc.pool.pad_begin[d] = pc.pool.pad_end[d] = ec->pad[d];
-    }
-    pc.pool.ceil_mode = ec->ceil_mode;
-    pc.pool.count_include_pad = ec->count_include_pad;
+    init_window(&pc, ec->mode, ec->rank, ec->kernel, ec->stride, ec->pad, ec->ceil_mode,
+                ec->count_include_pad);
     clpool_tensor_desc_init(&pc.input, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_FIRST, ec->n, ec->c,
                             ec->rank, ec->spatial);
     cl_device_type type = 0;
@@ -667,13 +675,8 @@ static const residue_case residue_cases[] = {
 START_TEST(test_residue_case) {
     const residue_case *rc = &residue_cases[_i];
     pool_case pc = {.name = rc->name, .fill = _i % 3 == 2 ? FILL_NAN_SCATTER : FILL_RANDOM};
-    clpool_pool_desc_init(&pc.pool, rc->mode, rc->rank, rc->kernel);
-    for (int d = 0; d < rc->rank; ++d) {
-        pc.pool.stride[d] = rc->stride[d];
-        pc.pool.pad_begin[d] = pc.pool.pad_end[d] = rc->pad[d];
-    }
-    pc.pool.ceil_mode = rc->ceil_mode;
-    pc.pool.count_include_pad = rc->count_include_pad;
+    init_window(&pc, rc->mode, rc->rank, rc->kernel, rc->stride, rc->pad, rc->ceil_mode,
+                rc->count_include_pad);
     pc.pool.has_divisor_override = rc->divisor != 0;
     pc.pool.divisor_override = rc->divisor;
     clpool_tensor_desc_init(&pc.input, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_FIRST, 2, 3,
