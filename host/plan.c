@@ -149,9 +149,11 @@ static clpool_status build_kernel(clpool_plan *plan, int specialise) {
     int64_t edge_first = 0, edge_last = 0;
     if (status == CLPOOL_SUCCESS && plan->work_items > 0 &&
         clpool_kernel_edge_rows(&plan->kernel_geometry, &plan->ctx->facts, specialise,
-                                plan->kernel_kind, plan->indices, &edge_first, &edge_last)) {
+                                plan->kernel_kind, plan->indices, &edge_first, &edge_last) &&
+        edge_first + edge_last > 0) {
         /* The edge rows' outputs, one work-item each, in the second pass; its total argument is
-         * every output row, from which it finds the last ones. */
+         * every output row, from which it finds the last ones. Without edge rows (no read can
+         * leave the input) there is no second pass: OpenCL 1.2 refuses an empty launch. */
         const uint64_t edge_rows = (uint64_t)(edge_first + edge_last);
         plan->second_items = edge_rows * (uint64_t)plan->kernel_geometry.out[2];
         status = make_kernel(plan, program, CLPOOL_FORWARD_EDGE_KERNEL, plan->lane_rows + edge_rows,

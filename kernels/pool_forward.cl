@@ -520,9 +520,14 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
      * tested on every row, it left PoCL's vectoriser with a scalar loop (vgg_pool5 0.41 -> 0.65
      * ms). The store is conditional, so the taps compile to gathers. With EDGE_ROWS the rows
      * that could read past the input are the edge kernel's, and no row stands back. */
-    const bool last_row = !EDGE_ROWS && row == (IDX_T)(total - 1);
+#if EDGE_ROWS
+    const int ow = (int)get_global_id(0);
+    const bool live = ow < P_OW;
+#else
+    const bool last_row = row == (IDX_T)(total - 1);
     const int ow = (int)get_global_id(0) - (last_row ? PADDED_LANES - P_OW : 0);
     const bool live = ow < P_OW && (!last_row || ow >= 0);
+#endif
 #elif STEPPED_LANES
     const int ow =
         (int)get_global_id(0) - (get_group_id(0) + 1 == get_num_groups(0) ? LANE_STEP : 0);
@@ -668,10 +673,11 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
 #endif /* PLANE_SLICES */
 }
 
-#if EDGE_ROWS
+#if EDGE_ROWS && EDGE_FIRST + EDGE_LAST > 0
 /* The edge rows of an EDGE_ROWS plan (above): work-item g computes output column g % OUT_W of
  * edge row g / OUT_W, the first EDGE_FIRST output rows and then the last EDGE_LAST; total is the
- * tensor's output row count, N x C x OD x OH. Few work-items, with clamped taps. */
+ * tensor's output row count, N x C x OD x OH. Few work-items, with clamped taps. A plan with no
+ * edge rows (no unclamped read can leave the input) does not launch it. */
 __kernel void clpool_pool_forward_edge(__global const DATA_T *restrict input, ulong input_offset,
                                        __global DATA_T *restrict output, ulong output_offset,
                                        __global INDEX_T *restrict indices, ulong indices_offset,

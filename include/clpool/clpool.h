@@ -455,18 +455,18 @@ CLPOOL_API size_t clpool_plan_local_size(const clpool_plan *plan);
 /* How many kernels one enqueue of the plan runs, each waiting on the one before (the event an
  * enqueue returns is the last one's): 2 for unpooling (elect, gather; after the fills of its
  * output and status word), for strided channels-first forward plans whose windows overhang
- * along W (-DEDGE_ROWS in the options, CPU devices only: a second kernel computes the first and
- * last output rows, -DEDGE_FIRST and -DEDGE_LAST of them, which the unclamped taps of the
- * first would read outside the input) and for global pooling plans of large inputs (-DGLOBAL_PARTIALS
- * in the options: specialised, at least 2^18 input elements; channels-last average or max with
- * C a multiple of 8 and a plane of more than 8 taps along some dimension, or channels-first
- * average on devices other than CPUs, with planes of at least 1,024 elements and fewer than 64
- * planes per compute unit; the first kernel sums blocks or slices of the plane, or takes the
- * blocks' maxima and argmaxes, into a scratch buffer, the second combines those), and on CPU
- * devices for specialised max-from-indices backward plans with int64 indices (-DNARROW_INDICES
- * in the options) that launch lanes (-DLANES), are not global, have planes of fewer than 2^31
- * elements, at least as many outputs as CL_DEVICE_MAX_WORK_ITEM_SIZES[0] (4,096 on PoCL) and
- * at least 4 covering outputs per element (ceil(kernel / stride) multiplied over the
+ * along W with edge rows (-DEDGE_ROWS in the options, CPU devices only, with -DEDGE_FIRST or
+ * -DEDGE_LAST above 0: a second kernel computes those first and last output rows, which the
+ * unclamped taps of the first would read outside the input) and for global pooling plans of large
+ * inputs (-DGLOBAL_PARTIALS in the options: specialised, at least 2^18 input elements;
+ * channels-last average or max with C a multiple of 8 and a plane of more than 8 taps along some
+ * dimension, or channels-first average on devices other than CPUs, with planes of at least 1,024
+ * elements and fewer than 64 planes per compute unit; the first kernel sums blocks or slices of the
+ * plane, or takes the blocks' maxima and argmaxes, into a scratch buffer, the second combines
+ * those), and on CPU devices for specialised max-from-indices backward plans with int64 indices
+ * (-DNARROW_INDICES in the options) that launch lanes (-DLANES), are not global, have planes of
+ * fewer than 2^31 elements, at least as many outputs as CL_DEVICE_MAX_WORK_ITEM_SIZES[0] (4,096 on
+ * PoCL) and at least 4 covering outputs per element (ceil(kernel / stride) multiplied over the
  * dimensions: 3 x 3 windows of stride 1 or 2, for example); the first kernel copies each index
  * into a scratch buffer as a 32-bit int, -1 where it lies outside its plane, which the gather
  * reads instead (1.4-2.2x faster on PoCL, docs/PERFORMANCE.md); also on CPU devices for
