@@ -404,7 +404,7 @@ static int64_t rows_reading_last(const clpool_geometry *g) {
     return g->out[0] * g->out[1] - (a * g->out[1] + b);
 }
 
-/* Edge rows for lanes strided width lanes whose windows overhang along W (pool_forward.cl,
+/* Edge rows for strided width lanes whose windows overhang along W (pool_forward.cl,
  * EDGE_ROWS): each tap is read at its own column unclamped, so that the reads stay affine in the
  * lane, and a tap outside the row is discarded by a select. Such a read lands in the row before
  * or after (columns down to -PB_W and up to hi below, at most a row away), which is inside the

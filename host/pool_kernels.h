@@ -67,8 +67,9 @@ int clpool_kernel_lanes(const clpool_geometry *g, const clpool_device_facts *fac
  * taps are read unclamped and discarded by a select where outside the row (pool_forward.cl,
  * EDGE_ROWS), with *first and *last the output rows at the tensor's start and end that could
  * then read outside the input and are left to a second kernel, clpool_pool_forward_edge, with
- * clamped taps; the lanes run the other rows. 0 where the lanes would keep no row or a tap
- * would read further than a row away: the lanes then clamp their taps. */
+ * clamped taps (none, and no second kernel, when both are 0); the lanes run the other rows. 0
+ * where the lanes would keep no row or a tap would read further than a row away: the lanes then
+ * clamp their taps. */
 int clpool_kernel_edge_rows(const clpool_geometry *g, const clpool_device_facts *facts,
                             int specialise, clpool_kernel_kind kind, clpool_index_type indices,
                             int64_t *first, int64_t *last);
