@@ -214,7 +214,7 @@
  * after, inside the input except in the tensor's first and last input rows: the lanes run the
  * output rows from EDGE_FIRST on, total of them, and clpool_pool_forward_edge, a second launch
  * from the same program, computes the first EDGE_FIRST and last EDGE_LAST rows, which could
- * read those, with clamped taps. resnet_stem forward+indices channels-first 5.4-5.9 -> 2.8-3.0
+ * read those, with clamped taps. resnet_stem forward+indices channels-first 5.2 -> 2.5
  * ms against the border-column split it replaces, whose 55 interior lanes left 7 to scalar code
  * and whose border kernel gathered (PoCL, batch 8). */
 /* PADDED_LANES (host: pool_kernels.c), with LANES_WIDTH and WRITE_INDICES: the lane count of a
