@@ -544,7 +544,10 @@ int clpool_kernel_stepped_lanes(const clpool_geometry *g, const clpool_device_fa
 }
 
 /* Lanes that write int64 indices as two 32-bit words (pool_forward.cl, INDEX_WORDS): channel
- * lanes, and strided width lanes at least MIN_WORD_LANES wide whose windows overlap along W.
+ * lanes, and strided width lanes whose windows overlap along W, at least MIN_WORD_LANES wide or
+ * padded (8 lanes, the words a masked store: alexnet_pool3 0.34 -> 0.26 ms, googlenet_pool4 1.13
+ * -> 1.06 ms, and vgg_pool5, whose windows do not overlap, 0.31 -> 0.70 ms, so not there;
+ * docs/PERFORMANCE.md item 62).
  * Measured on PoCL (batch 8, channels-first forward with indices, minimum of 40-60 runs): 3 x 3
  * stride-2 rows of 23-73 lanes 1.2-1.5x faster (alexnet_pool1 1.4-1.6 -> 1.1 ms,
  * inception_max147 8.5-9.0 -> 5.5-6.1, resnet_stem 6.7-7.3 -> 4.9-6.0, squeezenet_pool within
@@ -561,9 +564,10 @@ static int index_words(const clpool_geometry *g, const clpool_device_facts *fact
         return 1;
     if (lanes == CLPOOL_LANES_WIDTH && g->stride[2] == 1)
         return clpool_kernel_stepped_lanes(g, facts, 1, kind, indices);
-    if (lanes != CLPOOL_LANES_WIDTH || g->stride[2] == 1 || g->kernel[2] <= g->stride[2] ||
-        padded_lanes(g, facts, kind, lanes, indices))
+    if (lanes != CLPOOL_LANES_WIDTH || g->stride[2] == 1 || g->kernel[2] <= g->stride[2])
         return 0;
+    if (padded_lanes(g, facts, kind, lanes, indices))
+        return 1;
     uint64_t count = 0, rows = 0;
     clpool_kernel_lane_shape(g, facts, kind, indices, lanes, &count, &rows);
     return count >= MIN_WORD_LANES;

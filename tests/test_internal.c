@@ -261,8 +261,8 @@ END_TEST
 
 /* Forward plans write int64 indices as two 32-bit words on little-endian devices
  * (pool_forward.cl, INDEX_WORDS) from channel lanes and, on CPU devices, from strided width lanes
- * at least 16 wide whose windows overlap and from stepped lanes; not int32 indices, not other
- * launches. */
+ * at least 16 wide or padded whose windows overlap and from stepped lanes; not int32 indices, not
+ * other launches. */
 START_TEST(test_index_words_chosen) {
     const struct {
         clpool_layout layout;
@@ -278,6 +278,8 @@ START_TEST(test_index_words_chosen) {
         {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT64, 1, 31, 3, 2, 0}, /* 15 lanes */
         {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT64, 1, 64, 2, 2, 0}, /* no overlap */
         {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT64, 1, 50, 3, 1, 2}, /* stepped */
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT64, 1, 13, 3, 2, 2}, /* padded, 6 */
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT64, 1, 14, 2, 2, 0}, /* padded, no overlap */
         {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT64, 1, 9, 3, 1, 0}}; /* 7 outputs */
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
         clpool_pool_desc pool;
