@@ -497,15 +497,22 @@ static const struct {
 
 /* Whether a specialised channels-first forward plan of pool over input with these indices pads
  * its lanes. */
-static int plan_pads_lanes(const clpool_pool_desc *pool, const clpool_tensor_desc *input,
-                           clpool_index_type indices) {
+/* A specialised plan of pool over input with these indices; the caller releases it. */
+static clpool_plan *window_plan(const char *label, const clpool_pool_desc *pool,
+                                const clpool_tensor_desc *input, clpool_index_type indices) {
     clpool_plan_options options;
     clpool_plan_options_init(&options);
     options.specialisation = CLPOOL_SPECIALISE_WINDOW;
     options.indices = indices;
     clpool_plan *plan = NULL;
-    ck_assert_msg(clpool_plan_create(dev.ctx, pool, input, &options, &plan) == CLPOOL_SUCCESS, "%s",
-                  clpool_last_error());
+    ck_assert_msg(clpool_plan_create(dev.ctx, pool, input, &options, &plan) == CLPOOL_SUCCESS,
+                  "%s: %s", label, clpool_last_error());
+    return plan;
+}
+
+static int plan_pads_lanes(const clpool_pool_desc *pool, const clpool_tensor_desc *input,
+                           clpool_index_type indices) {
+    clpool_plan *plan = window_plan("padded lanes", pool, input, indices);
     const int padded = strstr(clpool_plan_build_options(plan), "-DPADDED_LANES=") != NULL;
     clpool_plan_release(plan);
     return padded;
@@ -559,9 +566,9 @@ static void init_window(pool_case *pc, clpool_mode mode, int rank, const int64_t
  * a tensor whose rows would all be edge rows, which keeps clamped lanes, and one whose overhang
  * no row can carry outside the input (no window reads the last input row), which takes the
  * unclamped lanes with no edge rows and launches no second kernel (OpenCL 1.2 refuses an empty
- * launch). Values and indices
- * bit for bit against the reference, NaN payloads and ties included, and on a CPU device the
- * edge row counts the plan reports in its options. first < 0: no edge rows. */
+ * launch). Values and indices bit for bit against the reference, NaN payloads and ties
+ * included, and on a CPU device the edge row counts the plan reports in its options. first < 0:
+ * no edge rows. */
 typedef struct {
     const char *name;
     clpool_mode mode;
@@ -598,13 +605,7 @@ static const edge_case edge_cases[] = {
 static void expect_edge_rows(const char *label, const clpool_pool_desc *pool,
                              const clpool_tensor_desc *input, clpool_index_type indices,
                              const char *expected) {
-    clpool_plan_options options;
-    clpool_plan_options_init(&options);
-    options.specialisation = CLPOOL_SPECIALISE_WINDOW;
-    options.indices = indices;
-    clpool_plan *plan = NULL;
-    ck_assert_msg(clpool_plan_create(dev.ctx, pool, input, &options, &plan) == CLPOOL_SUCCESS,
-                  "%s: %s", label, clpool_last_error());
+    clpool_plan *plan = window_plan(label, pool, input, indices);
     const char *built = clpool_plan_build_options(plan);
     if (*expected) {
         ck_assert_msg(strstr(built, expected) != NULL, "%s: no '%s' in '%s'", label, expected,
