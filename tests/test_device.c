@@ -253,8 +253,30 @@ static int64_t foreign_index(int64_t v, size_t o, int64_t plane, clpool_index_ty
     return index_type == CLPOOL_INDEX_INT32 ? int32_kinds[(o / 3) % 3] : int64_kinds[(o / 3) % 5];
 }
 
-/* With foreign set, every third output's index is replaced by a foreign_index on the device and
- * by -1 (which contributes nothing) in the reference. */
+/* An index into output o's plane (v a valid one) that names the element just past the end of
+ * o's window along W, else the one just before its start, keeping v's other coordinates: inside
+ * the plane, often inside a neighbouring window, but not o's own. -1 where the window spans the
+ * whole of W (or adapts to the output size). */
+static int64_t index_outside_window(const clpool_pool_desc *pool, const clpool_tensor_desc *input,
+                                    size_t o, int64_t v) {
+    if (pool->adaptive)
+        return -1;
+    const int w = input->spatial_rank - 1;
+    clpool_tensor_desc output;
+    ck_assert_int_eq(clpool_pool_output_desc(pool, input, &output), CLPOOL_SUCCESS);
+    int64_t position = (int64_t)o;
+    if (output.layout == CLPOOL_LAYOUT_CHANNELS_LAST)
+        position /= output.c;
+    const int64_t ox = position % output.spatial[w], width = input->spatial[w];
+    const int64_t start = ox * pool->stride[w] - pool->pad_begin[w];
+    const int64_t end = start + (pool->kernel[w] - 1) * pool->dilation[w] + 1;
+    const int64_t x = end < width ? end : start > 0 ? start - 1 : -1;
+    return x < 0 ? -1 : v - v % width + x;
+}
+
+/* With foreign set, every third output's index is replaced by a foreign_index on the device, and
+ * of the others every third by an index_outside_window, each by -1 (which contributes nothing)
+ * in the reference. */
 static void backward_against_reference(const char *label, const clpool_pool_desc *pool,
                                        const clpool_tensor_desc *input, const float *x,
                                        const float *grad_out, clpool_backward_kind kind,
@@ -289,6 +311,12 @@ static void backward_against_reference(const char *label, const clpool_pool_desc
             if (o % 3 == 1 && indices[o] >= 0) {
                 device_indices[o] = foreign_index(indices[o], o, plane, index_type);
                 indices[o] = -1;
+            } else if (o % 9 == 5 && indices[o] >= 0) {
+                const int64_t outside = index_outside_window(pool, input, o, indices[o]);
+                if (outside >= 0) {
+                    device_indices[o] = outside;
+                    indices[o] = -1;
+                }
             }
         }
     }

@@ -722,8 +722,9 @@ END_TEST
  * int32 indices as int, and channels-first plans of windows that do not overlap, which fill and
  * scatter instead (SCATTER_BACKWARD: CPU devices, as many outputs; int64 indices read as two
  * words): an index that matches no element of its plane but shares bits with the right one (the
- * same low 32 bits, the sign bit, past the plane) must still contribute nothing, in both layouts
- * and in the generic kernel, and each plan reports the passes it takes. */
+ * same low 32 bits, the sign bit, past the plane), or one that names an element of the plane
+ * outside its own window (which the scatter's fill narrows to -1), must still contribute
+ * nothing, in both layouts and in the generic kernel, and each plan reports the passes it takes. */
 #define GATHER    0
 #define NARROWED  1
 #define SCATTERED 2
