@@ -113,6 +113,17 @@ static int64_t residue_lanes(const clpool_geometry *g) {
     return (g->in[2] + g->stride[2] - 1) / g->stride[2];
 }
 
+/* Channels-first gathers whose windows do not overlap along a strided W (kernel <= stride) run
+ * their lanes over the input's W (pool_backward.cl, LANES_WIDTH): one covering output per element
+ * along W, read by a gather, and a plain store. The residue lanes read that output with a plain
+ * load and store at the stride, a scatter, slower on CPU devices: densenet_transition's average
+ * backward channels-first 1.42-1.85 -> 0.89-1.04 ms, average 3 x 3 stride 3 on 57 x 57 0.79 ->
+ * 0.52 ms; with overlapping windows the gathers lost (average 3 x 3 stride 2 0.74x, max 5 x 5
+ * stride 2 0.44x), so those keep the residue lanes (PoCL, batch 8, docs/PERFORMANCE.md item 64). */
+static int width_gather(const clpool_geometry *g) {
+    return g->stride[2] > 1 && g->kernel[2] <= g->stride[2];
+}
+
 /* Specialised global backward passes that read one value per covering output read the plane's
  * one output directly (pool_backward.cl, GLOBAL_WINDOW), whatever the plane's size. */
 static int global_gather(const clpool_geometry *g, int specialise, clpool_kernel_kind kind) {
@@ -334,6 +345,8 @@ int clpool_kernel_lanes(const clpool_geometry *g, const clpool_device_facts *fac
             return 0;
     if (last)
         return g->c % 8 == 0 ? CLPOOL_LANES_CHANNEL : 0;
+    if (width_gather(g))
+        return g->in[2] >= MIN_WIDTH_LANES ? CLPOOL_LANES_WIDTH : 0;
     return residue_lanes(g) >= MIN_WIDTH_LANES ? CLPOOL_LANES_RESIDUE : 0;
 }
 
@@ -462,7 +475,8 @@ int clpool_kernel_edge_rows(const clpool_geometry *g, const clpool_device_facts 
                             int specialise, clpool_kernel_kind kind, clpool_index_type indices,
                             int64_t *first, int64_t *last) {
     const int lanes = clpool_kernel_lanes(g, facts, specialise, kind);
-    if (lanes != CLPOOL_LANES_WIDTH || !facts->cpu || g->stride[2] == 1 || !w_overhangs(g))
+    if (lanes != CLPOOL_LANES_WIDTH || kind != CLPOOL_KERNEL_FORWARD || !facts->cpu ||
+        g->stride[2] == 1 || !w_overhangs(g))
         return 0;
     const int64_t count = padded_lanes(g, facts, kind, lanes, indices) ? LANE_MULTIPLE : g->out[2];
     return edge_rows_for(g, count, first, last);
@@ -479,6 +493,9 @@ void clpool_kernel_lane_shape(const clpool_geometry *g, const clpool_device_fact
         const int64_t *size = kind == CLPOOL_KERNEL_FORWARD ? g->out : g->in;
         *count = (uint64_t)g->c;
         *rows = (uint64_t)g->n * (uint64_t)(size[0] * size[1] * size[2]);
+    } else if (lanes == CLPOOL_LANES_WIDTH && kind != CLPOOL_KERNEL_FORWARD) {
+        *count = round_lanes((uint64_t)g->in[2]);
+        *rows = planes * (uint64_t)(g->in[0] * g->in[1]);
     } else if (lanes == CLPOOL_LANES_WIDTH) {
         int64_t first = 0, last = 0;
         if (padded_lanes(g, facts, kind, lanes, indices))

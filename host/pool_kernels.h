@@ -41,14 +41,15 @@ typedef enum clpool_kernel_kind {
 
 /* The kernels' LANES (pool_forward.cl, pool_backward.cl): 0 for the one-dimensional launch,
  * else a two-dimensional one whose dimension 0 runs over the channels (CLPOOL_LANES_CHANNEL,
- * channels-last), the output's W (CLPOOL_LANES_WIDTH, channels-first forward) or the input's W
- * over the stride (CLPOOL_LANES_RESIDUE, channels-first gathers), so that neighbouring
+ * channels-last), the output's W (CLPOOL_LANES_WIDTH, channels-first forward; the input's W for
+ * channels-first gathers whose windows do not overlap along a strided W) or the input's W
+ * over the stride (CLPOOL_LANES_RESIDUE, other channels-first gathers), so that neighbouring
  * work-items read neighbouring memory, or the plane (CLPOOL_LANES_PLANE, channels-first global
  * gathers), or a plane's slices (CLPOOL_LANES_SLICE, below). Only for specialised windows the
  * kernels spell out (dilation 1, at most 8 taps per dimension, not adaptive), specialised global
  * gathers of any plane and the first pass of two-pass global averages, and only where a vector
  * of lanes fits: C a multiple of 8, an output W of at least 6 (with a stride along W, on CPU
- * devices only), or 6 residue lanes. */
+ * devices only), an input W of at least 6, or 6 residue lanes. */
 #define CLPOOL_LANES_CHANNEL 1
 #define CLPOOL_LANES_WIDTH   2
 /* Channels-first gathers (pool_backward.cl): dimension 0 over ix / stride, dimension 1 over

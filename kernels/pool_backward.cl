@@ -121,9 +121,13 @@
  * spelled-out gather (or GLOBAL_WINDOW): LANES_CHANNEL (channels-last) as in pool_forward.cl,
  * dimension 0 over the channels; LANES_RESIDUE (channels-first) dimension 0 over the input's W
  * divided by the stride, dimension 1 over (input row, residue), so that the covering outputs' reads
- * are affine in the lane (below); LANES_PLANE (channels-first global pooling) dimension 0 over the
- * plane. */
+ * are affine in the lane (below); LANES_WIDTH (channels-first, windows that do not overlap along a
+ * strided W) dimension 0 over the input's W, dimension 1 over the input rows: each element's one
+ * covering output along W is a gathered read, and the store a plain one, where the residue lanes'
+ * store at the stride is a scatter (docs/PERFORMANCE.md); LANES_PLANE (channels-first global
+ * pooling) dimension 0 over the plane. */
 #define LANES_CHANNEL 1
+#define LANES_WIDTH   2
 #define LANES_RESIDUE 3
 #define LANES_PLANE   4
 #ifndef LANES
@@ -135,8 +139,9 @@
 #if GLOBAL_WINDOW && BACKWARD_KIND == BACKWARD_MAX_INPUT
 #error "GLOBAL_WINDOW is for the kinds that read one value per covering output"
 #endif
-#if LANES && !((CLAMPED_COVER || GLOBAL_WINDOW) && (LANES == LANES_CHANNEL && CHANNELS_LAST ||     \
-                                                    LANES == LANES_RESIDUE && !CHANNELS_LAST) ||   \
+#if LANES && !((CLAMPED_COVER || GLOBAL_WINDOW) &&                                                 \
+                   (LANES == LANES_CHANNEL && CHANNELS_LAST ||                                     \
+                    (LANES == LANES_RESIDUE || LANES == LANES_WIDTH) && !CHANNELS_LAST) ||         \
                GLOBAL_WINDOW && LANES == LANES_PLANE && !CHANNELS_LAST)
 #error "LANES needs the spelled-out gather and must match the layout"
 #endif
@@ -256,6 +261,13 @@ __kernel void clpool_pool_backward(__global const DATA_T *restrict grad_output,
     const int ix = (int)get_global_id(0) * P_SW + residue;
     const bool live = get_global_id(1) < total && ix < P_IW;
     const IDX_T gid = rest * P_IW + ix;
+#elif LANES == LANES_WIDTH
+    /* Channels-first by input row: dimension 0 over ix (the host launches W rounded up to 8
+     * lanes), dimension 1 over the rows ((n * C + c) * D + iz) * H + iy, total of them. */
+    const int ix = (int)get_global_id(0);
+    IDX_T rest = get_global_id(1) < total ? (IDX_T)get_global_id(1) : (IDX_T)(total - 1);
+    const bool live = get_global_id(1) < total && ix < P_IW;
+    const IDX_T gid = rest * P_IW + ix;
 #elif LANES == LANES_PLANE
     /* Global pooling channels-first: dimension 0 over the plane's elements (the host launches
      * exactly the plane), dimension 1 over the planes n * C + c, total of them. */
@@ -274,7 +286,7 @@ __kernel void clpool_pool_backward(__global const DATA_T *restrict grad_output,
 #if LANES == LANES_PLANE
     const long flat = (long)element;
 #else
-#if LANES != LANES_RESIDUE
+#if LANES != LANES_RESIDUE && LANES != LANES_WIDTH
     const int ix = (int)(rest % P_IW);
     rest /= P_IW;
 #endif

@@ -86,7 +86,8 @@ START_TEST(test_build_options_define_once) {
 END_TEST
 
 /* The launches the device tests rely on reaching: residue lanes for the channels-first gathers
- * of test_ranks.c's residue table (from 6 live lanes up), plane lanes and GLOBAL_WINDOW for
+ * of test_ranks.c's residue table (from 6 live lanes up), width lanes for those whose windows do
+ * not overlap along a strided W (from an input W of 6 up), plane lanes and GLOBAL_WINDOW for
  * channels-first global gathers, width lanes forward (with edge rows given a stride and
  * padding, not with unit stride), channel lanes channels-last, and the two-pass
  * channels-last global average (blocks of 8 taps) from 2^18 input elements up, not below. */
@@ -106,6 +107,12 @@ START_TEST(test_lanes_chosen) {
          2, 0, NULL},
         {CLPOOL_MODE_AVG, CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_KERNEL_BACKWARD_AVG, 64, 8, 5, 0,
          "-DLANES=3"},
+        {CLPOOL_MODE_AVG, CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_KERNEL_BACKWARD_AVG, 56, 2, 2, 0,
+         "-DLANES=2"},
+        {CLPOOL_MODE_MAX, CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_KERNEL_BACKWARD_MAX_INDICES, 7, 2, 3,
+         1, "-DLANES=2"},
+        {CLPOOL_MODE_AVG, CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_KERNEL_BACKWARD_AVG, 5, 2, 2, 0,
+         NULL},
         {CLPOOL_MODE_AVG, CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_KERNEL_BACKWARD_AVG, 12544, 0, 0, 0,
          "-DGLOBAL_WINDOW=1 -DLANES=4"},
         {CLPOOL_MODE_MAX, CLPOOL_LAYOUT_CHANNELS_LAST, CLPOOL_KERNEL_BACKWARD_MAX_INDICES, 49, 0, 0,

@@ -648,12 +648,14 @@ START_TEST(test_edge_rows_case) {
 END_TEST
 
 /* Channels-first gathers launch by stride residue (pool_backward.cl, LANES_RESIDUE) once the
- * input's W over the stride gives at least 6 lanes: each case below takes that launch, and
- * together they reach what its arithmetic depends on: every residue of W by the stride (lanes
- * past the input's end), lane counts off a multiple of 8, kernels shorter than the stride (a
- * residue no window covers), padding, ceil_mode's overhanging last window, the average divisor
- * rules, the most covering outputs spelled out (8), and H and D around W. Odd rows read int32
- * indices. */
+ * input's W over the stride gives at least 6 lanes, and over the input's W (LANES_WIDTH) where
+ * windows do not overlap along a strided W (kernel <= stride) and W is at least 6: each case
+ * below takes one of them, and together they reach what their arithmetic depends on: every
+ * residue of W by the stride (lanes past the input's end), lane counts off a multiple of 8,
+ * kernels shorter than the stride (a residue, or elements, no window covers), padding,
+ * ceil_mode's overhanging last window, the average divisor rules, the most covering outputs
+ * spelled out (8), and H and D around W. Odd rows read int32 indices. On CPU devices max
+ * pooling takes the scatter instead where the outputs fill a work-group (not these). */
 typedef struct {
     const char *name;
     clpool_mode mode;
@@ -677,6 +679,15 @@ static const residue_case residue_cases[] = {
     {"max_12x52_k3x5_s2x3_p1x2", CLPOOL_MODE_MAX, 2, {12, 52}, {3, 5}, {2, 3}, {1, 2}, 0, 1, 0},
     {"avg_5x7x49_k2x3x3_s2x2x2_p0x1x1_ceil", CLPOOL_MODE_AVG, 3, {5, 7, 49}, {2, 3, 3},
      {2, 2, 2}, {0, 1, 1}, 1, 1, 0},
+    /* Width lanes: kernel <= stride along W. */
+    {"avg_w_16x56_k2s2_densenet", CLPOOL_MODE_AVG, 2, {16, 56}, {2, 2}, {2, 2}, {0, 0}, 0, 1, 0},
+    {"max_w_9x29_k2s2_ceil_odd", CLPOOL_MODE_MAX, 2, {9, 29}, {2, 2}, {2, 2}, {0, 0}, 1, 1, 0},
+    {"avg_w_6x31_k2s3p1_gaps_exclude_pad", CLPOOL_MODE_AVG, 2, {6, 31}, {3, 2}, {2, 3}, {1, 1}, 1,
+     0, 0},
+    {"max_w_3x5x22_k2x3x3_s1x2x3_p1x1x1", CLPOOL_MODE_MAX, 3, {3, 5, 22}, {2, 3, 3}, {1, 2, 3},
+     {1, 1, 1}, 0, 1, 0},
+    {"avg_w_7x13_k4s4p2_divisor3_ceil", CLPOOL_MODE_AVG, 2, {7, 13}, {4, 4}, {4, 4}, {2, 2}, 1, 1,
+     3},
 };
 /* clang-format on */
 
@@ -691,6 +702,23 @@ START_TEST(test_residue_case) {
                             rc->rank, rc->spatial);
     expect_gather_backward(&pc, rc->name, (uint64_t)_i + 101, CLPOOL_LAYOUT_CHANNELS_FIRST,
                            _i % 2 ? CLPOOL_INDEX_INT32 : CLPOOL_INDEX_INT64);
+    /* It took the lanes the case is there for, where it gathered (a scatter runs two kernels). */
+    clpool_plan_options gather_options;
+    clpool_plan_options_init(&gather_options);
+    gather_options.specialisation = CLPOOL_SPECIALISE_WINDOW;
+    gather_options.indices = rc->mode == CLPOOL_MODE_MAX ? CLPOOL_INDEX_INT32 : CLPOOL_INDEX_NONE;
+    clpool_plan *gather = NULL;
+    ck_assert_int_eq(clpool_backward_plan_create(dev.ctx, &pc.pool, &pc.input,
+                                                 rc->mode == CLPOOL_MODE_MAX
+                                                     ? CLPOOL_BACKWARD_MAX_FROM_INDICES
+                                                     : CLPOOL_BACKWARD_AVG,
+                                                 &gather_options, &gather),
+                     CLPOOL_SUCCESS);
+    const int w = rc->rank - 1, width = rc->stride[w] > 1 && rc->kernel[w] <= rc->stride[w];
+    ck_assert_msg(clpool_plan_kernel_count(gather) == 2 ||
+                      strstr(clpool_plan_build_options(gather), width ? "-DLANES=2" : "-DLANES=3"),
+                  "%s: '%s'", rc->name, clpool_plan_build_options(gather));
+    clpool_plan_release(gather);
     /* The forward pass too where W is strided: with edge rows (EDGE_ROWS) where a window
      * overhangs, with plain strided taps where none does. */
     if (rc->stride[rc->rank - 1] > 1) {
