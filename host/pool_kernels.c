@@ -557,7 +557,7 @@ int clpool_kernel_stepped_lanes(const clpool_geometry *g, const clpool_device_fa
     return facts->cpu && kind == CLPOOL_KERNEL_FORWARD && g->mode == CLPOOL_MODE_MAX &&
            indices != CLPOOL_INDEX_NONE &&
            clpool_kernel_lanes(g, facts, specialise, kind) == CLPOOL_LANES_WIDTH &&
-           g->stride[2] == 1 && g->out[2] >= CLPOOL_STEPPED_LANE_WIDTH;
+           g->stride[2] == 1 && g->kernel[2] > 1 && g->out[2] >= CLPOOL_STEPPED_LANE_WIDTH;
 }
 
 /* Lanes that write int64 indices as two 32-bit words (pool_forward.cl, INDEX_WORDS): channel

@@ -142,8 +142,11 @@ int clpool_kernel_mirrored_backward(const clpool_geometry *g, const clpool_devic
                                     clpool_geometry *mirror);
 
 /* Unit-stride width lanes of max forward plans with indices on CPU devices, at least
- * CLPOOL_STEPPED_LANE_WIDTH outputs wide: 1 when the work-groups that would run past a row step
- * back to end on its last output (pool_forward.cl, STEPPED_LANES), so that no store is masked.
+ * CLPOOL_STEPPED_LANE_WIDTH outputs wide, of windows of more than one tap along W: 1 when the
+ * work-groups that would run past a row step back to end on its last output (pool_forward.cl,
+ * STEPPED_LANES), so that no store is masked. With one tap along W PoCL vectorised the stepped
+ * group across its rows instead of its lanes, every tap a gather and every store a scatter (1 x
+ * 1 windows on 8 x 192 x 32 x 32: 4.2 ms, 0.31 ms unstepped; docs/PERFORMANCE.md item 65).
  * Their work-groups are exactly CLPOOL_STEPPED_LANE_WIDTH lanes wide whatever the local size
  * (local_size.c), which keeps a group within the row and lets the last one step back by less
  * than its width. */

@@ -312,8 +312,8 @@ START_TEST(test_index_words_chosen) {
 END_TEST
 
 /* Stepped lanes (pool_kernels.h, clpool_kernel_stepped_lanes): unit-stride channels-first max
- * forward plans with indices, at least 8 outputs wide, on CPU devices; the step is the lanes
- * (the output's W rounded up to 8) less the output's W. */
+ * forward plans with indices, at least 8 outputs wide, more than one tap along W, on CPU
+ * devices; the step is the lanes (the output's W rounded up to 8) less the output's W. */
 START_TEST(test_stepped_lanes_chosen) {
     const struct {
         clpool_mode mode;
@@ -330,6 +330,7 @@ START_TEST(test_stepped_lanes_chosen) {
         {CLPOOL_MODE_AVG, CLPOOL_INDEX_NONE, 20, 3, 1, 1, 1, -1},
         {CLPOOL_MODE_MAX, CLPOOL_INDEX_INT64, 20, 3, 1, 1, 0, -1}, /* not a CPU */
         {CLPOOL_MODE_MAX, CLPOOL_INDEX_INT64, 40, 3, 2, 0, 1, -1}, /* strided */
+        {CLPOOL_MODE_MAX, CLPOOL_INDEX_INT64, 32, 1, 1, 0, 1, -1}, /* one tap along W */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
         clpool_pool_desc pool;
