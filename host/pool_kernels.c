@@ -167,6 +167,25 @@ static int global_vectors(const clpool_geometry *g, const clpool_device_facts *f
 #define MAX_BLOCK_TAPS        64
 #define MIN_PARTIALS_ELEMENTS ((int64_t)1 << 18)
 
+/* Channels-last taps lie C elements apart. Where that is a multiple of ALIASING_STRIDE bytes,
+ * every tap of a work-item's window falls in the same set of a CPU's L1 data cache (64 sets of
+ * 64-byte lines, 4 KiB a way), so a window of more than 8 taps (8 ways) evicts its own lines
+ * before the next vector of channels reads their other halves: every tap a miss. 8 x 2048
+ * planes of 7 x 7 ran 4-5x slower than 8 x 2040 (0.11-0.21 against 0.04 ms). Such averages take
+ * the two passes (from MIN_PARTIALS_ELEMENTS up, as the others) even where the kernels could
+ * spell the window out, in blocks of at most ALIASED_BLOCK_TAPS taps: 7 x 7 planes of C = 1024,
+ * 2048 and 3072 2.1-2.2x faster (resnet50_gap 0.20 -> 0.10 ms); strides of 3, 5 or 6 KiB (C =
+ * 768, 1280, 1536: taps in 2 or 4 sets) ran at 42-66% of copy in one pass and slower in two, so
+ * they keep one (PoCL, docs/PERFORMANCE.md item 66). CPU devices only: measured there. */
+#define ALIASING_STRIDE    4096
+#define ALIASED_BLOCK_TAPS 8
+
+static int aliased_taps(const clpool_geometry *g, const clpool_device_facts *facts) {
+    return facts->cpu && g->layout == CLPOOL_LAYOUT_CHANNELS_LAST && g->mode == CLPOOL_MODE_AVG &&
+           g->c * (int64_t)g->element_size % ALIASING_STRIDE == 0 &&
+           g->in[0] * g->in[1] * g->in[2] > ALIASED_BLOCK_TAPS;
+}
+
 /* Channels-first planes of at least MIN_SLICED_PLANE elements are cut into slices instead
  * (pool_forward.cl, PLANE_SLICES): slice j of B sums elements j, j + B, j + 2B, ... of the
  * contiguous plane, so neighbouring work-items read neighbouring elements. B is the plane over
@@ -247,8 +266,9 @@ static void fold_line(int64_t in[3]) {
 
 int clpool_kernel_partials(const clpool_geometry *g, const clpool_device_facts *facts,
                            int specialise, clpool_kernel_kind kind, clpool_geometry *blocks) {
-    if (!specialise || !is_global(g) || kind != CLPOOL_KERNEL_FORWARD || small_window(g) ||
-        g->input_elements < MIN_PARTIALS_ELEMENTS)
+    const int aliased = aliased_taps(g, facts);
+    if (!specialise || !is_global(g) || kind != CLPOOL_KERNEL_FORWARD ||
+        (small_window(g) && !aliased) || g->input_elements < MIN_PARTIALS_ELEMENTS)
         return 0;
     if (g->layout == CLPOOL_LAYOUT_CHANNELS_FIRST) {
         if (g->mode != CLPOOL_MODE_AVG || !sliced(g, facts))
@@ -264,7 +284,7 @@ int clpool_kernel_partials(const clpool_geometry *g, const clpool_device_facts *
     blocks->ceil_mode = 1;
     blocks->count_include_pad = 0;
     blocks->divisor = 0;
-    int64_t budget = MAX_BLOCK_TAPS;
+    int64_t budget = aliased ? ALIASED_BLOCK_TAPS : MAX_BLOCK_TAPS;
     for (int i = 2; i >= 0; --i) {
         const int64_t b = block_extent(blocks->in[i], budget);
         budget /= b;

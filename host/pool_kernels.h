@@ -77,11 +77,12 @@ int clpool_kernel_edge_rows(const clpool_geometry *g, const clpool_device_facts 
 #define CLPOOL_FORWARD_EDGE_KERNEL "clpool_pool_forward_edge"
 
 /* Specialised global pooling of at least 2^18 input elements whose plane is too large to spell
- * out: 1 when it runs in two passes through a scratch buffer (pool_forward.cl,
- * GLOBAL_PARTIALS), with *blocks the first pass's geometry. Global max pooling too, channels-last
- * only, its first pass also writing each block's argmax (clpool_partials_index_size). Channels-last
- * (C a multiple of 8):
- * the plane cut into blocks of at most 8 taps per dimension and 64 in all (kernel = stride =
+ * out, or on CPU devices a channels-last average whose taps alias in the L1 cache (C x the element
+ * size a multiple of 4,096 bytes, more than 8 taps): 1 when it runs in two passes through a
+ * scratch buffer (pool_forward.cl, GLOBAL_PARTIALS), with *blocks the first pass's geometry.
+ * Global max pooling too, channels-last only, its first pass also writing each block's argmax
+ * (clpool_partials_index_size). Channels-last (C a multiple of 8): the plane cut into blocks of
+ * at most 8 taps per dimension and 64 in all (8 in all where the taps alias; kernel = stride =
  * block, the last block clipped), whose output is the block sums, N x blocks x C. Channels-first
  * (devices other than CPUs, planes of at least 1,024 elements and fewer than 64 planes per
  * compute unit): the plane cut into B interleaved slices (out = 1 x 1 x B, kernel[2] the taps per

@@ -314,6 +314,48 @@ END_TEST
 /* Stepped lanes (pool_kernels.h, clpool_kernel_stepped_lanes): unit-stride channels-first max
  * forward plans with indices, at least 8 outputs wide, more than one tap along W, on CPU
  * devices; the step is the lanes (the output's W rounded up to 8) less the output's W. */
+/* Channels-last global averages whose taps lie a multiple of 4 KiB apart take two passes on CPU
+ * devices in blocks of at most 8 taps (pool_kernels.c, aliased_taps), even on planes small
+ * enough to spell out: a 7 x 7 plane of C = 1024 in rows of 7; not C = 1016 or 1280 (5 KiB),
+ * not max pooling, not channels-first, not other devices, and not planes of 8 taps or fewer. */
+START_TEST(test_aliased_taps_blocks) {
+    const struct {
+        clpool_mode mode;
+        clpool_layout layout;
+        int64_t c, h, w;
+        int cpu, blocks_w; /* blocks_w 0: one pass */
+    } cases[] = {
+        {CLPOOL_MODE_AVG, CLPOOL_LAYOUT_CHANNELS_LAST, 1024, 7, 7, 1, 7},
+        {CLPOOL_MODE_AVG, CLPOOL_LAYOUT_CHANNELS_LAST, 2048, 5, 20, 1, 8},
+        {CLPOOL_MODE_AVG, CLPOOL_LAYOUT_CHANNELS_LAST, 1016, 7, 7, 1, 0},
+        {CLPOOL_MODE_AVG, CLPOOL_LAYOUT_CHANNELS_LAST, 1280, 7, 7, 1, 0},
+        {CLPOOL_MODE_MAX, CLPOOL_LAYOUT_CHANNELS_LAST, 1024, 7, 7, 1, 0},
+        {CLPOOL_MODE_AVG, CLPOOL_LAYOUT_CHANNELS_FIRST, 1024, 7, 7, 1, 0},
+        {CLPOOL_MODE_AVG, CLPOOL_LAYOUT_CHANNELS_LAST, 1024, 7, 7, 0, 0},
+        {CLPOOL_MODE_AVG, CLPOOL_LAYOUT_CHANNELS_LAST, 1024, 2, 4, 1, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
+        clpool_pool_desc pool;
+        clpool_tensor_desc input;
+        clpool_pool_desc_init_global(&pool, cases[i].mode, 2);
+        const int64_t spatial[2] = {cases[i].h, cases[i].w};
+        clpool_tensor_desc_init(&input, CLPOOL_DTYPE_F32, cases[i].layout, 64, cases[i].c, 2,
+                                spatial);
+        clpool_geometry g, blocks;
+        ck_assert_int_eq(clpool_geometry_resolve(&pool, &input, &g), CLPOOL_SUCCESS);
+        clpool_device_facts facts = dev.ctx->facts;
+        facts.cpu = cases[i].cpu;
+        const int two = clpool_kernel_partials(&g, &facts, 1, CLPOOL_KERNEL_FORWARD, &blocks);
+        ck_assert_msg(two == (cases[i].blocks_w != 0), "case %zu: %d", i, two);
+        if (two)
+            ck_assert_msg(blocks.kernel[2] == cases[i].blocks_w &&
+                              blocks.kernel[1] * blocks.kernel[2] <= 8 && blocks.kernel[0] == 1,
+                          "case %zu: blocks %lld x %lld", i, (long long)blocks.kernel[1],
+                          (long long)blocks.kernel[2]);
+    }
+}
+END_TEST
+
 START_TEST(test_stepped_lanes_chosen) {
     const struct {
         clpool_mode mode;
@@ -1322,6 +1364,7 @@ static Suite *internal_suite(void) {
     tcase_add_test(tc, test_width_lanes_on_gpus);
     tcase_add_test(tc, test_edge_rows_read_inside);
     tcase_add_test(tc, test_index_words_chosen);
+    tcase_add_test(tc, test_aliased_taps_blocks);
     tcase_add_test(tc, test_stepped_lanes_chosen);
     tcase_add_test(tc, test_stepped_lanes_results);
     tcase_add_test(tc, test_mirrored_backward_chosen);

@@ -460,10 +460,13 @@ CLPOOL_API size_t clpool_plan_local_size(const clpool_plan *plan);
  * unclamped taps of the first would read outside the input) and for global pooling plans of large
  * inputs (-DGLOBAL_PARTIALS in the options: specialised, at least 2^18 input elements;
  * channels-last average or max with C a multiple of 8 and a plane of more than 8 taps along some
- * dimension, or channels-first average on devices other than CPUs, with planes of at least 1,024
- * elements and fewer than 64 planes per compute unit; the first kernel sums blocks or slices of the
- * plane, or takes the blocks' maxima and argmaxes, into a scratch buffer, the second combines
- * those), and on CPU devices for specialised max-from-indices backward plans with int64 indices
+ * dimension, channels-last average on CPU devices with C x the element size a multiple of 4,096
+ * bytes and a plane of more than 8 taps (in blocks of at most 8 taps: taps that far apart share
+ * a few L1 cache sets), or channels-first average on devices other than CPUs, with planes of at
+ * least 1,024 elements and fewer than 64 planes per compute unit; the first kernel sums blocks or
+ * slices of the plane, or takes the blocks' maxima and argmaxes, into a scratch buffer, the second
+ * combines those), and on CPU devices for specialised max-from-indices backward plans with int64
+ * indices
  * (-DNARROW_INDICES in the options) that launch lanes (-DLANES), are not global, have planes of
  * fewer than 2^31 elements, at least as many outputs as CL_DEVICE_MAX_WORK_ITEM_SIZES[0] (4,096 on
  * PoCL) and at least 4 covering outputs per element (ceil(kernel / stride) multiplied over the
@@ -483,7 +486,8 @@ CLPOOL_API size_t clpool_plan_local_size(const clpool_plan *plan);
  * (one step away) whose windows hold the element and name it, written by the first of them
  * (1.1-2.1x faster on PoCL); else 1; 0 for NULL. The plan keeps
  * that scratch buffer (one value per block, and for a max one index; a block is up to 64 taps of
- * the plane, 8 for a line whose length cannot be folded into rows; 4 bytes per index when
+ * the plane, 8 for a line whose length cannot be folded into rows or for the cache-set rule
+ * above; 4 bytes per index when
  * narrowing) from one enqueue to the next on the same in-order queue, and releases it with the
  * plan; an enqueue on another queue gets a new one, kept in turn if that queue is in-order. A plan
  * with nothing to compute enqueues only a marker. Should the second launch fail, the first stays
