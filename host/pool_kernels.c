@@ -113,15 +113,18 @@ static int64_t residue_lanes(const clpool_geometry *g) {
     return (g->in[2] + g->stride[2] - 1) / g->stride[2];
 }
 
-/* Channels-first gathers whose windows do not overlap along a strided W (kernel <= stride) run
- * their lanes over the input's W (pool_backward.cl, LANES_WIDTH): one covering output per element
- * along W, read by a gather, and a plain store. The residue lanes read that output with a plain
- * load and store at the stride, a scatter, slower on CPU devices: densenet_transition's average
- * backward channels-first 1.42-1.85 -> 0.89-1.04 ms, average 3 x 3 stride 3 on 57 x 57 0.79 ->
- * 0.52 ms; with overlapping windows the gathers lost (average 3 x 3 stride 2 0.74x, max 5 x 5
- * stride 2 0.44x), so those keep the residue lanes (PoCL, batch 8, docs/PERFORMANCE.md item 64). */
+/* Channels-first gathers of windows that overlap in no dimension (kernel <= stride), strided
+ * along W, run their lanes over the input's W (pool_backward.cl, LANES_WIDTH): one covering
+ * output per element, read by a gather, and a plain store. The residue lanes read that output
+ * with a plain load and store at the stride, a scatter, slower on CPU devices:
+ * densenet_transition's average backward channels-first 1.42-1.85 -> 0.89-1.04 ms, average 3 x 3
+ * stride 3 on 57 x 57 0.79 -> 0.52 ms. With more covering outputs the gathers lost, one gather
+ * (two for max) per candidate against the residue lanes' one scatter: average 3 x 3 stride 2
+ * 0.74x, max 5 x 5 stride 2 0.44x, max 5 x 2 stride 2 (three candidates along H, one along W)
+ * 0.45x, so those keep the residue lanes (PoCL, batch 8, docs/PERFORMANCE.md item 64). */
 static int width_gather(const clpool_geometry *g) {
-    return g->stride[2] > 1 && g->kernel[2] <= g->stride[2];
+    return g->stride[2] > 1 &&
+           covering_outputs(g, 0) * covering_outputs(g, 1) * covering_outputs(g, 2) == 1;
 }
 
 /* Specialised global backward passes that read one value per covering output read the plane's

@@ -42,7 +42,7 @@ typedef enum clpool_kernel_kind {
 /* The kernels' LANES (pool_forward.cl, pool_backward.cl): 0 for the one-dimensional launch,
  * else a two-dimensional one whose dimension 0 runs over the channels (CLPOOL_LANES_CHANNEL,
  * channels-last), the output's W (CLPOOL_LANES_WIDTH, channels-first forward; the input's W for
- * channels-first gathers whose windows do not overlap along a strided W) or the input's W
+ * channels-first gathers whose windows overlap in no dimension, strided along W) or the input's W
  * over the stride (CLPOOL_LANES_RESIDUE, other channels-first gathers), so that neighbouring
  * work-items read neighbouring memory, or the plane (CLPOOL_LANES_PLANE, channels-first global
  * gathers), or a plane's slices (CLPOOL_LANES_SLICE, below). Only for specialised windows the

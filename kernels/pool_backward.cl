@@ -121,11 +121,11 @@
  * spelled-out gather (or GLOBAL_WINDOW): LANES_CHANNEL (channels-last) as in pool_forward.cl,
  * dimension 0 over the channels; LANES_RESIDUE (channels-first) dimension 0 over the input's W
  * divided by the stride, dimension 1 over (input row, residue), so that the covering outputs' reads
- * are affine in the lane (below); LANES_WIDTH (channels-first, windows that do not overlap along a
- * strided W) dimension 0 over the input's W, dimension 1 over the input rows: each element's one
- * covering output along W is a gathered read, and the store a plain one, where the residue lanes'
- * store at the stride is a scatter (docs/PERFORMANCE.md); LANES_PLANE (channels-first global
- * pooling) dimension 0 over the plane. */
+ * are affine in the lane (below); LANES_WIDTH (channels-first, windows that overlap in no
+ * dimension, strided along W) dimension 0 over the input's W, dimension 1 over the input rows:
+ * each element's one covering output is a gathered read, and the store a plain one, where the
+ * residue lanes' store at the stride is a scatter (docs/PERFORMANCE.md); LANES_PLANE
+ * (channels-first global pooling) dimension 0 over the plane. */
 #define LANES_CHANNEL 1
 #define LANES_WIDTH   2
 #define LANES_RESIDUE 3

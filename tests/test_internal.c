@@ -86,9 +86,9 @@ START_TEST(test_build_options_define_once) {
 END_TEST
 
 /* The launches the device tests rely on reaching: residue lanes for the channels-first gathers
- * of test_ranks.c's residue table (from 6 live lanes up), width lanes for those whose windows do
- * not overlap along a strided W (from an input W of 6 up), plane lanes and GLOBAL_WINDOW for
- * channels-first global gathers, width lanes forward (with edge rows given a stride and
+ * of test_ranks.c's residue table (from 6 live lanes up), width lanes for those whose windows
+ * overlap in no dimension, strided along W (from an input W of 6 up), plane lanes and GLOBAL_WINDOW
+ * for channels-first global gathers, width lanes forward (with edge rows given a stride and
  * padding, not with unit stride), channel lanes channels-last, and the two-pass
  * channels-last global average (blocks of 8 taps) from 2^18 input elements up, not below. */
 typedef struct {

@@ -655,7 +655,7 @@ END_TEST
 
 /* Channels-first gathers launch by stride residue (pool_backward.cl, LANES_RESIDUE) once the
  * input's W over the stride gives at least 6 lanes, and over the input's W (LANES_WIDTH) where
- * windows do not overlap along a strided W (kernel <= stride) and W is at least 6: each case
+ * windows overlap in no dimension (kernel <= stride), W is strided and at least 6: each case
  * below takes one of them, and together they reach what their arithmetic depends on: every
  * residue of W by the stride (lanes past the input's end), lane counts off a multiple of 8,
  * kernels shorter than the stride (a residue, or elements, no window covers), padding,
@@ -685,13 +685,16 @@ static const residue_case residue_cases[] = {
     {"max_12x52_k3x5_s2x3_p1x2", CLPOOL_MODE_MAX, 2, {12, 52}, {3, 5}, {2, 3}, {1, 2}, 0, 1, 0},
     {"avg_5x7x49_k2x3x3_s2x2x2_p0x1x1_ceil", CLPOOL_MODE_AVG, 3, {5, 7, 49}, {2, 3, 3},
      {2, 2, 2}, {0, 1, 1}, 1, 1, 0},
-    /* Width lanes: kernel <= stride along W. */
+    /* Width lanes: kernel <= stride in every dimension, strided along W. */
     {"avg_w_16x56_k2s2_densenet", CLPOOL_MODE_AVG, 2, {16, 56}, {2, 2}, {2, 2}, {0, 0}, 0, 1, 0},
     {"max_w_9x29_k2s2_ceil_odd", CLPOOL_MODE_MAX, 2, {9, 29}, {2, 2}, {2, 2}, {0, 0}, 1, 1, 0},
-    {"avg_w_6x31_k2s3p1_gaps_exclude_pad", CLPOOL_MODE_AVG, 2, {6, 31}, {3, 2}, {2, 3}, {1, 1}, 1,
+    {"avg_w_6x31_k2s3p1_gaps_exclude_pad", CLPOOL_MODE_AVG, 2, {6, 31}, {2, 2}, {2, 3}, {1, 1}, 1,
      0, 0},
-    {"max_w_3x5x22_k2x3x3_s1x2x3_p1x1x1", CLPOOL_MODE_MAX, 3, {3, 5, 22}, {2, 3, 3}, {1, 2, 3},
-     {1, 1, 1}, 0, 1, 0},
+    {"max_w_3x5x22_k1x2x3_s1x2x3_p0x1x1", CLPOOL_MODE_MAX, 3, {3, 5, 22}, {1, 2, 3}, {1, 2, 3},
+     {0, 1, 1}, 0, 1, 0},
+    /* Kernel <= stride along W only: windows overlap along H, residue lanes. */
+    {"avg_r_10x40_k3x2_s2x2_h_overlap", CLPOOL_MODE_AVG, 2, {10, 40}, {3, 2}, {2, 2}, {1, 0}, 0, 1,
+     0},
     {"avg_w_7x13_k4s4p2_divisor3_ceil", CLPOOL_MODE_AVG, 2, {7, 13}, {4, 4}, {4, 4}, {2, 2}, 1, 1,
      3},
 };
@@ -720,7 +723,9 @@ START_TEST(test_residue_case) {
                                                      : CLPOOL_BACKWARD_AVG,
                                                  &gather_options, &gather),
                      CLPOOL_SUCCESS);
-    const int w = rc->rank - 1, width = rc->stride[w] > 1 && rc->kernel[w] <= rc->stride[w];
+    int width = rc->stride[rc->rank - 1] > 1;
+    for (int d = 0; d < rc->rank; ++d)
+        width = width && rc->kernel[d] <= rc->stride[d];
     ck_assert_msg(clpool_plan_kernel_count(gather) == 2 ||
                       strstr(clpool_plan_build_options(gather), width ? "-DLANES=2" : "-DLANES=3"),
                   "%s: '%s'", rc->name, clpool_plan_build_options(gather));
