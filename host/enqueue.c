@@ -84,12 +84,24 @@ static void with_scratch(const clpool_operand *ops, int slot, cl_mem scratch, si
     out[slot].bytes = bytes;
 }
 
+/* A new scratch buffer's margins (plan.h: scratch_margin) hold -1, which no kernel writes:
+ * the whole buffer is filled once, after the caller's wait list; *filled is that fill's event,
+ * which the first kernel then waits on instead. */
+static cl_int fill_margins(const clpool_plan *plan, cl_command_queue queue, cl_mem buffer,
+                           cl_uint count, const cl_event *events, cl_event *filled) {
+    const cl_int minus_one = -1;
+    return clEnqueueFillBuffer(queue, buffer, &minus_one, sizeof minus_one, 0, plan->scratch_bytes,
+                               count, events, filled);
+}
+
 /* The scratch buffer of a two-pass enqueue on queue, under the plan's lock (plan.h: scratch):
  * the kept one when queue is the in-order queue it was made for, else a new one, which the plan
  * keeps (releasing the old) when queue is in-order. *owned says the caller releases the buffer
- * once its kernels are enqueued: a buffer for an out-of-order queue is never kept. */
+ * once its kernels are enqueued: a buffer for an out-of-order queue is never kept. A new buffer
+ * with margins is filled (fill_margins) after the count events, and *filled set. */
 static cl_int obtain_scratch(clpool_plan *plan, cl_command_queue queue, cl_mem *out, int *owned,
-                             const char **call) {
+                             const char **call, cl_uint count, const cl_event *events,
+                             cl_event *filled) {
     cl_command_queue_properties properties = 0;
     *call = "clGetCommandQueueInfo(CL_QUEUE_PROPERTIES)";
     cl_int err =
@@ -107,6 +119,14 @@ static cl_int obtain_scratch(clpool_plan *plan, cl_command_queue queue, cl_mem *
         clCreateBuffer(plan->ctx->context, CL_MEM_READ_WRITE, plan->scratch_bytes, NULL, &err);
     if (err != CL_SUCCESS)
         return err;
+    if (plan->scratch_margin) {
+        *call = "clEnqueueFillBuffer(margins of the narrowed indices)";
+        err = fill_margins(plan, queue, fresh, count, events, filled);
+        if (err != CL_SUCCESS) {
+            clReleaseMemObject(fresh);
+            return err;
+        }
+    }
     if (in_order) {
         if (plan->scratch)
             clReleaseMemObject(plan->scratch);
@@ -131,6 +151,7 @@ static clpool_status launch(const clpool_plan *plan, cl_command_queue queue,
     const int two_kernels = plan->second_kernel != NULL;
     cl_int err = CL_SUCCESS;
     cl_mem scratch = NULL;
+    cl_event filled = NULL;
     int owned = 0;
     clpool_operand first_ops[3], second_ops[3], mirrored_ops[3];
     const char *call = NULL;
@@ -144,7 +165,7 @@ static clpool_status launch(const clpool_plan *plan, cl_command_queue queue,
     }
     pthread_mutex_lock(&locked->enqueue_lock);
     if (plan->scratch_bytes) {
-        err = obtain_scratch(locked, queue, &scratch, &owned, &call);
+        err = obtain_scratch(locked, queue, &scratch, &owned, &call, count, events, &filled);
         if (err != CL_SUCCESS) {
             pthread_mutex_unlock(&locked->enqueue_lock);
             return clpool_fail_cl(err, call,
@@ -159,7 +180,12 @@ static clpool_status launch(const clpool_plan *plan, cl_command_queue queue,
         with_scratch(ops, 0, scratch, plan->scratch_bytes, second_ops);
         with_scratch(ops, 1, scratch, plan->scratch_bytes, first_ops);
         first_ops[1].element_size = second_ops[0].element_size = sizeof(cl_int);
+        first_ops[1].offset = second_ops[0].offset = (size_t)plan->scratch_margin * sizeof(cl_int);
         ops = first_ops;
+        if (filled) { /* the fill of the margins already waits on the caller's events */
+            count = 1;
+            events = &filled;
+        }
     } else if (plan->narrow_indices) {
         /* The narrowing writes the scratch buffer where grad_input would be; the gather reads it
          * in place of the caller's indices. */
@@ -204,6 +230,8 @@ static clpool_status launch(const clpool_plan *plan, cl_command_queue queue,
     }
     if (first)
         clReleaseEvent(first);
+    if (filled)
+        clReleaseEvent(filled);
     const clpool_status status = err == CL_SUCCESS
                                      ? CLPOOL_SUCCESS
                                      : clpool_launch_failure(plan, err, call, "pooling kernel");

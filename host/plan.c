@@ -177,8 +177,15 @@ static clpool_status build_kernel(clpool_plan *plan, int specialise) {
          * does. */
         plan->second_items = (uint64_t)plan->kernel_geometry.input_elements;
         if (clpool_kernel_scatter_narrows(&plan->kernel_geometry, &plan->ctx->facts, specialise,
-                                          plan->kernel_kind, plan->indices))
-            plan->scratch_bytes = (size_t)plan->kernel_geometry.output_elements * sizeof(cl_int);
+                                          plan->kernel_kind, plan->indices)) {
+            /* With its margins the buffer's size fits size_t (clpool_kernel_scatter_margin). */
+            plan->scratch_margin =
+                clpool_kernel_scatter_margin(&plan->kernel_geometry, &plan->ctx->facts, specialise,
+                                             plan->kernel_kind, plan->indices);
+            plan->scratch_bytes =
+                ((size_t)plan->kernel_geometry.output_elements + 2 * (size_t)plan->scratch_margin) *
+                sizeof(cl_int);
+        }
         status = make_kernel(plan, program, CLPOOL_BACKWARD_ZERO_KERNEL, plan->second_items,
                              &plan->second_kernel);
     }

@@ -60,6 +60,10 @@ struct clpool_plan {
      * must not keep a caller's queue alive): a released queue is deleted only once its commands
      * have finished, so a new queue at the same address never overlaps the buffer's last use. */
     cl_command_queue scratch_queue;
+    /* A scatter's narrowed indices in that buffer start this many ints in, and as many ints of
+     * -1 follow them (clpool_kernel_scatter_margin); a fresh buffer is filled with -1 before
+     * its first use. Else 0. */
+    int64_t scratch_margin;
     /* A two-pass global max's block argmaxes in that buffer: their offset and element size in
      * bytes (clpool_partials_index_size), else both 0. */
     size_t scratch_index_offset, scratch_index_size;

@@ -344,6 +344,21 @@ int clpool_kernel_scatter_narrows(const clpool_geometry *g, const clpool_device_
            clpool_kernel_scattered_backward(g, facts, specialise, kind, indices);
 }
 
+int64_t clpool_kernel_scatter_margin(const clpool_geometry *g, const clpool_device_facts *facts,
+                                     int specialise, clpool_kernel_kind kind,
+                                     clpool_index_type indices) {
+    if (!clpool_kernel_scatter_narrows(g, facts, specialise, kind, indices))
+        return 0;
+    for (int i = 0; i < 3; ++i)
+        if (g->kernel[i] > g->stride[i] && g->out[i] < 3)
+            return 0;
+    /* The farthest neighbour, one step along D, H and W, in output elements (channels-first);
+     * none where the buffer with both margins would not fit size_t (32-bit hosts). */
+    const int64_t margin = (g->out[1] + 1) * g->out[2] + 1;
+    const uint64_t ints = (uint64_t)g->output_elements + 2 * (uint64_t)margin;
+    return ints <= SIZE_MAX / sizeof(cl_int) ? margin : 0;
+}
+
 int clpool_kernel_lanes(const clpool_geometry *g, const clpool_device_facts *facts, int specialise,
                         clpool_kernel_kind kind) {
     clpool_geometry blocks;
@@ -654,6 +669,8 @@ clpool_status clpool_kernel_build_options(const clpool_geometry *g,
                g->kernel[2] > g->stride[2]);
     if (clpool_kernel_scatter_narrows(g, facts, specialise, kind, indices))
         append(b, " -DNARROW_INDICES=1");
+    if (clpool_kernel_scatter_margin(g, facts, specialise, kind, indices))
+        append(b, " -DNEAR_UNMASKED=1");
     if (specialise)
         append_specialisation(b, g);
     else

@@ -128,6 +128,14 @@ int clpool_kernel_scattered_backward(const clpool_geometry *g, const clpool_devi
 int clpool_kernel_scatter_narrows(const clpool_geometry *g, const clpool_device_facts *facts,
                                   int specialise, clpool_kernel_kind kind,
                                   clpool_index_type indices);
+/* For a scatter that narrows (above): the ints of -1 kept before and after the narrowed indices in
+ * the scratch buffer, so that the scatter reads every neighbour's index unmasked
+ * (pool_backward.cl, NEAR_UNMASKED), else 0 (the scatter then masks neighbours outside the
+ * output). Nonzero where every dimension whose windows overlap has at least 3 outputs: an index
+ * read across a row's or plane's edge then names an element outside the scatter's window. */
+int64_t clpool_kernel_scatter_margin(const clpool_geometry *g, const clpool_device_facts *facts,
+                                     int specialise, clpool_kernel_kind kind,
+                                     clpool_index_type indices);
 #define CLPOOL_BACKWARD_ZERO_KERNEL    "clpool_pool_backward_zero"
 #define CLPOOL_BACKWARD_SCATTER_KERNEL "clpool_pool_backward_scatter"
 

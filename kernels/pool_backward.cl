@@ -570,7 +570,31 @@ __attribute__((always_inline)) inline int word_index(__global const int *restric
 /* The output itself, whose index and gradient are read once, unconditionally: read again under
  * the neighbours' condition, the index's two words compiled to gathers. */
 #define SELF(dz, dy, dx) ((dz) == 0 && (dy) == 0 && (dx) == 0)
+/* NEAR_UNMASKED (host: pool_kernels.c, clpool_kernel_scatter_margin), with NARROW_INDICES: the
+ * narrowed indices lie between margins of -1 in the scratch buffer, so every neighbour's index is
+ * read unmasked, and where a neighbour lies past the output's edge that read lands in a margin
+ * (-1) or on another output of the tensor: one whose narrowed index names an element of its own
+ * window, which is outside this output's window (for a neighbour of another row or plane that
+ * would take fewer than 3 outputs along the dimension, which the host rules out). So naming the
+ * element alone says the neighbour is real, and its gradient is read only then: masking every
+ * neighbour by its position cost four compares a neighbour in 2D (the scatters 1.1-1.4x faster
+ * without, docs/PERFORMANCE.md item 67). */
+#ifndef NEAR_UNMASKED
+#define NEAR_UNMASKED 0
+#endif
+#if NEAR_UNMASKED && !NARROW_INDICES
+#error "NEAR_UNMASKED reads the narrowed indices"
+#endif
 /* Neighbour (dz, dy, dx): whether its window holds the element and its index names it. */
+#if NEAR_UNMASKED
+#define NEAR_TERM(dz, dy, dx)                                                                      \
+    {                                                                                              \
+        const long d_ = (((long)(dz)*P_OH + (dy)) * P_OW + (dx)) * (long)TAP_STEP;                 \
+        const bool names_ = (SELF(dz, dy, dx) ? index : named[d_]) == p;                           \
+        acc += names_ ? (SELF(dz, dy, dx) ? g : LOAD(go, d_)) : (ACC_T)0;                          \
+        earlier = earlier || (names_ && EARLIER(dz, dy, dx));                                      \
+    }
+#else
 #define NEAR_TERM(dz, dy, dx)                                                                      \
     {                                                                                              \
         const int nz_ = oz + (dz), ny_ = oy + (dy), nx_ = ox + (dx);                               \
@@ -585,6 +609,7 @@ __attribute__((always_inline)) inline int word_index(__global const int *restric
         acc += names_ ? g_ : (ACC_T)0;                                                             \
         earlier = earlier || (names_ && EARLIER(dz, dy, dx));                                      \
     }
+#endif
 
 __kernel void clpool_pool_backward_scatter(__global const DATA_T *restrict grad_output,
                                            ulong grad_output_offset,

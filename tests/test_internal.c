@@ -697,7 +697,8 @@ START_TEST(test_scattered_backward_chosen) {
     ck_assert_uint_eq(plan->second_items, 2 * 8 * 64 * 64);
     ck_assert_uint_eq(plan->scratch_bytes, 0);
     clpool_plan_release(plan);
-    /* Overlapping windows, int64 indices: the fill narrows them into a kept scratch buffer. */
+    /* Overlapping windows, int64 indices: the fill narrows them into a kept scratch buffer,
+     * between margins of (31 + 1) x 31 + 1 ints, and the scatter reads its neighbours unmasked. */
     clpool_pool_desc_init_2d(&pool, CLPOOL_MODE_MAX, 3, 3);
     pool.stride[0] = pool.stride[1] = 2;
     ck_assert_int_eq(clpool_backward_plan_create(dev.ctx, &pool, &input,
@@ -706,7 +707,22 @@ START_TEST(test_scattered_backward_chosen) {
     ck_assert(plan->scattered);
     ck_assert_ptr_nonnull(strstr(plan->build_options, "-DNEAR_D=0 -DNEAR_H=1 -DNEAR_W=1"));
     ck_assert_ptr_nonnull(strstr(plan->build_options, "-DNARROW_INDICES=1"));
-    ck_assert_uint_eq(plan->scratch_bytes, 2 * 8 * 31 * 31 * sizeof(cl_int));
+    ck_assert_ptr_nonnull(strstr(plan->build_options, "-DNEAR_UNMASKED=1"));
+    ck_assert_int_eq(plan->scratch_margin, 32 * 31 + 1);
+    ck_assert_uint_eq(plan->scratch_bytes, (2 * 8 * 31 * 31 + 2 * (32 * 31 + 1)) * sizeof(cl_int));
+    clpool_plan_release(plan);
+    /* Fewer than 3 outputs along H, where windows overlap: neighbours across the edge of a plane
+     * could name the element, so they stay masked, and the buffer has no margins. */
+    const int64_t flat[2] = {5, 64};
+    clpool_tensor_desc_init(&input, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_FIRST, 2, 300, 2,
+                            flat);
+    ck_assert_int_eq(clpool_backward_plan_create(dev.ctx, &pool, &input,
+                                                 CLPOOL_BACKWARD_MAX_FROM_INDICES, NULL, &plan),
+                     CLPOOL_SUCCESS);
+    ck_assert(plan->scattered);
+    ck_assert_ptr_nonnull(strstr(plan->build_options, "-DNARROW_INDICES=1"));
+    ck_assert_ptr_null(strstr(plan->build_options, "-DNEAR_UNMASKED"));
+    ck_assert_int_eq(plan->scratch_margin, 0);
     clpool_plan_release(plan);
 }
 END_TEST

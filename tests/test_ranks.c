@@ -782,6 +782,8 @@ static const narrow_case narrow_cases[] = {
     {"k2s2_one_covering", {10, 16}, 2, 2, 0, {SCATTERED, GATHER}},
     {"k2s2_one_covering_17_residue_lanes", {6, 34}, 2, 2, 0, {SCATTERED, GATHER}},
     {"k2s3p1_gaps", {13, 29}, 2, 3, 1, {SCATTERED, GATHER}},
+    /* Two output rows: the scatter masks neighbours past a plane's edge (no NEAR_UNMASKED). */
+    {"k3s2_two_output_rows", {5, 33}, 3, 2, 0, {SCATTERED, NARROWED}},
 };
 
 /* The smallest odd batch that gives the case at least min_outputs outputs (plans narrow from the
