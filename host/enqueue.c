@@ -8,6 +8,8 @@
 #include "error.h"
 #include "local_size.h"
 
+#include <stdlib.h>
+
 /* N = 0: no kernel, but the caller may wait on the returned event or rely on the wait list. */
 static clpool_status enqueue_marker(cl_command_queue queue, cl_uint count, const cl_event *events,
                                     cl_event *event) {
@@ -85,23 +87,24 @@ static void with_scratch(const clpool_operand *ops, int slot, cl_mem scratch, si
 }
 
 /* A new scratch buffer's margins (plan.h: scratch_margin) hold -1, which no kernel writes:
- * the whole buffer is filled once, after the caller's wait list; *filled is that fill's event,
- * which the first kernel then waits on instead. */
+ * the whole buffer is filled once, waiting on nothing (the buffer is new, and the fill must not
+ * depend on the caller's events: had one failed, the fill would never run and the kept buffer
+ * keep margins of garbage; PoCL also aborted propagating such a failure along the chain).
+ * *filled is its event, which the first kernel waits on besides the caller's. */
 static cl_int fill_margins(const clpool_plan *plan, cl_command_queue queue, cl_mem buffer,
-                           cl_uint count, const cl_event *events, cl_event *filled) {
+                           cl_event *filled) {
     const cl_int minus_one = -1;
     return clEnqueueFillBuffer(queue, buffer, &minus_one, sizeof minus_one, 0, plan->scratch_bytes,
-                               count, events, filled);
+                               0, NULL, filled);
 }
 
 /* The scratch buffer of a two-pass enqueue on queue, under the plan's lock (plan.h: scratch):
  * the kept one when queue is the in-order queue it was made for, else a new one, which the plan
  * keeps (releasing the old) when queue is in-order. *owned says the caller releases the buffer
  * once its kernels are enqueued: a buffer for an out-of-order queue is never kept. A new buffer
- * with margins is filled (fill_margins) after the count events, and *filled set. */
+ * with margins is filled (fill_margins), and *filled set. */
 static cl_int obtain_scratch(clpool_plan *plan, cl_command_queue queue, cl_mem *out, int *owned,
-                             const char **call, cl_uint count, const cl_event *events,
-                             cl_event *filled) {
+                             const char **call, cl_event *filled) {
     cl_command_queue_properties properties = 0;
     *call = "clGetCommandQueueInfo(CL_QUEUE_PROPERTIES)";
     cl_int err =
@@ -121,7 +124,7 @@ static cl_int obtain_scratch(clpool_plan *plan, cl_command_queue queue, cl_mem *
         return err;
     if (plan->scratch_margin) {
         *call = "clEnqueueFillBuffer(margins of the narrowed indices)";
-        err = fill_margins(plan, queue, fresh, count, events, filled);
+        err = fill_margins(plan, queue, fresh, filled);
         if (err != CL_SUCCESS) {
             clReleaseMemObject(fresh);
             return err;
@@ -152,6 +155,14 @@ static clpool_status launch(const clpool_plan *plan, cl_command_queue queue,
     cl_int err = CL_SUCCESS;
     cl_mem scratch = NULL;
     cl_event filled = NULL;
+    /* The first kernel's wait list when a fill of margins joins the caller's events. */
+    cl_event *waits = NULL;
+    if (plan->scratch_margin) {
+        waits = malloc(((size_t)count + 1) * sizeof *waits);
+        if (!waits)
+            return clpool_fail(CLPOOL_ERROR_OUT_OF_HOST_MEMORY,
+                               "allocating the wait list of %u events and a fill", count);
+    }
     int owned = 0;
     clpool_operand first_ops[3], second_ops[3], mirrored_ops[3];
     const char *call = NULL;
@@ -165,9 +176,10 @@ static clpool_status launch(const clpool_plan *plan, cl_command_queue queue,
     }
     pthread_mutex_lock(&locked->enqueue_lock);
     if (plan->scratch_bytes) {
-        err = obtain_scratch(locked, queue, &scratch, &owned, &call, count, events, &filled);
+        err = obtain_scratch(locked, queue, &scratch, &owned, &call, &filled);
         if (err != CL_SUCCESS) {
             pthread_mutex_unlock(&locked->enqueue_lock);
+            free(waits);
             return clpool_fail_cl(err, call,
                                   plan->narrow_indices || plan->scattered
                                       ? "the scratch buffer of the narrowed indices"
@@ -182,9 +194,11 @@ static clpool_status launch(const clpool_plan *plan, cl_command_queue queue,
         first_ops[1].element_size = second_ops[0].element_size = sizeof(cl_int);
         first_ops[1].offset = second_ops[0].offset = (size_t)plan->scratch_margin * sizeof(cl_int);
         ops = first_ops;
-        if (filled) { /* the fill of the margins already waits on the caller's events */
-            count = 1;
-            events = &filled;
+        if (filled) { /* the fill kernel waits on the caller's events and the margins' fill */
+            for (cl_uint i = 0; i < count; ++i)
+                waits[i] = events[i];
+            waits[count++] = filled;
+            events = waits;
         }
     } else if (plan->narrow_indices) {
         /* The narrowing writes the scratch buffer where grad_input would be; the gather reads it
@@ -232,6 +246,7 @@ static clpool_status launch(const clpool_plan *plan, cl_command_queue queue,
         clReleaseEvent(first);
     if (filled)
         clReleaseEvent(filled);
+    free(waits);
     const clpool_status status = err == CL_SUCCESS
                                      ? CLPOOL_SUCCESS
                                      : clpool_launch_failure(plan, err, call, "pooling kernel");

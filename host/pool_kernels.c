@@ -352,9 +352,13 @@ int64_t clpool_kernel_scatter_margin(const clpool_geometry *g, const clpool_devi
     for (int i = 0; i < 3; ++i)
         if (g->kernel[i] > g->stride[i] && g->out[i] < 3)
             return 0;
-    /* The farthest neighbour, one step along D, H and W, in output elements (channels-first);
-     * none where the buffer with both margins would not fit size_t (32-bit hosts). */
-    const int64_t margin = (g->out[1] + 1) * g->out[2] + 1;
+    /* The farthest neighbour, one step along each dimension whose windows overlap, in output
+     * elements (channels-first); none where the buffer with both margins would not fit size_t
+     * (32-bit hosts). */
+    const int64_t margin =
+        ((g->kernel[0] > g->stride[0] ? g->out[1] : 0) + (g->kernel[1] > g->stride[1])) *
+            g->out[2] +
+        (g->kernel[2] > g->stride[2]);
     const uint64_t ints = (uint64_t)g->output_elements + 2 * (uint64_t)margin;
     return ints <= SIZE_MAX / sizeof(cl_int) ? margin : 0;
 }

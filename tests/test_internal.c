@@ -698,7 +698,8 @@ START_TEST(test_scattered_backward_chosen) {
     ck_assert_uint_eq(plan->scratch_bytes, 0);
     clpool_plan_release(plan);
     /* Overlapping windows, int64 indices: the fill narrows them into a kept scratch buffer,
-     * between margins of (31 + 1) x 31 + 1 ints, and the scatter reads its neighbours unmasked. */
+     * between margins of 31 + 1 ints (one row and one column), and the scatter reads its
+     * neighbours unmasked. */
     clpool_pool_desc_init_2d(&pool, CLPOOL_MODE_MAX, 3, 3);
     pool.stride[0] = pool.stride[1] = 2;
     ck_assert_int_eq(clpool_backward_plan_create(dev.ctx, &pool, &input,
@@ -708,8 +709,8 @@ START_TEST(test_scattered_backward_chosen) {
     ck_assert_ptr_nonnull(strstr(plan->build_options, "-DNEAR_D=0 -DNEAR_H=1 -DNEAR_W=1"));
     ck_assert_ptr_nonnull(strstr(plan->build_options, "-DNARROW_INDICES=1"));
     ck_assert_ptr_nonnull(strstr(plan->build_options, "-DNEAR_UNMASKED=1"));
-    ck_assert_int_eq(plan->scratch_margin, 32 * 31 + 1);
-    ck_assert_uint_eq(plan->scratch_bytes, (2 * 8 * 31 * 31 + 2 * (32 * 31 + 1)) * sizeof(cl_int));
+    ck_assert_int_eq(plan->scratch_margin, 31 + 1);
+    ck_assert_uint_eq(plan->scratch_bytes, (2 * 8 * 31 * 31 + 2 * (31 + 1)) * sizeof(cl_int));
     clpool_plan_release(plan);
     /* Fewer than 3 outputs along H, where windows overlap: neighbours across the edge of a plane
      * could name the element, so they stay masked, and the buffer has no margins. */
@@ -1334,6 +1335,103 @@ START_TEST(test_scratch_kept) {
 }
 END_TEST
 
+/* A scatter that reads its neighbours unmasked keeps its narrowed indices between margins of -1
+ * (plan.h: scratch_margin), filled when its buffer is made, waiting on nothing: an enqueue whose
+ * wait list fails (it runs nothing) leaves a buffer whose margins hold -1 all the same, and the
+ * next enqueue on the same in-order queue, through that kept buffer, is right. Then an
+ * out-of-order queue, whose every enqueue fills a buffer of its own, with a wait list that
+ * completes. Each output names the first tap of its own window (with 3 x 3 windows of stride 2,
+ * no other window's first tap), so grad_input holds each gradient there and +0 elsewhere. */
+START_TEST(test_scatter_margins) {
+    clpool_pool_desc pool;
+    clpool_tensor_desc input;
+    clpool_pool_desc_init_2d(&pool, CLPOOL_MODE_MAX, 3, 3);
+    pool.stride[0] = pool.stride[1] = 2;
+    const int64_t spatial[2] = {33, 65};
+    clpool_tensor_desc_init(&input, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_FIRST, 1, 8, 2,
+                            spatial);
+    clpool_plan_options options;
+    clpool_plan_options_init(&options);
+    options.indices = CLPOOL_INDEX_INT64;
+    clpool_plan *plan = NULL;
+    ck_assert_int_eq(clpool_backward_plan_create(dev.ctx, &pool, &input,
+                                                 CLPOOL_BACKWARD_MAX_FROM_INDICES, &options, &plan),
+                     CLPOOL_SUCCESS);
+    if (!plan->scattered) { /* a GPU, or a device whose work-groups exceed the outputs */
+        clpool_plan_release(plan);
+        return;
+    }
+    ck_assert_int_eq(plan->scratch_margin, 32 + 1);
+    const size_t n_out = (size_t)plan->geometry.output_elements, oh = 16, ow = 32;
+    const size_t n_in = (size_t)plan->geometry.input_elements, plane = 33 * 65;
+    float *go = malloc(n_out * sizeof *go), *want = calloc(n_in, sizeof *want);
+    int64_t *idx = malloc(n_out * sizeof *idx);
+    ck_assert(go && want && idx);
+    for (size_t o = 0; o < n_out; ++o) {
+        const size_t at = o % (oh * ow), first = 2 * (at / ow) * 65 + 2 * (at % ow);
+        go[o] = 1.0f + (float)o;
+        idx[o] = (int64_t)first;
+        want[o / (oh * ow) * plane + first] = go[o];
+    }
+    cl_mem grad_out = make_buffer(CL_MEM_READ_ONLY, n_out * sizeof *go, go);
+    cl_mem indices = make_buffer(CL_MEM_READ_ONLY, n_out * sizeof *idx, idx);
+    cl_mem grad_in = make_buffer(CL_MEM_READ_WRITE, n_in * sizeof(float), NULL);
+    cl_int err = CL_SUCCESS;
+    cl_event gate = clCreateUserEvent(dev.context, &err);
+    ck_assert_int_eq(err, CL_SUCCESS);
+    ck_assert_int_eq(clpool_plan_enqueue_backward(plan, dev.queue, grad_out, 0, indices, 0, grad_in,
+                                                  0, 1, &gate, NULL),
+                     CLPOOL_SUCCESS);
+    ck_assert_int_eq(clSetUserEventStatus(gate, -1), CL_SUCCESS);
+    clFinish(dev.queue); /* may report the failed command */
+    clReleaseEvent(gate);
+    ck_assert_ptr_nonnull(plan->scratch);
+    cl_int margins[2 * 33];
+    ck_assert_int_eq(clEnqueueReadBuffer(dev.queue, plan->scratch, CL_TRUE, 0, 33 * sizeof(cl_int),
+                                         margins, 0, NULL, NULL),
+                     CL_SUCCESS);
+    ck_assert_int_eq(clEnqueueReadBuffer(dev.queue, plan->scratch, CL_TRUE,
+                                         (33 + n_out) * sizeof(cl_int), 33 * sizeof(cl_int),
+                                         margins + 33, 0, NULL, NULL),
+                     CL_SUCCESS);
+    for (int i = 0; i < 2 * 33; ++i)
+        expect_each(margins[i] == -1, "margin int %d is %d, want -1", i, margins[i]);
+    ck_assert_int_eq(clpool_plan_enqueue_backward(plan, dev.queue, grad_out, 0, indices, 0, grad_in,
+                                                  0, 0, NULL, NULL),
+                     CLPOOL_SUCCESS);
+    expect_floats(grad_in, n_in, want, n_in, "after a failed wait list");
+    cl_command_queue_properties supported = 0;
+    ck_assert_int_eq(
+        clGetDeviceInfo(dev.device, CL_DEVICE_QUEUE_PROPERTIES, sizeof supported, &supported, NULL),
+        CL_SUCCESS);
+    if (supported & CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE) {
+        cl_command_queue unordered = clCreateCommandQueue(
+            dev.context, dev.device, CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE, &err);
+        ck_assert_int_eq(err, CL_SUCCESS);
+        cl_mem fresh = make_buffer(CL_MEM_READ_WRITE, n_in * sizeof(float), NULL);
+        gate = clCreateUserEvent(dev.context, &err);
+        cl_event done = NULL;
+        ck_assert_int_eq(clpool_plan_enqueue_backward(plan, unordered, grad_out, 0, indices, 0,
+                                                      fresh, 0, 1, &gate, &done),
+                         CLPOOL_SUCCESS);
+        ck_assert_int_eq(clSetUserEventStatus(gate, CL_COMPLETE), CL_SUCCESS);
+        ck_assert_int_eq(clWaitForEvents(1, &done), CL_SUCCESS);
+        expect_floats(fresh, n_in, want, n_in, "an out-of-order queue");
+        clReleaseEvent(done);
+        clReleaseEvent(gate);
+        clReleaseMemObject(fresh);
+        clReleaseCommandQueue(unordered);
+    }
+    clReleaseMemObject(grad_out);
+    clReleaseMemObject(indices);
+    clReleaseMemObject(grad_in);
+    clpool_plan_release(plan);
+    free(go);
+    free(want);
+    free(idx);
+}
+END_TEST
+
 /* A two-pass plan whose scratch buffer cannot be made (white-box: its size set past any device's
  * allocation limit) fails the enqueue with the OpenCL status and a message naming the buffer,
  * enqueues nothing (the output keeps its prefill), and works again once the size is restored. */
@@ -1394,6 +1492,7 @@ static Suite *internal_suite(void) {
     tcase_add_loop_test(tc, test_partials_index64, 0, 3);
     tcase_add_test(tc, test_scratch_failure);
     tcase_add_test(tc, test_scratch_kept);
+    tcase_add_test(tc, test_scatter_margins);
     tcase_add_loop_test(tc, test_global_average_paths, 0, 7);
     tcase_add_loop_test(tc, test_global_max_vectors, 0, 3);
     suite_add_tcase(s, tc);

@@ -489,14 +489,15 @@ CLPOOL_API size_t clpool_plan_local_size(const clpool_plan *plan);
  * the plane, 8 for a line whose length cannot be folded into rows or for the cache-set rule
  * above; 4 bytes per index when
  * narrowing, and for a scatter that narrows, where every overlapping dimension has at least 3
- * outputs, (H + 1) x W + 1 ints of -1 before and after them, which clEnqueueFillBuffer writes
- * when the buffer is created, after the call's wait list) from one enqueue to the next on the same
- * in-order queue, and releases it with the plan; an enqueue on another queue gets a new one, kept
- * in turn if that queue is in-order. A plan with nothing to compute enqueues only a marker. Should
- * the second launch fail, the first stays enqueued (it writes only inside the output or the plan's
- * scratch buffer) and the enqueue returns the failure. A narrowing plan's scratch buffer is created
- * by its first enqueue on a queue, not at plan creation. For profiling: with 2, time the call from
- * a marker enqueued just before it. */
+ * outputs, as many ints of -1 before and after them as the farthest neighbour is outputs away
+ * (W + 1 in 2D), which clEnqueueFillBuffer writes when the buffer is created, waiting on nothing;
+ * the first kernel waits on that fill and the call's wait list) from one enqueue to the next on the
+ * same in-order queue, and releases it with the plan; an enqueue on another queue gets a new one,
+ * kept in turn if that queue is in-order. A plan with nothing to compute enqueues only a marker.
+ * Should the second launch fail, the first stays enqueued (it writes only inside the output or the
+ * plan's scratch buffer) and the enqueue returns the failure. A narrowing plan's scratch buffer is
+ * created by its first enqueue on a queue, not at plan creation. For profiling: with 2, time the
+ * call from a marker enqueued just before it. */
 CLPOOL_API unsigned clpool_plan_kernel_count(const clpool_plan *plan);
 
 /* The key under which tuning files list the plan's work-group size, "PASS MODE LAYOUT WINDOW":
