@@ -157,12 +157,6 @@ static clpool_status launch(const clpool_plan *plan, cl_command_queue queue,
     cl_event filled = NULL;
     /* The first kernel's wait list when a fill of margins joins the caller's events. */
     cl_event *waits = NULL;
-    if (plan->scratch_margin) {
-        waits = malloc(((size_t)count + 1) * sizeof *waits);
-        if (!waits)
-            return clpool_fail(CLPOOL_ERROR_OUT_OF_HOST_MEMORY,
-                               "allocating the wait list of %u events and a fill", count);
-    }
     int owned = 0;
     clpool_operand first_ops[3], second_ops[3], mirrored_ops[3];
     const char *call = NULL;
@@ -179,7 +173,6 @@ static clpool_status launch(const clpool_plan *plan, cl_command_queue queue,
         err = obtain_scratch(locked, queue, &scratch, &owned, &call, &filled);
         if (err != CL_SUCCESS) {
             pthread_mutex_unlock(&locked->enqueue_lock);
-            free(waits);
             return clpool_fail_cl(err, call,
                                   plan->narrow_indices || plan->scattered
                                       ? "the scratch buffer of the narrowed indices"
@@ -195,6 +188,17 @@ static clpool_status launch(const clpool_plan *plan, cl_command_queue queue,
         first_ops[1].offset = second_ops[0].offset = (size_t)plan->scratch_margin * sizeof(cl_int);
         ops = first_ops;
         if (filled) { /* the fill kernel waits on the caller's events and the margins' fill */
+            waits = malloc(((size_t)count + 1) * sizeof *waits);
+            if (!waits) {
+                /* The margins' fill stays enqueued: it writes only the scratch buffer. */
+                pthread_mutex_unlock(&locked->enqueue_lock);
+                clReleaseEvent(filled);
+                if (owned)
+                    clReleaseMemObject(scratch);
+                return clpool_fail(CLPOOL_ERROR_OUT_OF_HOST_MEMORY,
+                                   "allocating a wait list of %u events and the margins' fill",
+                                   count + 1);
+            }
             for (cl_uint i = 0; i < count; ++i)
                 waits[i] = events[i];
             waits[count++] = filled;
