@@ -176,7 +176,9 @@ static clpool_status launch(const clpool_plan *plan, cl_command_queue queue,
             return clpool_fail_cl(err, call,
                                   plan->narrow_indices || plan->scattered
                                       ? "the scratch buffer of the narrowed indices"
-                                      : "the two-pass global pooling's scratch buffer");
+                                      : (plan->compacted
+                                             ? "the scratch buffer of the compacted lanes"
+                                             : "the two-pass global pooling's scratch buffer"));
         }
     }
     if (plan->scattered && scratch) {
@@ -216,7 +218,7 @@ static clpool_status launch(const clpool_plan *plan, cl_command_queue queue,
                      plan->scratch_index_offset ? plan->scratch_index_offset : plan->scratch_bytes,
                      first_ops);
         with_scratch(ops, 0, scratch, plan->scratch_bytes, second_ops);
-        if (plan->scratch_index_size) { /* a global max's first pass: block argmaxes too */
+        if (plan->scratch_index_size) { /* block or lane argmaxes too */
             first_ops[2] = first_ops[1];
             first_ops[2].offset = plan->scratch_index_offset;
             first_ops[2].bytes = plan->scratch_bytes - plan->scratch_index_offset;
@@ -241,8 +243,9 @@ static clpool_status launch(const clpool_plan *plan, cl_command_queue queue,
         call = "clEnqueueNDRangeKernel";
         err = clpool_launch_locked(locked, queue, 0, count, events, two_kernels ? &first : event);
         if (err == CL_SUCCESS && two_kernels) {
-            call = scratch ? "clEnqueueNDRangeKernel(merge of block results)"
-                           : "clEnqueueNDRangeKernel(second pass)";
+            call = plan->compacted ? "clEnqueueNDRangeKernel(compaction of the lanes)"
+                   : scratch       ? "clEnqueueNDRangeKernel(merge of block results)"
+                                   : "clEnqueueNDRangeKernel(second pass)";
             err = clpool_launch_locked(locked, queue, 1, 1, &first, event);
         }
     }

@@ -154,11 +154,27 @@ static clpool_status choose_lane_sizes(clpool_plan *plan) {
     return CLPOOL_SUCCESS;
 }
 
+/* A compacting plan's second launch: the output's W exactly (a work-group width dividing it),
+ * the lane rows rounded up to whole groups. The first launch's rows fit, so these do. */
+static void choose_compact_sizes(clpool_plan *plan) {
+    const size_t count = (size_t)plan->kernel_geometry.out[2];
+    size_t width = plan->local_size < count ? plan->local_size : count;
+    while (width > 1 && count % width != 0)
+        --width;
+    const size_t height = plan->local_size / width ? plan->local_size / width : 1;
+    plan->second_lane_local[0] = width;
+    plan->second_lane_local[1] = height;
+    plan->second_lane_global[0] = count;
+    plan->second_lane_global[1] = (size_t)((plan->second_items + height - 1) / height * height);
+}
+
 static clpool_status choose_global_sizes(clpool_plan *plan) {
     clpool_status status = plan->lanes && plan->work_items > 0
                                ? choose_lane_sizes(plan)
                                : round_global_size(plan, plan->work_items, &plan->global_size);
-    if (status == CLPOOL_SUCCESS && plan->second_kernel)
+    if (status == CLPOOL_SUCCESS && plan->compacted)
+        choose_compact_sizes(plan);
+    else if (status == CLPOOL_SUCCESS && plan->second_kernel)
         status = round_global_size(plan, plan->second_items, &plan->second_global_size);
     return status;
 }
@@ -220,11 +236,15 @@ cl_int clpool_launch_locked(clpool_plan *plan, cl_command_queue queue, int secon
     const size_t chosen = plan->local_size;
     cl_kernel kernel = second ? plan->second_kernel : plan->kernel;
     for (;;) {
-        const int two_d = plan->lanes && !second;
-        const cl_int err = plan->ndrange(
-            queue, kernel, two_d ? 2 : 1, NULL,
-            two_d ? plan->lane_global : (second ? &plan->second_global_size : &plan->global_size),
-            two_d ? plan->lane_local : &plan->local_size, count, events, event);
+        const int two_d = second ? plan->compacted : plan->lanes;
+        const size_t *global = second
+                                   ? (two_d ? plan->second_lane_global : &plan->second_global_size)
+                                   : (two_d ? plan->lane_global : &plan->global_size);
+        const size_t *local = !two_d   ? &plan->local_size
+                              : second ? plan->second_lane_local
+                                       : plan->lane_local;
+        const cl_int err =
+            plan->ndrange(queue, kernel, two_d ? 2 : 1, NULL, global, local, count, events, event);
         if (err == CL_SUCCESS)
             return err;
         const size_t smallest = smallest_size(plan);

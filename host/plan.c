@@ -146,6 +146,21 @@ static clpool_status build_kernel(clpool_plan *plan, int specialise) {
         status = make_kernel(plan, program, CLPOOL_FORWARD_PARTIALS_KERNEL, plan->second_items,
                              &plan->second_kernel);
     }
+    const int64_t compacted = clpool_kernel_compacted_lanes(
+        &plan->kernel_geometry, &plan->ctx->facts, specialise, plan->kernel_kind, plan->indices);
+    if (status == CLPOOL_SUCCESS && plan->work_items > 0 && compacted) {
+        /* The lanes store every lane into the scratch buffer, values then int argmaxes; one
+         * work-item per output copies the live ones out. compacted_lanes keeps the slots below
+         * 2^31, so their bytes fit size_t. */
+        const size_t slots = (size_t)plan->lane_rows * (size_t)compacted;
+        plan->compacted = 1;
+        plan->second_items = plan->lane_rows;
+        plan->scratch_index_size = sizeof(cl_int);
+        plan->scratch_index_offset = (slots * plan->kernel_geometry.element_size + 7) / 8 * 8;
+        plan->scratch_bytes = plan->scratch_index_offset + slots * sizeof(cl_int);
+        status = make_kernel(plan, program, CLPOOL_FORWARD_COMPACT_KERNEL, plan->second_items,
+                             &plan->second_kernel);
+    }
     int64_t edge_first = 0, edge_last = 0;
     if (status == CLPOOL_SUCCESS && plan->work_items > 0 &&
         clpool_kernel_edge_rows(&plan->kernel_geometry, &plan->ctx->facts, specialise,

@@ -42,6 +42,9 @@ struct clpool_plan {
      * (clpool_kernel_narrow_indices). NULL for other plans. */
     cl_kernel second_kernel;
     int narrow_indices;
+    /* A forward plan whose lanes store into the scratch buffer and whose second kernel copies
+     * the live lanes into the caller's output and indices (clpool_kernel_compacted_lanes). */
+    int compacted;
     /* A scattered max backward plan (clpool_kernel_scattered_backward): kernel is the scatter,
      * one work-item per output (work_items counts those), and second_kernel the fill of
      * grad_input with +0, launched *before* it, as a narrowing is. */
@@ -64,8 +67,9 @@ struct clpool_plan {
      * -1 follow them (clpool_kernel_scatter_margin); a fresh buffer is filled with -1 before
      * its first use. Else 0. */
     int64_t scratch_margin;
-    /* A two-pass global max's block argmaxes in that buffer: their offset and element size in
-     * bytes (clpool_partials_index_size), else both 0. */
+    /* A two-pass global max's block argmaxes in that buffer, or a compacting plan's lane
+     * argmaxes: their offset and element size in bytes (clpool_partials_index_size, or an int),
+     * else both 0. */
     size_t scratch_index_offset, scratch_index_size;
     /* clSetKernelArg on a shared kernel is not thread-safe, and arguments are captured when the
      * kernel is enqueued: holding this lock from the first clSetKernelArg to the end of
@@ -90,6 +94,9 @@ struct clpool_plan {
     int stepped_lanes;         /* clpool_kernel_stepped_lanes: groups exactly 8 lanes wide */
     size_t preferred_multiple; /* CL_KERNEL_PREFERRED_WORK_GROUP_SIZE_MULTIPLE of the kernel */
     size_t lane_global[2], lane_local[2];
+    /* A compacting plan's second kernel (compacted) launches two-dimensionally too: dimension 0
+     * over the output's W, exactly, dimension 1 over the lane rows. */
+    size_t second_lane_global[2], second_lane_local[2];
     clpool_index_type indices; /* CLPOOL_INDEX_NONE unless the kernel writes argmax indices */
     size_t index_size, indices_bytes;
 };

@@ -479,38 +479,93 @@ static int edge_rows_for(const clpool_geometry *g, int64_t lanes, int64_t *first
     return rows > *first + *last;
 }
 
-/* Strided width lanes of forward plans with indices, on planes under LANE_MULTIPLE outputs wide:
- * LANE_MULTIPLE lanes (pool_forward.cl, PADDED_LANES), the surplus ones storing nothing. PoCL ran
- * the 6 or 7 lanes 4 wide with a scalar remainder. Measured on PoCL (four alternating rounds,
- * batch 8; docs/PERFORMANCE.md item 51): vgg_pool5 forward+indices channels-first 0.38 -> 0.32
- * ms, alexnet_pool3 0.39 -> 0.34 ms (minimums); the same rows without indices ran 1.2-1.3x slower
- * padded, so they keep their lanes; padding wider rows (to a multiple of 8) made their taps
- * gathers, 1.5-6x slower (item 60). A surplus lane reads on into the next input row. With
- * windows inside the input, that run must stay within one row (overrun <= W), and the tensor's
- * last row stands back by the surplus instead, reading the end of the row before it, which must
- * lie inside the input. Windows that overhang along W take edge rows instead (item 60:
- * googlenet_pool4 1.8 -> 1.2 ms), whose edge kernel has the rows that could read past the
- * input; overhanging along H or D alone, the lanes stay exact. */
-static int padded_lanes(const clpool_geometry *g, const clpool_device_facts *facts,
-                        clpool_kernel_kind kind, int lanes, clpool_index_type indices) {
+/* Whether every window of g lies inside the input (no padding, dilation 1, no window past the
+ * end), so that taps are read unclamped. */
+static int windows_inside(const clpool_geometry *g) {
+    for (int i = 0; i < 3; ++i)
+        if (g->pad_begin[i] != 0 || g->dilation[i] != 1 ||
+            (g->out[i] - 1) * g->stride[i] + g->kernel[i] > g->in[i])
+            return 0;
+    return 1;
+}
+
+/* Whether count lanes per row, with windows inside the input, can read on past the row's end:
+ * the run must stay within the next input row (overrun <= W), and the tensor's last row, which
+ * has no row after it, stands back by the surplus instead, reading the end of the row before it,
+ * which must lie inside the input. Only the last output row holds the last input row, as no
+ * window reaches past the input. */
+static int lanes_read_on(const clpool_geometry *g, int64_t count) {
+    const int64_t surplus = count - g->out[2];
+    const int64_t overrun = (count - 1) * g->stride[2] + g->kernel[2] - g->in[2];
+    const int64_t plane = g->in[0] * g->in[1] * g->in[2];
+    const int64_t last_row_start =
+        (g->n * g->c - 1) * plane +
+        ((g->out[0] - 1) * g->stride[0] * g->in[1] + (g->out[1] - 1) * g->stride[1]) * g->in[2];
+    return overrun <= g->in[2] && surplus * g->stride[2] <= last_row_start;
+}
+
+/* Strided width lanes of forward plans with indices on CPU devices whose windows overlap along
+ * W (kernel > stride) and lie inside the input, and whose output W leaves a remainder of at least
+ * MIN_COMPACTED_REMAINDER lanes over a multiple of LANE_MULTIPLE: the row rounded up to a
+ * multiple of LANE_MULTIPLE, every lane storing into the plan's scratch buffer, and a second
+ * kernel copying the live lanes out (pool_forward.cl, COMPACTED_LANES). Exact, such a row ran
+ * its remainder as scalar code, each lane costing about a vector of 8 (docs/PERFORMANCE.md item
+ * 61), and a padded row with a masked store made its taps gathers (items 51, 60); an
+ * unconditional store keeps them vector loads and shuffles. The copy adds some 18 bytes of
+ * traffic per output, so it pays where the lanes are bound by their arithmetic: measured on PoCL
+ * (batch 8, three alternating rounds, minimum of 50 runs; item 71), squeezenet_pool's 55 lanes
+ * 3.72 -> 2.58 ms, alexnet_pool1's 27 0.89 -> 0.64 ms, alexnet_pool3's 6 (padded, masked store
+ * before) 0.27 -> 0.21 ms; but inception_max147's 73 (a remainder of 1) 5.4 -> 6.7 ms, vgg_pool3's
+ * 28 of non-overlapping 2 x 2 windows 1.07 -> 1.48 ms and vgg_pool5's 7 of those 0.32 -> 0.29 ms
+ * (within the noise), which keep their lanes. The scratch slots (rows x lanes) and every plane
+ * position must fit an int. Returns the lane count, else 0. */
+#define MIN_COMPACTED_REMAINDER 3
+
+static int64_t compacted_lanes(const clpool_geometry *g, const clpool_device_facts *facts,
+                               clpool_kernel_kind kind, int lanes, clpool_index_type indices) {
+    if (lanes != CLPOOL_LANES_WIDTH || kind != CLPOOL_KERNEL_FORWARD ||
+        indices == CLPOOL_INDEX_NONE || !facts->cpu || g->stride[2] == 1 ||
+        g->kernel[2] <= g->stride[2] || g->out[2] % LANE_MULTIPLE < MIN_COMPACTED_REMAINDER ||
+        !windows_inside(g) || !use_32bit_indices(g))
+        return 0;
+    const int64_t count = (int64_t)round_lanes((uint64_t)g->out[2]);
+    const int64_t rows = g->n * g->c * g->out[0] * g->out[1];
+    if (rows > INT32_MAX / count)
+        return 0;
+    return lanes_read_on(g, count) ? count : 0;
+}
+
+/* Other strided width lanes of forward plans with indices, on planes under LANE_MULTIPLE
+ * outputs wide: LANE_MULTIPLE lanes (pool_forward.cl, PADDED_LANES), the surplus ones storing
+ * nothing. PoCL ran the 6 or 7 lanes 4 wide with a scalar remainder. Measured on PoCL (four
+ * alternating rounds, batch 8; docs/PERFORMANCE.md item 51): vgg_pool5 forward+indices
+ * channels-first 0.38 -> 0.32 ms, alexnet_pool3 0.39 -> 0.34 ms (minimums; alexnet_pool3 is now
+ * compacted); the same rows without indices ran 1.2-1.3x slower padded, so they keep their
+ * lanes; padding wider rows (to a multiple of 8) with the masked store made their taps gathers,
+ * 1.5-6x slower (item 60). With windows inside the input, the surplus lanes read on into the
+ * next input row (lanes_read_on). Windows that overhang along W take edge rows instead (item 60:
+ * googlenet_pool4 1.8 -> 1.2 ms), whose edge kernel has the rows that could read past the input;
+ * overhanging along H or D alone, the lanes stay exact. Returns the lane count, else 0. */
+static int64_t padded_lanes(const clpool_geometry *g, const clpool_device_facts *facts,
+                            clpool_kernel_kind kind, int lanes, clpool_index_type indices) {
+    const int64_t compacted = compacted_lanes(g, facts, kind, lanes, indices);
+    if (compacted)
+        return compacted;
     if (lanes != CLPOOL_LANES_WIDTH || kind != CLPOOL_KERNEL_FORWARD ||
         indices == CLPOOL_INDEX_NONE || !facts->cpu || g->stride[2] == 1 ||
         g->out[2] >= LANE_MULTIPLE)
         return 0;
     int64_t first = 0, last = 0;
     if (w_overhangs(g))
-        return edge_rows_for(g, LANE_MULTIPLE, &first, &last);
-    for (int i = 0; i < 3; ++i)
-        if (g->pad_begin[i] != 0 || g->dilation[i] != 1 ||
-            (g->out[i] - 1) * g->stride[i] + g->kernel[i] > g->in[i])
-            return 0; /* a window reaches past the input: its taps are clamped */
-    const int64_t surplus = LANE_MULTIPLE - g->out[2];
-    const int64_t overrun = (LANE_MULTIPLE - 1) * g->stride[2] + g->kernel[2] - g->in[2];
-    const int64_t plane = g->in[0] * g->in[1] * g->in[2];
-    const int64_t last_row_start =
-        (g->n * g->c - 1) * plane +
-        ((g->out[0] - 1) * g->stride[0] * g->in[1] + (g->out[1] - 1) * g->stride[1]) * g->in[2];
-    return overrun <= g->in[2] && surplus * g->stride[2] <= last_row_start;
+        return edge_rows_for(g, LANE_MULTIPLE, &first, &last) ? LANE_MULTIPLE : 0;
+    return windows_inside(g) && lanes_read_on(g, LANE_MULTIPLE) ? LANE_MULTIPLE : 0;
+}
+
+int64_t clpool_kernel_compacted_lanes(const clpool_geometry *g, const clpool_device_facts *facts,
+                                      int specialise, clpool_kernel_kind kind,
+                                      clpool_index_type indices) {
+    return compacted_lanes(g, facts, kind, clpool_kernel_lanes(g, facts, specialise, kind),
+                           indices);
 }
 
 int clpool_kernel_edge_rows(const clpool_geometry *g, const clpool_device_facts *facts,
@@ -520,7 +575,8 @@ int clpool_kernel_edge_rows(const clpool_geometry *g, const clpool_device_facts 
     if (lanes != CLPOOL_LANES_WIDTH || kind != CLPOOL_KERNEL_FORWARD || !facts->cpu ||
         g->stride[2] == 1 || !w_overhangs(g))
         return 0;
-    const int64_t count = padded_lanes(g, facts, kind, lanes, indices) ? LANE_MULTIPLE : g->out[2];
+    const int64_t padded = padded_lanes(g, facts, kind, lanes, indices);
+    const int64_t count = padded ? padded : g->out[2];
     return edge_rows_for(g, count, first, last);
 }
 
@@ -540,8 +596,9 @@ void clpool_kernel_lane_shape(const clpool_geometry *g, const clpool_device_fact
         *rows = planes * (uint64_t)(g->in[0] * g->in[1]);
     } else if (lanes == CLPOOL_LANES_WIDTH) {
         int64_t first = 0, last = 0;
-        if (padded_lanes(g, facts, kind, lanes, indices))
-            *count = LANE_MULTIPLE;
+        const int64_t padded = padded_lanes(g, facts, kind, lanes, indices);
+        if (padded)
+            *count = (uint64_t)padded;
         else
             *count = g->stride[2] == 1 ? round_lanes((uint64_t)g->out[2]) : (uint64_t)g->out[2];
         *rows = planes * (uint64_t)(g->out[0] * g->out[1]);
@@ -625,6 +682,8 @@ static int index_words(const clpool_geometry *g, const clpool_device_facts *fact
         return clpool_kernel_stepped_lanes(g, facts, 1, kind, indices);
     if (lanes != CLPOOL_LANES_WIDTH || g->stride[2] == 1 || g->kernel[2] <= g->stride[2])
         return 0;
+    if (compacted_lanes(g, facts, kind, lanes, indices))
+        return 0; /* the lanes store ints into the scratch buffer */
     if (padded_lanes(g, facts, kind, lanes, indices))
         return 1;
     uint64_t count = 0, rows = 0;
@@ -707,8 +766,11 @@ clpool_status clpool_kernel_build_options(const clpool_geometry *g,
     if (clpool_kernel_edge_rows(g, facts, specialise, kind, indices, &edge_first, &edge_last))
         append(b, " -DEDGE_ROWS=1 -DEDGE_FIRST=%lld -DEDGE_LAST=%lld", (long long)edge_first,
                (long long)edge_last);
-    if (padded_lanes(g, facts, kind, lanes, indices))
-        append(b, " -DPADDED_LANES=%d", LANE_MULTIPLE);
+    const int64_t padded = padded_lanes(g, facts, kind, lanes, indices);
+    if (padded)
+        append(b, " -DPADDED_LANES=%lld", (long long)padded);
+    if (compacted_lanes(g, facts, kind, lanes, indices))
+        append(b, " -DCOMPACTED_LANES=1");
     if (clpool_kernel_stepped_lanes(g, facts, specialise, kind, indices))
         append(b, " -DSTEPPED_LANES=1 -DLANE_STEP=%lld",
                (long long)(round_lanes((uint64_t)g->out[2]) - (uint64_t)g->out[2]));

@@ -76,6 +76,18 @@ int clpool_kernel_edge_rows(const clpool_geometry *g, const clpool_device_facts 
                             int64_t *first, int64_t *last);
 #define CLPOOL_FORWARD_EDGE_KERNEL "clpool_pool_forward_edge"
 
+/* Channels-first forward plans with indices on CPU devices whose windows lie inside the input,
+ * strided along W, with width lanes over an output W that is not a multiple of 8: the lane count
+ * per row (W rounded up to a multiple of 8) when every lane stores into the plan's scratch
+ * buffer and a second kernel, CLPOOL_FORWARD_COMPACT_KERNEL, copies the live lanes into the
+ * caller's output and indices (pool_forward.cl, COMPACTED_LANES); else 0. The scratch buffer
+ * holds the rows' values, then from the first multiple of 8 bytes past them as many int
+ * argmaxes. */
+int64_t clpool_kernel_compacted_lanes(const clpool_geometry *g, const clpool_device_facts *facts,
+                                      int specialise, clpool_kernel_kind kind,
+                                      clpool_index_type indices);
+#define CLPOOL_FORWARD_COMPACT_KERNEL "clpool_pool_forward_compact"
+
 /* Specialised global pooling of at least 2^18 input elements whose plane is too large to spell
  * out, or on CPU devices a channels-last average whose taps alias in the L1 cache (C x the element
  * size a multiple of 4,096 bytes, more than 8 taps): 1 when it runs in two passes through a

@@ -225,6 +225,16 @@
 #ifndef PADDED_LANES
 #define PADDED_LANES 0
 #endif
+/* COMPACTED_LANES (host: pool_kernels.c), with PADDED_LANES and windows inside the input: the
+ * lanes store every lane, surplus ones included, into the plan's scratch buffer, bound as the
+ * output and the indices: row r's lane l at r * PADDED_LANES + l, its value as DATA_T and its
+ * argmax as an int. clpool_pool_forward_compact, a second launch from the same program, copies
+ * the live lanes into the caller's output and indices. An unconditional store keeps the strided
+ * taps plain vector loads and shuffles and leaves no scalar remainder: a store masked to the
+ * live lanes had the compiler sink the taps under it as gathers (docs/PERFORMANCE.md). */
+#ifndef COMPACTED_LANES
+#define COMPACTED_LANES 0
+#endif
 /* STEPPED_LANES (host: pool_kernels.c), with unit-stride LANES_WIDTH: the lanes are the row
  * rounded up to a multiple of 8 and the work-groups 8 lanes wide, and the last group of a row
  * steps back by LANE_STEP, the surplus, to end on the row's last output: it recomputes some of
@@ -280,7 +290,8 @@
     (LANES == LANES_CHANNEL && !POOL_MAX && !TAPS_INSIDE || LANES == LANES_WIDTH && S_W == 1)
 
 /* Width lanes whose surplus lanes store nothing: a store under `live` (below). */
-#define MASKED_STORE (LANES == LANES_WIDTH && (MASKED_TAPS && !STEPPED_LANES || PADDED_LANES))
+#define MASKED_STORE                                                                               \
+    (LANES == LANES_WIDTH && (MASKED_TAPS && !STEPPED_LANES || PADDED_LANES && !COMPACTED_LANES))
 
 #ifndef WRITE_INDICES
 #define WRITE_INDICES 0
@@ -291,6 +302,9 @@
 #if PADDED_LANES &&                                                                                \
     (LANES != LANES_WIDTH || S_W == 1 || !(TAPS_INSIDE || EDGE_ROWS) || !WRITE_INDICES)
 #error "PADDED_LANES is for strided width lanes with indices, windows inside the input or edge rows"
+#endif
+#if COMPACTED_LANES && (!PADDED_LANES || !TAPS_INSIDE || INDEX_WORDS)
+#error "COMPACTED_LANES is for padded lanes of windows inside the input, indices as ints"
 #endif
 #if EDGE_ROWS && (LANES != LANES_WIDTH || S_W == 1 || !CLAMP_W)
 #error "EDGE_ROWS is for strided width lanes whose windows overhang along W"
@@ -526,7 +540,9 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
 #else
     const bool last_row = row == (IDX_T)(total - 1);
     const int ow = (int)get_global_id(0) - (last_row ? PADDED_LANES - P_OW : 0);
+#if !COMPACTED_LANES
     const bool live = ow < P_OW && (!last_row || ow >= 0);
+#endif
 #endif
 #elif STEPPED_LANES
     const int ow =
@@ -539,7 +555,11 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
      * (ow past P_OW) reads only within its row, as every tap is, and stores nothing. */
     const bool live = ow < P_OW && get_global_id(1) < total;
 #endif
+#if COMPACTED_LANES
+    const IDX_T gid = row * PADDED_LANES + (IDX_T)get_global_id(0); /* the scratch slot */
+#else
     const IDX_T gid = row * P_OW + ow;
+#endif
     IDX_T rest = row;
 #else
     const size_t gid = get_global_id(0) < total ? get_global_id(0) : (size_t)(total - 1);
@@ -665,6 +685,9 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
         __global int *index_words = (__global int *)(indices + indices_offset);
         index_words[2 * gid] = (int)argmax;
         index_words[2 * gid + 1] = (int)((long)argmax >> 32);
+#elif WRITE_INDICES && COMPACTED_LANES
+    /* The scratch buffer's ints: indices_offset counts ints there (the plan binds it so). */
+    ((__global int *)indices)[indices_offset + gid] = (int)argmax;
 #elif WRITE_INDICES
     indices[indices_offset + gid] = (INDEX_T)argmax;
 #endif
@@ -707,6 +730,35 @@ __kernel void clpool_pool_forward_edge(__global const DATA_T *restrict input, ul
     indices[indices_offset + gid] = (INDEX_T)argmax;
 #endif
     (void)argmax;
+}
+#endif
+
+#if COMPACTED_LANES
+/* The second pass of COMPACTED_LANES (above), launched as the lanes are: dimension 0 over the
+ * output's W, exactly OUT_W work-items, dimension 1 over the output rows, total of them (surplus
+ * rows redo the last one). Work-item (ow, row) copies that row's lane ow from the scratch buffer
+ * the lanes wrote (bound as input: PADDED_LANES values per row, then from the first multiple of
+ * 8 bytes past them as many int argmaxes) into the caller's output and indices. The tensor's
+ * last row stood back by the surplus (its lane l computed column l - surplus), so its columns
+ * sit that many lanes on. Loads and stores stay affine in the lane: a launch over the outputs in
+ * memory order made both gathers and scatters. The host keeps every slot below 2^31. */
+__kernel void clpool_pool_forward_compact(__global const DATA_T *restrict input, ulong input_offset,
+                                          __global DATA_T *restrict output, ulong output_offset,
+                                          __global INDEX_T *restrict indices, ulong indices_offset,
+                                          ulong total, int4 in_dims, int4 out_dims, int4 ksize,
+                                          int4 stride, int4 pad_begin, int4 pad_end, int4 dilation,
+                                          int2 avg_rule) {
+    const IDX_T row = get_global_id(1) < total ? (IDX_T)get_global_id(1) : (IDX_T)(total - 1);
+    const IDX_T ow = (IDX_T)get_global_id(0);
+    const IDX_T slot =
+        row * PADDED_LANES + (row == (IDX_T)(total - 1) ? PADDED_LANES - OUT_W : 0) + ow;
+    __global const DATA_T *restrict values = input + input_offset;
+    __global const int *restrict argmaxes =
+        (__global const int *)((__global const char *)values +
+                               (total * PADDED_LANES * sizeof(DATA_T) + 7) / 8 * 8);
+    const IDX_T gid = row * OUT_W + ow;
+    STORE(output + output_offset, gid, LOAD(values, slot));
+    indices[indices_offset + gid] = (INDEX_T)argmaxes[slot];
 }
 #endif
 

@@ -268,31 +268,36 @@ END_TEST
 
 /* Forward plans write int64 indices as two 32-bit words on little-endian devices
  * (pool_forward.cl, INDEX_WORDS) from channel lanes and, on CPU devices, from strided width lanes
- * at least 16 wide or padded whose windows overlap and from stepped lanes; not int32 indices, not
- * other launches. */
+ * at least 16 wide or padded (with edge rows) whose windows overlap and from stepped lanes; not
+ * int32 indices, not compacted lanes (which store ints into the scratch buffer), not other
+ * launches. */
 START_TEST(test_index_words_chosen) {
     const struct {
         clpool_layout layout;
         clpool_index_type indices;
         int64_t d, w, kernel, stride;
         int words; /* 2: on CPU devices only (width lanes) */
+        int64_t pad;
     } cases[] = {
-        {CLPOOL_LAYOUT_CHANNELS_LAST, CLPOOL_INDEX_INT64, 1, 50, 3, 2, 1},
-        {CLPOOL_LAYOUT_CHANNELS_LAST, CLPOOL_INDEX_INT32, 1, 50, 3, 2, 0},
-        {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT64, 1, 50, 3, 2, 2}, /* 24 lanes */
-        {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT64, 3, 50, 3, 2, 2}, /* depth 3 */
-        {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT32, 1, 50, 3, 2, 0},
-        {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT64, 1, 31, 3, 2, 0}, /* 15 lanes */
-        {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT64, 1, 64, 2, 2, 0}, /* no overlap */
-        {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT64, 1, 50, 3, 1, 2}, /* stepped */
-        {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT64, 1, 13, 3, 2, 2}, /* padded, 6 */
-        {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT64, 1, 14, 2, 2, 0}, /* padded, no overlap */
-        {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT64, 1, 9, 3, 1, 0}}; /* 7 outputs */
+        {CLPOOL_LAYOUT_CHANNELS_LAST, CLPOOL_INDEX_INT64, 1, 50, 3, 2, 1, 0},
+        {CLPOOL_LAYOUT_CHANNELS_LAST, CLPOOL_INDEX_INT32, 1, 50, 3, 2, 0, 0},
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT64, 1, 50, 3, 2, 2, 0}, /* 24 lanes */
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT64, 3, 50, 3, 2, 2, 0}, /* depth 3 */
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT32, 1, 50, 3, 2, 0, 0},
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT64, 1, 31, 3, 2, 0, 0}, /* 15 lanes */
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT64, 1, 64, 2, 2, 0, 0}, /* no overlap */
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT64, 1, 50, 3, 1, 2, 0}, /* stepped */
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT64, 1, 13, 3, 2, 0, 0}, /* compacted, 6 */
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT64, 1, 13, 3, 2, 2, 1}, /* padded, 7 */
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT64, 1, 14, 2, 2, 0,
+         0}, /* padded, no overlap */
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT64, 1, 9, 3, 1, 0, 0}}; /* 7 outputs */
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
         clpool_pool_desc pool;
         clpool_tensor_desc input;
         clpool_pool_desc_init_3d(&pool, CLPOOL_MODE_MAX, 1, 1, cases[i].kernel);
         pool.stride[2] = cases[i].stride;
+        pool.pad_begin[2] = pool.pad_end[2] = cases[i].pad;
         clpool_tensor_desc_init_3d(&input, CLPOOL_DTYPE_F32, cases[i].layout, 2, 16, cases[i].d, 1,
                                    cases[i].w);
         clpool_geometry g;
@@ -1432,6 +1437,155 @@ START_TEST(test_scatter_margins) {
 }
 END_TEST
 
+/* Reads n floats and n int64 indices at element offsets out_at and idx_at and compares them bit
+ * for bit with want and want_idx; the elements before the offsets must still hold what the
+ * caller left there (NaN, -7). */
+static void expect_compacted(cl_mem out, cl_mem idx, size_t out_at, size_t idx_at, size_t n,
+                             const float *want, const int64_t *want_idx, const char *label) {
+    float *y = malloc((out_at + n) * sizeof *y);
+    int64_t *i64 = malloc((idx_at + n) * sizeof *i64);
+    ck_assert(y && i64);
+    ck_assert_int_eq(
+        clEnqueueReadBuffer(dev.queue, out, CL_TRUE, 0, (out_at + n) * sizeof *y, y, 0, NULL, NULL),
+        CL_SUCCESS);
+    ck_assert_int_eq(clEnqueueReadBuffer(dev.queue, idx, CL_TRUE, 0, (idx_at + n) * sizeof *i64,
+                                         i64, 0, NULL, NULL),
+                     CL_SUCCESS);
+    for (size_t i = 0; i < out_at; ++i)
+        expect_each(isnan(y[i]), "%s: output %zu before the offset was written", label, i);
+    for (size_t i = 0; i < idx_at; ++i)
+        expect_each(i64[i] == -7, "%s: index %zu before the offset was written", label, i);
+    for (size_t i = 0; i < n; ++i) {
+        expect_each(memcmp(&y[out_at + i], &want[i], sizeof *y) == 0,
+                    "%s: output %zu is %g, want %g", label, i, y[out_at + i], want[i]);
+        expect_each(i64[idx_at + i] == want_idx[i], "%s: index %zu is %lld, want %lld", label, i,
+                    (long long)i64[idx_at + i], (long long)want_idx[i]);
+    }
+    free(y);
+    free(i64);
+}
+
+/* A buffer of count floats (NaN) or int64s (-7) past an offset of at elements, plus n more. */
+static cl_mem prefilled(int indices, size_t at, size_t n) {
+    const size_t count = at + n, size = indices ? sizeof(int64_t) : sizeof(float);
+    unsigned char *fill = malloc(count * size);
+    ck_assert_ptr_nonnull(fill);
+    for (size_t i = 0; i < count; ++i) {
+        const float nan_value = NAN;
+        const int64_t minus_seven = -7;
+        memcpy(fill + i * size, indices ? (const void *)&minus_seven : (const void *)&nan_value,
+               size);
+    }
+    cl_mem buffer = make_buffer(CL_MEM_READ_WRITE, count * size, fill);
+    free(fill);
+    return buffer;
+}
+
+/* Compacted lanes (pool_kernels.h, clpool_kernel_compacted_lanes): a channels-first 3 x 3
+ * stride-2 max with int64 indices over planes 27 wide (13 outputs: 16 lanes) stores every lane
+ * into the scratch buffer, values then int argmaxes from a multiple of 8 bytes, and its second
+ * kernel copies the live ones out. Two enqueues back to back on the same in-order queue share the
+ * kept buffer, at byte offsets into the caller's buffers, the first gated on a user event; an
+ * out-of-order queue gets a buffer of its own, and the event it returns completes after the copy.
+ * Values and indices bit for bit against the reference, nothing written before the offsets. */
+START_TEST(test_compacted_lanes) {
+    clpool_pool_desc pool;
+    clpool_tensor_desc input;
+    clpool_pool_desc_init_2d(&pool, CLPOOL_MODE_MAX, 3, 3);
+    pool.stride[0] = pool.stride[1] = 2;
+    clpool_tensor_desc_init_2d(&input, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_FIRST, 2, 5, 9, 27);
+    clpool_plan_options options;
+    clpool_plan_options_init(&options);
+    options.indices = CLPOOL_INDEX_INT64;
+    clpool_plan *plan = NULL;
+    ck_assert_int_eq(clpool_plan_create(dev.ctx, &pool, &input, &options, &plan), CLPOOL_SUCCESS);
+    const int compacted = strstr(plan->build_options, "-DCOMPACTED_LANES=1") != NULL;
+    ck_assert_int_eq(compacted, plan->compacted);
+    ck_assert_int_eq(plan->compacted, dev.ctx->facts.cpu);
+    ck_assert_uint_eq(clpool_plan_kernel_count(plan), plan->compacted ? 2u : 1u);
+    if (plan->compacted) {
+        const size_t rows = 2 * 5 * 4;
+        ck_assert_ptr_nonnull(strstr(plan->build_options, "-DPADDED_LANES=16"));
+        ck_assert_uint_eq(plan->lane_count, 16);
+        ck_assert_uint_eq(plan->lane_rows, rows);
+        ck_assert_uint_eq(plan->scratch_index_size, 4);
+        ck_assert_uint_eq(plan->scratch_index_offset, rows * 16 * sizeof(float));
+        ck_assert_uint_eq(plan->scratch_bytes, rows * 16 * (sizeof(float) + sizeof(cl_int)));
+    }
+    const size_t n_in = (size_t)plan->geometry.input_elements;
+    const size_t n_out = (size_t)plan->geometry.output_elements;
+    float *x = malloc(2 * n_in * sizeof *x), *want = malloc(2 * n_out * sizeof *want);
+    int64_t *want_idx = malloc(2 * n_out * sizeof *want_idx);
+    ck_assert(x && want && want_idx);
+    uint64_t seed = 71;
+    for (size_t i = 0; i < 2 * n_in; ++i) { /* ties and NaNs among random values */
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        const unsigned r = (unsigned)(seed >> 40);
+        x[i] = r % 29 == 0 ? NAN : (float)(r % 13) - 6.0f;
+    }
+    for (int k = 0; k < 2; ++k)
+        ck_assert_int_eq(ref_pool_max_indices(&pool, &input, x + k * n_in, want + k * n_out,
+                                              want_idx + k * n_out),
+                         0);
+    const size_t out_at = 3, idx_at = 2;
+    cl_mem in[2], out[3], idx[3];
+    for (int k = 0; k < 2; ++k)
+        in[k] = make_buffer(CL_MEM_READ_ONLY, n_in * sizeof *x, x + k * n_in);
+    for (int k = 0; k < 3; ++k) {
+        out[k] = prefilled(0, out_at, n_out);
+        idx[k] = prefilled(1, idx_at, n_out);
+    }
+    cl_int err = CL_SUCCESS;
+    cl_event gate = clCreateUserEvent(dev.context, &err), done = NULL;
+    ck_assert_int_eq(err, CL_SUCCESS);
+    for (int k = 0; k < 2; ++k)
+        ck_assert_int_eq(clpool_plan_enqueue_with_indices(
+                             plan, dev.queue, in[k], 0, out[k], out_at * sizeof(float), idx[k],
+                             idx_at * sizeof(int64_t), k == 0, k == 0 ? &gate : NULL, NULL),
+                         CLPOOL_SUCCESS);
+    const cl_mem kept = plan->scratch;
+    ck_assert_int_eq(kept != NULL, plan->compacted);
+    ck_assert_int_eq(clSetUserEventStatus(gate, CL_COMPLETE), CL_SUCCESS);
+    clReleaseEvent(gate);
+    for (int k = 0; k < 2; ++k)
+        expect_compacted(out[k], idx[k], out_at, idx_at, n_out, want + k * n_out,
+                         want_idx + k * n_out, k ? "second of two back to back" : "gated first");
+    cl_command_queue_properties supported = 0;
+    ck_assert_int_eq(
+        clGetDeviceInfo(dev.device, CL_DEVICE_QUEUE_PROPERTIES, sizeof supported, &supported, NULL),
+        CL_SUCCESS);
+    if (supported & CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE) {
+        cl_command_queue unordered = clCreateCommandQueue(
+            dev.context, dev.device, CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE, &err);
+        ck_assert_int_eq(err, CL_SUCCESS);
+        gate = clCreateUserEvent(dev.context, &err);
+        ck_assert_int_eq(err, CL_SUCCESS);
+        ck_assert_int_eq(clpool_plan_enqueue_with_indices(
+                             plan, unordered, in[1], 0, out[2], out_at * sizeof(float), idx[2],
+                             idx_at * sizeof(int64_t), 1, &gate, &done),
+                         CLPOOL_SUCCESS);
+        ck_assert_ptr_eq(plan->scratch, kept);
+        ck_assert_int_eq(clSetUserEventStatus(gate, CL_COMPLETE), CL_SUCCESS);
+        ck_assert_int_eq(clWaitForEvents(1, &done), CL_SUCCESS);
+        expect_compacted(out[2], idx[2], out_at, idx_at, n_out, want + n_out, want_idx + n_out,
+                         "an out-of-order queue");
+        clReleaseEvent(done);
+        clReleaseEvent(gate);
+        clReleaseCommandQueue(unordered);
+    }
+    for (int k = 0; k < 3; ++k) {
+        clReleaseMemObject(out[k]);
+        clReleaseMemObject(idx[k]);
+    }
+    for (int k = 0; k < 2; ++k)
+        clReleaseMemObject(in[k]);
+    clpool_plan_release(plan);
+    free(x);
+    free(want);
+    free(want_idx);
+}
+END_TEST
+
 /* A two-pass plan whose scratch buffer cannot be made (white-box: its size set past any device's
  * allocation limit) fails the enqueue with the OpenCL status and a message naming the buffer,
  * enqueues nothing (the output keeps its prefill), and works again once the size is restored. */
@@ -1493,6 +1647,7 @@ static Suite *internal_suite(void) {
     tcase_add_test(tc, test_scratch_failure);
     tcase_add_test(tc, test_scratch_kept);
     tcase_add_test(tc, test_scatter_margins);
+    tcase_add_test(tc, test_compacted_lanes);
     tcase_add_loop_test(tc, test_global_average_paths, 0, 7);
     tcase_add_loop_test(tc, test_global_max_vectors, 0, 3);
     suite_add_tcase(s, tc);

@@ -478,27 +478,35 @@ END_TEST
 /* Channels-first forward plans with indices pad the width lanes of strided planes under 8
  * outputs wide to 8 when no window reaches past the input (pool_forward.cl, PADDED_LANES): the
  * surplus lanes read on into the next row and store nothing, and the tensor's last row stands
- * back by the surplus, reading the end of the row before it. Each case checks values and
+ * back by the surplus, reading the end of the row before it. Where windows overlap along W and
+ * the row leaves at least 3 lanes over a multiple of 8, the lanes are compacted instead
+ * (COMPACTED_LANES, padded = 2): the row rounded up to a multiple of 8, every lane stored into
+ * the scratch buffer, and a second kernel copying the live ones out. Each case checks values and
  * indices bit for bit against the reference (NaN payloads, ties), with and without the lanes,
- * and that the plan pads exactly where the rule says: the last row standing back into the
- * previous plane, a 1D line and a 3D volume; a tensor of one row cannot stand back (nothing lies
- * before it) and keeps exact lanes. Planes whose windows overhang along W (ceil_mode) pad too,
- * with edge rows (test_edge_rows_case) in place of the standing back. */
+ * and that the plan pads or compacts exactly where the rule says: the last row standing back into
+ * the previous plane, a 1D line and a 3D volume; a tensor of one row cannot stand back (nothing
+ * lies before it) and keeps exact lanes, and so does a row of 17 (a remainder of 1). Planes whose
+ * windows overhang along W (ceil_mode) pad too, with edge rows (test_edge_rows_case) in place of
+ * the standing back; ceil_mode whose windows stay inside compacts. */
 static const struct {
     const char *name;
     int rank;
     int64_t n, c, spatial[3], k, s;
     int ceil_mode;
     fill_kind fill;
-    int padded;
+    int padded; /* 1 padded lanes, 2 compacted lanes */
 } padded_cases[] = {
-    {"w13_k3s2_six_lanes_nans", 2, 1, 23, {13, 13}, 3, 2, 0, FILL_NAN_SCATTER, 1},
+    {"w13_k3s2_six_lanes_nans", 2, 1, 23, {13, 13}, 3, 2, 0, FILL_NAN_SCATTER, 2},
     {"w14_k2s2_seven_lanes_ties", 2, 3, 5, {6, 14}, 2, 2, 0, FILL_INTEGERS, 1},
-    {"two_planes_of_one_row", 2, 1, 2, {3, 13}, 3, 2, 0, FILL_INTEGERS, 1},
+    {"two_planes_of_one_row", 2, 1, 2, {3, 13}, 3, 2, 0, FILL_INTEGERS, 2},
     {"one_row_cannot_stand_back", 2, 1, 1, {3, 13}, 3, 2, 0, FILL_RANDOM, 0},
-    {"line_w16_k4s2_seven_lanes", 1, 2, 9, {16}, 4, 2, 0, FILL_NAN_SCATTER, 1},
+    {"line_w16_k4s2_seven_lanes", 1, 2, 9, {16}, 4, 2, 0, FILL_NAN_SCATTER, 2},
     {"volume_4x6x14_k2s2", 3, 1, 3, {4, 6, 14}, 2, 2, 0, FILL_INTEGERS, 1},
     {"w14_k3s2_ceil_overhang_edge_rows", 2, 2, 7, {14, 14}, 3, 2, 1, FILL_RANDOM, 1},
+    {"w55_k3s2_27_lanes_compacted_ties", 2, 1, 3, {7, 55}, 3, 2, 0, FILL_INTEGERS, 2},
+    {"w27_k3s2_ceil_inside_13_lanes", 2, 2, 3, {5, 27}, 3, 2, 1, FILL_NAN_SCATTER, 2},
+    {"volume_5x5x23_k3s2_11_lanes", 3, 1, 2, {5, 5, 23}, 3, 2, 0, FILL_RANDOM, 2},
+    {"w35_k3s2_remainder_one_exact", 2, 1, 4, {5, 35}, 3, 2, 0, FILL_RANDOM, 0},
 };
 
 /* Whether a specialised channels-first forward plan of pool over input with these indices pads
@@ -516,12 +524,18 @@ static clpool_plan *window_plan(const char *label, const clpool_pool_desc *pool,
     return plan;
 }
 
+/* 0, 1 with padded lanes, 2 with compacted lanes (which also run a second kernel). */
 static int plan_pads_lanes(const clpool_pool_desc *pool, const clpool_tensor_desc *input,
                            clpool_index_type indices) {
     clpool_plan *plan = window_plan("padded lanes", pool, input, indices);
-    const int padded = strstr(clpool_plan_build_options(plan), "-DPADDED_LANES=") != NULL;
+    const char *options = clpool_plan_build_options(plan);
+    const int padded = strstr(options, "-DPADDED_LANES=") != NULL;
+    const int compacted = strstr(options, "-DCOMPACTED_LANES=1") != NULL;
+    ck_assert_int_eq(compacted && !padded, 0);
+    if (compacted)
+        ck_assert_uint_eq(clpool_plan_kernel_count(plan), 2u);
     clpool_plan_release(plan);
-    return padded;
+    return padded + compacted;
 }
 
 START_TEST(test_padded_lanes_case) {
@@ -537,7 +551,7 @@ START_TEST(test_padded_lanes_case) {
     cl_device_type type = 0;
     ck_assert_int_eq(clGetDeviceInfo(dev.device, CL_DEVICE_TYPE, sizeof type, &type, NULL),
                      CL_SUCCESS);
-    const int padded = padded_cases[_i].padded && (type & CL_DEVICE_TYPE_CPU) != 0;
+    const int padded = (type & CL_DEVICE_TYPE_CPU) != 0 ? padded_cases[_i].padded : 0;
     ck_assert_int_eq(plan_pads_lanes(&pc.pool, &pc.input, CLPOOL_INDEX_INT64), padded);
     ck_assert_int_eq(plan_pads_lanes(&pc.pool, &pc.input, CLPOOL_INDEX_INT32), padded);
     ck_assert_int_eq(plan_pads_lanes(&pc.pool, &pc.input, CLPOOL_INDEX_NONE), 0);

@@ -438,7 +438,8 @@ CLPOOL_API clpool_status clpool_plan_indices_bytes(const clpool_plan *plan, size
  * the work-group size it launches with now (smaller after a refused launch). Plans launched in
  * two dimensions (-DLANES in the options) split that size into a width dividing the lanes
  * launched along dimension 0 (the channels; the output's W, rounded up to a multiple of 8 for
- * unit stride, or to 8 for strided planes narrower than 8 written with indices); for
+ * unit stride, to 8 for strided planes narrower than 8 written with indices, or to a multiple of
+ * 8 for compacted lanes, -DCOMPACTED_LANES, below); for
  * channels-first backward passes the input's W over the stride, rounded up to a multiple of 8,
  * or for global ones the plane; a two-pass channels-first global average's slices) times a
  * height, which can come to a little less; with -DSTEPPED_LANES (unit-stride channels-first max
@@ -457,7 +458,13 @@ CLPOOL_API size_t clpool_plan_local_size(const clpool_plan *plan);
  * output and status word), for strided channels-first forward plans whose windows overhang
  * along W with edge rows (-DEDGE_ROWS in the options, CPU devices only, with -DEDGE_FIRST or
  * -DEDGE_LAST above 0: a second kernel computes those first and last output rows, which the
- * unclamped taps of the first would read outside the input) and for global pooling plans of large
+ * unclamped taps of the first would read outside the input), on CPU devices for channels-first
+ * max forward plans with indices whose strided windows overlap along W and lie inside the input
+ * and whose output W is at least 3 above a multiple of 8, with fewer than 2^31 elements in the
+ * input, the output and the rounded rows' lanes
+ * (-DCOMPACTED_LANES in the options: the first kernel stores every lane of the rows rounded up
+ * to a multiple of 8 into a scratch buffer, values then int argmaxes, 8 bytes per lane, and the
+ * second copies the live lanes into the output and indices) and for global pooling plans of large
  * inputs (-DGLOBAL_PARTIALS in the options: specialised, at least 2^18 input elements;
  * channels-last average or max with C a multiple of 8 and a plane of more than 8 taps along some
  * dimension, channels-last average on CPU devices with C x the element size a multiple of 4,096
@@ -485,19 +492,18 @@ CLPOOL_API size_t clpool_plan_local_size(const clpool_plan *plan);
  * overlap, else the sum, in row-major output order, of the gradients of the neighbouring outputs
  * (one step away) whose windows hold the element and name it, written by the first of them
  * (1.1-2.1x faster on PoCL); else 1; 0 for NULL. The plan keeps
- * that scratch buffer (one value per block, and for a max one index; a block is up to 64 taps of
- * the plane, 8 for a line whose length cannot be folded into rows or for the cache-set rule
- * above; 4 bytes per index when
- * narrowing, and for a scatter that narrows, where every overlapping dimension has at least 3
- * outputs, as many ints of -1 before and after them as the farthest neighbour is outputs away
- * (W + 1 in 2D), which clEnqueueFillBuffer writes when the buffer is created, waiting on nothing;
- * the first kernel waits on that fill and the call's wait list) from one enqueue to the next on the
- * same in-order queue, and releases it with the plan; an enqueue on another queue gets a new one,
- * kept in turn if that queue is in-order. A plan with nothing to compute enqueues only a marker.
- * Should the second launch fail, the first stays enqueued (it writes only inside the output or the
- * plan's scratch buffer) and the enqueue returns the failure. A narrowing plan's scratch buffer is
- * created by its first enqueue on a queue, not at plan creation. For profiling: with 2, time the
- * call from a marker enqueued just before it. */
+ * that scratch buffer (a compacting plan's lanes; one value per block, and for a max one index; a
+ * block is up to 64 taps of the plane, 8 for a line whose length cannot be folded into rows or for
+ * the cache-set rule above; 4 bytes per index when narrowing, and for a scatter that narrows, where
+ * every overlapping dimension has at least 3 outputs, as many ints of -1 before and after them as
+ * the farthest neighbour is outputs away (W + 1 in 2D), which clEnqueueFillBuffer writes when the
+ * buffer is created, waiting on nothing; the first kernel waits on that fill and the call's wait
+ * list) from one enqueue to the next on the same in-order queue, and releases it with the plan; an
+ * enqueue on another queue gets a new one, kept in turn if that queue is in-order. A plan with
+ * nothing to compute enqueues only a marker. Should the second launch fail, the first stays
+ * enqueued (it writes only inside the output or the plan's scratch buffer) and the enqueue returns
+ * the failure. A narrowing plan's scratch buffer is created by its first enqueue on a queue, not at
+ * plan creation. For profiling: with 2, time the call from a marker enqueued just before it. */
 CLPOOL_API unsigned clpool_plan_kernel_count(const clpool_plan *plan);
 
 /* The key under which tuning files list the plan's work-group size, "PASS MODE LAYOUT WINDOW":
