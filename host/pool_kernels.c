@@ -561,6 +561,30 @@ static int64_t padded_lanes(const clpool_geometry *g, const clpool_device_facts 
     return windows_inside(g) && lanes_read_on(g, LANE_MULTIPLE) ? LANE_MULTIPLE : 0;
 }
 
+/* Strided width lanes of max forward plans on CPU devices, exact (neither padded nor
+ * compacted), whose windows lie inside the input, overlap along W (kernel > stride) with a width
+ * that is no multiple of the stride, and span at least 2 rows: the columns that complete each
+ * window row's last group of stride-many neighbouring columns (pool_forward.cl, FILLER_COLUMNS),
+ * which the compiler then reads as vector loads and shuffles instead of a gather. They read the
+ * next input row, so the output rows whose windows hold the tensor's last input row are edge
+ * rows (clpool_kernel_edge_rows). Measured on PoCL (batch 8, alternating rounds, minimum of 50
+ * runs; docs/PERFORMANCE.md item 72). Averages would need a term the filler cannot change, which
+ * no exact form has (0 x a filler is NaN for an infinite one). At most MAX_FILLER_COLUMNS; else
+ * 0. */
+#define MAX_FILLER_COLUMNS 3
+
+static int64_t filler_columns(const clpool_geometry *g, const clpool_device_facts *facts,
+                              clpool_kernel_kind kind, int lanes, clpool_index_type indices) {
+    if (lanes != CLPOOL_LANES_WIDTH || kind != CLPOOL_KERNEL_FORWARD ||
+        g->mode != CLPOOL_MODE_MAX || !facts->cpu || g->stride[2] < 2 ||
+        g->kernel[2] <= g->stride[2] || g->kernel[1] < 2 || !windows_inside(g) ||
+        padded_lanes(g, facts, kind, lanes, indices) ||
+        g->n * g->c * g->out[0] * g->out[1] <= rows_reading_last(g))
+        return 0;
+    const int64_t fill = (g->stride[2] - g->kernel[2] % g->stride[2]) % g->stride[2];
+    return fill <= MAX_FILLER_COLUMNS ? fill : 0;
+}
+
 int64_t clpool_kernel_compacted_lanes(const clpool_geometry *g, const clpool_device_facts *facts,
                                       int specialise, clpool_kernel_kind kind,
                                       clpool_index_type indices) {
@@ -573,7 +597,16 @@ int clpool_kernel_edge_rows(const clpool_geometry *g, const clpool_device_facts 
                             int64_t *first, int64_t *last) {
     const int lanes = clpool_kernel_lanes(g, facts, specialise, kind);
     if (lanes != CLPOOL_LANES_WIDTH || kind != CLPOOL_KERNEL_FORWARD || !facts->cpu ||
-        g->stride[2] == 1 || !w_overhangs(g))
+        g->stride[2] == 1)
+        return 0;
+    if (filler_columns(g, facts, kind, lanes, indices)) {
+        /* The rows whose windows hold the tensor's last input row: their fillers would read
+         * past it (filler_columns keeps a row for the lanes). */
+        *first = 0;
+        *last = rows_reading_last(g);
+        return 1;
+    }
+    if (!w_overhangs(g))
         return 0;
     const int64_t padded = padded_lanes(g, facts, kind, lanes, indices);
     const int64_t count = padded ? padded : g->out[2];
@@ -771,6 +804,9 @@ clpool_status clpool_kernel_build_options(const clpool_geometry *g,
         append(b, " -DPADDED_LANES=%lld", (long long)padded);
     if (compacted_lanes(g, facts, kind, lanes, indices))
         append(b, " -DCOMPACTED_LANES=1");
+    const int64_t fillers = filler_columns(g, facts, kind, lanes, indices);
+    if (fillers)
+        append(b, " -DFILLER_COLUMNS=%lld", (long long)fillers);
     if (clpool_kernel_stepped_lanes(g, facts, specialise, kind, indices))
         append(b, " -DSTEPPED_LANES=1 -DLANE_STEP=%lld",
                (long long)(round_lanes((uint64_t)g->out[2]) - (uint64_t)g->out[2]));

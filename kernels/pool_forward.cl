@@ -146,7 +146,41 @@
         (void)in_zy_;                                                                              \
         (void)row_tap_;                                                                            \
         REP_W(FORWARD_TAP, jy)                                                                     \
+        FILLER_TAPS(jy)                                                                            \
     }
+/* FILLER_COLUMNS (host: pool_kernels.c), with strided width lanes of max windows inside the
+ * input whose width K_W is no multiple of the stride S_W (3 x 3 stride 2, say): the compiler reads
+ * the taps of a window row as interleaved groups of S_W neighbouring columns, each a few vector
+ * loads and shuffles, but a group it cannot fill (the third tap of 3 at stride 2: its partner,
+ * column 3, is no tap) becomes a gather, one per window row and vector (perf: a fifth of the
+ * samples of alexnet_pool1's lanes). FILLER_COLUMNS more columns after the row's taps complete
+ * that group, each taken as min(filler, the row's last tap), which never beats the running max:
+ * that tap was taken already, and a NaN on either side compares false. The result and the argmax
+ * are unchanged, bit for bit. The columns lie in the next input row, inside the input except
+ * after the tensor's last input row: the output rows whose windows hold it are edge rows
+ * (EDGE_ROWS, EDGE_LAST), computed without fillers. Read before the taps instead, the fillers
+ * formed no group (two gathers per window row), so there is no such form for the last rows. */
+#ifndef FILLER_COLUMNS
+#define FILLER_COLUMNS 0
+#endif
+#define FILLER_TAP(jy, f)                                                                          \
+    if (fillers) {                                                                                 \
+        const ACC_T last_ = LOAD(row_, (xs + P_KW - 1) * TAP_STEP);                                \
+        const ACC_T d_ = LOAD(row_, (xs + P_KW + (f)) * TAP_STEP);                                 \
+        const ACC_T m_ = d_ < last_ ? d_ : last_;                                                  \
+        acc = m_ > acc ? m_ : acc;                                                                 \
+    }
+#if FILLER_COLUMNS == 0
+#define FILLER_TAPS(jy)
+#elif FILLER_COLUMNS == 1
+#define FILLER_TAPS(jy) FILLER_TAP(jy, 0)
+#elif FILLER_COLUMNS == 2
+#define FILLER_TAPS(jy) FILLER_TAP(jy, 0) FILLER_TAP(jy, 1)
+#elif FILLER_COLUMNS == 3
+#define FILLER_TAPS(jy) FILLER_TAP(jy, 0) FILLER_TAP(jy, 1) FILLER_TAP(jy, 2)
+#else
+#error "FILLER_COLUMNS is 0 to 3"
+#endif
 /* The same taps for MASKED_TAPS: a tap outside the input is not read at all (its load is
  * predicated) and counts as -inf for max, 0 for average: neither changes the result nor the
  * argmax. These index the input as one sum, not a row pointer: predicated loads through a row
@@ -303,11 +337,15 @@
     (LANES != LANES_WIDTH || S_W == 1 || !(TAPS_INSIDE || EDGE_ROWS) || !WRITE_INDICES)
 #error "PADDED_LANES is for strided width lanes with indices, windows inside the input or edge rows"
 #endif
+#if FILLER_COLUMNS && (LANES != LANES_WIDTH || !TAPS_INSIDE || !POOL_MAX || K_H < 2 ||             \
+                       (K_W + FILLER_COLUMNS) % S_W != 0 || K_W < S_W)
+#error "FILLER_COLUMNS is for strided width lanes of max windows inside the input, 2 rows or more"
+#endif
 #if COMPACTED_LANES && (!PADDED_LANES || !TAPS_INSIDE || INDEX_WORDS)
 #error "COMPACTED_LANES is for padded lanes of windows inside the input, indices as ints"
 #endif
-#if EDGE_ROWS && (LANES != LANES_WIDTH || S_W == 1 || !CLAMP_W)
-#error "EDGE_ROWS is for strided width lanes whose windows overhang along W"
+#if EDGE_ROWS && (LANES != LANES_WIDTH || S_W == 1 || !(CLAMP_W || FILLER_COLUMNS))
+#error "EDGE_ROWS is for strided width lanes whose windows overhang along W, or fillers"
 #endif
 #if STEPPED_LANES && (LANES != LANES_WIDTH || S_W != 1)
 #error "STEPPED_LANES is for unit-stride width lanes"
@@ -325,11 +363,10 @@
  * (EDGE_ROWS; constants at each call, folded away where false). Always
  * inlined: a call left in the kernel body stops PoCL vectorising it, and with indices the body
  * grew past the inliner's own threshold (10x slower). */
-__attribute__((always_inline)) inline void clamped_window(__global const DATA_T *restrict in,
-                                                          const IDX_T plane, const int od,
-                                                          const int oh, const int ow,
-                                                          const bool clamp_w, const bool select_w,
-                                                          ACC_T *acc_out, IDX_T *argmax_out) {
+__attribute__((always_inline)) inline void
+clamped_window(__global const DATA_T *restrict in, const IDX_T plane, const int od, const int oh,
+               const int ow, const bool clamp_w, const bool select_w, const bool fillers,
+               ACC_T *acc_out, IDX_T *argmax_out) {
     /* Every tap of the window is visited, in scan order, spelled out at compile time (REP_*): a
      * tap outside the input reads the nearest in-bounds element instead. With dilation 1 that
      * element is itself a tap of the window visited just before or after, so max pooling sees
@@ -338,6 +375,7 @@ __attribute__((always_inline)) inline void clamped_window(__global const DATA_T 
      * work-items; the arithmetic is written with operators, not builtins, for the same reason. */
     const int zs = od * P_SD - P_PBD, ys = oh * P_SH - P_PBH, xs = ow * P_SW - P_PBW;
     (void)select_w; /* averages mask every tap outside the input anyway */
+    (void)fillers;  /* FILLER_TAPS: a constant at each call */
 #if POOL_MAX
     ACC_T acc = -INFINITY;
 #if WRITE_INDICES
@@ -617,7 +655,8 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
 #elif CLAMPED_TAPS
     ACC_T acc;
     IDX_T argmax;
-    clamped_window(in, plane, od, oh, ow, LANES_CLAMP_W, EDGE_ROWS, &acc, &argmax);
+    clamped_window(in, plane, od, oh, ow, LANES_CLAMP_W, EDGE_ROWS && CLAMP_W, FILLER_COLUMNS > 0,
+                   &acc, &argmax);
     (void)argmax;
 #else
     int zs, z0, z1, ys, y0, y1, xs, x0, x1;
@@ -722,7 +761,7 @@ __kernel void clpool_pool_forward_edge(__global const DATA_T *restrict input, ul
     rest /= P_OD;
     ACC_T acc;
     IDX_T argmax;
-    clamped_window(in, rest * ((IDX_T)P_ID * P_IH * P_IW), od, oh, ow, CLAMP_W, false, &acc,
+    clamped_window(in, rest * ((IDX_T)P_ID * P_IH * P_IW), od, oh, ow, CLAMP_W, false, false, &acc,
                    &argmax);
     const IDX_T gid = row * P_OW + ow;
     STORE(output + output_offset, gid, acc);

@@ -667,6 +667,98 @@ START_TEST(test_edge_rows_case) {
 }
 END_TEST
 
+/* Channels-first max forward plans whose strided width lanes are exact and whose windows lie
+ * inside the input, overlap along W with a width no multiple of the stride and span 2 rows or
+ * more read filler columns after each window row (pool_forward.cl, FILLER_COLUMNS), which
+ * complete the compiler's groups of stride-many columns, and leave the output rows whose windows
+ * hold the tensor's last input row to the edge kernel (EDGE_LAST), as their fillers would lie
+ * past the input. Cases: 3 x 3 stride 2 (one filler), 4 x 4 stride 3 (two), 5 x 5 stride 2, a
+ * stride of 1 along H, a volume, and ones without fillers: a tensor of one output row (its only
+ * row would be an edge row), averages, a line (one row per window), windows that do not overlap
+ * or whose width the stride divides, and plans with indices whose lanes are compacted (which
+ * read no fillers). Each case checks the options without indices and with int64 ones (fillers,
+ * and edge rows as "-DEDGE_LAST=n", or none: -1), then values and indices bit for bit against
+ * the reference, NaN payloads and ties included. */
+typedef struct {
+    const char *name;
+    clpool_mode mode;
+    int rank;
+    int64_t n, c, spatial[3], kernel[3], stride[3];
+    fill_kind fill;
+    int fillers, last;                 /* without indices */
+    int fillers_indexed, last_indexed; /* with int64 indices */
+} filler_case;
+
+/* clang-format off */
+static const filler_case filler_cases[] = {
+    {"max_11x55_k3s2_27_lanes", CLPOOL_MODE_MAX, 2, 1, 3, {11, 55}, {3, 3}, {2, 2},
+     FILL_NAN_SCATTER, 1, 1, 0, -1},
+    {"max_9x35_k3s2_17_lanes_ties", CLPOOL_MODE_MAX, 2, 2, 2, {9, 35}, {3, 3}, {2, 2},
+     FILL_INTEGERS, 1, 1, 1, 1},
+    {"max_7x40_k4s3_two_fillers", CLPOOL_MODE_MAX, 2, 1, 3, {7, 40}, {4, 4}, {3, 3},
+     FILL_NAN_SCATTER, 2, 1, 0, -1},
+    {"max_9x41_k5s2_19_lanes", CLPOOL_MODE_MAX, 2, 1, 2, {9, 41}, {5, 5}, {2, 2},
+     FILL_INTEGERS, 1, 1, 0, -1},
+    {"max_9x27_k3_s1x2_13_lanes", CLPOOL_MODE_MAX, 2, 1, 2, {9, 27}, {3, 3}, {1, 2},
+     FILL_NAN_SCATTER, 1, 1, 0, -1},
+    {"max_5x5x23_k3s2_volume", CLPOOL_MODE_MAX, 3, 1, 2, {5, 5, 23}, {3, 3, 3}, {2, 2, 2},
+     FILL_INTEGERS, 1, 1, 0, -1},
+    {"max_3x25_k3s2_one_row", CLPOOL_MODE_MAX, 2, 1, 1, {3, 25}, {3, 3}, {2, 2},
+     FILL_RANDOM, 0, -1, 0, -1},
+    {"avg_9x35_k3s2_no_fillers", CLPOOL_MODE_AVG, 2, 1, 2, {9, 35}, {3, 3}, {2, 2},
+     FILL_RANDOM, 0, -1, 0, -1},
+    {"max_line_w35_k3s2_no_fillers", CLPOOL_MODE_MAX, 1, 2, 3, {35}, {3}, {2},
+     FILL_NAN_SCATTER, 0, -1, 0, -1},
+    {"max_8x48_k2s2_no_overlap", CLPOOL_MODE_MAX, 2, 1, 2, {8, 48}, {2, 2}, {2, 2},
+     FILL_INTEGERS, 0, -1, 0, -1},
+    {"max_8x52_k4s2_divides", CLPOOL_MODE_MAX, 2, 1, 2, {8, 52}, {4, 4}, {2, 2},
+     FILL_INTEGERS, 0, -1, 0, -1},
+};
+/* clang-format on */
+
+/* Checks a specialised plan's filler columns and edge rows against the case. */
+static void expect_fillers(const char *label, const clpool_pool_desc *pool,
+                           const clpool_tensor_desc *input, clpool_index_type indices, int fillers,
+                           int last) {
+    clpool_plan *plan = window_plan(label, pool, input, indices);
+    const char *built = clpool_plan_build_options(plan);
+    char expected[48];
+    snprintf(expected, sizeof expected, "-DFILLER_COLUMNS=%d", fillers);
+    ck_assert_msg(fillers ? strstr(built, expected) != NULL : strstr(built, "FILLER") == NULL,
+                  "%s: want %d fillers in '%s'", label, fillers, built);
+    snprintf(expected, sizeof expected, "-DEDGE_FIRST=0 -DEDGE_LAST=%d", last);
+    ck_assert_msg(last >= 0 ? strstr(built, expected) != NULL : strstr(built, "EDGE") == NULL,
+                  "%s: want edge rows %d in '%s'", label, last, built);
+    clpool_plan_release(plan);
+}
+
+START_TEST(test_filler_columns_case) {
+    const filler_case *fc = &filler_cases[_i];
+    pool_case pc = {.name = fc->name, .fill = fc->fill};
+    const int64_t pad[3] = {0, 0, 0};
+    init_window(&pc, fc->mode, fc->rank, fc->kernel, fc->stride, pad, 0, 1);
+    clpool_tensor_desc_init(&pc.input, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_FIRST, fc->n, fc->c,
+                            fc->rank, fc->spatial);
+    cl_device_type type = 0;
+    ck_assert_int_eq(clGetDeviceInfo(dev.device, CL_DEVICE_TYPE, sizeof type, &type, NULL),
+                     CL_SUCCESS);
+    const int cpu = (type & CL_DEVICE_TYPE_CPU) != 0;
+    expect_fillers(fc->name, &pc.pool, &pc.input, CLPOOL_INDEX_NONE, cpu ? fc->fillers : 0,
+                   cpu ? fc->last : -1);
+    float *x = make_input(&pc, 171 + (uint64_t)_i, CLPOOL_LAYOUT_CHANNELS_FIRST);
+    if (fc->mode == CLPOOL_MODE_MAX) {
+        expect_fillers(fc->name, &pc.pool, &pc.input, CLPOOL_INDEX_INT64,
+                       cpu ? fc->fillers_indexed : 0, cpu ? fc->last_indexed : -1);
+        expect_indices_match_reference(fc->name, &pc.pool, &pc.input, x, CLPOOL_SPECIALISE_WINDOW,
+                                       CLPOOL_INDEX_INT64);
+        expect_indices_match_reference(fc->name, &pc.pool, &pc.input, x, CLPOOL_SPECIALISE_WINDOW,
+                                       CLPOOL_INDEX_INT32);
+    }
+    expect_matches_reference(fc->name, &pc.pool, &pc.input, x, CLPOOL_SPECIALISE_WINDOW);
+    free(x);
+}
+END_TEST
+
 /* Channels-first gathers launch by stride residue (pool_backward.cl, LANES_RESIDUE) once the
  * input's W over the stride gives at least 6 lanes, and over the input's W (LANES_WIDTH) where
  * windows overlap in no dimension (kernel <= stride), W is strided and at least 6: each case
@@ -920,6 +1012,8 @@ static Suite *ranks_suite(void) {
                         (int)(sizeof padded_cases / sizeof padded_cases[0]));
     tcase_add_loop_test(lanes, test_edge_rows_case, 0,
                         (int)(sizeof edge_cases / sizeof edge_cases[0]));
+    tcase_add_loop_test(lanes, test_filler_columns_case, 0,
+                        (int)(sizeof filler_cases / sizeof filler_cases[0]));
     TCase *partials = device_tcase(s, "partials");
     tcase_add_loop_test(partials, test_partials_case, 0,
                         (int)(sizeof partials_cases / sizeof partials_cases[0]));

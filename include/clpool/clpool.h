@@ -458,7 +458,10 @@ CLPOOL_API size_t clpool_plan_local_size(const clpool_plan *plan);
  * output and status word), for strided channels-first forward plans whose windows overhang
  * along W with edge rows (-DEDGE_ROWS in the options, CPU devices only, with -DEDGE_FIRST or
  * -DEDGE_LAST above 0: a second kernel computes those first and last output rows, which the
- * unclamped taps of the first would read outside the input), on CPU devices for channels-first
+ * unclamped taps of the first would read outside the input; also for the max plans whose lanes
+ * read filler columns, -DFILLER_COLUMNS: exact strided width lanes of windows inside the input
+ * that overlap along W, a width no multiple of the stride, and at least 2 rows, whose last rows
+ * would read those columns past the input), on CPU devices for channels-first
  * max forward plans with indices whose strided windows overlap along W and lie inside the input
  * and whose output W is at least 3 above a multiple of 8, with fewer than 2^31 elements in the
  * input, the output and the rounded rows' lanes
