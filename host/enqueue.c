@@ -140,12 +140,13 @@ static cl_int obtain_scratch(clpool_plan *plan, cl_command_queue queue, cl_mem *
     return CL_SUCCESS;
 }
 
-/* The plan's kernel, then, for a plan with a second pass (a forward plan's edge rows, or a
- * two-pass global pooling), the second kernel, waiting on the first: the event
- * returned is the second's, which completes after both, on in-order and out-of-order queues
- * alike. A plan that narrows its indices runs its second kernel first and returns the gather's
- * event, and so does a scattered max backward plan (its fill, then its scatter). A two-pass
- * plan's kernels meet in a scratch buffer (obtain_scratch). */
+/* The plan's kernel, then, for a plan with a second pass (a forward plan's edge rows or copy of
+ * compacted lanes, or a two-pass global pooling), the second kernel, waiting on the first, and
+ * for a compacting plan with edge rows a third, waiting on the second: the event returned is the
+ * last one's, which completes after all, on in-order and out-of-order queues alike. A plan that
+ * narrows its indices runs its second kernel first and returns the gather's event, and so does a
+ * scattered max backward plan (its fill, then its scatter). A two-pass plan's kernels meet in a
+ * scratch buffer (obtain_scratch). */
 static clpool_status launch(const clpool_plan *plan, cl_command_queue queue,
                             const clpool_operand *ops, cl_uint count, const cl_event *events,
                             cl_event *event) {
@@ -168,6 +169,7 @@ static clpool_status launch(const clpool_plan *plan, cl_command_queue queue,
         mirrored_ops[2] = ops[1];
         ops = mirrored_ops;
     }
+    const clpool_operand *caller_ops = ops; /* before any scratch buffer takes a slot */
     pthread_mutex_lock(&locked->enqueue_lock);
     if (plan->scratch_bytes) {
         err = obtain_scratch(locked, queue, &scratch, &owned, &call, &filled);
@@ -226,11 +228,13 @@ static clpool_status launch(const clpool_plan *plan, cl_command_queue queue,
         }
         ops = first_ops;
     }
-    cl_event first = NULL;
+    cl_event first = NULL, second = NULL;
     call = "clSetKernelArg";
     err = bind_operands(plan->kernel, ops);
     if (err == CL_SUCCESS && two_kernels)
         err = bind_operands(plan->second_kernel, scratch ? second_ops : ops);
+    if (err == CL_SUCCESS && plan->edge_kernel)
+        err = bind_operands(plan->edge_kernel, caller_ops);
     if (err == CL_SUCCESS && (plan->narrow_indices || plan->scattered)) {
         call = plan->narrow_indices ? "clEnqueueNDRangeKernel(narrowing of the indices)"
                                     : "clEnqueueNDRangeKernel(fill of grad_input)";
@@ -246,11 +250,18 @@ static clpool_status launch(const clpool_plan *plan, cl_command_queue queue,
             call = plan->compacted ? "clEnqueueNDRangeKernel(compaction of the lanes)"
                    : scratch       ? "clEnqueueNDRangeKernel(merge of block results)"
                                    : "clEnqueueNDRangeKernel(second pass)";
-            err = clpool_launch_locked(locked, queue, 1, 1, &first, event);
+            err = clpool_launch_locked(locked, queue, CLPOOL_LAUNCH_SECOND, 1, &first,
+                                       plan->edge_kernel ? &second : event);
+        }
+        if (err == CL_SUCCESS && plan->edge_kernel) {
+            call = "clEnqueueNDRangeKernel(edge rows)";
+            err = clpool_launch_locked(locked, queue, CLPOOL_LAUNCH_EDGE, 1, &second, event);
         }
     }
     if (first)
         clReleaseEvent(first);
+    if (second)
+        clReleaseEvent(second);
     if (filled)
         clReleaseEvent(filled);
     free(waits);

@@ -44,6 +44,10 @@ static clpool_status kernel_limits(const clpool_plan *plan, size_t *kernel_max, 
     if (err == CL_SUCCESS && plan->second_kernel)
         err = clGetKernelWorkGroupInfo(plan->second_kernel, device, CL_KERNEL_WORK_GROUP_SIZE,
                                        sizeof gather_max, &gather_max, NULL);
+    size_t edge_max = SIZE_MAX;
+    if (err == CL_SUCCESS && plan->edge_kernel)
+        err = clGetKernelWorkGroupInfo(plan->edge_kernel, device, CL_KERNEL_WORK_GROUP_SIZE,
+                                       sizeof edge_max, &edge_max, NULL);
     if (err == CL_SUCCESS)
         err = clGetKernelWorkGroupInfo(plan->kernel, device,
                                        CL_KERNEL_PREFERRED_WORK_GROUP_SIZE_MULTIPLE,
@@ -52,6 +56,8 @@ static clpool_status kernel_limits(const clpool_plan *plan, size_t *kernel_max, 
         return clpool_fail_cl(err, "clGetKernelWorkGroupInfo", NULL);
     if (gather_max < *kernel_max)
         *kernel_max = gather_max;
+    if (edge_max < *kernel_max)
+        *kernel_max = edge_max;
     /* A 1D launch is bounded by the kernel's limit and by the device's limit along dimension 0. */
     if (plan->ctx->facts.max_work_item_size < *kernel_max)
         *kernel_max = plan->ctx->facts.max_work_item_size;
@@ -176,6 +182,8 @@ static clpool_status choose_global_sizes(clpool_plan *plan) {
         choose_compact_sizes(plan);
     else if (status == CLPOOL_SUCCESS && plan->second_kernel)
         status = round_global_size(plan, plan->second_items, &plan->second_global_size);
+    if (status == CLPOOL_SUCCESS && plan->edge_kernel)
+        status = round_global_size(plan, plan->edge_items, &plan->edge_global_size);
     return status;
 }
 
@@ -231,15 +239,17 @@ static void set_local_size(clpool_plan *plan, size_t local) {
     choose_global_sizes(plan);
 }
 
-cl_int clpool_launch_locked(clpool_plan *plan, cl_command_queue queue, int second, cl_uint count,
+cl_int clpool_launch_locked(clpool_plan *plan, cl_command_queue queue, int which, cl_uint count,
                             const cl_event *events, cl_event *event) {
     const size_t chosen = plan->local_size;
-    cl_kernel kernel = second ? plan->second_kernel : plan->kernel;
+    const int edge = which == CLPOOL_LAUNCH_EDGE, second = which == CLPOOL_LAUNCH_SECOND;
+    cl_kernel kernel = edge ? plan->edge_kernel : second ? plan->second_kernel : plan->kernel;
     for (;;) {
-        const int two_d = second ? plan->compacted : plan->lanes;
-        const size_t *global = second
-                                   ? (two_d ? plan->second_lane_global : &plan->second_global_size)
-                                   : (two_d ? plan->lane_global : &plan->global_size);
+        const int two_d = edge ? 0 : second ? plan->compacted : plan->lanes;
+        const size_t *global =
+            edge ? &plan->edge_global_size
+                 : (second ? (two_d ? plan->second_lane_global : &plan->second_global_size)
+                           : (two_d ? plan->lane_global : &plan->global_size));
         const size_t *local = !two_d   ? &plan->local_size
                               : second ? plan->second_lane_local
                                        : plan->lane_local;

@@ -23,14 +23,22 @@ clpool_status clpool_plan_choose_launch(clpool_plan *plan, size_t requested);
  * channels and fits), else of 8, else (local under 8) the widest power of two. */
 size_t clpool_channel_lane_width(uint64_t channels, size_t local, size_t preferred);
 
+/* Which of a plan's kernels clpool_launch_locked enqueues: the main one, the second pass
+ * (unpooling's gather, a forward plan's edge rows or copy of compacted lanes, a two-pass global
+ * pooling's merge; a narrowing or fill, which runs before the main one), or a compacting plan's
+ * edge rows (plan.h: edge_kernel). */
+#define CLPOOL_LAUNCH_MAIN   0
+#define CLPOOL_LAUNCH_SECOND 1
+#define CLPOOL_LAUNCH_EDGE   2
+
 /*
- * Enqueues the plan's kernel (gather 1: unpooling's gather kernel) through plan->ndrange; the
- * caller holds the plan's lock. When the library chose the size and the device answers
+ * Enqueues the plan's kernel which (CLPOOL_LAUNCH_*) through plan->ndrange; the caller holds the
+ * plan's lock. When the library chose the size and the device answers
  * CL_OUT_OF_RESOURCES, CL_INVALID_WORK_GROUP_SIZE or CL_INVALID_WORK_ITEM_SIZE, it retries with
  * half the size, down to 1, and the first size that works becomes the plan's for every later
  * launch. When none works the plan keeps its size and the last error is returned.
  */
-cl_int clpool_launch_locked(clpool_plan *plan, cl_command_queue queue, int gather, cl_uint count,
+cl_int clpool_launch_locked(clpool_plan *plan, cl_command_queue queue, int which, cl_uint count,
                             const cl_event *events, cl_event *event);
 
 /* Records a failed launch (call, err) of what for clpool_last_error, saying for a refused size

@@ -170,9 +170,13 @@ static clpool_status build_kernel(clpool_plan *plan, int specialise) {
          * every output row, from which it finds the last ones. Without edge rows (no read can
          * leave the input) there is no second pass: OpenCL 1.2 refuses an empty launch. */
         const uint64_t edge_rows = (uint64_t)(edge_first + edge_last);
-        plan->second_items = edge_rows * (uint64_t)plan->kernel_geometry.out[2];
+        const uint64_t edge_items = edge_rows * (uint64_t)plan->kernel_geometry.out[2];
+        if (plan->compacted) /* the second kernel is the copy; the edge rows come third */
+            plan->edge_items = edge_items;
+        else
+            plan->second_items = edge_items;
         status = make_kernel(plan, program, CLPOOL_FORWARD_EDGE_KERNEL, plan->lane_rows + edge_rows,
-                             &plan->second_kernel);
+                             plan->compacted ? &plan->edge_kernel : &plan->second_kernel);
     }
     if (status == CLPOOL_SUCCESS &&
         clpool_kernel_narrow_indices(&plan->kernel_geometry, &plan->ctx->facts, specialise,
@@ -335,6 +339,8 @@ void clpool_plan_release(clpool_plan *plan) {
         clReleaseKernel(plan->kernel);
     if (plan->second_kernel)
         clReleaseKernel(plan->second_kernel);
+    if (plan->edge_kernel)
+        clReleaseKernel(plan->edge_kernel);
     if (plan->scratch)
         clReleaseMemObject(plan->scratch);
     free(plan->build_options);
@@ -390,7 +396,7 @@ const char *clpool_plan_build_options(const clpool_plan *plan) {
 }
 
 unsigned clpool_plan_kernel_count(const clpool_plan *plan) {
-    return !plan ? 0u : plan->second_kernel ? 2u : 1u;
+    return !plan ? 0u : 1u + (plan->second_kernel != NULL) + (plan->edge_kernel != NULL);
 }
 
 size_t clpool_plan_local_size(const clpool_plan *plan) {

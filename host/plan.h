@@ -45,6 +45,12 @@ struct clpool_plan {
     /* A forward plan whose lanes store into the scratch buffer and whose second kernel copies
      * the live lanes into the caller's output and indices (clpool_kernel_compacted_lanes). */
     int compacted;
+    /* A compacting plan whose lanes leave edge rows (clpool_kernel_edge_rows) launches a third
+     * kernel after the copy, clpool_pool_forward_edge, over edge_items work-items: it writes
+     * those rows into the caller's output and indices. NULL for other plans. */
+    cl_kernel edge_kernel;
+    uint64_t edge_items;
+    size_t edge_global_size;
     /* A scattered max backward plan (clpool_kernel_scattered_backward): kernel is the scatter,
      * one work-item per output (work_items counts those), and second_kernel the fill of
      * grad_input with +0, launched *before* it, as a narrowing is. */

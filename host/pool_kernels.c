@@ -504,6 +504,30 @@ static int lanes_read_on(const clpool_geometry *g, int64_t count) {
     return overrun <= g->in[2] && surplus * g->stride[2] <= last_row_start;
 }
 
+/* Strided width lanes of max forward plans on CPU devices whose windows lie inside the input,
+ * overlap along W (kernel > stride) with a width that is no multiple of the stride, and span at
+ * least 2 rows: the columns that complete each window row's last group of stride-many
+ * neighbouring columns (pool_forward.cl, FILLER_COLUMNS), which the compiler then reads as vector
+ * loads and shuffles instead of a gather. They read the next input row, so the output rows whose
+ * windows hold the tensor's last input row are edge rows (clpool_kernel_edge_rows), and at least
+ * one row must be left to the lanes. Measured on PoCL (batch 8, alternating rounds, minimum of 50
+ * runs; docs/PERFORMANCE.md items 72-73). Averages would need a term the filler cannot change,
+ * which no exact form has (0 x a filler is NaN for an infinite one). Padded lanes with a masked
+ * store (padded_lanes; none overlap inside the input) take none. At most MAX_FILLER_COLUMNS;
+ * else 0. */
+#define MAX_FILLER_COLUMNS 3
+
+static int64_t filler_width(const clpool_geometry *g, const clpool_device_facts *facts,
+                            clpool_kernel_kind kind, int lanes) {
+    if (lanes != CLPOOL_LANES_WIDTH || kind != CLPOOL_KERNEL_FORWARD ||
+        g->mode != CLPOOL_MODE_MAX || !facts->cpu || g->stride[2] < 2 ||
+        g->kernel[2] <= g->stride[2] || g->kernel[1] < 2 || !windows_inside(g) ||
+        g->n * g->c * g->out[0] * g->out[1] <= rows_reading_last(g))
+        return 0;
+    const int64_t fill = (g->stride[2] - g->kernel[2] % g->stride[2]) % g->stride[2];
+    return fill <= MAX_FILLER_COLUMNS ? fill : 0;
+}
+
 /* Strided width lanes of forward plans with indices on CPU devices whose windows overlap along
  * W (kernel > stride) and lie inside the input, and whose output W leaves a remainder of at least
  * MIN_COMPACTED_REMAINDER lanes over a multiple of LANE_MULTIPLE: the row rounded up to a
@@ -532,6 +556,9 @@ static int64_t compacted_lanes(const clpool_geometry *g, const clpool_device_fac
     const int64_t rows = g->n * g->c * g->out[0] * g->out[1];
     if (rows > INT32_MAX / count)
         return 0;
+    const int64_t fill = filler_width(g, facts, kind, lanes);
+    if (fill) /* edge rows take the tensor's last rows: no row stands back */
+        return (count - 1) * g->stride[2] + g->kernel[2] + fill - g->in[2] <= g->in[2] ? count : 0;
     return lanes_read_on(g, count) ? count : 0;
 }
 
@@ -561,28 +588,14 @@ static int64_t padded_lanes(const clpool_geometry *g, const clpool_device_facts 
     return windows_inside(g) && lanes_read_on(g, LANE_MULTIPLE) ? LANE_MULTIPLE : 0;
 }
 
-/* Strided width lanes of max forward plans on CPU devices, exact (neither padded nor
- * compacted), whose windows lie inside the input, overlap along W (kernel > stride) with a width
- * that is no multiple of the stride, and span at least 2 rows: the columns that complete each
- * window row's last group of stride-many neighbouring columns (pool_forward.cl, FILLER_COLUMNS),
- * which the compiler then reads as vector loads and shuffles instead of a gather. They read the
- * next input row, so the output rows whose windows hold the tensor's last input row are edge
- * rows (clpool_kernel_edge_rows). Measured on PoCL (batch 8, alternating rounds, minimum of 50
- * runs; docs/PERFORMANCE.md item 72). Averages would need a term the filler cannot change, which
- * no exact form has (0 x a filler is NaN for an infinite one). At most MAX_FILLER_COLUMNS; else
- * 0. */
-#define MAX_FILLER_COLUMNS 3
-
+/* The filler columns of a plan (filler_width), none for padded lanes with a masked store. */
 static int64_t filler_columns(const clpool_geometry *g, const clpool_device_facts *facts,
                               clpool_kernel_kind kind, int lanes, clpool_index_type indices) {
-    if (lanes != CLPOOL_LANES_WIDTH || kind != CLPOOL_KERNEL_FORWARD ||
-        g->mode != CLPOOL_MODE_MAX || !facts->cpu || g->stride[2] < 2 ||
-        g->kernel[2] <= g->stride[2] || g->kernel[1] < 2 || !windows_inside(g) ||
-        padded_lanes(g, facts, kind, lanes, indices) ||
-        g->n * g->c * g->out[0] * g->out[1] <= rows_reading_last(g))
+    const int64_t fill = filler_width(g, facts, kind, lanes);
+    if (fill && padded_lanes(g, facts, kind, lanes, indices) &&
+        !compacted_lanes(g, facts, kind, lanes, indices))
         return 0;
-    const int64_t fill = (g->stride[2] - g->kernel[2] % g->stride[2]) % g->stride[2];
-    return fill <= MAX_FILLER_COLUMNS ? fill : 0;
+    return fill;
 }
 
 int64_t clpool_kernel_compacted_lanes(const clpool_geometry *g, const clpool_device_facts *facts,

@@ -574,7 +574,9 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
      * that could read past the input are the edge kernel's, and no row stands back. */
 #if EDGE_ROWS
     const int ow = (int)get_global_id(0);
+#if !COMPACTED_LANES
     const bool live = ow < P_OW;
+#endif
 #else
     const bool last_row = row == (IDX_T)(total - 1);
     const int ow = (int)get_global_id(0) - (last_row ? PADDED_LANES - P_OW : 0);
@@ -777,8 +779,9 @@ __kernel void clpool_pool_forward_edge(__global const DATA_T *restrict input, ul
  * output's W, exactly OUT_W work-items, dimension 1 over the output rows, total of them (surplus
  * rows redo the last one). Work-item (ow, row) copies that row's lane ow from the scratch buffer
  * the lanes wrote (bound as input: PADDED_LANES values per row, then from the first multiple of
- * 8 bytes past them as many int argmaxes) into the caller's output and indices. The tensor's
- * last row stood back by the surplus (its lane l computed column l - surplus), so its columns
+ * 8 bytes past them as many int argmaxes) into the caller's output and indices. Without edge
+ * rows the tensor's last row stood back by the surplus (its lane l computed column l - surplus),
+ * so its columns
  * sit that many lanes on. Loads and stores stay affine in the lane: a launch over the outputs in
  * memory order made both gathers and scatters. The host keeps every slot below 2^31. */
 __kernel void clpool_pool_forward_compact(__global const DATA_T *restrict input, ulong input_offset,
@@ -789,8 +792,12 @@ __kernel void clpool_pool_forward_compact(__global const DATA_T *restrict input,
                                           int2 avg_rule) {
     const IDX_T row = get_global_id(1) < total ? (IDX_T)get_global_id(1) : (IDX_T)(total - 1);
     const IDX_T ow = (IDX_T)get_global_id(0);
+#if EDGE_ROWS /* the edge kernel has the tensor's last rows, and no lanes row stood back */
+    const IDX_T slot = row * PADDED_LANES + ow;
+#else
     const IDX_T slot =
         row * PADDED_LANES + (row == (IDX_T)(total - 1) ? PADDED_LANES - OUT_W : 0) + ow;
+#endif
     __global const DATA_T *restrict values = input + input_offset;
     __global const int *restrict argmaxes =
         (__global const int *)((__global const char *)values +

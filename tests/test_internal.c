@@ -1484,10 +1484,12 @@ static cl_mem prefilled(int indices, size_t at, size_t n) {
 /* Compacted lanes (pool_kernels.h, clpool_kernel_compacted_lanes): a channels-first 3 x 3
  * stride-2 max with int64 indices over planes 27 wide (13 outputs: 16 lanes) stores every lane
  * into the scratch buffer, values then int argmaxes from a multiple of 8 bytes, and its second
- * kernel copies the live ones out. Two enqueues back to back on the same in-order queue share the
- * kept buffer, at byte offsets into the caller's buffers, the first gated on a user event; an
- * out-of-order queue gets a buffer of its own, and the event it returns completes after the copy.
- * Values and indices bit for bit against the reference, nothing written before the offsets. */
+ * kernel copies the live ones out; its lanes read filler columns, so the last output row is a
+ * third kernel's, which writes the caller's buffers directly. Two enqueues back to back on the
+ * same in-order queue share the kept buffer, at byte offsets into the caller's buffers, the first
+ * gated on a user event; an out-of-order queue gets a buffer of its own, and the event it returns
+ * completes after all three kernels. Values and indices bit for bit against the reference,
+ * nothing written before the offsets. */
 START_TEST(test_compacted_lanes) {
     clpool_pool_desc pool;
     clpool_tensor_desc input;
@@ -1502,9 +1504,12 @@ START_TEST(test_compacted_lanes) {
     const int compacted = strstr(plan->build_options, "-DCOMPACTED_LANES=1") != NULL;
     ck_assert_int_eq(compacted, plan->compacted);
     ck_assert_int_eq(plan->compacted, dev.ctx->facts.cpu);
-    ck_assert_uint_eq(clpool_plan_kernel_count(plan), plan->compacted ? 2u : 1u);
+    /* The copy, and the edge row of its filler columns (the tensor's last output row). */
+    ck_assert_uint_eq(clpool_plan_kernel_count(plan), plan->compacted ? 3u : 1u);
     if (plan->compacted) {
-        const size_t rows = 2 * 5 * 4;
+        const size_t rows = 2 * 5 * 4 - 1;
+        ck_assert_ptr_nonnull(strstr(plan->build_options, "-DEDGE_LAST=1"));
+        ck_assert_ptr_nonnull(strstr(plan->build_options, "-DFILLER_COLUMNS=1"));
         ck_assert_ptr_nonnull(strstr(plan->build_options, "-DPADDED_LANES=16"));
         ck_assert_uint_eq(plan->lane_count, 16);
         ck_assert_uint_eq(plan->lane_rows, rows);

@@ -454,20 +454,23 @@ CLPOOL_API const char *clpool_plan_build_options(const clpool_plan *plan);
 CLPOOL_API size_t clpool_plan_local_size(const clpool_plan *plan);
 
 /* How many kernels one enqueue of the plan runs, each waiting on the one before (the event an
- * enqueue returns is the last one's): 2 for unpooling (elect, gather; after the fills of its
- * output and status word), for strided channels-first forward plans whose windows overhang
- * along W with edge rows (-DEDGE_ROWS in the options, CPU devices only, with -DEDGE_FIRST or
- * -DEDGE_LAST above 0: a second kernel computes those first and last output rows, which the
- * unclamped taps of the first would read outside the input; also for the max plans whose lanes
- * read filler columns, -DFILLER_COLUMNS: exact strided width lanes of windows inside the input
- * that overlap along W, a width no multiple of the stride, and at least 2 rows, whose last rows
- * would read those columns past the input), on CPU devices for channels-first
- * max forward plans with indices whose strided windows overlap along W and lie inside the input
- * and whose output W is at least 3 above a multiple of 8, with fewer than 2^31 elements in the
- * input, the output and the rounded rows' lanes
+ * enqueue returns is the last one's): 3 for compacting plans (-DCOMPACTED_LANES, below) whose
+ * lanes read filler columns (-DFILLER_COLUMNS, below): the lanes, the copy, then the edge rows
+ * (-DEDGE_LAST), which the third kernel writes into the output and indices; 2 for unpooling (elect,
+ * gather; after the fills of its output and status word), for strided channels-first forward plans
+ * whose windows overhang along W with edge rows (-DEDGE_ROWS in the options, CPU devices only, with
+ * -DEDGE_FIRST or -DEDGE_LAST above 0: a second kernel computes those first and last output rows,
+ * which the unclamped taps of the first would read outside the input; also for the max plans whose
+ * lanes read filler columns, -DFILLER_COLUMNS: exact strided width lanes of windows inside the
+ * input that overlap along W, a width no multiple of the stride, and at least 2 rows, whose last
+ * rows would read those columns past the input), on CPU devices for channels-first max forward
+ * plans with indices whose strided windows overlap along W and lie inside the input and whose
+ * output W is at least 3 above a multiple of 8, with fewer than 2^31 elements in the input, the
+ * output and the rounded rows' lanes
  * (-DCOMPACTED_LANES in the options: the first kernel stores every lane of the rows rounded up
  * to a multiple of 8 into a scratch buffer, values then int argmaxes, 8 bytes per lane, and the
- * second copies the live lanes into the output and indices) and for global pooling plans of large
+ * second copies the live lanes into the output and indices; the lanes' rows exclude any edge
+ * rows) and for global pooling plans of large
  * inputs (-DGLOBAL_PARTIALS in the options: specialised, at least 2^18 input elements;
  * channels-last average or max with C a multiple of 8 and a plane of more than 8 taps along some
  * dimension, channels-last average on CPU devices with C x the element size a multiple of 4,096
