@@ -161,7 +161,8 @@ static clpool_status choose_lane_sizes(clpool_plan *plan) {
 }
 
 /* A compacting plan's second launch: the output's W exactly (a work-group width dividing it),
- * the lane rows rounded up to whole groups. The first launch's rows fit, so these do. */
+ * the lane rows rounded up to whole groups. The rows are below 2^31 (compacted_lanes) and the
+ * height at most the work-group size, so the rounding fits size_t. */
 static void choose_compact_sizes(clpool_plan *plan) {
     const size_t count = (size_t)plan->kernel_geometry.out[2];
     size_t width = plan->local_size < count ? plan->local_size : count;

@@ -151,7 +151,7 @@ static clpool_status build_kernel(clpool_plan *plan, int specialise) {
     if (status == CLPOOL_SUCCESS && plan->work_items > 0 && compacted) {
         /* The lanes store every lane into the scratch buffer, values then int argmaxes; one
          * work-item per output copies the live ones out. compacted_lanes keeps the slots below
-         * 2^31, so their bytes fit size_t. */
+         * 2^31 and their 8 bytes each within size_t (a 32-bit host's too). */
         const size_t slots = (size_t)plan->lane_rows * (size_t)compacted;
         plan->compacted = 1;
         plan->second_items = plan->lane_rows;

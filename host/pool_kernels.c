@@ -505,16 +505,16 @@ static int lanes_read_on(const clpool_geometry *g, int64_t count) {
 }
 
 /* Strided width lanes of max forward plans on CPU devices whose windows lie inside the input,
- * overlap along W (kernel > stride) with a width that is no multiple of the stride, and span at
- * least 2 rows: the columns that complete each window row's last group of stride-many
- * neighbouring columns (pool_forward.cl, FILLER_COLUMNS), which the compiler then reads as vector
- * loads and shuffles instead of a gather. They read the next input row, so the output rows whose
- * windows hold the tensor's last input row are edge rows (clpool_kernel_edge_rows), and at least
- * one row must be left to the lanes. Measured on PoCL (batch 8, alternating rounds, minimum of 50
- * runs; docs/PERFORMANCE.md items 72-73). Averages would need a term the filler cannot change,
- * which no exact form has (0 x a filler is NaN for an infinite one). Padded lanes with a masked
- * store (padded_lanes; none overlap inside the input) take none. At most MAX_FILLER_COLUMNS;
- * else 0. */
+ * overlap along W (kernel > stride) with a width that is no multiple of the stride, and are at
+ * least 2 taps high (K_H; a 3D window one tap high takes none): the columns that complete each
+ * window row's last group of stride-many neighbouring columns (pool_forward.cl, FILLER_COLUMNS),
+ * which the compiler then reads as vector loads and shuffles instead of a gather. They read the
+ * next input row, so the output rows whose windows hold the tensor's last input row are edge rows
+ * (clpool_kernel_edge_rows), and at least one row must be left to the lanes. Measured on PoCL
+ * (batch 8, alternating rounds, minimum of 50 runs; docs/PERFORMANCE.md items 72-73). Averages
+ * would need a term the filler cannot change, which no exact form has (0 x a filler is NaN for an
+ * infinite one). Padded lanes with a masked store (padded_lanes; none overlap inside the input)
+ * take none. At most MAX_FILLER_COLUMNS; else 0. */
 #define MAX_FILLER_COLUMNS 3
 
 static int64_t filler_width(const clpool_geometry *g, const clpool_device_facts *facts,
@@ -554,8 +554,8 @@ static int64_t compacted_lanes(const clpool_geometry *g, const clpool_device_fac
         return 0;
     const int64_t count = (int64_t)round_lanes((uint64_t)g->out[2]);
     const int64_t rows = g->n * g->c * g->out[0] * g->out[1];
-    if (rows > INT32_MAX / count)
-        return 0;
+    if (rows > INT32_MAX / count || (uint64_t)(rows * count) > SIZE_MAX / 8)
+        return 0; /* an int slot, and 8 bytes of scratch per slot */
     const int64_t fill = filler_width(g, facts, kind, lanes);
     if (fill) /* edge rows take the tensor's last rows: no row stands back */
         return (count - 1) * g->stride[2] + g->kernel[2] + fill - g->in[2] <= g->in[2] ? count : 0;

@@ -533,9 +533,12 @@ static int plan_pads_lanes(const clpool_pool_desc *pool, const clpool_tensor_des
     const int padded = strstr(options, "-DPADDED_LANES=") != NULL;
     const int compacted = strstr(options, "-DCOMPACTED_LANES=1") != NULL;
     ck_assert_int_eq(compacted && !padded, 0);
-    if (compacted) /* the copy, and with filler columns the edge rows */
+    if (compacted) /* the copy, and with filler columns any edge rows */
         ck_assert_uint_eq(clpool_plan_kernel_count(plan),
-                          strstr(options, "-DFILLER_COLUMNS=") != NULL ? 3u : 2u);
+                          strstr(options, "-DFILLER_COLUMNS=") != NULL &&
+                                  strstr(options, "-DEDGE_LAST=0") == NULL
+                              ? 3u
+                              : 2u);
     clpool_plan_release(plan);
     return padded + compacted;
 }
@@ -675,7 +678,8 @@ END_TEST
  * complete the compiler's groups of stride-many columns, and leave the output rows whose windows
  * hold the tensor's last input row to the edge kernel (EDGE_LAST), as their fillers would lie
  * past the input. Cases: 3 x 3 stride 2 (one filler), 4 x 4 stride 3 (two), 5 x 5 stride 2, a
- * stride of 1 along H, a volume, and ones without fillers: a tensor of one output row (its only
+ * stride of 1 along H, a volume, a height no window's last row reaches (-DEDGE_LAST=0: no edge
+ * kernel), and ones without fillers: a tensor of one output row (its only
  * row would be an edge row), averages, a line (one row per window), windows that do not overlap
  * or whose width the stride divides. Plans with indices whose lanes are compacted read fillers
  * too, the edge rows then a third kernel. Each case checks the options without indices and with
@@ -705,6 +709,8 @@ static const filler_case filler_cases[] = {
      FILL_NAN_SCATTER, 1, 1, 1, 1},
     {"max_5x5x23_k3s2_volume", CLPOOL_MODE_MAX, 3, 1, 2, {5, 5, 23}, {3, 3, 3}, {2, 2, 2},
      FILL_INTEGERS, 1, 1, 1, 1},
+    {"max_8x27_k3s2_no_window_holds_the_last_row", CLPOOL_MODE_MAX, 2, 1, 3, {8, 27}, {3, 3},
+     {2, 2}, FILL_NAN_SCATTER, 1, 0, 1, 0},
     {"max_3x25_k3s2_one_row", CLPOOL_MODE_MAX, 2, 1, 1, {3, 25}, {3, 3}, {2, 2},
      FILL_RANDOM, 0, -1, 0, -1},
     {"avg_9x35_k3s2_no_fillers", CLPOOL_MODE_AVG, 2, 1, 2, {9, 35}, {3, 3}, {2, 2},
@@ -731,6 +737,10 @@ static void expect_fillers(const char *label, const clpool_pool_desc *pool,
     snprintf(expected, sizeof expected, "-DEDGE_FIRST=0 -DEDGE_LAST=%d", last);
     ck_assert_msg(last >= 0 ? strstr(built, expected) != NULL : strstr(built, "EDGE") == NULL,
                   "%s: want edge rows %d in '%s'", label, last, built);
+    /* The lanes, any copy of compacted lanes, and the edge rows when there are some. */
+    const unsigned kernels =
+        1u + (strstr(built, "-DCOMPACTED_LANES=1") != NULL) + (last > 0 ? 1u : 0u);
+    ck_assert_uint_eq(clpool_plan_kernel_count(plan), kernels);
     clpool_plan_release(plan);
 }
 

@@ -455,8 +455,9 @@ CLPOOL_API size_t clpool_plan_local_size(const clpool_plan *plan);
 
 /* How many kernels one enqueue of the plan runs, each waiting on the one before (the event an
  * enqueue returns is the last one's): 3 for compacting plans (-DCOMPACTED_LANES, below) whose
- * lanes read filler columns (-DFILLER_COLUMNS, below): the lanes, the copy, then the edge rows
- * (-DEDGE_LAST), which the third kernel writes into the output and indices; 2 for unpooling (elect,
+ * lanes read filler columns (-DFILLER_COLUMNS, below) and leave edge rows (-DEDGE_LAST above 0):
+ * the lanes, the copy, then the edge rows, which the third kernel writes into the output and
+ * indices (with -DEDGE_LAST=0, no window holds the last input row: 2); 2 for unpooling (elect,
  * gather; after the fills of its output and status word), for strided channels-first forward plans
  * whose windows overhang along W with edge rows (-DEDGE_ROWS in the options, CPU devices only, with
  * -DEDGE_FIRST or -DEDGE_LAST above 0: a second kernel computes those first and last output rows,
@@ -508,8 +509,10 @@ CLPOOL_API size_t clpool_plan_local_size(const clpool_plan *plan);
  * enqueue on another queue gets a new one, kept in turn if that queue is in-order. A plan with
  * nothing to compute enqueues only a marker. Should the second launch fail, the first stays
  * enqueued (it writes only inside the output or the plan's scratch buffer) and the enqueue returns
- * the failure. A narrowing plan's scratch buffer is created by its first enqueue on a queue, not at
- * plan creation. For profiling: with 2, time the call from a marker enqueued just before it. */
+ * the failure; should a third fail, the first two stay enqueued (the copy writes most of the
+ * output and indices) and the enqueue returns the failure, the output then incomplete. A narrowing
+ * plan's scratch buffer is created by its first enqueue on a queue, not at plan creation. For
+ * profiling: with 2, time the call from a marker enqueued just before it. */
 CLPOOL_API unsigned clpool_plan_kernel_count(const clpool_plan *plan);
 
 /* The key under which tuning files list the plan's work-group size, "PASS MODE LAYOUT WINDOW":
