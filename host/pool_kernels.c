@@ -462,18 +462,20 @@ static int64_t rows_reading_last(const clpool_geometry *g) {
 /* Edge rows for strided width lanes whose windows overhang along W (pool_forward.cl,
  * EDGE_ROWS): each tap is read at its own column unclamped, so that the reads stay affine in the
  * lane, and a tap outside the row is discarded by a select. Such a read lands in the row before
- * or after (columns down to -PB_W and up to hi below, at most a row away), which is inside the
- * input except in the tensor's first and last input rows: the output rows reading those, first
- * and last, are left to a second kernel with clamped taps. 1 with their counts when the lanes
- * keep at least one row. */
-static int edge_rows_for(const clpool_geometry *g, int64_t lanes, int64_t *first, int64_t *last) {
-    const int64_t hi = (lanes - 1) * g->stride[2] - g->pad_begin[2] + g->kernel[2] - 1;
+ * or after (columns down to -PB_W and up to hi below, at most a row away; with filler columns,
+ * before and after more), which is inside the input except in the tensor's first and last input
+ * rows: the output rows reading those, first and last, are left to a second kernel with clamped
+ * taps. 1 with their counts when the lanes keep at least one row. */
+static int edge_rows_for(const clpool_geometry *g, int64_t lanes, int64_t before, int64_t after,
+                         int64_t *first, int64_t *last) {
+    const int64_t lo = g->pad_begin[2] + before; /* columns read before the row */
+    const int64_t hi = (lanes - 1) * g->stride[2] - g->pad_begin[2] + g->kernel[2] - 1 + after;
     for (int i = 0; i < 3; ++i)
         if (g->dilation[i] != 1)
             return 0;
-    if (g->pad_begin[2] > g->in[2] || hi >= 2 * g->in[2])
+    if (lo > g->in[2] || hi >= 2 * g->in[2])
         return 0;
-    *first = g->pad_begin[2] > 0 ? rows_reading_first(g) : 0;
+    *first = lo > 0 ? rows_reading_first(g) : 0;
     *last = hi >= g->in[2] ? rows_reading_last(g) : 0;
     const int64_t rows = g->n * g->c * g->out[0] * g->out[1];
     return rows > *first + *last;
@@ -504,28 +506,43 @@ static int lanes_read_on(const clpool_geometry *g, int64_t count) {
     return overrun <= g->in[2] && surplus * g->stride[2] <= last_row_start;
 }
 
-/* Strided width lanes of max forward plans on CPU devices whose windows lie inside the input,
- * overlap along W (kernel > stride) with a width that is no multiple of the stride, and are at
- * least 2 taps high (K_H; a 3D window one tap high takes none): the columns that complete each
- * window row's last group of stride-many neighbouring columns (pool_forward.cl, FILLER_COLUMNS),
- * which the compiler then reads as vector loads and shuffles instead of a gather. They read the
- * next input row, so the output rows whose windows hold the tensor's last input row are edge rows
- * (clpool_kernel_edge_rows), and at least one row must be left to the lanes. Measured on PoCL
- * (batch 8, alternating rounds, minimum of 50 runs; docs/PERFORMANCE.md items 72-73). Averages
- * would need a term the filler cannot change, which no exact form has (0 x a filler is NaN for an
- * infinite one). Padded lanes with a masked store (padded_lanes; none overlap inside the input)
- * take none. At most MAX_FILLER_COLUMNS; else 0. */
+/* Strided width lanes of max forward plans on CPU devices whose windows overlap along W (kernel
+ * > stride), at least 2 taps high (K_H; a 3D window one tap high takes none), with dilation 1:
+ * the columns that complete the window rows' groups of stride-many neighbouring columns, which
+ * the compiler forms at multiples of the stride from the lane's column (pool_forward.cl,
+ * FILLER_COLUMNS after the taps, FILLER_BEFORE before them), and then reads as vector loads and
+ * shuffles instead of a gather per incomplete group. *before is PB_W's remainder to a multiple of
+ * the stride, *after the rest past the last tap. Fillers read into the rows before and after, so
+ * the output rows whose windows hold the tensor's first or last input row, where they would lie
+ * outside the input, are edge rows (clpool_kernel_edge_rows): windows inside the input take the
+ * rows holding the last input row; windows that overhang along W, whose taps the lanes already
+ * read unclamped, the edge rows that the fillers' reach gives. Windows clamped along H or D alone
+ * take none, nor do plans whose lanes would keep no row. Measured on PoCL (batch 8, alternating
+ * rounds, minimum of 50 runs; docs/PERFORMANCE.md items 72-74). Averages would need a term the
+ * filler cannot change, which no exact form has (0 x a filler is NaN for an infinite one). At
+ * most MAX_FILLER_COLUMNS on each side; returns whether there are any. */
 #define MAX_FILLER_COLUMNS 3
 
-static int64_t filler_width(const clpool_geometry *g, const clpool_device_facts *facts,
-                            clpool_kernel_kind kind, int lanes) {
+static int filler_layout(const clpool_geometry *g, const clpool_device_facts *facts,
+                         clpool_kernel_kind kind, int lanes, int64_t *before, int64_t *after) {
+    *before = *after = 0;
+    const int64_t s = g->stride[2], k = g->kernel[2], pb = g->pad_begin[2];
     if (lanes != CLPOOL_LANES_WIDTH || kind != CLPOOL_KERNEL_FORWARD ||
-        g->mode != CLPOOL_MODE_MAX || !facts->cpu || g->stride[2] < 2 ||
-        g->kernel[2] <= g->stride[2] || g->kernel[1] < 2 || !windows_inside(g) ||
-        g->n * g->c * g->out[0] * g->out[1] <= rows_reading_last(g))
+        g->mode != CLPOOL_MODE_MAX || !facts->cpu || s < 2 || k <= s || g->kernel[1] < 2)
         return 0;
-    const int64_t fill = (g->stride[2] - g->kernel[2] % g->stride[2]) % g->stride[2];
-    return fill <= MAX_FILLER_COLUMNS ? fill : 0;
+    const int64_t b = (s - pb % s) % s, a = (s - (k - pb) % s) % s;
+    if (a + b == 0 || a > MAX_FILLER_COLUMNS || b > MAX_FILLER_COLUMNS)
+        return 0;
+    int64_t first = 0, last = 0;
+    if (windows_inside(g)) {
+        if (g->n * g->c * g->out[0] * g->out[1] <= rows_reading_last(g))
+            return 0;
+    } else if (!w_overhangs(g) || !edge_rows_for(g, g->out[2], b, a, &first, &last)) {
+        return 0;
+    }
+    *before = b;
+    *after = a;
+    return 1;
 }
 
 /* Strided width lanes of forward plans with indices on CPU devices whose windows overlap along
@@ -556,8 +573,8 @@ static int64_t compacted_lanes(const clpool_geometry *g, const clpool_device_fac
     const int64_t rows = g->n * g->c * g->out[0] * g->out[1];
     if (rows > INT32_MAX / count || (uint64_t)(rows * count) > SIZE_MAX / 8)
         return 0; /* an int slot, and 8 bytes of scratch per slot */
-    const int64_t fill = filler_width(g, facts, kind, lanes);
-    if (fill) /* edge rows take the tensor's last rows: no row stands back */
+    int64_t before = 0, fill = 0;
+    if (filler_layout(g, facts, kind, lanes, &before, &fill)) /* edge rows: none stands back */
         return (count - 1) * g->stride[2] + g->kernel[2] + fill - g->in[2] <= g->in[2] ? count : 0;
     return lanes_read_on(g, count) ? count : 0;
 }
@@ -584,18 +601,26 @@ static int64_t padded_lanes(const clpool_geometry *g, const clpool_device_facts 
         return 0;
     int64_t first = 0, last = 0;
     if (w_overhangs(g))
-        return edge_rows_for(g, LANE_MULTIPLE, &first, &last) ? LANE_MULTIPLE : 0;
+        return edge_rows_for(g, LANE_MULTIPLE, 0, 0, &first, &last) ? LANE_MULTIPLE : 0;
     return windows_inside(g) && lanes_read_on(g, LANE_MULTIPLE) ? LANE_MULTIPLE : 0;
 }
 
-/* The filler columns of a plan (filler_width), none for padded lanes with a masked store. */
-static int64_t filler_columns(const clpool_geometry *g, const clpool_device_facts *facts,
-                              clpool_kernel_kind kind, int lanes, clpool_index_type indices) {
-    const int64_t fill = filler_width(g, facts, kind, lanes);
-    if (fill && padded_lanes(g, facts, kind, lanes, indices) &&
-        !compacted_lanes(g, facts, kind, lanes, indices))
+/* The filler columns of a plan (filler_layout), none for padded lanes with a masked store, nor
+ * for exact rows under LANE_MULTIPLE lanes: PoCL vectorises those across the rows, and the
+ * fillers measured slower there (googlenet_pool4 forward 0.52 -> 0.56 ms) or no faster
+ * (alexnet_pool3 forward 0.088 ms either way). */
+static int filler_columns(const clpool_geometry *g, const clpool_device_facts *facts,
+                          clpool_kernel_kind kind, int lanes, clpool_index_type indices,
+                          int64_t *before, int64_t *after) {
+    if (!filler_layout(g, facts, kind, lanes, before, after))
         return 0;
-    return fill;
+    const int compacted = compacted_lanes(g, facts, kind, lanes, indices) != 0;
+    if ((padded_lanes(g, facts, kind, lanes, indices) && !compacted) ||
+        (!compacted && g->out[2] < LANE_MULTIPLE)) {
+        *before = *after = 0;
+        return 0;
+    }
+    return 1;
 }
 
 int64_t clpool_kernel_compacted_lanes(const clpool_geometry *g, const clpool_device_facts *facts,
@@ -612,9 +637,11 @@ int clpool_kernel_edge_rows(const clpool_geometry *g, const clpool_device_facts 
     if (lanes != CLPOOL_LANES_WIDTH || kind != CLPOOL_KERNEL_FORWARD || !facts->cpu ||
         g->stride[2] == 1)
         return 0;
-    if (filler_columns(g, facts, kind, lanes, indices)) {
+    int64_t before = 0, after = 0;
+    const int fillers = filler_columns(g, facts, kind, lanes, indices, &before, &after);
+    if (fillers && windows_inside(g)) {
         /* The rows whose windows hold the tensor's last input row: their fillers would read
-         * past it (filler_columns keeps a row for the lanes). */
+         * past it (filler_layout keeps a row for the lanes). */
         *first = 0;
         *last = rows_reading_last(g);
         return 1;
@@ -623,7 +650,7 @@ int clpool_kernel_edge_rows(const clpool_geometry *g, const clpool_device_facts 
         return 0;
     const int64_t padded = padded_lanes(g, facts, kind, lanes, indices);
     const int64_t count = padded ? padded : g->out[2];
-    return edge_rows_for(g, count, first, last);
+    return edge_rows_for(g, count, before, after, first, last);
 }
 
 void clpool_kernel_lane_shape(const clpool_geometry *g, const clpool_device_facts *facts,
@@ -817,9 +844,12 @@ clpool_status clpool_kernel_build_options(const clpool_geometry *g,
         append(b, " -DPADDED_LANES=%lld", (long long)padded);
     if (compacted_lanes(g, facts, kind, lanes, indices))
         append(b, " -DCOMPACTED_LANES=1");
-    const int64_t fillers = filler_columns(g, facts, kind, lanes, indices);
-    if (fillers)
-        append(b, " -DFILLER_COLUMNS=%lld", (long long)fillers);
+    int64_t fill_before = 0, fill_after = 0;
+    filler_columns(g, facts, kind, lanes, indices, &fill_before, &fill_after);
+    if (fill_before)
+        append(b, " -DFILLER_BEFORE=%lld", (long long)fill_before);
+    if (fill_after)
+        append(b, " -DFILLER_COLUMNS=%lld", (long long)fill_after);
     if (clpool_kernel_stepped_lanes(g, facts, specialise, kind, indices))
         append(b, " -DSTEPPED_LANES=1 -DLANE_STEP=%lld",
                (long long)(round_lanes((uint64_t)g->out[2]) - (uint64_t)g->out[2]));

@@ -148,39 +148,59 @@
         REP_W(FORWARD_TAP, jy)                                                                     \
         FILLER_TAPS(jy)                                                                            \
     }
-/* FILLER_COLUMNS (host: pool_kernels.c), with strided width lanes of max windows inside the
- * input whose width K_W is no multiple of the stride S_W (3 x 3 stride 2, say): the compiler reads
- * the taps of a window row as interleaved groups of S_W neighbouring columns, each a few vector
- * loads and shuffles, but a group it cannot fill (the third tap of 3 at stride 2: its partner,
- * column 3, is no tap) becomes a gather, one per window row and vector (perf: a fifth of the
- * samples of alexnet_pool1's lanes). FILLER_COLUMNS more columns after the row's taps complete
- * that group, each taken as min(filler, the row's last tap), which never beats the running max:
- * that tap was taken already, and a NaN on either side compares false. The result and the argmax
- * are unchanged, bit for bit. The columns lie in the next input row, inside the input except
- * after the tensor's last input row: the output rows whose windows hold it are edge rows
- * (EDGE_ROWS, EDGE_LAST), computed without fillers. Read before the taps instead, the fillers
- * formed no group (two gathers per window row), so there is no such form for the last rows. */
+/* FILLER_COLUMNS and FILLER_BEFORE (host: pool_kernels.c), with strided width lanes of max
+ * windows whose width K_W is no multiple of the stride S_W (3 x 3 stride 2, say): the compiler
+ * reads the taps of a window row as interleaved groups of S_W neighbouring columns, which it
+ * forms at multiples of S_W from the lane's column, each a few vector loads and shuffles, but a
+ * group it cannot fill (the third tap of 3 at stride 2: its partner, column 3, is no tap; with
+ * PB_W = 1, the first tap's partner, column -2) becomes a gather, one per window row and vector
+ * (perf: a fifth of the samples of alexnet_pool1's lanes). FILLER_COLUMNS more columns after the
+ * row's taps and FILLER_BEFORE before them complete those groups, each taken as min(filler, the
+ * row's last tap as the window took it: -inf when outside the row), which never beats the running
+ * max: that tap was taken already, and a NaN on either side compares false. The result and the
+ * argmax are unchanged, bit for bit. The columns lie in the rows before and after, inside the
+ * input except before the tensor's first input row and after its last: the output rows whose
+ * windows hold those are edge rows (EDGE_ROWS), computed without fillers. */
 #ifndef FILLER_COLUMNS
 #define FILLER_COLUMNS 0
 #endif
-#define FILLER_TAP(jy, f)                                                                          \
+#ifndef FILLER_BEFORE
+#define FILLER_BEFORE 0
+#endif
+#define FILLER_TAP(jy, column)                                                                     \
     if (fillers) {                                                                                 \
-        const ACC_T last_ = LOAD(row_, (xs + P_KW - 1) * TAP_STEP);                                \
-        const ACC_T d_ = LOAD(row_, (xs + P_KW + (f)) * TAP_STEP);                                 \
+        const int lx_ = xs + P_KW - 1;                                                             \
+        const ACC_T raw_ = LOAD(row_, lx_ * TAP_STEP);                                             \
+        const ACC_T last_ = select_w && !(lx_ >= 0 && lx_ < P_IW) ? -INFINITY : raw_;              \
+        const ACC_T d_ = LOAD(row_, (column)*TAP_STEP);                                            \
         const ACC_T m_ = d_ < last_ ? d_ : last_;                                                  \
         acc = m_ > acc ? m_ : acc;                                                                 \
     }
+#define FILLER_AFTER(jy, f)   FILLER_TAP(jy, xs + P_KW + (f))
+#define FILLER_BEFORE_(jy, f) FILLER_TAP(jy, xs - 1 - (f))
 #if FILLER_COLUMNS == 0
-#define FILLER_TAPS(jy)
+#define FILLER_AFTER_TAPS(jy)
 #elif FILLER_COLUMNS == 1
-#define FILLER_TAPS(jy) FILLER_TAP(jy, 0)
+#define FILLER_AFTER_TAPS(jy) FILLER_AFTER(jy, 0)
 #elif FILLER_COLUMNS == 2
-#define FILLER_TAPS(jy) FILLER_TAP(jy, 0) FILLER_TAP(jy, 1)
+#define FILLER_AFTER_TAPS(jy) FILLER_AFTER(jy, 0) FILLER_AFTER(jy, 1)
 #elif FILLER_COLUMNS == 3
-#define FILLER_TAPS(jy) FILLER_TAP(jy, 0) FILLER_TAP(jy, 1) FILLER_TAP(jy, 2)
+#define FILLER_AFTER_TAPS(jy) FILLER_AFTER(jy, 0) FILLER_AFTER(jy, 1) FILLER_AFTER(jy, 2)
 #else
 #error "FILLER_COLUMNS is 0 to 3"
 #endif
+#if FILLER_BEFORE == 0
+#define FILLER_BEFORE_TAPS(jy)
+#elif FILLER_BEFORE == 1
+#define FILLER_BEFORE_TAPS(jy) FILLER_BEFORE_(jy, 0)
+#elif FILLER_BEFORE == 2
+#define FILLER_BEFORE_TAPS(jy) FILLER_BEFORE_(jy, 0) FILLER_BEFORE_(jy, 1)
+#elif FILLER_BEFORE == 3
+#define FILLER_BEFORE_TAPS(jy) FILLER_BEFORE_(jy, 0) FILLER_BEFORE_(jy, 1) FILLER_BEFORE_(jy, 2)
+#else
+#error "FILLER_BEFORE is 0 to 3"
+#endif
+#define FILLER_TAPS(jy) FILLER_AFTER_TAPS(jy) FILLER_BEFORE_TAPS(jy)
 /* The same taps for MASKED_TAPS: a tap outside the input is not read at all (its load is
  * predicated) and counts as -inf for max, 0 for average: neither changes the result nor the
  * argmax. These index the input as one sum, not a row pointer: predicated loads through a row
@@ -337,14 +357,15 @@
     (LANES != LANES_WIDTH || S_W == 1 || !(TAPS_INSIDE || EDGE_ROWS) || !WRITE_INDICES)
 #error "PADDED_LANES is for strided width lanes with indices, windows inside the input or edge rows"
 #endif
-#if FILLER_COLUMNS && (LANES != LANES_WIDTH || !TAPS_INSIDE || !POOL_MAX || K_H < 2 ||             \
-                       (K_W + FILLER_COLUMNS) % S_W != 0 || K_W < S_W)
-#error "FILLER_COLUMNS is for strided width lanes of max windows inside the input, 2 rows or more"
+#if (FILLER_COLUMNS || FILLER_BEFORE) &&                                                           \
+    (LANES != LANES_WIDTH || !(TAPS_INSIDE || EDGE_ROWS) || !POOL_MAX || K_H < 2 ||                \
+     (PB_W + FILLER_BEFORE) % S_W != 0 || (K_W - PB_W + FILLER_COLUMNS) % S_W != 0 || K_W <= S_W)
+#error "fillers are for strided width lanes of max windows 2 rows or more, inside or edge rows"
 #endif
 #if COMPACTED_LANES && (!PADDED_LANES || !TAPS_INSIDE || INDEX_WORDS)
 #error "COMPACTED_LANES is for padded lanes of windows inside the input, indices as ints"
 #endif
-#if EDGE_ROWS && (LANES != LANES_WIDTH || S_W == 1 || !(CLAMP_W || FILLER_COLUMNS))
+#if EDGE_ROWS && (LANES != LANES_WIDTH || S_W == 1 || !(CLAMP_W || FILLER_COLUMNS || FILLER_BEFORE))
 #error "EDGE_ROWS is for strided width lanes whose windows overhang along W, or fillers"
 #endif
 #if STEPPED_LANES && (LANES != LANES_WIDTH || S_W != 1)
@@ -657,8 +678,8 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
 #elif CLAMPED_TAPS
     ACC_T acc;
     IDX_T argmax;
-    clamped_window(in, plane, od, oh, ow, LANES_CLAMP_W, EDGE_ROWS && CLAMP_W, FILLER_COLUMNS > 0,
-                   &acc, &argmax);
+    clamped_window(in, plane, od, oh, ow, LANES_CLAMP_W, EDGE_ROWS && CLAMP_W,
+                   FILLER_COLUMNS + FILLER_BEFORE > 0, &acc, &argmax);
     (void)argmax;
 #else
     int zs, z0, z1, ys, y0, y1, xs, x0, x1;

@@ -693,53 +693,67 @@ typedef struct {
     fill_kind fill;
     int fillers, last;                 /* without indices */
     int fillers_indexed, last_indexed; /* with int64 indices */
+    int64_t pad;                       /* along every dimension */
+    int ceil_mode, before, first;      /* fillers before the taps and first edge rows: both */
 } filler_case;
 
 /* clang-format off */
 static const filler_case filler_cases[] = {
     {"max_11x55_k3s2_27_lanes", CLPOOL_MODE_MAX, 2, 1, 3, {11, 55}, {3, 3}, {2, 2},
-     FILL_NAN_SCATTER, 1, 1, 1, 1},
+     FILL_NAN_SCATTER, 1, 1, 1, 1, 0, 0, 0, 0},
     {"max_9x35_k3s2_17_lanes_ties", CLPOOL_MODE_MAX, 2, 2, 2, {9, 35}, {3, 3}, {2, 2},
-     FILL_INTEGERS, 1, 1, 1, 1},
+     FILL_INTEGERS, 1, 1, 1, 1, 0, 0, 0, 0},
     {"max_7x40_k4s3_two_fillers", CLPOOL_MODE_MAX, 2, 1, 3, {7, 40}, {4, 4}, {3, 3},
-     FILL_NAN_SCATTER, 2, 1, 2, 1},
+     FILL_NAN_SCATTER, 2, 1, 2, 1, 0, 0, 0, 0},
     {"max_9x41_k5s2_19_lanes", CLPOOL_MODE_MAX, 2, 1, 2, {9, 41}, {5, 5}, {2, 2},
-     FILL_INTEGERS, 1, 1, 1, 1},
+     FILL_INTEGERS, 1, 1, 1, 1, 0, 0, 0, 0},
     {"max_9x27_k3_s1x2_13_lanes", CLPOOL_MODE_MAX, 2, 1, 2, {9, 27}, {3, 3}, {1, 2},
-     FILL_NAN_SCATTER, 1, 1, 1, 1},
+     FILL_NAN_SCATTER, 1, 1, 1, 1, 0, 0, 0, 0},
     {"max_5x5x23_k3s2_volume", CLPOOL_MODE_MAX, 3, 1, 2, {5, 5, 23}, {3, 3, 3}, {2, 2, 2},
-     FILL_INTEGERS, 1, 1, 1, 1},
+     FILL_INTEGERS, 1, 1, 1, 1, 0, 0, 0, 0},
     {"max_8x27_k3s2_no_window_holds_the_last_row", CLPOOL_MODE_MAX, 2, 1, 3, {8, 27}, {3, 3},
-     {2, 2}, FILL_NAN_SCATTER, 1, 0, 1, 0},
+     {2, 2}, FILL_NAN_SCATTER, 1, 0, 1, 0, 0, 0, 0, 0},
     {"max_3x25_k3s2_one_row", CLPOOL_MODE_MAX, 2, 1, 1, {3, 25}, {3, 3}, {2, 2},
-     FILL_RANDOM, 0, -1, 0, -1},
+     FILL_RANDOM, 0, -1, 0, -1, 0, 0, 0, 0},
     {"avg_9x35_k3s2_no_fillers", CLPOOL_MODE_AVG, 2, 1, 2, {9, 35}, {3, 3}, {2, 2},
-     FILL_RANDOM, 0, -1, 0, -1},
+     FILL_RANDOM, 0, -1, 0, -1, 0, 0, 0, 0},
     {"max_line_w35_k3s2_no_fillers", CLPOOL_MODE_MAX, 1, 2, 3, {35}, {3}, {2},
-     FILL_NAN_SCATTER, 0, -1, 0, -1},
+     FILL_NAN_SCATTER, 0, -1, 0, -1, 0, 0, 0, 0},
     {"max_8x48_k2s2_no_overlap", CLPOOL_MODE_MAX, 2, 1, 2, {8, 48}, {2, 2}, {2, 2},
-     FILL_INTEGERS, 0, -1, 0, -1},
+     FILL_INTEGERS, 0, -1, 0, -1, 0, 0, 0, 0},
     {"max_8x52_k4s2_divides", CLPOOL_MODE_MAX, 2, 1, 2, {8, 52}, {4, 4}, {2, 2},
-     FILL_INTEGERS, 0, -1, 0, -1},
+     FILL_INTEGERS, 0, -1, 0, -1, 0, 0, 0, 0},
+    {"max_16x20_k3s2p1_one_before", CLPOOL_MODE_MAX, 2, 1, 2, {16, 20}, {3, 3}, {2, 2},
+     FILL_NAN_SCATTER, 0, 0, 0, 0, 1, 0, 1, 1},
+    {"max_15x24_k3s2_ceil_overhang_after", CLPOOL_MODE_MAX, 2, 1, 3, {15, 24}, {3, 3}, {2, 2},
+     FILL_INTEGERS, 1, 1, 1, 1, 0, 1, 0, 0},
+    {"max_12x30_k5s2p2_after_two_first", CLPOOL_MODE_MAX, 2, 1, 2, {12, 30}, {5, 5}, {2, 2},
+     FILL_NAN_SCATTER, 1, 1, 1, 1, 2, 0, 0, 2},
+    {"max_9x15_k3s2_seven_lanes_none", CLPOOL_MODE_MAX, 2, 1, 2, {9, 15}, {3, 3}, {2, 2},
+     FILL_RANDOM, 0, -1, 1, 1, 0, 0, 0, 0},
 };
 /* clang-format on */
 
 /* Checks a specialised plan's filler columns and edge rows against the case. */
 static void expect_fillers(const char *label, const clpool_pool_desc *pool,
                            const clpool_tensor_desc *input, clpool_index_type indices, int fillers,
-                           int last) {
+                           int before, int first, int last) {
     clpool_plan *plan = window_plan(label, pool, input, indices);
     const char *built = clpool_plan_build_options(plan);
     char expected[48];
     snprintf(expected, sizeof expected, "-DFILLER_COLUMNS=%d", fillers);
-    ck_assert_msg(fillers ? strstr(built, expected) != NULL : strstr(built, "FILLER") == NULL,
-                  "%s: want %d fillers in '%s'", label, fillers, built);
-    snprintf(expected, sizeof expected, "-DEDGE_FIRST=0 -DEDGE_LAST=%d", last);
+    ck_assert_msg(fillers ? strstr(built, expected) != NULL
+                          : strstr(built, "FILLER_COLUMNS") == NULL,
+                  "%s: want %d fillers after in '%s'", label, fillers, built);
+    snprintf(expected, sizeof expected, "-DFILLER_BEFORE=%d", before);
+    ck_assert_msg(before ? strstr(built, expected) != NULL : strstr(built, "FILLER_BEFORE") == NULL,
+                  "%s: want %d fillers before in '%s'", label, before, built);
+    snprintf(expected, sizeof expected, "-DEDGE_FIRST=%d -DEDGE_LAST=%d", first, last);
     ck_assert_msg(last >= 0 ? strstr(built, expected) != NULL : strstr(built, "EDGE") == NULL,
-                  "%s: want edge rows %d in '%s'", label, last, built);
+                  "%s: want edge rows %d, %d in '%s'", label, first, last, built);
     /* The lanes, any copy of compacted lanes, and the edge rows when there are some. */
     const unsigned kernels =
-        1u + (strstr(built, "-DCOMPACTED_LANES=1") != NULL) + (last > 0 ? 1u : 0u);
+        1u + (strstr(built, "-DCOMPACTED_LANES=1") != NULL) + (first + last > 0 ? 1u : 0u);
     ck_assert_uint_eq(clpool_plan_kernel_count(plan), kernels);
     clpool_plan_release(plan);
 }
@@ -747,8 +761,8 @@ static void expect_fillers(const char *label, const clpool_pool_desc *pool,
 START_TEST(test_filler_columns_case) {
     const filler_case *fc = &filler_cases[_i];
     pool_case pc = {.name = fc->name, .fill = fc->fill};
-    const int64_t pad[3] = {0, 0, 0};
-    init_window(&pc, fc->mode, fc->rank, fc->kernel, fc->stride, pad, 0, 1);
+    const int64_t pad[3] = {fc->pad, fc->pad, fc->pad};
+    init_window(&pc, fc->mode, fc->rank, fc->kernel, fc->stride, pad, fc->ceil_mode, 1);
     clpool_tensor_desc_init(&pc.input, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_FIRST, fc->n, fc->c,
                             fc->rank, fc->spatial);
     cl_device_type type = 0;
@@ -756,11 +770,12 @@ START_TEST(test_filler_columns_case) {
                      CL_SUCCESS);
     const int cpu = (type & CL_DEVICE_TYPE_CPU) != 0;
     expect_fillers(fc->name, &pc.pool, &pc.input, CLPOOL_INDEX_NONE, cpu ? fc->fillers : 0,
-                   cpu ? fc->last : -1);
+                   cpu ? fc->before : 0, cpu ? fc->first : 0, cpu ? fc->last : -1);
     float *x = make_input(&pc, 171 + (uint64_t)_i, CLPOOL_LAYOUT_CHANNELS_FIRST);
     if (fc->mode == CLPOOL_MODE_MAX) {
         expect_fillers(fc->name, &pc.pool, &pc.input, CLPOOL_INDEX_INT64,
-                       cpu ? fc->fillers_indexed : 0, cpu ? fc->last_indexed : -1);
+                       cpu ? fc->fillers_indexed : 0, cpu ? fc->before : 0, cpu ? fc->first : 0,
+                       cpu ? fc->last_indexed : -1);
         expect_indices_match_reference(fc->name, &pc.pool, &pc.input, x, CLPOOL_SPECIALISE_WINDOW,
                                        CLPOOL_INDEX_INT64);
         expect_indices_match_reference(fc->name, &pc.pool, &pc.input, x, CLPOOL_SPECIALISE_WINDOW,
