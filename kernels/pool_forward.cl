@@ -744,9 +744,11 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
          * 8, PoCL), 1.1-1.6x on channels-first rows of 16 or more strided width lanes, and
          * 1.1-1.3x on padded ones of overlapping windows, where they are a masked store (host:
          * pool_kernels.c). The words are those of the same int64 value. */
-        __global int *index_words = (__global int *)(indices + indices_offset);
-        index_words[2 * gid] = (int)argmax;
-        index_words[2 * gid + 1] = (int)((long)argmax >> 32);
+        /* The pair's address in 64 bits: written as 2 * gid and 2 * gid + 1 in 32, the words
+         * of resnet_stem's lanes (edge rows from the second row on) were two scatters. */
+        __global int *index_words = (__global int *)(indices + indices_offset) + 2 * (long)gid;
+        index_words[0] = (int)argmax;
+        index_words[1] = (int)((long)argmax >> 32);
 #elif WRITE_INDICES && COMPACTED_LANES
     /* The scratch buffer's ints: indices_offset counts ints there (the plan binds it so). */
     ((__global int *)indices)[indices_offset + gid] = (int)argmax;
