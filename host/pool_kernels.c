@@ -742,7 +742,11 @@ int clpool_kernel_stepped_lanes(const clpool_geometry *g, const clpool_device_fa
  * inception_max147 8.5-9.0 -> 5.5-6.1, resnet_stem 6.7-7.3 -> 4.9-6.0, squeezenet_pool within
  * the noise), rows of 6 or 7 lanes about 2x slower (alexnet_pool3, googlenet_pool4); of the
  * 2 x 2 stride-2 rows, vgg_pool1 (112 lanes) 5.6-5.8 -> 4.6-5.0 ms but vgg_pool3 (28) 1.25-1.5
- * -> 1.44-1.78 and the 3D video_pool (28) 8.2-8.8 -> 9.3-11 ms. */
+ * -> 1.44-1.78 and the 3D video_pool (28) 8.2-8.8 -> 9.3-11 ms. Measured again once the words'
+ * address was 64-bit (item 76, three alternating rounds): vgg_pool1 10.3 -> 8.5 ms and
+ * audio_pool (4,000 lanes of 4-tap windows) 1.54 -> 1.27 ms, but vgg_pool3 1.19 -> 1.43 ms and
+ * video_pool 5.8 -> 7.5 ms: so windows that do not overlap take the words only on rows without a
+ * scalar remainder (a multiple of 8 lanes). */
 #define MIN_WORD_LANES 16
 
 static int index_words(const clpool_geometry *g, const clpool_device_facts *facts,
@@ -753,15 +757,16 @@ static int index_words(const clpool_geometry *g, const clpool_device_facts *fact
         return 1;
     if (lanes == CLPOOL_LANES_WIDTH && g->stride[2] == 1)
         return clpool_kernel_stepped_lanes(g, facts, 1, kind, indices);
-    if (lanes != CLPOOL_LANES_WIDTH || g->stride[2] == 1 || g->kernel[2] <= g->stride[2])
+    if (lanes != CLPOOL_LANES_WIDTH || g->stride[2] == 1)
         return 0;
     if (compacted_lanes(g, facts, kind, lanes, indices))
         return 0; /* the lanes store ints into the scratch buffer */
+    const int overlap = g->kernel[2] > g->stride[2];
     if (padded_lanes(g, facts, kind, lanes, indices))
-        return 1;
+        return overlap;
     uint64_t count = 0, rows = 0;
     clpool_kernel_lane_shape(g, facts, kind, indices, lanes, &count, &rows);
-    return count >= MIN_WORD_LANES;
+    return count >= MIN_WORD_LANES && (overlap || count % LANE_MULTIPLE == 0);
 }
 
 clpool_status clpool_kernel_build_options(const clpool_geometry *g,

@@ -429,9 +429,10 @@ START_TEST(test_lanes_edge_case) {
 END_TEST
 
 /* Channels-first forward plans with int64 indices write them as two 32-bit words from strided
- * width lanes at least 16 wide whose windows overlap (pool_kernels.c, index_words): with windows
- * inside the plane, with edge rows (padding along W), with ceil_mode's overhanging last window,
- * on ties and on NaNs with their own payloads; both kernels of the edge rows, values and indices
+ * width lanes at least 16 wide whose windows overlap (pool_kernels.c, index_words), or do not
+ * and are a multiple of 8 wide: with windows inside the plane, with edge rows (padding along W),
+ * with ceil_mode's overhanging last window, 2 x 2 and 4 x 4 windows that do not overlap, on ties
+ * and on NaNs with their own payloads; both kernels of the edge rows, values and indices
  * bit for bit. 23 planes make the last work-group's rows ragged. */
 static const struct {
     const char *name;
@@ -442,6 +443,8 @@ static const struct {
     {"w41_k3s2_inside_nans", 5, 41, 3, 2, 0, 0, FILL_NAN_SCATTER},
     {"w45_k3s2p1_edge_rows_ties", 4, 45, 3, 2, 1, 0, FILL_INTEGERS},
     {"w36_k3s2_ceil_overhang", 3, 36, 3, 2, 0, 1, FILL_NAN_SCATTER},
+    {"w64_k2s2_no_overlap_32_lanes", 4, 64, 2, 2, 0, 0, FILL_NAN_SCATTER},
+    {"w96_k4s4_no_overlap_24_lanes_ties", 8, 96, 4, 4, 0, 0, FILL_INTEGERS},
 };
 
 START_TEST(test_index_words_case) {
