@@ -511,8 +511,9 @@ static int lanes_read_on(const clpool_geometry *g, int64_t count) {
  * the columns that complete the window rows' groups of stride-many neighbouring columns, which
  * the compiler forms at multiples of the stride from the lane's column (pool_forward.cl,
  * FILLER_COLUMNS after the taps, FILLER_BEFORE before them), and then reads as vector loads and
- * shuffles instead of a gather per incomplete group. *before is PB_W's remainder to a multiple of
- * the stride, *after the rest past the last tap. Fillers read into the rows before and after, so
+ * shuffles instead of a gather per incomplete group. *before is (S_W - PB_W % S_W) % S_W, the
+ * columns from the multiple of the stride at or below the first tap up to it, *after those from
+ * the last tap up to the next multiple. Fillers read into the rows before and after, so
  * the output rows whose windows hold the tensor's first or last input row, where they would lie
  * outside the input, are edge rows (clpool_kernel_edge_rows): windows inside the input take the
  * rows holding the last input row; windows that overhang along W, whose taps the lanes already

@@ -70,10 +70,11 @@ int clpool_kernel_lanes(const clpool_geometry *g, const clpool_device_facts *fac
  * then read outside the input and are left to a second kernel, clpool_pool_forward_edge, with
  * clamped taps (none, and no second kernel, when both are 0); the lanes run the other rows. 0
  * where the lanes would keep no row or a tap would read further than a row away: the lanes then
- * clamp their taps. Also 1, with *first 0 and *last the output rows whose windows hold the
- * tensor's last input row, for max plans whose lanes read filler columns past each window row
- * (pool_forward.cl, FILLER_COLUMNS, -DFILLER_COLUMNS in the options), which there would lie
- * past the input. */
+ * clamp their taps. For max plans whose lanes read filler columns (pool_forward.cl,
+ * FILLER_COLUMNS after each window row, FILLER_BEFORE before it), the edge rows of overhanging
+ * windows include the fillers' reach, and windows inside the input take 1, with *first 0 and
+ * *last the output rows whose windows hold the tensor's last input row, where the fillers would
+ * lie past the input. */
 int clpool_kernel_edge_rows(const clpool_geometry *g, const clpool_device_facts *facts,
                             int specialise, clpool_kernel_kind kind, clpool_index_type indices,
                             int64_t *first, int64_t *last);

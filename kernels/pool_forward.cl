@@ -149,7 +149,8 @@
         FILLER_TAPS(jy)                                                                            \
     }
 /* FILLER_COLUMNS and FILLER_BEFORE (host: pool_kernels.c), with strided width lanes of max
- * windows whose width K_W is no multiple of the stride S_W (3 x 3 stride 2, say): the compiler
+ * windows whose width K_W or padding PB_W is no multiple of the stride S_W (3 x 3 stride 2,
+ * say): the compiler
  * reads the taps of a window row as interleaved groups of S_W neighbouring columns, which it
  * forms at multiples of S_W from the lane's column, each a few vector loads and shuffles, but a
  * group it cannot fill (the third tap of 3 at stride 2: its partner, column 3, is no tap; with
@@ -358,8 +359,9 @@
 #error "PADDED_LANES is for strided width lanes with indices, windows inside the input or edge rows"
 #endif
 #if (FILLER_COLUMNS || FILLER_BEFORE) &&                                                           \
-    (LANES != LANES_WIDTH || !(TAPS_INSIDE || EDGE_ROWS) || !POOL_MAX || K_H < 2 ||                \
-     (PB_W + FILLER_BEFORE) % S_W != 0 || (K_W - PB_W + FILLER_COLUMNS) % S_W != 0 || K_W <= S_W)
+    (LANES != LANES_WIDTH || !(TAPS_INSIDE || EDGE_ROWS) || !POOL_MAX || K_H < 2 || S_W < 2 ||     \
+     (PB_W + FILLER_BEFORE) % S_W != 0 || (K_W - PB_W + FILLER_COLUMNS) % S_W != 0 ||              \
+     K_W <= S_W || FILLER_BEFORE >= S_W || FILLER_COLUMNS >= S_W || FILLER_BEFORE && !EDGE_ROWS)
 #error "fillers are for strided width lanes of max windows 2 rows or more, inside or edge rows"
 #endif
 #if COMPACTED_LANES && (!PADDED_LANES || !TAPS_INSIDE || INDEX_WORDS)

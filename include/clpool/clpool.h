@@ -463,9 +463,10 @@ CLPOOL_API size_t clpool_plan_local_size(const clpool_plan *plan);
  * -DEDGE_FIRST or -DEDGE_LAST above 0: a second kernel computes those first and last output rows,
  * which the unclamped taps of the first would read outside the input; also for the max plans whose
  * lanes read filler columns, -DFILLER_COLUMNS or -DFILLER_BEFORE: strided width lanes at least 8
- * wide or compacted, of windows at least 2 rows high that overlap along W with a width no
- * multiple of the stride, inside the input or with edge rows, whose first or last rows would read
- * those columns outside the input), on CPU devices for channels-first max forward
+ * wide or compacted, of windows at least 2 rows high that overlap along W and leave a group of
+ * stride-many columns incomplete (the width, or the padding along W, no multiple of the stride),
+ * inside the input or with edge rows, whose first or last rows would read those columns outside
+ * the input), on CPU devices for channels-first max forward
  * plans with indices whose strided windows overlap along W and lie inside the input and whose
  * output W is at least 3 above a multiple of 8, with fewer than 2^31 elements in the input, the
  * output and the rounded rows' lanes
