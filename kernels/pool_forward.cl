@@ -364,8 +364,8 @@
      K_W <= S_W || FILLER_BEFORE >= S_W || FILLER_COLUMNS >= S_W || FILLER_BEFORE && !EDGE_ROWS)
 #error "fillers are for strided width lanes of max windows 2 rows or more, inside or edge rows"
 #endif
-#if COMPACTED_LANES && (!PADDED_LANES || !TAPS_INSIDE || INDEX_WORDS)
-#error "COMPACTED_LANES is for padded lanes of windows inside the input, indices as ints"
+#if COMPACTED_LANES && (!PADDED_LANES || !(TAPS_INSIDE || EDGE_ROWS) || INDEX_WORDS)
+#error "COMPACTED_LANES is for padded lanes inside the input or with edge rows, indices as ints"
 #endif
 #if EDGE_ROWS && (LANES != LANES_WIDTH || S_W == 1 || !(CLAMP_W || FILLER_COLUMNS || FILLER_BEFORE))
 #error "EDGE_ROWS is for strided width lanes whose windows overhang along W, or fillers"
@@ -619,7 +619,8 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
     const bool live = ow < P_OW && get_global_id(1) < total;
 #endif
 #if COMPACTED_LANES
-    const IDX_T gid = row * PADDED_LANES + (IDX_T)get_global_id(0); /* the scratch slot */
+    /* The scratch slot: the lanes' rows from EDGE_FIRST on, PADDED_LANES each. */
+    const IDX_T gid = (row - EDGE_FIRST) * PADDED_LANES + (IDX_T)get_global_id(0);
 #else
     const IDX_T gid = row * P_OW + ow;
 #endif
@@ -827,7 +828,7 @@ __kernel void clpool_pool_forward_compact(__global const DATA_T *restrict input,
     __global const int *restrict argmaxes =
         (__global const int *)((__global const char *)values +
                                (total * PADDED_LANES * sizeof(DATA_T) + 7) / 8 * 8);
-    const IDX_T gid = row * OUT_W + ow;
+    const IDX_T gid = (EDGE_FIRST + row) * OUT_W + ow;
     STORE(output + output_offset, gid, LOAD(values, slot));
     indices[indices_offset + gid] = (INDEX_T)argmaxes[slot];
 }

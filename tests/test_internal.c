@@ -268,7 +268,7 @@ END_TEST
 
 /* Forward plans write int64 indices as two 32-bit words on little-endian devices
  * (pool_forward.cl, INDEX_WORDS) from channel lanes and, on CPU devices, from strided width lanes
- * at least 16 wide or padded (with edge rows) whose windows overlap, from those at least 16 wide
+ * at least 16 wide whose windows overlap, from those at least 16 wide
  * and a multiple of 8 whose windows do not, and from stepped lanes; not
  * int32 indices, not compacted lanes (which store ints into the scratch buffer), not other
  * launches. */
@@ -290,7 +290,7 @@ START_TEST(test_index_words_chosen) {
         {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT64, 1, 56, 2, 2, 0, 0}, /* no overlap, 28 */
         {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT64, 1, 50, 3, 1, 2, 0}, /* stepped */
         {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT64, 1, 13, 3, 2, 0, 0}, /* compacted, 6 */
-        {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT64, 1, 13, 3, 2, 2, 1}, /* padded, 7 */
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT64, 1, 13, 3, 2, 0, 1}, /* compacted, 7 */
         {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT64, 1, 14, 2, 2, 0,
          0}, /* padded, no overlap */
         {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT64, 1, 9, 3, 1, 0, 0}}; /* 7 outputs */

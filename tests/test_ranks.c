@@ -489,8 +489,9 @@ END_TEST
  * and that the plan pads or compacts exactly where the rule says: the last row standing back into
  * the previous plane, a 1D line and a 3D volume; a tensor of one row cannot stand back (nothing
  * lies before it) and keeps exact lanes, and so does a row of 17 (a remainder of 1). Planes whose
- * windows overhang along W (ceil_mode) pad too, with edge rows (test_edge_rows_case) in place of
- * the standing back; ceil_mode whose windows stay inside compacts. */
+ * windows overhang along W (ceil_mode) compact too where they overlap, and pad where they do
+ * not, with edge rows (test_edge_rows_case) in place of the standing back; ceil_mode whose
+ * windows stay inside compacts. */
 static const struct {
     const char *name;
     int rank;
@@ -505,7 +506,8 @@ static const struct {
     {"one_row_cannot_stand_back", 2, 1, 1, {3, 13}, 3, 2, 0, FILL_RANDOM, 0},
     {"line_w16_k4s2_seven_lanes", 1, 2, 9, {16}, 4, 2, 0, FILL_NAN_SCATTER, 2},
     {"volume_4x6x14_k2s2", 3, 1, 3, {4, 6, 14}, 2, 2, 0, FILL_INTEGERS, 1},
-    {"w14_k3s2_ceil_overhang_edge_rows", 2, 2, 7, {14, 14}, 3, 2, 1, FILL_RANDOM, 1},
+    {"w14_k3s2_ceil_overhang_edge_rows", 2, 2, 7, {14, 14}, 3, 2, 1, FILL_RANDOM, 2},
+    {"w14_k2s2_ceil_overhang_no_overlap", 2, 2, 7, {14, 13}, 2, 2, 1, FILL_NAN_SCATTER, 1},
     {"w55_k3s2_27_lanes_compacted_ties", 2, 1, 3, {7, 55}, 3, 2, 0, FILL_INTEGERS, 2},
     {"w27_k3s2_ceil_inside_13_lanes", 2, 2, 3, {5, 27}, 3, 2, 1, FILL_NAN_SCATTER, 2},
     {"volume_5x5x23_k3s2_11_lanes", 3, 1, 2, {5, 5, 23}, 3, 2, 0, FILL_RANDOM, 2},
@@ -639,7 +641,8 @@ static void expect_edge_rows(const char *label, const clpool_pool_desc *pool,
         ck_assert_msg(strstr(built, expected) != NULL, "%s: no '%s' in '%s'", label, expected,
                       built);
         const int none = strstr(expected, "-DEDGE_FIRST=0 -DEDGE_LAST=0") != NULL;
-        ck_assert_uint_eq(clpool_plan_kernel_count(plan), none ? 1u : 2u);
+        const int copy = strstr(built, "-DCOMPACTED_LANES=1") != NULL; /* a copy kernel too */
+        ck_assert_uint_eq(clpool_plan_kernel_count(plan), (none ? 1u : 2u) + (unsigned)copy);
     } else {
         ck_assert_msg(strstr(built, "EDGE") == NULL, "%s: edge rows in '%s'", label, built);
         ck_assert_uint_eq(clpool_plan_kernel_count(plan), 1u);
@@ -698,42 +701,45 @@ typedef struct {
     int fillers_indexed, last_indexed; /* with int64 indices */
     int64_t pad;                       /* along every dimension */
     int ceil_mode, before, first;      /* fillers before the taps and first edge rows: both */
+    int before_indexed;                /* fillers before the taps with indices, where they differ */
 } filler_case;
 
 /* clang-format off */
 static const filler_case filler_cases[] = {
     {"max_11x55_k3s2_27_lanes", CLPOOL_MODE_MAX, 2, 1, 3, {11, 55}, {3, 3}, {2, 2},
-     FILL_NAN_SCATTER, 1, 1, 1, 1, 0, 0, 0, 0},
+     FILL_NAN_SCATTER, 1, 1, 1, 1, 0, 0, 0, 0, 0},
     {"max_9x35_k3s2_17_lanes_ties", CLPOOL_MODE_MAX, 2, 2, 2, {9, 35}, {3, 3}, {2, 2},
-     FILL_INTEGERS, 1, 1, 1, 1, 0, 0, 0, 0},
+     FILL_INTEGERS, 1, 1, 1, 1, 0, 0, 0, 0, 0},
     {"max_7x40_k4s3_two_fillers", CLPOOL_MODE_MAX, 2, 1, 3, {7, 40}, {4, 4}, {3, 3},
-     FILL_NAN_SCATTER, 2, 1, 2, 1, 0, 0, 0, 0},
+     FILL_NAN_SCATTER, 2, 1, 2, 1, 0, 0, 0, 0, 0},
     {"max_9x41_k5s2_19_lanes", CLPOOL_MODE_MAX, 2, 1, 2, {9, 41}, {5, 5}, {2, 2},
-     FILL_INTEGERS, 1, 1, 1, 1, 0, 0, 0, 0},
+     FILL_INTEGERS, 1, 1, 1, 1, 0, 0, 0, 0, 0},
     {"max_9x27_k3_s1x2_13_lanes", CLPOOL_MODE_MAX, 2, 1, 2, {9, 27}, {3, 3}, {1, 2},
-     FILL_NAN_SCATTER, 1, 1, 1, 1, 0, 0, 0, 0},
+     FILL_NAN_SCATTER, 1, 1, 1, 1, 0, 0, 0, 0, 0},
     {"max_5x5x23_k3s2_volume", CLPOOL_MODE_MAX, 3, 1, 2, {5, 5, 23}, {3, 3, 3}, {2, 2, 2},
-     FILL_INTEGERS, 1, 1, 1, 1, 0, 0, 0, 0},
+     FILL_INTEGERS, 1, 1, 1, 1, 0, 0, 0, 0, 0},
     {"max_8x27_k3s2_no_window_holds_the_last_row", CLPOOL_MODE_MAX, 2, 1, 3, {8, 27}, {3, 3},
-     {2, 2}, FILL_NAN_SCATTER, 1, 0, 1, 0, 0, 0, 0, 0},
+     {2, 2}, FILL_NAN_SCATTER, 1, 0, 1, 0, 0, 0, 0, 0, 0},
     {"max_3x25_k3s2_one_row", CLPOOL_MODE_MAX, 2, 1, 1, {3, 25}, {3, 3}, {2, 2},
-     FILL_RANDOM, 0, -1, 0, -1, 0, 0, 0, 0},
+     FILL_RANDOM, 0, -1, 0, -1, 0, 0, 0, 0, 0},
     {"avg_9x35_k3s2_no_fillers", CLPOOL_MODE_AVG, 2, 1, 2, {9, 35}, {3, 3}, {2, 2},
-     FILL_RANDOM, 0, -1, 0, -1, 0, 0, 0, 0},
+     FILL_RANDOM, 0, -1, 0, -1, 0, 0, 0, 0, 0},
     {"max_line_w35_k3s2_no_fillers", CLPOOL_MODE_MAX, 1, 2, 3, {35}, {3}, {2},
-     FILL_NAN_SCATTER, 0, -1, 0, -1, 0, 0, 0, 0},
+     FILL_NAN_SCATTER, 0, -1, 0, -1, 0, 0, 0, 0, 0},
     {"max_8x48_k2s2_no_overlap", CLPOOL_MODE_MAX, 2, 1, 2, {8, 48}, {2, 2}, {2, 2},
-     FILL_INTEGERS, 0, -1, 0, -1, 0, 0, 0, 0},
+     FILL_INTEGERS, 0, -1, 0, -1, 0, 0, 0, 0, 0},
     {"max_8x52_k4s2_divides", CLPOOL_MODE_MAX, 2, 1, 2, {8, 52}, {4, 4}, {2, 2},
-     FILL_INTEGERS, 0, -1, 0, -1, 0, 0, 0, 0},
+     FILL_INTEGERS, 0, -1, 0, -1, 0, 0, 0, 0, 0},
     {"max_16x20_k3s2p1_one_before", CLPOOL_MODE_MAX, 2, 1, 2, {16, 20}, {3, 3}, {2, 2},
-     FILL_NAN_SCATTER, 0, 0, 0, 0, 1, 0, 1, 1},
+     FILL_NAN_SCATTER, 0, 0, 0, 0, 1, 0, 1, 1, 1},
     {"max_15x24_k3s2_ceil_overhang_after", CLPOOL_MODE_MAX, 2, 1, 3, {15, 24}, {3, 3}, {2, 2},
-     FILL_INTEGERS, 1, 1, 1, 1, 0, 1, 0, 0},
+     FILL_INTEGERS, 1, 1, 1, 1, 0, 1, 0, 0, 0},
     {"max_12x30_k5s2p2_after_two_first", CLPOOL_MODE_MAX, 2, 1, 2, {12, 30}, {5, 5}, {2, 2},
-     FILL_NAN_SCATTER, 1, 1, 1, 1, 2, 0, 0, 2},
+     FILL_NAN_SCATTER, 1, 1, 1, 1, 2, 0, 0, 2, 0},
     {"max_9x15_k3s2_seven_lanes_none", CLPOOL_MODE_MAX, 2, 1, 2, {9, 15}, {3, 3}, {2, 2},
-     FILL_RANDOM, 0, -1, 1, 1, 0, 0, 0, 0},
+     FILL_RANDOM, 0, -1, 1, 1, 0, 0, 0, 0, 0},
+    {"max_14x13_k3s2p1_compacted_first_edge_row", CLPOOL_MODE_MAX, 2, 2, 3, {14, 13}, {3, 3},
+     {2, 2}, FILL_NAN_SCATTER, 0, 1, 0, 1, 1, 0, 0, 1, 1},
 };
 /* clang-format on */
 
@@ -777,8 +783,8 @@ START_TEST(test_filler_columns_case) {
     float *x = make_input(&pc, 171 + (uint64_t)_i, CLPOOL_LAYOUT_CHANNELS_FIRST);
     if (fc->mode == CLPOOL_MODE_MAX) {
         expect_fillers(fc->name, &pc.pool, &pc.input, CLPOOL_INDEX_INT64,
-                       cpu ? fc->fillers_indexed : 0, cpu ? fc->before : 0, cpu ? fc->first : 0,
-                       cpu ? fc->last_indexed : -1);
+                       cpu ? fc->fillers_indexed : 0, cpu ? fc->before_indexed : 0,
+                       cpu ? fc->first : 0, cpu ? fc->last_indexed : -1);
         expect_indices_match_reference(fc->name, &pc.pool, &pc.input, x, CLPOOL_SPECIALISE_WINDOW,
                                        CLPOOL_INDEX_INT64);
         expect_indices_match_reference(fc->name, &pc.pool, &pc.input, x, CLPOOL_SPECIALISE_WINDOW,

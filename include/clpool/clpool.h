@@ -467,7 +467,8 @@ CLPOOL_API size_t clpool_plan_local_size(const clpool_plan *plan);
  * stride-many columns incomplete (the width, or the padding along W, no multiple of the stride),
  * inside the input or with edge rows, whose first or last rows would read those columns outside
  * the input), on CPU devices for channels-first max forward
- * plans with indices whose strided windows overlap along W and lie inside the input and whose
+ * plans with indices whose strided windows overlap along W and lie inside the input, or overhang
+ * it along W with edge rows, and whose
  * output W is at least 3 above a multiple of 8, with fewer than 2^31 elements in the input, the
  * output and the rounded rows' lanes
  * (-DCOMPACTED_LANES in the options: the first kernel stores every lane of the rows rounded up
