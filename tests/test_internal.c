@@ -1259,6 +1259,21 @@ static clpool_plan *two_pass_plan(clpool_mode mode) {
 }
 
 /* Reads n floats of buffer (blocking) and checks each is want[i % period]. */
+/* An out-of-order queue on the test device, or NULL where the device has none. */
+static cl_command_queue unordered_queue(void) {
+    cl_command_queue_properties supported = 0;
+    ck_assert_int_eq(
+        clGetDeviceInfo(dev.device, CL_DEVICE_QUEUE_PROPERTIES, sizeof supported, &supported, NULL),
+        CL_SUCCESS);
+    if (!(supported & CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE))
+        return NULL;
+    cl_int err = CL_SUCCESS;
+    cl_command_queue queue =
+        clCreateCommandQueue(dev.context, dev.device, CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE, &err);
+    ck_assert_int_eq(err, CL_SUCCESS);
+    return queue;
+}
+
 static void expect_floats(cl_mem buffer, size_t n, const float *want, size_t period,
                           const char *label) {
     float *y = malloc(n * sizeof *y);
@@ -1317,15 +1332,9 @@ START_TEST(test_scratch_kept) {
     expect_floats(out[2], 8, want[0], 8, "another in-order queue");
     clReleaseCommandQueue(other);
 
-    cl_command_queue_properties supported = 0;
-    ck_assert_int_eq(
-        clGetDeviceInfo(dev.device, CL_DEVICE_QUEUE_PROPERTIES, sizeof supported, &supported, NULL),
-        CL_SUCCESS);
-    if (supported & CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE) {
+    cl_command_queue unordered = unordered_queue();
+    if (unordered) {
         const cl_mem before = plan->scratch;
-        cl_command_queue unordered = clCreateCommandQueue(
-            dev.context, dev.device, CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE, &err);
-        ck_assert_int_eq(err, CL_SUCCESS);
         ck_assert_int_eq(clpool_plan_enqueue(plan, unordered, in[1], 0, out[3], 0, 0, NULL, NULL),
                          CLPOOL_SUCCESS);
         ck_assert_ptr_eq(plan->scratch, before);
@@ -1407,14 +1416,8 @@ START_TEST(test_scatter_margins) {
                                                   0, 0, NULL, NULL),
                      CLPOOL_SUCCESS);
     expect_floats(grad_in, n_in, want, n_in, "after a failed wait list");
-    cl_command_queue_properties supported = 0;
-    ck_assert_int_eq(
-        clGetDeviceInfo(dev.device, CL_DEVICE_QUEUE_PROPERTIES, sizeof supported, &supported, NULL),
-        CL_SUCCESS);
-    if (supported & CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE) {
-        cl_command_queue unordered = clCreateCommandQueue(
-            dev.context, dev.device, CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE, &err);
-        ck_assert_int_eq(err, CL_SUCCESS);
+    cl_command_queue unordered = unordered_queue();
+    if (unordered) {
         cl_mem fresh = make_buffer(CL_MEM_READ_WRITE, n_in * sizeof(float), NULL);
         gate = clCreateUserEvent(dev.context, &err);
         cl_event done = NULL;
@@ -1557,14 +1560,8 @@ START_TEST(test_compacted_lanes) {
     for (int k = 0; k < 2; ++k)
         expect_compacted(out[k], idx[k], out_at, idx_at, n_out, want + k * n_out,
                          want_idx + k * n_out, k ? "second of two back to back" : "gated first");
-    cl_command_queue_properties supported = 0;
-    ck_assert_int_eq(
-        clGetDeviceInfo(dev.device, CL_DEVICE_QUEUE_PROPERTIES, sizeof supported, &supported, NULL),
-        CL_SUCCESS);
-    if (supported & CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE) {
-        cl_command_queue unordered = clCreateCommandQueue(
-            dev.context, dev.device, CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE, &err);
-        ck_assert_int_eq(err, CL_SUCCESS);
+    cl_command_queue unordered = unordered_queue();
+    if (unordered) {
         gate = clCreateUserEvent(dev.context, &err);
         ck_assert_int_eq(err, CL_SUCCESS);
         ck_assert_int_eq(clpool_plan_enqueue_with_indices(
