@@ -441,7 +441,8 @@ static const struct {
     fill_kind fill;
 } word_cases[] = {
     {"w41_k3s2_inside_nans", 5, 41, 3, 2, 0, 0, FILL_NAN_SCATTER},
-    {"w45_k3s2p1_edge_rows_ties", 4, 45, 3, 2, 1, 0, FILL_INTEGERS},
+    {"w45_k3s2p1_edge_rows_ties", 4, 45, 3, 2, 1, 0, FILL_INTEGERS}, /* now compacted */
+    {"w49_k3s2p1_edge_rows_25_lanes", 4, 49, 3, 2, 1, 0, FILL_NAN_SCATTER},
     {"w36_k3s2_ceil_overhang", 3, 36, 3, 2, 0, 1, FILL_NAN_SCATTER},
     {"w64_k2s2_no_overlap_32_lanes", 4, 64, 2, 2, 0, 0, FILL_NAN_SCATTER},
     {"w96_k4s4_no_overlap_24_lanes_ties", 8, 96, 4, 4, 0, 0, FILL_INTEGERS},
