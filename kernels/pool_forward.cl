@@ -280,11 +280,12 @@
 #ifndef PADDED_LANES
 #define PADDED_LANES 0
 #endif
-/* COMPACTED_LANES (host: pool_kernels.c), with PADDED_LANES and windows inside the input: the
- * lanes store every lane, surplus ones included, into the plan's scratch buffer, bound as the
- * output and the indices: row r's lane l at r * PADDED_LANES + l, its value as DATA_T and its
- * argmax as an int. clpool_pool_forward_compact, a second launch from the same program, copies
- * the live lanes into the caller's output and indices. An unconditional store keeps the strided
+/* COMPACTED_LANES (host: pool_kernels.c), with PADDED_LANES and windows inside the input or
+ * edge rows: the lanes store every lane, surplus ones included, into the plan's scratch buffer,
+ * bound as the output and the indices: row r's lane l at (r - EDGE_FIRST) * PADDED_LANES + l, its
+ * value as DATA_T and its argmax as an int. clpool_pool_forward_compact, a second launch from the
+ * same program, copies the live lanes into the caller's output and indices (the edge kernel,
+ * third, writes the edge rows). An unconditional store keeps the strided
  * taps plain vector loads and shuffles and leaves no scalar remainder: a store masked to the
  * live lanes had the compiler sink the taps under it as gathers (docs/PERFORMANCE.md). */
 #ifndef COMPACTED_LANES
@@ -802,14 +803,14 @@ __kernel void clpool_pool_forward_edge(__global const DATA_T *restrict input, ul
 
 #if COMPACTED_LANES
 /* The second pass of COMPACTED_LANES (above), launched as the lanes are: dimension 0 over the
- * output's W, exactly OUT_W work-items, dimension 1 over the output rows, total of them (surplus
- * rows redo the last one). Work-item (ow, row) copies that row's lane ow from the scratch buffer
- * the lanes wrote (bound as input: PADDED_LANES values per row, then from the first multiple of
- * 8 bytes past them as many int argmaxes) into the caller's output and indices. Without edge
- * rows the tensor's last row stood back by the surplus (its lane l computed column l - surplus),
- * so its columns
- * sit that many lanes on. Loads and stores stay affine in the lane: a launch over the outputs in
- * memory order made both gathers and scatters. The host keeps every slot below 2^31. */
+ * output's W, exactly OUT_W work-items, dimension 1 over the lanes' output rows, from EDGE_FIRST
+ * on, total of them (surplus rows redo the last one). Work-item (ow, row) copies that row's lane ow
+ * from the scratch buffer the lanes wrote (bound as input: PADDED_LANES values per row, then from
+ * the first multiple of 8 bytes past them as many int argmaxes) into the caller's output and
+ * indices. Without edge rows the tensor's last row stood back by the surplus (its lane l computed
+ * column l - surplus), so its columns sit that many lanes on. Loads and stores stay affine in the
+ * lane: a launch over the outputs in memory order made both gathers and scatters. The host keeps
+ * every slot below 2^31. */
 __kernel void clpool_pool_forward_compact(__global const DATA_T *restrict input, ulong input_offset,
                                           __global DATA_T *restrict output, ulong output_offset,
                                           __global INDEX_T *restrict indices, ulong indices_offset,

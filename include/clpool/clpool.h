@@ -454,10 +454,11 @@ CLPOOL_API const char *clpool_plan_build_options(const clpool_plan *plan);
 CLPOOL_API size_t clpool_plan_local_size(const clpool_plan *plan);
 
 /* How many kernels one enqueue of the plan runs, each waiting on the one before (the event an
- * enqueue returns is the last one's): 3 for compacting plans (-DCOMPACTED_LANES, below) whose
- * lanes read filler columns (-DFILLER_COLUMNS, below) and leave edge rows (-DEDGE_LAST above 0):
- * the lanes, the copy, then the edge rows, which the third kernel writes into the output and
- * indices (with -DEDGE_LAST=0, no window holds the last input row: 2); 2 for unpooling (elect,
+ * enqueue returns is the last one's): 3 for compacting plans (-DCOMPACTED_LANES, below) with edge
+ * rows (-DEDGE_FIRST or -DEDGE_LAST above 0: windows that overhang along W, or lanes that read
+ * filler columns, -DFILLER_COLUMNS or -DFILLER_BEFORE, below): the lanes, the copy, then the edge
+ * rows, which the third kernel writes into the output and indices (2 for compacting plans
+ * without edge rows); 2 for unpooling (elect,
  * gather; after the fills of its output and status word), for strided channels-first forward plans
  * whose windows overhang along W with edge rows (-DEDGE_ROWS in the options, CPU devices only, with
  * -DEDGE_FIRST or -DEDGE_LAST above 0: a second kernel computes those first and last output rows,
