@@ -132,15 +132,20 @@ size_t clpool_channel_lane_width(uint64_t channels, size_t local, size_t preferr
     return width;
 }
 
+/* The widest work-group extent of at most local work-items that divides count lanes. */
+static size_t dividing_width(uint64_t count, size_t local) {
+    size_t width = local < count ? local : (size_t)count;
+    while (width > 1 && count % width != 0)
+        --width;
+    return width;
+}
+
 static size_t lane_width(const clpool_plan *plan, size_t local) {
     if (plan->lanes == CLPOOL_LANES_CHANNEL)
         return clpool_channel_lane_width(plan->lane_count, local, plan->preferred_multiple);
     if (plan->stepped_lanes)
         return CLPOOL_STEPPED_LANE_WIDTH;
-    size_t width = local < plan->lane_count ? local : (size_t)plan->lane_count;
-    while (width > 1 && plan->lane_count % width != 0)
-        --width;
-    return width;
+    return dividing_width(plan->lane_count, local);
 }
 
 /* A two-dimensional launch: exactly lane_count lanes, the rows rounded up to whole groups. */
@@ -165,9 +170,7 @@ static clpool_status choose_lane_sizes(clpool_plan *plan) {
  * height at most the work-group size, so the rounding fits size_t. */
 static void choose_compact_sizes(clpool_plan *plan) {
     const size_t count = (size_t)plan->kernel_geometry.out[2];
-    size_t width = plan->local_size < count ? plan->local_size : count;
-    while (width > 1 && count % width != 0)
-        --width;
+    const size_t width = dividing_width(count, plan->local_size);
     const size_t height = plan->local_size / width ? plan->local_size / width : 1;
     plan->second_lane_local[0] = width;
     plan->second_lane_local[1] = height;
