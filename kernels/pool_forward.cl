@@ -146,7 +146,7 @@
         (void)in_zy_;                                                                              \
         (void)row_tap_;                                                                            \
         REP_W(FORWARD_TAP, jy)                                                                     \
-        FILLER_TAPS(jy)                                                                            \
+        FILLER_TAPS                                                                                \
     }
 /* FILLER_COLUMNS and FILLER_BEFORE (host: pool_kernels.c), with strided width lanes of max
  * windows whose width K_W or padding PB_W is no multiple of the stride S_W (3 x 3 stride 2,
@@ -168,7 +168,7 @@
 #ifndef FILLER_BEFORE
 #define FILLER_BEFORE 0
 #endif
-#define FILLER_TAP(jy, column)                                                                     \
+#define FILLER_TAP(column)                                                                         \
     if (fillers) {                                                                                 \
         const int lx_ = xs + P_KW - 1;                                                             \
         const ACC_T raw_ = LOAD(row_, lx_ * TAP_STEP);                                             \
@@ -177,31 +177,31 @@
         const ACC_T m_ = d_ < last_ ? d_ : last_;                                                  \
         acc = m_ > acc ? m_ : acc;                                                                 \
     }
-#define FILLER_AFTER(jy, f)   FILLER_TAP(jy, xs + P_KW + (f))
-#define FILLER_BEFORE_(jy, f) FILLER_TAP(jy, xs - 1 - (f))
+#define FILLER_AFTER(f)   FILLER_TAP(xs + P_KW + (f))
+#define FILLER_BEFORE_(f) FILLER_TAP(xs - 1 - (f))
 #if FILLER_COLUMNS == 0
-#define FILLER_AFTER_TAPS(jy)
+#define FILLER_AFTER_TAPS
 #elif FILLER_COLUMNS == 1
-#define FILLER_AFTER_TAPS(jy) FILLER_AFTER(jy, 0)
+#define FILLER_AFTER_TAPS FILLER_AFTER(0)
 #elif FILLER_COLUMNS == 2
-#define FILLER_AFTER_TAPS(jy) FILLER_AFTER(jy, 0) FILLER_AFTER(jy, 1)
+#define FILLER_AFTER_TAPS FILLER_AFTER(0) FILLER_AFTER(1)
 #elif FILLER_COLUMNS == 3
-#define FILLER_AFTER_TAPS(jy) FILLER_AFTER(jy, 0) FILLER_AFTER(jy, 1) FILLER_AFTER(jy, 2)
+#define FILLER_AFTER_TAPS FILLER_AFTER(0) FILLER_AFTER(1) FILLER_AFTER(2)
 #else
 #error "FILLER_COLUMNS is 0 to 3"
 #endif
 #if FILLER_BEFORE == 0
-#define FILLER_BEFORE_TAPS(jy)
+#define FILLER_BEFORE_TAPS
 #elif FILLER_BEFORE == 1
-#define FILLER_BEFORE_TAPS(jy) FILLER_BEFORE_(jy, 0)
+#define FILLER_BEFORE_TAPS FILLER_BEFORE_(0)
 #elif FILLER_BEFORE == 2
-#define FILLER_BEFORE_TAPS(jy) FILLER_BEFORE_(jy, 0) FILLER_BEFORE_(jy, 1)
+#define FILLER_BEFORE_TAPS FILLER_BEFORE_(0) FILLER_BEFORE_(1)
 #elif FILLER_BEFORE == 3
-#define FILLER_BEFORE_TAPS(jy) FILLER_BEFORE_(jy, 0) FILLER_BEFORE_(jy, 1) FILLER_BEFORE_(jy, 2)
+#define FILLER_BEFORE_TAPS FILLER_BEFORE_(0) FILLER_BEFORE_(1) FILLER_BEFORE_(2)
 #else
 #error "FILLER_BEFORE is 0 to 3"
 #endif
-#define FILLER_TAPS(jy) FILLER_AFTER_TAPS(jy) FILLER_BEFORE_TAPS(jy)
+#define FILLER_TAPS FILLER_AFTER_TAPS FILLER_BEFORE_TAPS
 /* The same taps for MASKED_TAPS: a tap outside the input is not read at all (its load is
  * predicated) and counts as -inf for max, 0 for average: neither changes the result nor the
  * argmax. These index the input as one sum, not a row pointer: predicated loads through a row
@@ -819,7 +819,7 @@ __kernel void clpool_pool_forward_compact(__global const DATA_T *restrict input,
                                           int2 avg_rule) {
     const IDX_T row = get_global_id(1) < total ? (IDX_T)get_global_id(1) : (IDX_T)(total - 1);
     const IDX_T ow = (IDX_T)get_global_id(0);
-#if EDGE_ROWS /* the edge kernel has the tensor's last rows, and no lanes row stood back */
+#if EDGE_ROWS /* the edge kernel has the tensor's first and last rows: no lanes row stood back */
     const IDX_T slot = row * PADDED_LANES + ow;
 #else
     const IDX_T slot =
