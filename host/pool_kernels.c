@@ -524,7 +524,9 @@ static int lanes_read_on(const clpool_geometry *g, int64_t count) {
  * most MAX_FILLER_COLUMNS on each side; returns whether there are any. */
 #define MAX_FILLER_COLUMNS 3
 
-static int filler_layout(const clpool_geometry *g, const clpool_device_facts *facts,
+/* The filler columns the window's shape asks for, wherever the rows lie (filler_layout places
+ * them): whether there are any. */
+static int filler_widths(const clpool_geometry *g, const clpool_device_facts *facts,
                          clpool_kernel_kind kind, int lanes, int64_t *before, int64_t *after) {
     *before = *after = 0;
     const int64_t s = g->stride[2], k = g->kernel[2], pb = g->pad_begin[2];
@@ -534,7 +536,17 @@ static int filler_layout(const clpool_geometry *g, const clpool_device_facts *fa
     const int64_t b = (s - pb % s) % s, a = (s - (k - pb) % s) % s;
     if (a + b == 0 || a > MAX_FILLER_COLUMNS || b > MAX_FILLER_COLUMNS)
         return 0;
-    int64_t first = 0, last = 0;
+    *before = b;
+    *after = a;
+    return 1;
+}
+
+static int filler_layout(const clpool_geometry *g, const clpool_device_facts *facts,
+                         clpool_kernel_kind kind, int lanes, int64_t *before, int64_t *after) {
+    int64_t b = 0, a = 0, first = 0, last = 0;
+    *before = *after = 0;
+    if (!filler_widths(g, facts, kind, lanes, &b, &a))
+        return 0;
     if (windows_inside(g)) {
         if (g->n * g->c * g->out[0] * g->out[1] <= rows_reading_last(g))
             return 0;
@@ -544,6 +556,71 @@ static int filler_layout(const clpool_geometry *g, const clpool_device_facts *fa
     *before = b;
     *after = a;
     return 1;
+}
+
+/* Strided width lanes of forward plans on CPU devices whose planes are 6 or 7 outputs wide
+ * (under LANE_MULTIPLE, at least half of it): LANE_MULTIPLE lanes per output row, the surplus
+ * ones computing the next row's first outputs (pool_forward.cl, WRAPPED_LANES), every store
+ * unconditional and affine. Exact, PoCL vectorised such rows across the rows, every tap a gather
+ * and every store a scatter; padded with a masked store (PADDED_LANES) the taps were gathers, and
+ * compacted (COMPACTED_LANES) the copy was. Measured on PoCL (batch 8, alternating rounds;
+ * docs/PERFORMANCE.md item 78): vgg_pool5 forward 0.22 -> 0.11 ms and with indices 0.31 -> 0.18
+ * ms, googlenet_pool4 forward 0.63 -> 0.44 ms, alexnet_pool3 1.1-1.3x. The compiler reads a
+ * window row's columns as groups of stride-many neighbours; with a group incomplete (3 x 3
+ * stride 2) and no filler columns to complete it (averages, windows one tap high) the trip count
+ * of 8 left no room for the vector loop and the lanes ran scalar (average 3 x 3 stride 2 on 13 x
+ * 13, 0.26 -> 0.21 ms exact against 0.28 wrapped; with ceil_mode 0.68 -> 2.25 ms), so those keep
+ * their lanes; so do plans with indices whose windows overlap or overhang along W, whose two
+ * argmax scans cost more than compaction's copy (googlenet_pool4 forward+indices 0.72 ms
+ * compacted, 0.88-0.94 ms wrapped; alexnet_pool3 0.29 -> 0.36 ms median). Every lane reads both
+ * windows' columns unclamped: its own row's up to hi_own past the row start, the next row's from
+ * lo_next before it, each within one input row of its own, so inside the input except near the
+ * tensor's first and last input rows. The output rows whose reads could leave it, and the tensor's
+ * last row, whose surplus lanes would store past the output, are edge rows (*first, *last), left to
+ * the edge kernel. (hi_next, the next row's reach past its row, cannot reach W for planes 6 or 7
+ * wide; it is kept so that the rule stays whole.) Returns the lane count, else 0. */
+static int64_t wrapped_lanes(const clpool_geometry *g, const clpool_device_facts *facts,
+                             clpool_kernel_kind kind, int lanes, clpool_index_type indices,
+                             int64_t *first, int64_t *last) {
+    *first = *last = 0;
+    const int64_t count = LANE_MULTIPLE, w = g->in[2], s = g->stride[2], pb = g->pad_begin[2];
+    if (lanes != CLPOOL_LANES_WIDTH || kind != CLPOOL_KERNEL_FORWARD || !facts->cpu || s < 2 ||
+        g->out[2] >= count || 2 * g->out[2] < count)
+        return 0;
+    for (int i = 0; i < 3; ++i)
+        if (g->dilation[i] != 1)
+            return 0;
+    int64_t before = 0, after = 0;
+    filler_widths(g, facts, kind, lanes, &before, &after);
+    if ((pb + before) % s != 0 || (g->kernel[2] - pb + after) % s != 0)
+        return 0; /* an incomplete group of columns (above) */
+    if (indices != CLPOOL_INDEX_NONE && (w_overhangs(g) || g->kernel[2] > s))
+        return 0;
+    const int64_t lo_own = pb + before, hi_own = (count - 1) * s - pb + g->kernel[2] - 1 + after;
+    const int64_t lo_next = g->out[2] * s + pb + before;
+    const int64_t hi_next = (count - 1 - g->out[2]) * s - pb + g->kernel[2] - 1 + after;
+    if (lo_next > w || hi_own >= 2 * w)
+        return 0;
+    const int64_t reading_first = rows_reading_first(g), reading_last = rows_reading_last(g);
+    /* The next row's window always reads before its row: that row must not read the first. */
+    int64_t f = reading_first - 1, l = 1;
+    if (lo_own > 0)
+        f = reading_first;
+    if (hi_own >= w && reading_last > l)
+        l = reading_last;
+    if (hi_next >= w && reading_last + 1 > l)
+        l = reading_last + 1;
+    if (g->n * g->c * g->out[0] * g->out[1] <= f + l)
+        return 0;
+    *first = f;
+    *last = l;
+    return count;
+}
+
+static int64_t wrapped_lane_count(const clpool_geometry *g, const clpool_device_facts *facts,
+                                  clpool_kernel_kind kind, int lanes, clpool_index_type indices) {
+    int64_t first = 0, last = 0;
+    return wrapped_lanes(g, facts, kind, lanes, indices, &first, &last);
 }
 
 /* Strided width lanes of forward plans with indices on CPU devices whose windows overlap along
@@ -570,7 +647,7 @@ static int64_t compacted_lanes(const clpool_geometry *g, const clpool_device_fac
     if (lanes != CLPOOL_LANES_WIDTH || kind != CLPOOL_KERNEL_FORWARD ||
         indices == CLPOOL_INDEX_NONE || !facts->cpu || g->stride[2] == 1 ||
         g->kernel[2] <= g->stride[2] || g->out[2] % LANE_MULTIPLE < MIN_COMPACTED_REMAINDER ||
-        !use_32bit_indices(g))
+        !use_32bit_indices(g) || wrapped_lane_count(g, facts, kind, lanes, indices))
         return 0;
     const int inside = windows_inside(g);
     if (!inside && !w_overhangs(g))
@@ -606,7 +683,7 @@ static int64_t padded_lanes(const clpool_geometry *g, const clpool_device_facts 
         return compacted;
     if (lanes != CLPOOL_LANES_WIDTH || kind != CLPOOL_KERNEL_FORWARD ||
         indices == CLPOOL_INDEX_NONE || !facts->cpu || g->stride[2] == 1 ||
-        g->out[2] >= LANE_MULTIPLE)
+        g->out[2] >= LANE_MULTIPLE || wrapped_lane_count(g, facts, kind, lanes, indices))
         return 0;
     int64_t first = 0, last = 0;
     if (w_overhangs(g))
@@ -621,6 +698,8 @@ static int64_t padded_lanes(const clpool_geometry *g, const clpool_device_facts 
 static int filler_columns(const clpool_geometry *g, const clpool_device_facts *facts,
                           clpool_kernel_kind kind, int lanes, clpool_index_type indices,
                           int64_t *before, int64_t *after) {
+    if (wrapped_lane_count(g, facts, kind, lanes, indices))
+        return filler_widths(g, facts, kind, lanes, before, after);
     if (!filler_layout(g, facts, kind, lanes, before, after))
         return 0;
     const int compacted = compacted_lanes(g, facts, kind, lanes, indices) != 0;
@@ -646,6 +725,8 @@ int clpool_kernel_edge_rows(const clpool_geometry *g, const clpool_device_facts 
     if (lanes != CLPOOL_LANES_WIDTH || kind != CLPOOL_KERNEL_FORWARD || !facts->cpu ||
         g->stride[2] == 1)
         return 0;
+    if (wrapped_lanes(g, facts, kind, lanes, indices, first, last))
+        return 1;
     int64_t before = 0, after = 0;
     const int fillers = filler_columns(g, facts, kind, lanes, indices, &before, &after);
     if (fillers && windows_inside(g)) {
@@ -679,8 +760,9 @@ void clpool_kernel_lane_shape(const clpool_geometry *g, const clpool_device_fact
     } else if (lanes == CLPOOL_LANES_WIDTH) {
         int64_t first = 0, last = 0;
         const int64_t padded = padded_lanes(g, facts, kind, lanes, indices);
-        if (padded)
-            *count = (uint64_t)padded;
+        const int64_t wrapped = wrapped_lane_count(g, facts, kind, lanes, indices);
+        if (padded || wrapped)
+            *count = (uint64_t)(padded ? padded : wrapped);
         else
             *count = g->stride[2] == 1 ? round_lanes((uint64_t)g->out[2]) : (uint64_t)g->out[2];
         *rows = planes * (uint64_t)(g->out[0] * g->out[1]);
@@ -771,6 +853,8 @@ static int index_words(const clpool_geometry *g, const clpool_device_facts *fact
     if (compacted_lanes(g, facts, kind, lanes, indices))
         return 0; /* the lanes store ints into the scratch buffer */
     const int overlap = g->kernel[2] > g->stride[2];
+    if (wrapped_lane_count(g, facts, kind, lanes, indices))
+        return 1;
     if (padded_lanes(g, facts, kind, lanes, indices))
         return overlap;
     uint64_t count = 0, rows = 0;
@@ -858,6 +942,9 @@ clpool_status clpool_kernel_build_options(const clpool_geometry *g,
         append(b, " -DPADDED_LANES=%lld", (long long)padded);
     if (compacted_lanes(g, facts, kind, lanes, indices))
         append(b, " -DCOMPACTED_LANES=1");
+    const int64_t wrapped = wrapped_lane_count(g, facts, kind, lanes, indices);
+    if (wrapped)
+        append(b, " -DWRAPPED_LANES=%lld", (long long)wrapped);
     int64_t fill_before = 0, fill_after = 0;
     filler_columns(g, facts, kind, lanes, indices, &fill_before, &fill_after);
     if (fill_before)

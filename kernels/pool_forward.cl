@@ -303,6 +303,29 @@
 #ifndef STEPPED_LANES
 #define STEPPED_LANES 0
 #endif
+/* WRAPPED_LANES (host: pool_kernels.c), with strided LANES_WIDTH and EDGE_ROWS: the lane count,
+ * 8, of a channels-first plane 6 or 7 outputs wide. Lane l of output row r computes output l of
+ * the rows run in memory order, r * P_OW + l: past P_OW that is the next row's output l - P_OW,
+ * the same value that row's own lane stores in the same place. Each lane scans both windows,
+ * (r, l) and (r + 1, l - P_OW), whose columns are affine in the lane, and selects; every store
+ * is unconditional and affine. Exact, PoCL vectorised such rows across the rows (gathers and
+ * scatters); padded with a masked store it sank the taps under the store as gathers (vgg_pool5
+ * forward 0.22 -> 0.11 ms wrapped, PoCL, batch 8). A lane's columns past its row read the next
+ * input row and the next row's window's negative columns the row before, inside the input
+ * except near the tensor's first and last input rows: the edge rows (always the tensor's last
+ * row, whose surplus lanes would store past the output) are the edge kernel's. */
+#ifndef WRAPPED_LANES
+#define WRAPPED_LANES 0
+#endif
+/* WRAPPED_SURPLUS_ONLY, for tests alone (tests/test_internal.c): only the surplus lanes store. In
+ * the plans' kernels the row's own lane stores the same output after them (within a work-group),
+ * which would hide a wrong surplus value everywhere but at work-group boundaries. */
+#ifndef WRAPPED_SURPLUS_ONLY
+#define WRAPPED_SURPLUS_ONLY 0
+#endif
+#if WRAPPED_SURPLUS_ONLY && !WRAPPED_LANES
+#error "WRAPPED_SURPLUS_ONLY is for WRAPPED_LANES"
+#endif
 #ifndef EDGE_ROWS
 #define EDGE_ROWS 0
 #endif
@@ -368,7 +391,12 @@
 #if COMPACTED_LANES && (!PADDED_LANES || !(TAPS_INSIDE || EDGE_ROWS) || INDEX_WORDS)
 #error "COMPACTED_LANES is for padded lanes inside the input or with edge rows, indices as ints"
 #endif
-#if EDGE_ROWS && (LANES != LANES_WIDTH || S_W == 1 || !(CLAMP_W || FILLER_COLUMNS || FILLER_BEFORE))
+#if WRAPPED_LANES && (LANES != LANES_WIDTH || S_W == 1 || !EDGE_ROWS || PADDED_LANES ||            \
+                      CHANNELS_LAST || WRAPPED_LANES <= OUT_W || WRAPPED_LANES > 2 * OUT_W)
+#error "WRAPPED_LANES is for strided width lanes with edge rows, one row's surplus wide"
+#endif
+#if EDGE_ROWS && (LANES != LANES_WIDTH || S_W == 1 ||                                              \
+                  !(CLAMP_W || FILLER_COLUMNS || FILLER_BEFORE || WRAPPED_LANES))
 #error "EDGE_ROWS is for strided width lanes whose windows overhang along W, or fillers"
 #endif
 #if STEPPED_LANES && (LANES != LANES_WIDTH || S_W != 1)
@@ -382,15 +410,25 @@
 #endif
 
 #if CLAMPED_TAPS
+/* A window's scan as it ends, before its result (window_result): the running max or sum, the
+ * argmax, the last NaN (max without indices) and the divisor (averages). */
+typedef struct window_state {
+    ACC_T acc;
+    ACC_T last_nan;
+    ACC_T divisor;
+    IDX_T argmax;
+} window_state;
+
 /* The window of output (od, oh, ow) of the plane at `plane`, for the specialised kernels, its
  * columns clamped when clamp_w, or read unclamped and discarded outside the row when select_w
- * (EDGE_ROWS; constants at each call, folded away where false). Always
+ * (EDGE_ROWS; constants at each call, folded away where false), scanned into *state. Always
  * inlined: a call left in the kernel body stops PoCL vectorising it, and with indices the body
  * grew past the inliner's own threshold (10x slower). */
-__attribute__((always_inline)) inline void
-clamped_window(__global const DATA_T *restrict in, const IDX_T plane, const int od, const int oh,
-               const int ow, const bool clamp_w, const bool select_w, const bool fillers,
-               ACC_T *acc_out, IDX_T *argmax_out) {
+__attribute__((always_inline)) inline void window_scan(__global const DATA_T *restrict in,
+                                                       const IDX_T plane, const int od,
+                                                       const int oh, const int ow,
+                                                       const bool clamp_w, const bool select_w,
+                                                       const bool fillers, window_state *state) {
     /* Every tap of the window is visited, in scan order, spelled out at compile time (REP_*): a
      * tap outside the input reads the nearest in-bounds element instead. With dilation 1 that
      * element is itself a tap of the window visited just before or after, so max pooling sees
@@ -423,13 +461,39 @@ clamped_window(__global const DATA_T *restrict in, const IDX_T plane, const int 
     /* Every window has an in-bounds tap when dilation is 1 (padding is at most half of it). */
     const int valid = IN_BOUNDS_TAPS(zs, P_KD, P_ID) * IN_BOUNDS_TAPS(ys, P_KH, P_IH) *
                       IN_BOUNDS_TAPS(xs, P_KW, P_IW);
-    acc = acc / (ACC_T)WINDOW_DIVISOR(zs, ys, xs, valid);
+    state->divisor = (ACC_T)WINDOW_DIVISOR(zs, ys, xs, valid);
+#else
+    state->divisor = (ACC_T)1;
 #endif
 #if POOL_MAX && !WRITE_INDICES
-    acc = last_nan != last_nan ? last_nan : acc;
+    state->last_nan = last_nan;
+#else
+    state->last_nan = (ACC_T)0;
 #endif
-    *acc_out = acc;
-    *argmax_out = argmax;
+    state->acc = acc;
+    state->argmax = argmax;
+}
+
+/* The result of a scanned window: the last NaN if it met one (max without indices), the sum
+ * over the divisor (averages), else the running max. */
+__attribute__((always_inline)) inline ACC_T window_result(const window_state *state) {
+#if !POOL_MAX && !GLOBAL_PARTIALS
+    return state->acc / state->divisor;
+#elif POOL_MAX && !WRITE_INDICES
+    return state->last_nan != state->last_nan ? state->last_nan : state->acc;
+#else
+    return state->acc;
+#endif
+}
+
+__attribute__((always_inline)) inline void
+clamped_window(__global const DATA_T *restrict in, const IDX_T plane, const int od, const int oh,
+               const int ow, const bool clamp_w, const bool select_w, const bool fillers,
+               ACC_T *acc_out, IDX_T *argmax_out) {
+    window_state state;
+    window_scan(in, plane, od, oh, ow, clamp_w, select_w, fillers, &state);
+    *acc_out = window_result(&state);
+    *argmax_out = state.argmax;
 }
 #endif
 
@@ -680,10 +744,33 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
         s0 += LOAD(in, plane + i * TAP_STEP);
     ACC_T acc = (((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))) / (ACC_T)count;
 #elif CLAMPED_TAPS
+#if WRAPPED_LANES
+    /* Both windows (above); row + 1 is inside the tensor, its last row being an edge row. The
+     * scans' states are selected before their results: two results side by side (the NaN
+     * tests, the divisions) were paired into 2-wide vectors by LLVM's SLP vectoriser, which
+     * then left the work-item loop scalar. */
+    IDX_T next = row + 1;
+    const int next_oh = (int)(next % P_OH);
+    next /= P_OH;
+    const int next_od = (int)(next % P_OD);
+    next /= P_OD;
+    window_state own, next_window;
+    window_scan(in, plane, od, oh, ow, false, CLAMP_W, FILLER_COLUMNS + FILLER_BEFORE > 0, &own);
+    window_scan(in, next * plane_elements, next_od, next_oh, ow - P_OW, false, CLAMP_W,
+                FILLER_COLUMNS + FILLER_BEFORE > 0, &next_window);
+    const bool wraps = ow >= P_OW;
+    own.acc = wraps ? next_window.acc : own.acc;
+    own.last_nan = wraps ? next_window.last_nan : own.last_nan;
+    own.divisor = wraps ? next_window.divisor : own.divisor;
+    own.argmax = wraps ? next_window.argmax : own.argmax;
+    const ACC_T acc = window_result(&own);
+    const IDX_T argmax = own.argmax;
+#else
     ACC_T acc;
     IDX_T argmax;
     clamped_window(in, plane, od, oh, ow, LANES_CLAMP_W, EDGE_ROWS && CLAMP_W,
                    FILLER_COLUMNS + FILLER_BEFORE > 0, &acc, &argmax);
+#endif
     (void)argmax;
 #else
     int zs, z0, z1, ys, y0, y1, xs, x0, x1;
@@ -739,6 +826,8 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
      * be one interleaved vector store instead of a scatter. */
 #if MASKED_STORE
     if (live) {
+#elif WRAPPED_SURPLUS_ONLY
+    if (ow >= P_OW) {
 #endif
         STORE(output + output_offset, (IDX_T)gid, acc);
 #if WRITE_INDICES && INDEX_WORDS
@@ -754,12 +843,12 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
         index_words[0] = (int)argmax;
         index_words[1] = (int)((long)argmax >> 32);
 #elif WRITE_INDICES && COMPACTED_LANES
-    /* The scratch buffer's ints: indices_offset counts ints there (the plan binds it so). */
-    ((__global int *)indices)[indices_offset + gid] = (int)argmax;
+        /* The scratch buffer's ints: indices_offset counts ints there (the plan binds it so). */
+        ((__global int *)indices)[indices_offset + gid] = (int)argmax;
 #elif WRITE_INDICES
     indices[indices_offset + gid] = (INDEX_T)argmax;
 #endif
-#if MASKED_STORE
+#if MASKED_STORE || WRAPPED_SURPLUS_ONLY
     }
 #endif
 #endif /* PLANE_SLICES */

@@ -170,17 +170,50 @@ START_TEST(test_lanes_chosen) {
 END_TEST
 
 /* Edge rows (pool_forward.cl, EDGE_ROWS) exist so that unclamped taps never read outside the
- * input: on random configurations of every rank, every tap column of every launched lane (padded
- * lanes included) of every row the lanes run, read from each clamped row of its window, must
- * land inside the tensor, and the lanes and the edge kernel together must cover every output
- * row. Counts the configurations that take edge rows, so the test cannot pass empty. */
+ * input: on random configurations of every rank, every tap column and filler column of every
+ * launched lane (padded lanes included) of every row the lanes run, read from each clamped row of
+ * its window, must land inside the tensor, and so must those of the next row's window that
+ * wrapped lanes also scan, whose stores must stay inside the output; and the lanes and the edge
+ * kernel together must cover every output row. Counts the configurations that take edge rows,
+ * and those with wrapped lanes, so the test cannot pass empty. */
 static int64_t clamp_to(int64_t v, int64_t n) {
     return v < 0 ? 0 : v >= n ? n - 1 : v;
 }
 
+/* The value of -D<name>= in options, 0 when absent. */
+static int64_t option_value(const char *options, const char *name) {
+    const char *at = strstr(options, name);
+    return at ? strtoll(at + strlen(name), NULL, 10) : 0;
+}
+
+/* Every column lane row r's window at output column ow - shift reads, filler columns included. */
+static void expect_window_reads_inside(const clpool_geometry *g, int64_t r, int64_t shift,
+                                       int64_t count, int64_t before, int64_t after,
+                                       uint64_t seed) {
+    const int64_t total = g->n * g->c * g->in[0] * g->in[1] * g->in[2];
+    const int64_t oh = r % g->out[1], od = r / g->out[1] % g->out[0];
+    const int64_t plane = r / (g->out[1] * g->out[0]);
+    for (int64_t jz = 0; jz < g->kernel[0]; ++jz)
+        for (int64_t jy = 0; jy < g->kernel[1]; ++jy) {
+            const int64_t z = clamp_to(od * g->stride[0] - g->pad_begin[0] + jz, g->in[0]);
+            const int64_t y = clamp_to(oh * g->stride[1] - g->pad_begin[1] + jy, g->in[1]);
+            const int64_t row_start = ((plane * g->in[0] + z) * g->in[1] + y) * g->in[2];
+            for (int64_t lane = 0; lane < count; ++lane)
+                for (int64_t jx = -before; jx < g->kernel[2] + after; ++jx) {
+                    const int64_t at =
+                        row_start + (lane - shift) * g->stride[2] - g->pad_begin[2] + jx;
+                    ck_assert_msg(at >= 0 && at < total,
+                                  "seed %llu: row %lld lane %lld (shift %lld) reads element "
+                                  "%lld of %lld",
+                                  (unsigned long long)seed, (long long)r, (long long)lane,
+                                  (long long)shift, (long long)at, (long long)total);
+                }
+        }
+}
+
 static void expect_lane_reads_inside(const clpool_geometry *g, const clpool_device_facts *facts,
                                      clpool_index_type indices, int64_t first, int64_t last,
-                                     uint64_t seed) {
+                                     uint64_t seed, int *wrapped_plans) {
     uint64_t count = 0, rows = 0;
     clpool_kernel_lane_shape(g, facts, CLPOOL_KERNEL_FORWARD, indices, CLPOOL_LANES_WIDTH, &count,
                              &rows);
@@ -189,31 +222,32 @@ static void expect_lane_reads_inside(const clpool_geometry *g, const clpool_devi
                   "seed %llu: %llu lane rows + %lld + %lld edge rows != %lld",
                   (unsigned long long)seed, (unsigned long long)rows, (long long)first,
                   (long long)last, (long long)all_rows);
-    const int64_t total = g->n * g->c * g->in[0] * g->in[1] * g->in[2];
+    char *options = NULL;
+    ck_assert_int_eq(
+        clpool_kernel_build_options(g, facts, 1, CLPOOL_KERNEL_FORWARD, indices, &options),
+        CLPOOL_SUCCESS);
+    const int64_t before = option_value(options, "-DFILLER_BEFORE=");
+    const int64_t after = option_value(options, "-DFILLER_COLUMNS=");
+    const int64_t wrapped = option_value(options, "-DWRAPPED_LANES=");
+    free(options);
+    ck_assert(!wrapped || (int64_t)count == wrapped);
+    if (wrapped)
+        ++*wrapped_plans;
     for (int64_t r = first; r < all_rows - last; ++r) {
-        const int64_t oh = r % g->out[1], od = r / g->out[1] % g->out[0];
-        const int64_t plane = r / (g->out[1] * g->out[0]);
-        for (int64_t jz = 0; jz < g->kernel[0]; ++jz)
-            for (int64_t jy = 0; jy < g->kernel[1]; ++jy) {
-                const int64_t z = clamp_to(od * g->stride[0] - g->pad_begin[0] + jz, g->in[0]);
-                const int64_t y = clamp_to(oh * g->stride[1] - g->pad_begin[1] + jy, g->in[1]);
-                const int64_t row_start = ((plane * g->in[0] + z) * g->in[1] + y) * g->in[2];
-                for (int64_t lane = 0; lane < (int64_t)count; ++lane)
-                    for (int64_t jx = 0; jx < g->kernel[2]; ++jx) {
-                        const int64_t at = row_start + lane * g->stride[2] - g->pad_begin[2] + jx;
-                        ck_assert_msg(at >= 0 && at < total,
-                                      "seed %llu: row %lld lane %lld reads element %lld of %lld",
-                                      (unsigned long long)seed, (long long)r, (long long)lane,
-                                      (long long)at, (long long)total);
-                    }
-            }
+        expect_window_reads_inside(g, r, 0, (int64_t)count, before, after, seed);
+        if (!wrapped)
+            continue;
+        /* The next row's window at column lane - OW, and the stores up to row r + 1. */
+        ck_assert_msg(r + 1 < all_rows, "seed %llu: wrapped row %lld is the last",
+                      (unsigned long long)seed, (long long)r);
+        expect_window_reads_inside(g, r + 1, g->out[2], (int64_t)count, before, after, seed);
     }
 }
 
 START_TEST(test_edge_rows_read_inside) {
     clpool_device_facts facts = dev.ctx->facts;
     facts.cpu = 1;
-    int taken = 0;
+    int taken = 0, wrapped = 0;
     for (uint64_t seed = 1; seed <= 1500; ++seed) {
         pool_case pc;
         random_case_rank(seed, 1 + (int)(seed % 3), &pc);
@@ -227,10 +261,43 @@ START_TEST(test_edge_rows_read_inside) {
                                          &last))
                 continue;
             ++taken;
-            expect_lane_reads_inside(&g, &facts, kinds[k], first, last, seed);
+            expect_lane_reads_inside(&g, &facts, kinds[k], first, last, seed, &wrapped);
         }
     }
     ck_assert_msg(taken >= 100, "only %d random configurations took edge rows", taken);
+    /* Planes 6 or 7 outputs wide, where lanes wrap: every window, stride, padding, ceil_mode and
+     * width that gives them, on a few heights and plane counts. */
+    for (int64_t k = 1; k <= 5; ++k)
+        for (int64_t s = 2; s <= 3; ++s)
+            for (int64_t pad = 0; pad <= k / 2; ++pad)
+                for (int64_t w = k; w <= 24; ++w)
+                    for (int variant = 0; variant < 4; ++variant) {
+                        const int64_t kernel[2] = {k, k}, spatial[2] = {variant % 2 ? 2 * k : k, w};
+                        clpool_pool_desc pool;
+                        clpool_tensor_desc input;
+                        clpool_pool_desc_init(&pool, CLPOOL_MODE_MAX, 2, kernel);
+                        pool.stride[0] = pool.stride[1] = s;
+                        pool.pad_begin[0] = pool.pad_begin[1] = pool.pad_end[0] = pad;
+                        pool.pad_end[1] = pad;
+                        pool.ceil_mode = variant / 2;
+                        clpool_tensor_desc_init(&input, CLPOOL_DTYPE_F32,
+                                                CLPOOL_LAYOUT_CHANNELS_FIRST, 1 + variant % 2,
+                                                1 + variant, 2, spatial);
+                        clpool_geometry g;
+                        if (clpool_geometry_resolve(&pool, &input, &g) != CLPOOL_SUCCESS ||
+                            g.out[2] < 6 || g.out[2] > 7)
+                            continue;
+                        for (int i = 0; i < 2; ++i) {
+                            const clpool_index_type indices =
+                                i ? CLPOOL_INDEX_INT64 : CLPOOL_INDEX_NONE;
+                            int64_t first = -1, last = -1;
+                            if (clpool_kernel_edge_rows(&g, &facts, 1, CLPOOL_KERNEL_FORWARD,
+                                                        indices, &first, &last))
+                                expect_lane_reads_inside(&g, &facts, indices, first, last,
+                                                         (uint64_t)(k * 1000 + w), &wrapped);
+                        }
+                    }
+    ck_assert_msg(wrapped >= 100, "only %d configurations wrapped their lanes", wrapped);
 }
 END_TEST
 
@@ -269,7 +336,7 @@ END_TEST
 /* Forward plans write int64 indices as two 32-bit words on little-endian devices
  * (pool_forward.cl, INDEX_WORDS) from channel lanes and, on CPU devices, from strided width lanes
  * at least 16 wide whose windows overlap, from those at least 16 wide
- * and a multiple of 8 whose windows do not, and from stepped lanes; not
+ * and a multiple of 8 whose windows do not, from wrapped lanes and from stepped lanes; not
  * int32 indices, not compacted lanes (which store ints into the scratch buffer), not other
  * launches. */
 START_TEST(test_index_words_chosen) {
@@ -291,8 +358,7 @@ START_TEST(test_index_words_chosen) {
         {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT64, 1, 50, 3, 1, 2, 0}, /* stepped */
         {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT64, 1, 13, 3, 2, 0, 0}, /* compacted, 6 */
         {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT64, 1, 13, 3, 2, 0, 1}, /* compacted, 7 */
-        {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT64, 1, 14, 2, 2, 0,
-         0}, /* padded, no overlap */
+        {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT64, 1, 14, 2, 2, 2, 0}, /* wrapped, 7 */
         {CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_INDEX_INT64, 1, 9, 3, 1, 0, 0}}; /* 7 outputs */
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
         clpool_pool_desc pool;
@@ -1081,6 +1147,145 @@ static cl_kernel wide_kernel(cl_program program, const char *name, uint64_t work
     return kernel;
 }
 
+/* Wrapped lanes (pool_forward.cl, WRAPPED_LANES) on a CPU device: a plan's lanes kernel swapped
+ * for one whose surplus lanes alone store (WRAPPED_SURPLUS_ONLY), enqueued as the plan with its
+ * edge kernel, so that every value a surplus lane computes is seen: in the plans' kernels the
+ * row's own lane overwrites it within a work-group. Those outputs (each lane row's next row's
+ * first 8 - OW) and the edge rows must match the reference bit for bit (averages within 2 ulp),
+ * values and indices, NaN payloads and ties included; every other output must keep its fill.
+ * Cases: 2 x 2 windows with NaNs and int64 indices (two words), with ties, int32 indices and
+ * ceil_mode overhang along H, 3 x 3 with filler columns, overhang along W, a stride of 1 along H
+ * (first edge rows), averages whose windows overhang with the padding left out of the count, and
+ * planes of one row, whose surplus lanes compute the next plane's, with and without indices. */
+static const struct {
+    clpool_mode mode;
+    int64_t n, c, h, w, k, s_h, s_w, pad_h;
+    int ceil_mode;
+    fill_kind fill;
+    clpool_index_type indices;
+} wrapped_surplus_cases[] = {
+    {CLPOOL_MODE_MAX, 2, 5, 14, 14, 2, 2, 2, 0, 0, FILL_NAN_SCATTER, CLPOOL_INDEX_INT64},
+    {CLPOOL_MODE_MAX, 2, 5, 14, 14, 2, 2, 2, 0, 0, FILL_NAN_SCATTER, CLPOOL_INDEX_NONE},
+    {CLPOOL_MODE_MAX, 1, 7, 11, 14, 2, 2, 2, 0, 1, FILL_INTEGERS, CLPOOL_INDEX_INT32},
+    {CLPOOL_MODE_MAX, 1, 7, 13, 13, 3, 2, 2, 0, 0, FILL_NAN_SCATTER, CLPOOL_INDEX_NONE},
+    {CLPOOL_MODE_MAX, 1, 6, 14, 14, 3, 2, 2, 0, 1, FILL_NAN_SCATTER, CLPOOL_INDEX_NONE},
+    {CLPOOL_MODE_MAX, 1, 3, 9, 14, 3, 1, 2, 1, 0, FILL_INTEGERS, CLPOOL_INDEX_NONE},
+    {CLPOOL_MODE_AVG, 1, 3, 9, 15, 4, 2, 2, 0, 1, FILL_RANDOM, CLPOOL_INDEX_NONE},
+    {CLPOOL_MODE_MAX, 3, 3, 3, 13, 3, 2, 2, 0, 0, FILL_NAN_SCATTER, CLPOOL_INDEX_NONE},
+    {CLPOOL_MODE_MAX, 3, 3, 2, 14, 2, 2, 2, 0, 0, FILL_NAN_SCATTER, CLPOOL_INDEX_INT64},
+};
+
+START_TEST(test_wrapped_surplus_lanes) {
+    const __typeof__(wrapped_surplus_cases[0]) *wc = &wrapped_surplus_cases[_i];
+    ck_assert_msg(dev.ctx->facts.cpu, "wrapped lanes are for CPU devices");
+    clpool_pool_desc pool;
+    clpool_tensor_desc input;
+    clpool_pool_desc_init_2d(&pool, wc->mode, wc->k, wc->k);
+    pool.stride[0] = wc->s_h;
+    pool.stride[1] = wc->s_w;
+    pool.pad_begin[0] = pool.pad_end[0] = wc->pad_h;
+    pool.ceil_mode = wc->ceil_mode;
+    pool.count_include_pad = 0;
+    clpool_tensor_desc_init_2d(&input, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_FIRST, wc->n, wc->c,
+                               wc->h, wc->w);
+    clpool_plan_options options;
+    clpool_plan_options_init(&options);
+    options.specialisation = CLPOOL_SPECIALISE_WINDOW;
+    options.indices = wc->indices;
+    clpool_plan *plan = NULL;
+    ck_assert_int_eq(clpool_plan_create(dev.ctx, &pool, &input, &options, &plan), CLPOOL_SUCCESS);
+    ck_assert_msg(strstr(plan->build_options, "-DWRAPPED_LANES=8") != NULL, "case %d: '%s'", _i,
+                  plan->build_options);
+    const int64_t first = option_value(plan->build_options, "-DEDGE_FIRST=");
+    const int64_t last = option_value(plan->build_options, "-DEDGE_LAST=");
+    char surplus[1100];
+    snprintf(surplus, sizeof surplus, "%s -DWRAPPED_SURPLUS_ONLY=1", plan->build_options);
+    cl_program program = NULL;
+    ck_assert_int_eq(clpool_program_cache_get(&dev.ctx->cache, dev.context, dev.device,
+                                              CLPOOL_FORWARD_SOURCE, surplus, &program),
+                     CLPOOL_SUCCESS);
+    clReleaseKernel(plan->kernel);
+    plan->kernel = wide_kernel(program, CLPOOL_FORWARD_KERNEL, plan->lane_rows, &plan->geometry);
+    clReleaseProgram(program);
+
+    const clpool_geometry *g = &plan->geometry;
+    const size_t n_in = (size_t)g->input_elements, n_out = (size_t)g->output_elements;
+    const size_t index_size = wc->indices == CLPOOL_INDEX_INT32 ? 4 : 8;
+    float *x = malloc(n_in * sizeof *x), *y = malloc(n_out * sizeof *y),
+          *want = malloc(n_out * sizeof *want);
+    int64_t *want_index = malloc(n_out * sizeof *want_index);
+    unsigned char *got_index = malloc(n_out * 8);
+    ck_assert(x && y && want && want_index && got_index);
+    fill_input(wc->fill, 300 + (uint64_t)_i, x, n_in);
+    if (wc->mode == CLPOOL_MODE_MAX)
+        ck_assert_int_eq(ref_pool_max_indices(&pool, &input, x, want, want_index), 0);
+    else
+        ck_assert_int_eq(ref_pool_forward(&pool, &input, x, want, NULL), 0);
+    const uint32_t unwritten_bits = 0x7fa5a5a5u; /* a NaN no input holds */
+    float unwritten;
+    memcpy(&unwritten, &unwritten_bits, sizeof unwritten);
+    for (size_t i = 0; i < n_out; ++i)
+        y[i] = unwritten;
+    memset(got_index, 0xa5, n_out * 8);
+    cl_mem in = make_buffer(CL_MEM_READ_ONLY, n_in * sizeof *x, x);
+    cl_mem out = make_buffer(CL_MEM_READ_WRITE, n_out * sizeof *y, y);
+    cl_mem idx = make_buffer(CL_MEM_READ_WRITE, n_out * 8, got_index);
+    ck_assert_int_eq(wc->indices == CLPOOL_INDEX_NONE
+                         ? clpool_plan_enqueue(plan, dev.queue, in, 0, out, 0, 0, NULL, NULL)
+                         : clpool_plan_enqueue_with_indices(plan, dev.queue, in, 0, out, 0, idx, 0,
+                                                            0, NULL, NULL),
+                     CLPOOL_SUCCESS);
+    ck_assert_int_eq(
+        clEnqueueReadBuffer(dev.queue, out, CL_TRUE, 0, n_out * sizeof *y, y, 0, NULL, NULL),
+        CL_SUCCESS);
+    ck_assert_int_eq(
+        clEnqueueReadBuffer(dev.queue, idx, CL_TRUE, 0, n_out * 8, got_index, 0, NULL, NULL),
+        CL_SUCCESS);
+    const int64_t ow = g->out[2], rows = (int64_t)(n_out / (size_t)ow);
+    int64_t seen = 0;
+    for (int64_t i = 0; i < (int64_t)n_out; ++i) {
+        const int64_t row = i / ow, column = i % ow;
+        const int edge = row < first || row >= rows - last;
+        /* A surplus lane of lanes row row - 1 computed this one. */
+        const int surplus_lane = !edge && row - 1 >= first && column < 8 - ow;
+        if (!edge && !surplus_lane) {
+            expect_each(float_bits(y[i]) == unwritten_bits, "case %d, output %lld written: %.9g",
+                        _i, (long long)i, y[i]);
+            continue;
+        }
+        seen += surplus_lane;
+        const float ulp = nextafterf(fabsf(want[i]), INFINITY) - fabsf(want[i]);
+        expect_each(wc->mode == CLPOOL_MODE_MAX ? float_bits(y[i]) == float_bits(want[i])
+                                                : fabsf(y[i] - want[i]) <= 2.0f * ulp,
+                    "case %d, output %lld (row %lld): %.9g (0x%08x), want %.9g (0x%08x)", _i,
+                    (long long)i, (long long)row, y[i], float_bits(y[i]), want[i],
+                    float_bits(want[i]));
+        if (wc->indices != CLPOOL_INDEX_NONE) {
+            int64_t got = 0;
+            if (index_size == 4) {
+                int32_t narrow = 0;
+                memcpy(&narrow, got_index + (size_t)i * 4, 4);
+                got = narrow;
+            } else {
+                memcpy(&got, got_index + (size_t)i * 8, 8);
+            }
+            expect_each(got == want_index[i], "case %d, output %lld: index %lld, want %lld", _i,
+                        (long long)i, (long long)got, (long long)want_index[i]);
+        }
+    }
+    ck_assert_int_ge(seen, rows - first - last - 1);
+    clReleaseMemObject(in);
+    clReleaseMemObject(out);
+    clReleaseMemObject(idx);
+    clpool_plan_release(plan);
+    free(x);
+    free(y);
+    free(want);
+    free(want_index);
+    free(got_index);
+}
+END_TEST
+
 /* The two-pass global averages (blocks channels-last, slices channels-first, made as for a device
  * other than a CPU) and the channels-last two-pass max built with 64-bit indices, which the
  * library picks only past 2^31 elements: a plan's two kernels are swapped for the IDX_T=long
@@ -1648,6 +1853,8 @@ static Suite *internal_suite(void) {
     tcase_add_test(tc, test_line_blocks_folded);
     tcase_add_loop_test(tc, test_index64_kernel, 0, 2);
     tcase_add_loop_test(tc, test_partials_index64, 0, 3);
+    tcase_add_loop_test(tc, test_wrapped_surplus_lanes, 0,
+                        (int)(sizeof wrapped_surplus_cases / sizeof wrapped_surplus_cases[0]));
     tcase_add_test(tc, test_scratch_failure);
     tcase_add_test(tc, test_scratch_kept);
     tcase_add_test(tc, test_scatter_margins);

@@ -492,28 +492,34 @@ END_TEST
  * lies before it) and keeps exact lanes, and so does a row of 17 (a remainder of 1). Planes whose
  * windows overhang along W (ceil_mode) compact too where they overlap, and pad where they do
  * not, with edge rows (test_edge_rows_case) in place of the standing back; ceil_mode whose
- * windows stay inside compacts. */
+ * windows stay inside compacts. Planes 6 or 7 wide wrap their lanes instead (WRAPPED_LANES,
+ * padded = 3: 8 lanes, the surplus computing the next row's first outputs, the tensor's last
+ * row an edge row) where their columns form whole groups of the stride (with filler columns for
+ * max windows at least 2 high), without indices, and with indices where windows neither overlap
+ * nor overhang along W (`none`: the plan without indices). */
 static const struct {
     const char *name;
     int rank;
     int64_t n, c, spatial[3], k, s;
     int ceil_mode;
     fill_kind fill;
-    int padded; /* 1 padded lanes, 2 compacted lanes */
+    int padded; /* 1 padded lanes, 2 compacted lanes, 3 wrapped lanes */
+    int none;   /* the same without indices: 0 or 3 */
 } padded_cases[] = {
-    {"w13_k3s2_six_lanes_nans", 2, 1, 23, {13, 13}, 3, 2, 0, FILL_NAN_SCATTER, 2},
-    {"w14_k2s2_seven_lanes_ties", 2, 3, 5, {6, 14}, 2, 2, 0, FILL_INTEGERS, 1},
-    {"two_planes_of_one_row", 2, 1, 2, {3, 13}, 3, 2, 0, FILL_INTEGERS, 2},
-    {"one_row_cannot_stand_back", 2, 1, 1, {3, 13}, 3, 2, 0, FILL_RANDOM, 0},
-    {"line_w16_k4s2_seven_lanes", 1, 2, 9, {16}, 4, 2, 0, FILL_NAN_SCATTER, 2},
-    {"volume_4x6x14_k2s2", 3, 1, 3, {4, 6, 14}, 2, 2, 0, FILL_INTEGERS, 1},
-    {"w14_k3s2_ceil_overhang_edge_rows", 2, 2, 7, {14, 14}, 3, 2, 1, FILL_RANDOM, 2},
-    {"w14_k2s2_ceil_overhang_no_overlap", 2, 2, 7, {14, 13}, 2, 2, 1, FILL_NAN_SCATTER, 1},
-    {"w55_k3s2_27_lanes_compacted_ties", 2, 1, 3, {7, 55}, 3, 2, 0, FILL_INTEGERS, 2},
-    {"w27_k3s2_ceil_inside_13_lanes", 2, 2, 3, {5, 27}, 3, 2, 1, FILL_NAN_SCATTER, 2},
-    {"volume_5x5x23_k3s2_11_lanes", 3, 1, 2, {5, 5, 23}, 3, 2, 0, FILL_RANDOM, 2},
-    {"w35_k3s2_remainder_one_exact", 2, 1, 4, {5, 35}, 3, 2, 0, FILL_RANDOM, 0},
-    {"w16_k4s2_stands_back_no_fillers", 2, 1, 3, {6, 16}, 4, 2, 0, FILL_NAN_SCATTER, 2},
+    {"w13_k3s2_six_lanes_nans", 2, 1, 23, {13, 13}, 3, 2, 0, FILL_NAN_SCATTER, 2, 3},
+    {"w14_k2s2_seven_lanes_ties", 2, 3, 5, {6, 14}, 2, 2, 0, FILL_INTEGERS, 3, 3},
+    {"two_planes_of_one_row", 2, 1, 2, {3, 13}, 3, 2, 0, FILL_INTEGERS, 2, 3},
+    {"one_row_cannot_stand_back", 2, 1, 1, {3, 13}, 3, 2, 0, FILL_RANDOM, 0, 0},
+    {"line_w16_k4s2_seven_lanes", 1, 2, 9, {16}, 4, 2, 0, FILL_NAN_SCATTER, 2, 3},
+    {"line_w13_k3s2_one_tap_high", 1, 2, 9, {13}, 3, 2, 0, FILL_INTEGERS, 2, 0},
+    {"volume_4x6x14_k2s2", 3, 1, 3, {4, 6, 14}, 2, 2, 0, FILL_INTEGERS, 3, 3},
+    {"w14_k3s2_ceil_overhang_edge_rows", 2, 2, 7, {14, 14}, 3, 2, 1, FILL_RANDOM, 2, 3},
+    {"w14_k2s2_ceil_overhang_no_overlap", 2, 2, 7, {14, 13}, 2, 2, 1, FILL_NAN_SCATTER, 1, 0},
+    {"w55_k3s2_27_lanes_compacted_ties", 2, 1, 3, {7, 55}, 3, 2, 0, FILL_INTEGERS, 2, 0},
+    {"w27_k3s2_ceil_inside_13_lanes", 2, 2, 3, {5, 27}, 3, 2, 1, FILL_NAN_SCATTER, 2, 0},
+    {"volume_5x5x23_k3s2_11_lanes", 3, 1, 2, {5, 5, 23}, 3, 2, 0, FILL_RANDOM, 2, 0},
+    {"w35_k3s2_remainder_one_exact", 2, 1, 4, {5, 35}, 3, 2, 0, FILL_RANDOM, 0, 0},
+    {"w16_k4s2_stands_back_no_fillers", 2, 1, 3, {6, 16}, 4, 2, 0, FILL_NAN_SCATTER, 2, 3},
 };
 
 /* Whether a specialised channels-first forward plan of pool over input with these indices pads
@@ -531,14 +537,22 @@ static clpool_plan *window_plan(const char *label, const clpool_pool_desc *pool,
     return plan;
 }
 
-/* 0, 1 with padded lanes, 2 with compacted lanes (which also run a second kernel). */
+/* 0, 1 with padded lanes, 2 with compacted lanes (which also run a second kernel), 3 with
+ * wrapped lanes (and the edge kernel). */
 static int plan_pads_lanes(const clpool_pool_desc *pool, const clpool_tensor_desc *input,
                            clpool_index_type indices) {
     clpool_plan *plan = window_plan("padded lanes", pool, input, indices);
     const char *options = clpool_plan_build_options(plan);
     const int padded = strstr(options, "-DPADDED_LANES=") != NULL;
     const int compacted = strstr(options, "-DCOMPACTED_LANES=1") != NULL;
+    const int wrapped = strstr(options, "-DWRAPPED_LANES=8") != NULL;
     ck_assert_int_eq(compacted && !padded, 0);
+    if (wrapped) {
+        ck_assert_int_eq(padded, 0);
+        ck_assert_uint_eq(clpool_plan_kernel_count(plan), 2u);
+        clpool_plan_release(plan);
+        return 3;
+    }
     if (compacted) /* the copy, and with filler columns any edge rows */
         ck_assert_uint_eq(clpool_plan_kernel_count(plan),
                           strstr(options, "-DFILLER_COLUMNS=") != NULL &&
@@ -565,7 +579,8 @@ START_TEST(test_padded_lanes_case) {
     const int padded = (type & CL_DEVICE_TYPE_CPU) != 0 ? padded_cases[_i].padded : 0;
     ck_assert_int_eq(plan_pads_lanes(&pc.pool, &pc.input, CLPOOL_INDEX_INT64), padded);
     ck_assert_int_eq(plan_pads_lanes(&pc.pool, &pc.input, CLPOOL_INDEX_INT32), padded);
-    ck_assert_int_eq(plan_pads_lanes(&pc.pool, &pc.input, CLPOOL_INDEX_NONE), 0);
+    ck_assert_int_eq(plan_pads_lanes(&pc.pool, &pc.input, CLPOOL_INDEX_NONE),
+                     (type & CL_DEVICE_TYPE_CPU) != 0 ? padded_cases[_i].none : 0);
     float *x = make_input(&pc, 131 + (uint64_t)_i, CLPOOL_LAYOUT_CHANNELS_FIRST);
     expect_indices_match_reference(pc.name, &pc.pool, &pc.input, x, CLPOOL_SPECIALISE_WINDOW,
                                    CLPOOL_INDEX_INT64);
@@ -679,6 +694,105 @@ START_TEST(test_edge_rows_case) {
 }
 END_TEST
 
+/* Channels-first forward plans of planes 6 or 7 outputs wide wrap their 8 lanes on a CPU device
+ * (pool_forward.cl, WRAPPED_LANES): each surplus lane computes the next row's output in the same
+ * place, scanning that row's window too, and the tensor's last row (with any rows whose reads
+ * could leave the input) is an edge row. The standard small planes (vgg_pool5's 2 x 2, alexnet's
+ * 3 x 3 with a filler column, googlenet's ceil_mode overhang without indices), first edge rows
+ * from a stride of 1 along H, a volume, a line, planes of one row that wrap into the next plane,
+ * averages whose windows overhang with and without the padding counted; and the plans that must
+ * not wrap: averages with an incomplete group of columns, windows one tap high that no filler
+ * can complete, and indices with windows that overlap or overhang along W. Values and indices bit
+ * for bit against the reference, NaN payloads and ties included. first < 0: not wrapped. */
+typedef struct {
+    const char *name;
+    clpool_mode mode;
+    int rank;
+    int64_t n, c, spatial[3], kernel[3], stride[3], pad[3];
+    int ceil_mode, count_include_pad;
+    fill_kind fill;
+    int first, last;  /* the edge rows without indices */
+    int with_indices; /* whether plans with indices wrap too */
+} wrapped_case;
+
+/* clang-format off */
+static const wrapped_case wrapped_cases[] = {
+    {"max_14x14_k2s2_vgg_pool5_nans", CLPOOL_MODE_MAX, 2, 2, 5, {14, 14}, {2, 2}, {2, 2},
+     {0, 0}, 0, 1, FILL_NAN_SCATTER, 0, 1, 1},
+    {"max_13x13_k3s2_alexnet_pool3_ties", CLPOOL_MODE_MAX, 2, 1, 7, {13, 13}, {3, 3}, {2, 2},
+     {0, 0}, 0, 1, FILL_INTEGERS, 0, 1, 0},
+    {"max_14x14_k3s2_ceil_googlenet_pool4", CLPOOL_MODE_MAX, 2, 1, 6, {14, 14}, {3, 3},
+     {2, 2}, {0, 0}, 1, 1, FILL_NAN_SCATTER, 0, 1, 0},
+    {"max_9x14_k3_s1x2_p1x0_first_rows", CLPOOL_MODE_MAX, 2, 1, 3, {9, 14}, {3, 3}, {1, 2},
+     {1, 0}, 0, 1, FILL_INTEGERS, 1, 2, 0},
+    {"max_3x6x14_k2s2_volume", CLPOOL_MODE_MAX, 3, 1, 3, {3, 6, 14}, {2, 2, 2}, {2, 2, 2},
+     {0, 0, 0}, 0, 1, FILL_NAN_SCATTER, 0, 1, 1},
+    {"max_line_w16_k4s2", CLPOOL_MODE_MAX, 1, 2, 5, {16}, {4}, {2}, {0}, 0, 1, FILL_INTEGERS,
+     0, 1, 0},
+    {"max_3x13_k3s2_planes_of_one_row", CLPOOL_MODE_MAX, 2, 1, 2, {3, 13}, {3, 3}, {2, 2},
+     {0, 0}, 0, 1, FILL_NAN_SCATTER, 0, 1, 0},
+    {"avg_14x14_k2s2", CLPOOL_MODE_AVG, 2, 2, 3, {14, 14}, {2, 2}, {2, 2}, {0, 0}, 0, 1,
+     FILL_RANDOM, 0, 1, 0},
+    {"avg_9x15_k4s2_ceil_exclude_pad", CLPOOL_MODE_AVG, 2, 1, 3, {9, 15}, {4, 4}, {2, 2},
+     {0, 0}, 1, 0, FILL_RANDOM, 0, 1, 0},
+    {"avg_9x15_k4s2_ceil_include_pad", CLPOOL_MODE_AVG, 2, 1, 3, {9, 15}, {4, 4}, {2, 2},
+     {0, 0}, 1, 1, FILL_RANDOM, 0, 1, 0},
+    {"avg_13x13_k3s2_incomplete_group", CLPOOL_MODE_AVG, 2, 1, 3, {13, 13}, {3, 3}, {2, 2},
+     {0, 0}, 0, 1, FILL_RANDOM, -1, -1, 0},
+    {"max_line_w13_k3s2_one_tap_high", CLPOOL_MODE_MAX, 1, 1, 4, {13}, {3}, {2}, {0}, 0, 1,
+     FILL_NAN_SCATTER, -1, -1, 0},
+};
+/* clang-format on */
+
+/* Whether a specialised plan of pool over input wraps its lanes, with the edge rows expected
+ * ("" when it must not wrap), and its kernel count then (the lanes and the edge kernel). */
+static void expect_wrapped(const char *label, const clpool_pool_desc *pool,
+                           const clpool_tensor_desc *input, clpool_index_type indices,
+                           const char *expected) {
+    clpool_plan *plan = window_plan(label, pool, input, indices);
+    const char *built = clpool_plan_build_options(plan);
+    if (*expected) {
+        ck_assert_msg(strstr(built, expected) != NULL, "%s: no '%s' in '%s'", label, expected,
+                      built);
+        ck_assert_uint_eq(clpool_plan_kernel_count(plan), 2u);
+    } else {
+        ck_assert_msg(strstr(built, "WRAPPED") == NULL, "%s: wrapped in '%s'", label, built);
+    }
+    clpool_plan_release(plan);
+}
+
+START_TEST(test_wrapped_lanes_case) {
+    const wrapped_case *wc = &wrapped_cases[_i];
+    pool_case pc = {.name = wc->name, .fill = wc->fill};
+    init_window(&pc, wc->mode, wc->rank, wc->kernel, wc->stride, wc->pad, wc->ceil_mode,
+                wc->count_include_pad);
+    clpool_tensor_desc_init(&pc.input, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_FIRST, wc->n, wc->c,
+                            wc->rank, wc->spatial);
+    cl_device_type type = 0;
+    ck_assert_int_eq(clGetDeviceInfo(dev.device, CL_DEVICE_TYPE, sizeof type, &type, NULL),
+                     CL_SUCCESS);
+    char expected[80] = "";
+    if (wc->first >= 0 && (type & CL_DEVICE_TYPE_CPU) != 0)
+        snprintf(expected, sizeof expected,
+                 "-DEDGE_ROWS=1 -DEDGE_FIRST=%d -DEDGE_LAST=%d -DWRAPPED_LANES=8", wc->first,
+                 wc->last);
+    float *x = make_input(&pc, 171 + (uint64_t)_i, CLPOOL_LAYOUT_CHANNELS_FIRST);
+    if (wc->mode == CLPOOL_MODE_MAX) {
+        expect_wrapped(wc->name, &pc.pool, &pc.input, CLPOOL_INDEX_INT64,
+                       wc->with_indices ? expected : "");
+        expect_wrapped(wc->name, &pc.pool, &pc.input, CLPOOL_INDEX_INT32,
+                       wc->with_indices ? expected : "");
+        expect_indices_match_reference(wc->name, &pc.pool, &pc.input, x, CLPOOL_SPECIALISE_WINDOW,
+                                       CLPOOL_INDEX_INT64);
+        expect_indices_match_reference(wc->name, &pc.pool, &pc.input, x, CLPOOL_SPECIALISE_WINDOW,
+                                       CLPOOL_INDEX_INT32);
+    }
+    expect_wrapped(wc->name, &pc.pool, &pc.input, CLPOOL_INDEX_NONE, expected);
+    expect_matches_reference(wc->name, &pc.pool, &pc.input, x, CLPOOL_SPECIALISE_WINDOW);
+    free(x);
+}
+END_TEST
+
 /* Channels-first max forward plans whose strided width lanes are exact and whose windows lie
  * inside the input, overlap along W with a width no multiple of the stride and span 2 rows or
  * more read filler columns after each window row (pool_forward.cl, FILLER_COLUMNS), which
@@ -737,8 +851,8 @@ static const filler_case filler_cases[] = {
      FILL_INTEGERS, 1, 1, 1, 1, 0, 1, 0, 0, 0},
     {"max_12x30_k5s2p2_after_two_first", CLPOOL_MODE_MAX, 2, 1, 2, {12, 30}, {5, 5}, {2, 2},
      FILL_NAN_SCATTER, 1, 1, 1, 1, 2, 0, 0, 2, 0},
-    {"max_9x15_k3s2_seven_lanes_none", CLPOOL_MODE_MAX, 2, 1, 2, {9, 15}, {3, 3}, {2, 2},
-     FILL_RANDOM, 0, -1, 1, 1, 0, 0, 0, 0, 0},
+    {"max_9x15_k3s2_seven_lanes_wrapped", CLPOOL_MODE_MAX, 2, 1, 2, {9, 15}, {3, 3}, {2, 2},
+     FILL_RANDOM, 1, 1, 1, 1, 0, 0, 0, 0, 0},
     {"max_14x13_k3s2p1_compacted_first_edge_row", CLPOOL_MODE_MAX, 2, 2, 3, {14, 13}, {3, 3},
      {2, 2}, FILL_NAN_SCATTER, 0, 1, 0, 1, 1, 0, 0, 1, 1},
 };
@@ -1049,6 +1163,8 @@ static Suite *ranks_suite(void) {
                         (int)(sizeof padded_cases / sizeof padded_cases[0]));
     tcase_add_loop_test(lanes, test_edge_rows_case, 0,
                         (int)(sizeof edge_cases / sizeof edge_cases[0]));
+    tcase_add_loop_test(lanes, test_wrapped_lanes_case, 0,
+                        (int)(sizeof wrapped_cases / sizeof wrapped_cases[0]));
     tcase_add_loop_test(lanes, test_filler_columns_case, 0,
                         (int)(sizeof filler_cases / sizeof filler_cases[0]));
     TCase *partials = device_tcase(s, "partials");

@@ -438,8 +438,9 @@ CLPOOL_API clpool_status clpool_plan_indices_bytes(const clpool_plan *plan, size
  * the work-group size it launches with now (smaller after a refused launch). Plans launched in
  * two dimensions (-DLANES in the options) split that size into a width dividing the lanes
  * launched along dimension 0 (the channels; the output's W, rounded up to a multiple of 8 for
- * unit stride, to 8 for strided planes narrower than 8 written with indices, or to a multiple of
- * 8 for compacted lanes, -DCOMPACTED_LANES, below); for
+ * unit stride, to 8 for strided planes narrower than 8 written with indices or wrapped
+ * (-DWRAPPED_LANES=8, below), or to a multiple of 8 for compacted lanes, -DCOMPACTED_LANES,
+ * below); for
  * channels-first backward passes the input's W over the stride, rounded up to a multiple of 8,
  * or for global ones the plane; a two-pass channels-first global average's slices) times a
  * height, which can come to a little less; with -DSTEPPED_LANES (unit-stride channels-first max
@@ -467,7 +468,13 @@ CLPOOL_API size_t clpool_plan_local_size(const clpool_plan *plan);
  * wide or compacted, of windows at least 2 rows high that overlap along W and leave a group of
  * stride-many columns incomplete (the width, or the padding along W, no multiple of the stride),
  * inside the input or with edge rows, whose first or last rows would read those columns outside
- * the input), on CPU devices for channels-first max forward
+ * the input; also for the plans on CPU devices whose strided planes are 6 or 7 outputs wide,
+ * -DWRAPPED_LANES=8: 8 lanes per output row, each surplus lane computing one of the next row's
+ * first outputs, which that row's lane also stores, the same bits; their edge rows always
+ * include the tensor's last output row, as no row follows it; for max and average without
+ * indices where a window row's columns form whole groups of the stride, filler columns
+ * included, and with indices where the windows also stay inside the input along W), on CPU
+ * devices for channels-first max forward
  * plans with indices whose strided windows overlap along W and lie inside the input, or overhang
  * it along W with edge rows, and whose
  * output W is at least 3 above a multiple of 8, with fewer than 2^31 elements in the input, the
