@@ -559,8 +559,9 @@ static int filler_layout(const clpool_geometry *g, const clpool_device_facts *fa
 }
 
 /* Strided width lanes of forward plans on CPU devices whose planes are 6 or 7 outputs wide
- * (under LANE_MULTIPLE, at least half of it): LANE_MULTIPLE lanes per output row, the surplus
- * ones computing the next row's first outputs (pool_forward.cl, WRAPPED_LANES), every store
+ * (under LANE_MULTIPLE and at least half of it, so that the surplus stays within the next row;
+ * narrower planes have no width lanes, MIN_WIDTH_LANES): LANE_MULTIPLE lanes per output row, the
+ * surplus ones computing the next row's first outputs (pool_forward.cl, WRAPPED_LANES), every store
  * unconditional and affine. Exact, PoCL vectorised such rows across the rows, every tap a gather
  * and every store a scatter; padded with a masked store (PADDED_LANES) the taps were gathers, and
  * compacted (COMPACTED_LANES) the copy was. Measured on PoCL (batch 8, alternating rounds;

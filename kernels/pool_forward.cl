@@ -653,8 +653,9 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
 #elif LANES == LANES_WIDTH
     /* Dimension 1 runs over the output rows ((n * C + c) * OD + od) * OH + oh, total of them
      * from EDGE_FIRST on; dimension 0 over ow. With a stride along W the host launches exactly
-     * P_OW lanes (its work-group width divides that count), which the kernel relies on: a lane
-     * past them would read past its row, unclamped where no window overhangs. Surplus rows redo
+     * P_OW lanes (its work-group width divides that count), or PADDED_LANES or WRAPPED_LANES
+     * (below), which the kernel relies on: a lane past them would read past its row, unclamped
+     * where no window overhangs, further than the host's edge rows allow for. Surplus rows redo
      * the last one and store the same values in the same places: a conditional store would have
      * the compiler sink the loads under it, where, strided, they become gathers (4x slower for
      * stride 2). */
@@ -758,15 +759,16 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
      * scans' states are selected before their results: two results side by side (the NaN
      * tests, the divisions) were paired into 2-wide vectors by LLVM's SLP vectoriser, which
      * then left the work-item loop scalar. */
-    IDX_T next = row + 1;
-    const int next_oh = (int)(next % P_OH);
-    next /= P_OH;
-    const int next_od = (int)(next % P_OD);
-    next /= P_OD;
+    /* The next row's position by carrying, not dividing again: this per-row arithmetic is
+     * about half of a row's instructions, one vector of 8 lanes per row. */
+    const bool next_plane_d = oh + 1 == P_OH;
+    const int next_oh = next_plane_d ? 0 : oh + 1;
+    const bool next_plane = next_plane_d && od + 1 == P_OD;
+    const int next_od = next_plane ? 0 : od + next_plane_d;
     window_state own, next_window;
     window_scan(in, plane, od, oh, ow, false, CLAMP_W, FILLER_COLUMNS + FILLER_BEFORE > 0, &own);
-    window_scan(in, next * plane_elements, next_od, next_oh, ow - P_OW, false, CLAMP_W,
-                FILLER_COLUMNS + FILLER_BEFORE > 0, &next_window);
+    window_scan(in, plane + (next_plane ? plane_elements : 0), next_od, next_oh, ow - P_OW, false,
+                CLAMP_W, FILLER_COLUMNS + FILLER_BEFORE > 0, &next_window);
     const bool wraps = ow >= P_OW;
     own.acc = wraps ? next_window.acc : own.acc;
     own.last_nan = wraps ? next_window.last_nan : own.last_nan;
