@@ -121,11 +121,14 @@
 #endif
 /* Whether tap column jx of some output's window lies outside the row (padding at the begin, or
  * the last window past the end): max pooling's selects below for a tap that never does are left
- * out at compile time. Lanes past the row's outputs (padded, compacted and wrapped lanes) read
- * further, unclamped, but their results are discarded. The average's masks keep every tap's
- * test: without it for the taps inside, a row's mask alone made PoCL read them as gathers
- * (average 4 x 4 stride 2 ceil_mode on 8 x 256 x 15 x 15, 0.25 -> 0.61 ms). */
-#define TAP_MAY_LEAVE_W(jx) ((jx) < P_PBW || (P_OW - 1) * P_SW - P_PBW + (jx) >= P_IW)
+ * out at compile time, and so are the averages' column tests with unit stride along W
+ * (AVERAGE_COLUMN_TEST; inception_avg35 forward channels-first 1.33x with edge rows). Lanes past
+ * the row's outputs (padded, compacted, wrapped and surplus unit-stride lanes) read further,
+ * unclamped, but their results are discarded. Strided averages keep every tap's test: without it
+ * for the taps inside, a row's mask alone made PoCL read them as gathers (average 4 x 4 stride 2
+ * ceil_mode on 8 x 256 x 15 x 15, 0.25 -> 0.61 ms). */
+#define TAP_MAY_LEAVE_W(jx)     ((jx) < P_PBW || (P_OW - 1) * P_SW - P_PBW + (jx) >= P_IW)
+#define AVERAGE_COLUMN_TEST(jx) (P_SW > 1 || TAP_MAY_LEAVE_W(jx))
 #if POOL_MAX
 /* With select_w (EDGE_ROWS) the column is left unclamped and a tap outside the row, which read
  * a neighbouring row's element, counts as -inf: it neither changes the result nor the argmax. */
@@ -142,7 +145,10 @@
     {                                                                                              \
         const int tx_ = CLAMP_TAP(xs + (jx), P_IW, clamp_w);                                       \
         const ACC_T v_ = LOAD(row_, tx_ * TAP_STEP);                                               \
-        acc += (TAPS_INSIDE || in_zy_ && xs + (jx) >= 0 && xs + (jx) < P_IW) ? v_ : (ACC_T)0;      \
+        acc += (TAPS_INSIDE ||                                                                     \
+                in_zy_ && (!AVERAGE_COLUMN_TEST(jx) || xs + (jx) >= 0 && xs + (jx) < P_IW))        \
+                   ? v_                                                                            \
+                   : (ACC_T)0;                                                                     \
     }
 #endif
 #define FORWARD_ROW_H(jz, jy)                                                                      \
@@ -271,17 +277,17 @@
     (LANES == LANES_SLICE) != PLANE_SLICES
 #error "LANES does not match the layout"
 #endif
-/* EDGE_ROWS (host: pool_kernels.c), with strided LANES_WIDTH whose windows reach past the input
- * along W (padding, ceil_mode): a clamped column would differ from lane to lane, which makes
- * every tap a gather, and a predicated one too (item 14 of docs/PERFORMANCE.md); so each tap is
- * read at its own column, unclamped, which stays affine in the lane, and a tap outside the row
- * is discarded by a select (FORWARD_TAP's select_w). Such a read lands in the row before or
- * after, inside the input except in the tensor's first and last input rows: the lanes run the
- * output rows from EDGE_FIRST on, total of them, and clpool_pool_forward_edge, a second launch
- * from the same program, computes the first EDGE_FIRST and last EDGE_LAST rows, which could
- * read those, with clamped taps. resnet_stem forward+indices channels-first 5.2 -> 2.5
- * ms against the border-column split it replaces, whose 55 interior lanes left 7 to scalar code
- * and whose border kernel gathered (PoCL, batch 8). */
+/* EDGE_ROWS (host: pool_kernels.c), with LANES_WIDTH whose windows reach past the input along W
+ * (padding, ceil_mode; strided, or unit-stride as MASKED_TAPS below says): a clamped column would
+ * differ from lane to lane, which makes every tap a gather, and a predicated one too (item 14 of
+ * docs/PERFORMANCE.md); so each tap is read at its own column, unclamped, which stays affine in the
+ * lane, and a tap outside the row is discarded by a select (FORWARD_TAP's select_w). Such a read
+ * lands in the row before or after, inside the input except in the tensor's first and last input
+ * rows: the lanes run the output rows from EDGE_FIRST on, total of them, and
+ * clpool_pool_forward_edge, a second launch from the same program, computes the first EDGE_FIRST
+ * and last EDGE_LAST rows, which could read those, with clamped taps. resnet_stem forward+indices
+ * channels-first 5.2 -> 2.5 ms against the border-column split it replaces, whose 55 interior lanes
+ * left 7 to scalar code and whose border kernel gathered (PoCL, batch 8). */
 /* PADDED_LANES (host: pool_kernels.c), with LANES_WIDTH and WRITE_INDICES: the lane count of a
  * strided plane narrower than it whose windows stay inside the input (no clamps), the surplus
  * lanes storing nothing (below). PoCL vectorises the 6 or 7 lanes of such a plane 4 wide with a
@@ -374,12 +380,18 @@
  * window reaches past the input (TAPS_INSIDE; for GLOBAL_PARTIALS, blocks that tile the plane):
  * their taps are then plain loads, unmasked (resnet50_gap 0.11-0.19 -> 0.10-0.11 ms, the 112 x
  * 112 global plane's block sums 0.66-0.82 -> 0.24-0.55 ms). */
+/* Unit-stride width lanes with edge rows (host: pool_kernels.c) read their taps as the strided
+ * ones do, unclamped along W, with a select (max) or a mask (averages) only in the columns that
+ * can leave the row, and clamped along H, the same for every lane: a predicated tap, a row mask
+ * and a column mask anded, a masked load and a blend, took 1.15-1.6x the time (googlenet_3a and
+ * the inception averages forward; docs/PERFORMANCE.md item 80). */
 #define MASKED_TAPS                                                                                \
-    (LANES == LANES_CHANNEL && !POOL_MAX && !TAPS_INSIDE || LANES == LANES_WIDTH && S_W == 1)
+    (LANES == LANES_CHANNEL && !POOL_MAX && !TAPS_INSIDE ||                                        \
+     LANES == LANES_WIDTH && S_W == 1 && !EDGE_ROWS)
 
 /* Width lanes whose surplus lanes store nothing: a store under `live` (below). */
 #define MASKED_STORE                                                                               \
-    (LANES == LANES_WIDTH && (MASKED_TAPS && !STEPPED_LANES || PADDED_LANES && !COMPACTED_LANES))
+    (LANES == LANES_WIDTH && (S_W == 1 && !STEPPED_LANES || PADDED_LANES && !COMPACTED_LANES))
 
 #ifndef WRITE_INDICES
 #define WRITE_INDICES 0
@@ -404,9 +416,9 @@
                       CHANNELS_LAST || WRAPPED_LANES <= OUT_W || WRAPPED_LANES > 2 * OUT_W)
 #error "WRAPPED_LANES is for strided width lanes with edge rows, one row's surplus wide"
 #endif
-#if EDGE_ROWS && (LANES != LANES_WIDTH || S_W == 1 ||                                              \
+#if EDGE_ROWS && (LANES != LANES_WIDTH || S_W == 1 && WRITE_INDICES && !STEPPED_LANES ||           \
                   !(CLAMP_W || FILLER_COLUMNS || FILLER_BEFORE || WRAPPED_LANES))
-#error "EDGE_ROWS is for strided width lanes whose windows overhang along W, or fillers"
+#error "EDGE_ROWS is for width lanes whose windows overhang along W, or fillers"
 #endif
 #if STEPPED_LANES && (LANES != LANES_WIDTH || S_W != 1)
 #error "STEPPED_LANES is for unit-stride width lanes"
@@ -688,9 +700,10 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
 #else
     const int ow = (int)get_global_id(0);
 #endif
-#if MASKED_TAPS && !STEPPED_LANES
+#if S_W == 1 && !STEPPED_LANES
     /* Unit stride along W: the host rounds the lanes up to a multiple of 8, and a surplus lane
-     * (ow past P_OW) reads only within its row, as every tap is, and stores nothing. */
+     * (ow past P_OW) reads only within its row, as every tap is (with edge rows, on into the
+     * next), and stores nothing. */
     const bool live = ow < P_OW && get_global_id(1) < total;
 #endif
 #if COMPACTED_LANES

@@ -609,6 +609,7 @@ static void init_window(pool_case *pc, clpool_mode mode, int rank, const int64_t
  * EDGE_ROWS): padding at the begin (first rows: one, or several where a stride of 1 along H or D
  * keeps later windows on the first input row), ceil_mode and end padding (last rows), both, a
  * volume, padded lanes (7 outputs with indices), averages with and without the padding counted,
+ * unit-stride windows (max, stepped with indices, and averages; their lanes rounded up to 8),
  * a tensor whose rows would all be edge rows, which keeps clamped lanes, and one whose overhang
  * no row can carry outside the input (no window reads the last input row), which takes the
  * unclamped lanes with no edge rows and launches no second kernel (OpenCL 1.2 refuses an empty
@@ -643,6 +644,12 @@ static const edge_case edge_cases[] = {
      FILL_INTEGERS, -1, -1},
     {"max_6x20_k1x3_s2x3_ceil_no_row_reads_the_last", CLPOOL_MODE_MAX, 2, 1, 1, {6, 20}, {1, 3},
      {2, 3}, {0, 0}, 1, 1, FILL_NAN_SCATTER, 0, 0},
+    {"max_10x28_k3s1p1_unit_stride", CLPOOL_MODE_MAX, 2, 1, 3, {10, 28}, {3, 3}, {1, 1}, {1, 1},
+     0, 1, FILL_NAN_SCATTER, 2, 2},
+    {"avg_9x35_k3s1p1_unit_stride_exclude_pad", CLPOOL_MODE_AVG, 2, 2, 2, {9, 35}, {3, 3},
+     {1, 1}, {1, 1}, 0, 0, FILL_RANDOM, 2, 2},
+    {"max_7x20_k5s1p2_unit_stride_ties", CLPOOL_MODE_MAX, 2, 1, 2, {7, 20}, {5, 5}, {1, 1},
+     {2, 2}, 0, 1, FILL_INTEGERS, 3, 3},
 };
 /* clang-format on */
 

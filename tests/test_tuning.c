@@ -699,14 +699,16 @@ END_TEST
  * under 8 is raised to 8, and refused sizes are halved down to 8, not below, where the error
  * then stops. Every launch that works gives the reference's values and indices. */
 START_TEST(test_retry_stepped_lanes) {
-    enum { IN = 1 * 2 * 4 * 20, OUT = IN }; /* 3 x 3 windows, stride 1, padding 1 */
+    /* 3 x 3 windows, stride 1, padding 1 along H only: windows that overhang along W would
+     * add the edge rows' kernel, another launch. */
+    enum { IN = 1 * 2 * 4 * 20, OUT = 1 * 2 * 4 * 18 };
     if (!dev.ctx->facts.cpu)
         return; /* stepped lanes are for CPU devices */
     clpool_pool_desc pool;
     clpool_tensor_desc input;
     clpool_pool_desc_init_2d(&pool, CLPOOL_MODE_MAX, 3, 3);
     pool.stride[0] = pool.stride[1] = 1;
-    pool.pad_begin[0] = pool.pad_begin[1] = pool.pad_end[0] = pool.pad_end[1] = 1;
+    pool.pad_begin[0] = pool.pad_end[0] = 1;
     clpool_tensor_desc_init_2d(&input, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_FIRST, 1, 2, 4, 20);
     clpool_plan_options options;
     clpool_plan_options_init(&options);
@@ -714,6 +716,7 @@ START_TEST(test_retry_stepped_lanes) {
     clpool_plan *plan = NULL;
     ck_assert_int_eq(clpool_plan_create(dev.ctx, &pool, &input, &options, &plan), CLPOOL_SUCCESS);
     ck_assert_int_eq(plan->stepped_lanes, 1);
+    ck_assert_uint_eq(clpool_plan_kernel_count(plan), 1);
     const size_t first = clpool_plan_local_size(plan);
     ck_assert_uint_ge(first, 16);
     int tries = 0;
