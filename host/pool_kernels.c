@@ -93,14 +93,14 @@ static int64_t covering_outputs(const clpool_geometry *g, int i) {
 
 /* Channels-first planes take lanes from 6 live ones up (a 7-wide output plane still runs 1.5x
  * faster that way than one work-item per output in memory order). Residue lanes, and the width
- * lanes of unit-stride forward plans (whose taps are predicated loads), are launched in multiples
- * of 8 (the kernels skip the surplus ones), so that a vector of lanes fits without a scalar
- * remainder. Strided width lanes are launched exactly: their taps are plain loads. They are for
- * CPU devices only, whose work-item loops they let vectorise: a GPU coalesces the memory-order
- * launch as well, and a split plan's second launch costs it more than the lanes gain (on an
- * H200, googlenet_pool4 0.026 -> 0.008-0.009 ms and resnet_stem 0.027 -> 0.017-0.018 ms without
- * lanes, strided planes without a split unchanged; unit-stride googlenet_3a 0.012 ms with lanes,
- * 0.015 without). */
+ * lanes of unit-stride forward plans (whose taps are predicated loads, or with edge rows read
+ * unclamped), are launched in multiples of 8 (the kernels skip the surplus ones), so that a vector
+ * of lanes fits without a scalar remainder. Strided width lanes are launched exactly: their taps
+ * are plain loads. They are for CPU devices only, whose work-item loops they let vectorise: a GPU
+ * coalesces the memory-order launch as well, and a split plan's second launch costs it more than
+ * the lanes gain (on an H200, googlenet_pool4 0.026 -> 0.008-0.009 ms and resnet_stem 0.027 ->
+ * 0.017-0.018 ms without lanes, strided planes without a split unchanged; unit-stride googlenet_3a
+ * 0.012 ms with lanes, 0.015 without). */
 #define MIN_WIDTH_LANES 6
 #define LANE_MULTIPLE   8
 

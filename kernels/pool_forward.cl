@@ -122,7 +122,7 @@
 /* Whether tap column jx of some output's window lies outside the row (padding at the begin, or
  * the last window past the end): max pooling's selects below for a tap that never does are left
  * out at compile time, and so are the averages' column tests with unit stride along W
- * (AVERAGE_COLUMN_TEST; inception_avg35 forward channels-first 1.33x with edge rows). Lanes past
+ * (AVERAGE_COLUMN_TEST; inception_avg35 forward channels-first 1.3x with edge rows). Lanes past
  * the row's outputs (padded, compacted, wrapped and surplus unit-stride lanes) read further,
  * unclamped, but their results are discarded. Strided averages keep every tap's test: without it
  * for the taps inside, a row's mask alone made PoCL read them as gathers (average 4 x 4 stride 2
@@ -281,7 +281,8 @@
  * (padding, ceil_mode; strided, or unit-stride as MASKED_TAPS below says): a clamped column would
  * differ from lane to lane, which makes every tap a gather, and a predicated one too (item 14 of
  * docs/PERFORMANCE.md); so each tap is read at its own column, unclamped, which stays affine in the
- * lane, and a tap outside the row is discarded by a select (FORWARD_TAP's select_w). Such a read
+ * lane, and a tap outside the row is discarded by a select (FORWARD_TAP's select_w; for averages
+ * its mask, AVERAGE_COLUMN_TEST). Such a read
  * lands in the row before or after, inside the input except in the tensor's first and last input
  * rows: the lanes run the output rows from EDGE_FIRST on, total of them, and
  * clpool_pool_forward_edge, a second launch from the same program, computes the first EDGE_FIRST
@@ -457,7 +458,7 @@ __attribute__((always_inline)) inline void window_scan(__global const DATA_T *re
      * it out. Straight-line, branch-free bodies are what lets a CPU device vectorise across
      * work-items; the arithmetic is written with operators, not builtins, for the same reason. */
     const int zs = od * P_SD - P_PBD, ys = oh * P_SH - P_PBH, xs = ow * P_SW - P_PBW;
-    (void)select_w; /* averages mask every tap outside the input anyway */
+    (void)select_w; /* averages mask every live output's taps outside the input anyway */
     (void)fillers;  /* FILLER_TAPS: a constant at each call */
 #if POOL_MAX
     ACC_T acc = -INFINITY;
