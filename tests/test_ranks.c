@@ -537,6 +537,18 @@ static clpool_plan *window_plan(const char *label, const clpool_pool_desc *pool,
     return plan;
 }
 
+/* A specialised plan's values, and for max pooling its int64 and int32 indices, bit for bit
+ * against the reference on x. */
+static void expect_window_results(const char *label, const pool_case *pc, const float *x) {
+    if (pc->pool.mode == CLPOOL_MODE_MAX) {
+        expect_indices_match_reference(label, &pc->pool, &pc->input, x, CLPOOL_SPECIALISE_WINDOW,
+                                       CLPOOL_INDEX_INT64);
+        expect_indices_match_reference(label, &pc->pool, &pc->input, x, CLPOOL_SPECIALISE_WINDOW,
+                                       CLPOOL_INDEX_INT32);
+    }
+    expect_matches_reference(label, &pc->pool, &pc->input, x, CLPOOL_SPECIALISE_WINDOW);
+}
+
 /* 0, 1 with padded lanes, 2 with compacted lanes (which also run a second kernel), 3 with
  * wrapped lanes (and the edge kernel). */
 static int plan_pads_lanes(const clpool_pool_desc *pool, const clpool_tensor_desc *input,
@@ -582,11 +594,7 @@ START_TEST(test_padded_lanes_case) {
     ck_assert_int_eq(plan_pads_lanes(&pc.pool, &pc.input, CLPOOL_INDEX_NONE),
                      (type & CL_DEVICE_TYPE_CPU) != 0 ? padded_cases[_i].none : 0);
     float *x = make_input(&pc, 131 + (uint64_t)_i, CLPOOL_LAYOUT_CHANNELS_FIRST);
-    expect_indices_match_reference(pc.name, &pc.pool, &pc.input, x, CLPOOL_SPECIALISE_WINDOW,
-                                   CLPOOL_INDEX_INT64);
-    expect_indices_match_reference(pc.name, &pc.pool, &pc.input, x, CLPOOL_SPECIALISE_WINDOW,
-                                   CLPOOL_INDEX_INT32);
-    expect_matches_reference(pc.name, &pc.pool, &pc.input, x, CLPOOL_SPECIALISE_WINDOW);
+    expect_window_results(pc.name, &pc, x);
     free(x);
 }
 END_TEST
@@ -688,15 +696,10 @@ START_TEST(test_edge_rows_case) {
         snprintf(expected, sizeof expected, "-DEDGE_ROWS=1 -DEDGE_FIRST=%d -DEDGE_LAST=%d",
                  ec->first, ec->last);
     float *x = make_input(&pc, 151 + (uint64_t)_i, CLPOOL_LAYOUT_CHANNELS_FIRST);
-    if (ec->mode == CLPOOL_MODE_MAX) {
+    if (ec->mode == CLPOOL_MODE_MAX)
         expect_edge_rows(ec->name, &pc.pool, &pc.input, CLPOOL_INDEX_INT64, expected);
-        expect_indices_match_reference(ec->name, &pc.pool, &pc.input, x, CLPOOL_SPECIALISE_WINDOW,
-                                       CLPOOL_INDEX_INT64);
-        expect_indices_match_reference(ec->name, &pc.pool, &pc.input, x, CLPOOL_SPECIALISE_WINDOW,
-                                       CLPOOL_INDEX_INT32);
-    }
     expect_edge_rows(ec->name, &pc.pool, &pc.input, CLPOOL_INDEX_NONE, expected);
-    expect_matches_reference(ec->name, &pc.pool, &pc.input, x, CLPOOL_SPECIALISE_WINDOW);
+    expect_window_results(ec->name, &pc, x);
     free(x);
 }
 END_TEST
@@ -789,13 +792,9 @@ START_TEST(test_wrapped_lanes_case) {
                        wc->with_indices ? expected : "");
         expect_wrapped(wc->name, &pc.pool, &pc.input, CLPOOL_INDEX_INT32,
                        wc->with_indices ? expected : "");
-        expect_indices_match_reference(wc->name, &pc.pool, &pc.input, x, CLPOOL_SPECIALISE_WINDOW,
-                                       CLPOOL_INDEX_INT64);
-        expect_indices_match_reference(wc->name, &pc.pool, &pc.input, x, CLPOOL_SPECIALISE_WINDOW,
-                                       CLPOOL_INDEX_INT32);
     }
     expect_wrapped(wc->name, &pc.pool, &pc.input, CLPOOL_INDEX_NONE, expected);
-    expect_matches_reference(wc->name, &pc.pool, &pc.input, x, CLPOOL_SPECIALISE_WINDOW);
+    expect_window_results(wc->name, &pc, x);
     free(x);
 }
 END_TEST
@@ -907,12 +906,8 @@ START_TEST(test_filler_columns_case) {
         expect_fillers(fc->name, &pc.pool, &pc.input, CLPOOL_INDEX_INT64,
                        cpu ? fc->fillers_indexed : 0, cpu ? fc->before_indexed : 0,
                        cpu ? fc->first : 0, cpu ? fc->last_indexed : -1);
-        expect_indices_match_reference(fc->name, &pc.pool, &pc.input, x, CLPOOL_SPECIALISE_WINDOW,
-                                       CLPOOL_INDEX_INT64);
-        expect_indices_match_reference(fc->name, &pc.pool, &pc.input, x, CLPOOL_SPECIALISE_WINDOW,
-                                       CLPOOL_INDEX_INT32);
     }
-    expect_matches_reference(fc->name, &pc.pool, &pc.input, x, CLPOOL_SPECIALISE_WINDOW);
+    expect_window_results(fc->name, &pc, x);
     free(x);
 }
 END_TEST
