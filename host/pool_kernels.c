@@ -719,8 +719,8 @@ int64_t clpool_kernel_compacted_lanes(const clpool_geometry *g, const clpool_dev
                            indices);
 }
 
-/* Unit-stride width lanes of forward plans on CPU devices whose windows overhang along W
- * (padding, ceil_mode): max without indices or with stepped lanes, and averages. Their taps are
+/* Unit-stride width lanes of forward plans on CPU devices: max without indices and averages whose
+ * windows overhang along W (padding, ceil_mode), and max with stepped lanes. Their taps are
  * read unclamped along W and clamped along H, the same for every lane (pool_forward.cl,
  * MASKED_TAPS), a max tap selected against -inf and an average tap masked only in the columns
  * that can leave the row, where each tap was a predicated load under a row and a column mask.
@@ -730,14 +730,18 @@ int64_t clpool_kernel_compacted_lanes(const clpool_geometry *g, const clpool_dev
  * docs/PERFORMANCE.md item 80): googlenet_3a forward channels-first 0.72-0.75 -> 0.47 ms and with
  * indices 1.75 -> 1.21-1.27 ms, inception_avg35 forward 0.89-0.95 -> 0.69-0.72 ms and its
  * backward (the mirrored forward of item 56) 1.25x, inception_avg17 forward 1.14x and backward
- * 1.25x. Returns the columns the lanes reach (the lane count to give edge_rows_for), else 0. */
+ * 1.25x. Stepped lanes take it for windows inside the input too (item 82: 3 x 3 stride 1 on 8 x
+ * 192 x 28 x 28, 1.47 -> 1.00 ms), with no edge row where no read leaves the input; the other
+ * plans with windows inside keep their predicated taps: plain ones under the surplus lanes'
+ * masked store were sunk under it as gathers (0.65 -> 1.50 ms). Returns the
+ * columns the lanes reach (the lane count to give edge_rows_for), else 0. */
 static int64_t unit_edge_lanes(const clpool_geometry *g, const clpool_device_facts *facts,
                                clpool_kernel_kind kind, int lanes, clpool_index_type indices) {
     if (lanes != CLPOOL_LANES_WIDTH || kind != CLPOOL_KERNEL_FORWARD || !facts->cpu ||
-        g->stride[2] != 1 || !w_overhangs(g))
+        g->stride[2] != 1)
         return 0;
-    if (indices == CLPOOL_INDEX_NONE)
-        return (int64_t)round_lanes((uint64_t)g->out[2]);
+    if (indices == CLPOOL_INDEX_NONE) /* inside, the masked store made the taps gathers */
+        return w_overhangs(g) ? (int64_t)round_lanes((uint64_t)g->out[2]) : 0;
     /* Stepped lanes read no column past the row's last window. */
     return clpool_kernel_stepped_lanes(g, facts, 1, kind, indices) ? g->out[2] : 0;
 }

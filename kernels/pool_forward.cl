@@ -418,8 +418,8 @@
 #error "WRAPPED_LANES is for strided width lanes with edge rows, one row's surplus wide"
 #endif
 #if EDGE_ROWS && (LANES != LANES_WIDTH || S_W == 1 && WRITE_INDICES && !STEPPED_LANES ||           \
-                  !(CLAMP_W || FILLER_COLUMNS || FILLER_BEFORE || WRAPPED_LANES))
-#error "EDGE_ROWS is for width lanes whose windows overhang along W, or fillers"
+                  !(CLAMP_W || FILLER_COLUMNS || FILLER_BEFORE || WRAPPED_LANES || S_W == 1))
+#error "EDGE_ROWS is for width lanes whose windows overhang along W, fillers, wrapped or unit stride"
 #endif
 #if STEPPED_LANES && (LANES != LANES_WIDTH || S_W != 1)
 #error "STEPPED_LANES is for unit-stride width lanes"

@@ -130,6 +130,9 @@ START_TEST(test_lanes_chosen) {
          "-DLANES=2 -DEDGE_ROWS=1 -DEDGE_FIRST=1 -DEDGE_LAST=0"},
         {CLPOOL_MODE_AVG, CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_KERNEL_FORWARD, 50, 3, 1, 1,
          "-DLANES=2"},
+        /* stepped lanes (max with indices) inside the input: unclamped taps, no edge row */
+        {CLPOOL_MODE_MAX, CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_KERNEL_FORWARD, 50, 3, 1, 0,
+         "-DLANES=2 -DEDGE_ROWS=1 -DEDGE_FIRST=0 -DEDGE_LAST=0"},
         {CLPOOL_MODE_MAX, CLPOOL_LAYOUT_CHANNELS_FIRST, CLPOOL_KERNEL_BACKWARD_MAX_INPUT, 64, 3, 2,
          0, NULL},
     };

@@ -461,8 +461,9 @@ CLPOOL_API size_t clpool_plan_local_size(const clpool_plan *plan);
  * rows, which the third kernel writes into the output and indices (2 for compacting plans
  * without edge rows); 2 for unpooling (elect,
  * gather; after the fills of its output and status word), for strided channels-first forward plans
- * whose windows overhang along W with edge rows, and for unit-stride ones (max without indices or
- * with -DSTEPPED_LANES, and averages) whose windows overhang along W (-DEDGE_ROWS in the options,
+ * whose windows overhang along W with edge rows, and for unit-stride ones (max without indices, and
+ * averages, whose windows overhang along W; max with -DSTEPPED_LANES, whose windows may lie inside
+ * the input, then without edge rows and one kernel) (-DEDGE_ROWS in the options,
  * CPU devices only, with
  * -DEDGE_FIRST or -DEDGE_LAST above 0: a second kernel computes those first and last output rows,
  * which the unclamped taps of the first would read outside the input; also for the max plans whose
