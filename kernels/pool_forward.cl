@@ -339,6 +339,16 @@
 #ifndef WRAPPED_SURPLUS_ONLY
 #define WRAPPED_SURPLUS_ONLY 0
 #endif
+/* ROWS_TILE, with WRAPPED_LANES: every output row's windows start S_H input rows after the
+ * previous row's, the next plane's first row included (no padding or overhang along H, depth one
+ * tap high per output plane), so that a row's windows are found without dividing (below).
+ * Without indices, whose argmax is a plane index. */
+#if WRAPPED_LANES && !WRITE_INDICES && K_D == 1 && S_D == 1 && PB_D == 0 && IN_D == OUT_D &&       \
+    PB_H == 0 && IN_H == OUT_H * S_H && K_H <= S_H
+#define ROWS_TILE 1
+#else
+#define ROWS_TILE 0
+#endif
 #if WRAPPED_SURPLUS_ONLY && !WRAPPED_LANES
 #error "WRAPPED_SURPLUS_ONLY is for WRAPPED_LANES"
 #endif
@@ -419,7 +429,8 @@
 #endif
 #if EDGE_ROWS && (LANES != LANES_WIDTH || S_W == 1 && WRITE_INDICES && !STEPPED_LANES ||           \
                   !(CLAMP_W || FILLER_COLUMNS || FILLER_BEFORE || WRAPPED_LANES || S_W == 1))
-#error "EDGE_ROWS is for width lanes whose windows overhang along W, fillers, wrapped or unit stride"
+#error                                                                                             \
+    "EDGE_ROWS is for width lanes whose windows overhang along W, fillers, wrapped or unit stride"
 #endif
 #if STEPPED_LANES && (LANES != LANES_WIDTH || S_W != 1)
 #error "STEPPED_LANES is for unit-stride width lanes"
@@ -773,16 +784,27 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
      * scans' states are selected before their results: two results side by side (the NaN
      * tests, the divisions) were paired into 2-wide vectors by LLVM's SLP vectoriser, which
      * then left the work-item loop scalar. */
+    window_state own, next_window;
+#if ROWS_TILE
+    /* Each output row's windows start S_H input rows after the previous row's, across planes
+     * too: the row's first input row is affine in the row, with no division, and both windows
+     * are scanned as row 0 of a "plane" starting there (their argmaxes are not plane indices,
+     * which ROWS_TILE excludes). */
+    const IDX_T row_start = row * ((IDX_T)P_SH * P_IW);
+    window_scan(in, row_start, 0, 0, ow, false, CLAMP_W, FILLER_COLUMNS + FILLER_BEFORE > 0, &own);
+    window_scan(in, row_start + (IDX_T)P_SH * P_IW, 0, 0, ow - P_OW, false, CLAMP_W,
+                FILLER_COLUMNS + FILLER_BEFORE > 0, &next_window);
+#else
     /* The next row's position by carrying, not dividing again: this per-row arithmetic is
      * about half of a row's instructions, one vector of 8 lanes per row. */
     const bool next_plane_d = oh + 1 == P_OH;
     const int next_oh = next_plane_d ? 0 : oh + 1;
     const bool next_plane = next_plane_d && od + 1 == P_OD;
     const int next_od = next_plane ? 0 : od + next_plane_d;
-    window_state own, next_window;
     window_scan(in, plane, od, oh, ow, false, CLAMP_W, FILLER_COLUMNS + FILLER_BEFORE > 0, &own);
     window_scan(in, plane + (next_plane ? plane_elements : 0), next_od, next_oh, ow - P_OW, false,
                 CLAMP_W, FILLER_COLUMNS + FILLER_BEFORE > 0, &next_window);
+#endif
     const bool wraps = ow >= P_OW;
     own.acc = wraps ? next_window.acc : own.acc;
     own.last_nan = wraps ? next_window.last_nan : own.last_nan;

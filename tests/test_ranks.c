@@ -707,7 +707,8 @@ END_TEST
 /* Channels-first forward plans of planes 6 or 7 outputs wide wrap their 8 lanes on a CPU device
  * (pool_forward.cl, WRAPPED_LANES): each surplus lane computes the next row's output in the same
  * place, scanning that row's window too, and the tensor's last row (with any rows whose reads
- * could leave the input) is an edge row. The standard small planes (vgg_pool5's 2 x 2, alexnet's
+ * could leave the input) is an edge row. The standard small planes (vgg_pool5's 2 x 2, whose rows
+ * tile the planes, and planes whose last input row no window reads, which do not; alexnet's
  * 3 x 3 with a filler column, googlenet's ceil_mode overhang without indices), first edge rows
  * from a stride of 1 along H, a volume, a line, planes of one row that wrap into the next plane,
  * averages whose windows overhang with and without the padding counted; and the plans that must
@@ -728,6 +729,8 @@ typedef struct {
 /* clang-format off */
 static const wrapped_case wrapped_cases[] = {
     {"max_14x14_k2s2_vgg_pool5_nans", CLPOOL_MODE_MAX, 2, 2, 5, {14, 14}, {2, 2}, {2, 2},
+     {0, 0}, 0, 1, FILL_NAN_SCATTER, 0, 1, 1},
+    {"max_15x14_k2s2_rows_do_not_tile", CLPOOL_MODE_MAX, 2, 2, 3, {15, 14}, {2, 2}, {2, 2},
      {0, 0}, 0, 1, FILL_NAN_SCATTER, 0, 1, 1},
     {"max_13x13_k3s2_alexnet_pool3_ties", CLPOOL_MODE_MAX, 2, 1, 7, {13, 13}, {3, 3}, {2, 2},
      {0, 0}, 0, 1, FILL_INTEGERS, 0, 1, 0},
