@@ -341,10 +341,10 @@
 #endif
 /* ROWS_TILE, with WRAPPED_LANES: every output row's windows start S_H input rows after the
  * previous row's, the next plane's first row included (no padding or overhang along H, depth one
- * tap high per output plane), so that a row's windows are found without dividing (below).
- * Without indices, whose argmax is a plane index. */
-#if WRAPPED_LANES && !WRITE_INDICES && K_D == 1 && S_D == 1 && PB_D == 0 && IN_D == OUT_D &&       \
-    PB_H == 0 && IN_H == OUT_H * S_H && K_H <= S_H
+ * tap high per output plane), so that a row's windows are found without dividing (below);
+ * with indices, the argmaxes are then moved by the row's start within its plane. */
+#if WRAPPED_LANES && K_D == 1 && S_D == 1 && PB_D == 0 && IN_D == OUT_D && PB_H == 0 &&            \
+    IN_H == OUT_H * S_H && K_H <= S_H
 #define ROWS_TILE 1
 #else
 #define ROWS_TILE 0
@@ -788,12 +788,18 @@ __kernel void clpool_pool_forward(__global const DATA_T *restrict input, ulong i
 #if ROWS_TILE
     /* Each output row's windows start S_H input rows after the previous row's, across planes
      * too: the row's first input row is affine in the row, with no division, and both windows
-     * are scanned as row 0 of a "plane" starting there (their argmaxes are not plane indices,
-     * which ROWS_TILE excludes). */
+     * are scanned as row 0 of a "plane" starting there. */
     const IDX_T row_start = row * ((IDX_T)P_SH * P_IW);
     window_scan(in, row_start, 0, 0, ow, false, CLAMP_W, FILLER_COLUMNS + FILLER_BEFORE > 0, &own);
     window_scan(in, row_start + (IDX_T)P_SH * P_IW, 0, 0, ow - P_OW, false, CLAMP_W,
                 FILLER_COLUMNS + FILLER_BEFORE > 0, &next_window);
+#if WRITE_INDICES
+    /* The argmaxes as plane indices: each window's row start within its (n, c) plane. */
+    const int plane_rows = P_OD * P_OH, row_in_plane = od * P_OH + oh;
+    own.argmax += (IDX_T)row_in_plane * P_SH * P_IW;
+    next_window.argmax +=
+        (IDX_T)(row_in_plane + 1 == plane_rows ? 0 : row_in_plane + 1) * P_SH * P_IW;
+#endif
 #else
     /* The next row's position by carrying, not dividing again: this per-row arithmetic is
      * about half of a row's instructions, one vector of 8 lanes per row. */

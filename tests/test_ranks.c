@@ -740,6 +740,8 @@ static const wrapped_case wrapped_cases[] = {
      {1, 0}, 0, 1, FILL_INTEGERS, 1, 2, 0},
     {"max_3x6x14_k2s2_volume", CLPOOL_MODE_MAX, 3, 1, 3, {3, 6, 14}, {2, 2, 2}, {2, 2, 2},
      {0, 0, 0}, 0, 1, FILL_NAN_SCATTER, 0, 1, 1},
+    {"max_3x6x14_k1x2x2_rows_tile_across_depth", CLPOOL_MODE_MAX, 3, 1, 2, {3, 6, 14}, {1, 2, 2},
+     {1, 2, 2}, {0, 0, 0}, 0, 1, FILL_NAN_SCATTER, 0, 1, 1},
     {"max_line_w16_k4s2", CLPOOL_MODE_MAX, 1, 2, 5, {16}, {4}, {2}, {0}, 0, 1, FILL_INTEGERS,
      0, 1, 0},
     {"max_3x13_k3s2_planes_of_one_row", CLPOOL_MODE_MAX, 2, 1, 2, {3, 13}, {3, 3}, {2, 2},
