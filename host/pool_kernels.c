@@ -569,17 +569,19 @@ static int filler_layout(const clpool_geometry *g, const clpool_device_facts *fa
  * ms, googlenet_pool4 forward 0.63 -> 0.44 ms, alexnet_pool3 1.1-1.3x. The compiler reads a
  * window row's columns as groups of stride-many neighbours; with a group incomplete (3 x 3
  * stride 2) and no filler columns to complete it (averages, windows one tap high) the trip count
- * of 8 left no room for the vector loop and the lanes ran scalar (average 3 x 3 stride 2 on 13 x
- * 13, 0.26 -> 0.21 ms exact against 0.28 wrapped; with ceil_mode 0.68 -> 2.25 ms), so those keep
- * their lanes; so do plans with indices whose windows overlap or overhang along W, whose two
- * argmax scans cost more than compaction's copy (googlenet_pool4 forward+indices 0.72 ms
- * compacted, 0.88-0.94 ms wrapped; alexnet_pool3 0.29 -> 0.36 ms median). Every lane reads both
- * windows' columns unclamped: its own row's up to hi_own past the row start, the next row's from
- * lo_next before it, each within one input row of its own, so inside the input except near the
- * tensor's first and last input rows. The output rows whose reads could leave it, and the tensor's
- * last row, whose surplus lanes would store past the output, are edge rows (*first, *last), left to
- * the edge kernel. (hi_next, the next row's reach past its row, cannot reach W for planes 6 or 7
- * wide; it is kept so that the rule stays whole.) Returns the lane count, else 0. */
+ * of 8 left no room for the vector loop and the lanes ran scalar (max 3 x 3 stride 2 before its
+ * filler columns: alexnet_pool3 forward 0.17 -> 0.32-0.58 ms; an average with ceil_mode on 8 x
+ * 832 x 14 x 14, 0.68 -> 2.25 ms), so those keep their lanes (one average inside the input, 8 x
+ * 256 x 13 x 13, measured 0.26 -> 0.21 ms wrapped in one run, not followed up); so do plans with
+ * indices whose windows overlap or overhang along W, whose two argmax scans cost more than
+ * compaction's copy (googlenet_pool4 forward+indices 0.72 ms compacted, 0.88-0.94 ms wrapped;
+ * alexnet_pool3 0.29 -> 0.36 ms median). Every lane reads both windows' columns unclamped: its own
+ * row's up to hi_own past the row start, the next row's from lo_next before it, each within one
+ * input row of its own, so inside the input except near the tensor's first and last input rows. The
+ * output rows whose reads could leave it, and the tensor's last row, whose surplus lanes would
+ * store past the output, are edge rows (*first, *last), left to the edge kernel. (hi_next, the next
+ * row's reach past its row, cannot reach W for planes 6 or 7 wide; it is kept so that the rule
+ * stays whole.) Returns the lane count, else 0. */
 static int64_t wrapped_lanes(const clpool_geometry *g, const clpool_device_facts *facts,
                              clpool_kernel_kind kind, int lanes, clpool_index_type indices,
                              int64_t *first, int64_t *last) {
