@@ -571,10 +571,10 @@ static int filler_layout(const clpool_geometry *g, const clpool_device_facts *fa
  * stride 2) and no filler columns to complete it (averages, windows one tap high) the trip count
  * of 8 left no room for the vector loop and the lanes ran scalar (max 3 x 3 stride 2 before its
  * filler columns: alexnet_pool3 forward 0.17 -> 0.32-0.58 ms; an average with ceil_mode on 8 x
- * 832 x 14 x 14, 0.68 -> 2.25 ms), so those keep their lanes (one average inside the input, 8 x
- * 256 x 13 x 13, measured 0.26 -> 0.21 ms wrapped in one run, not followed up); so do plans with
- * indices whose windows overlap or overhang along W, whose two argmax scans cost more than
- * compaction's copy (googlenet_pool4 forward+indices 0.72 ms compacted, 0.88-0.94 ms wrapped;
+ * 832 x 14 x 14, 0.68 -> 2.25 ms), so those keep their lanes (averages inside the input: 8 x 256 x
+ * 13 x 13 0.26-0.28 -> 0.22-0.28 ms wrapped, but 8 x 512 x 14 x 14 0.32-0.52 -> 0.54-0.84 ms); so
+ * do plans with indices whose windows overlap or overhang along W, whose two argmax scans cost more
+ * than compaction's copy (googlenet_pool4 forward+indices 0.72 ms compacted, 0.88-0.94 ms wrapped;
  * alexnet_pool3 0.29 -> 0.36 ms median). Every lane reads both windows' columns unclamped: its own
  * row's up to hi_own past the row start, the next row's from lo_next before it, each within one
  * input row of its own, so inside the input except near the tensor's first and last input rows. The
