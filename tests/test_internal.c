@@ -1174,13 +1174,15 @@ static cl_kernel wide_kernel(cl_program program, const char *name, uint64_t work
  * ceil_mode overhang along H, 3 x 3 with filler columns, overhang along W, a stride of 1 along H
  * (first edge rows), averages whose windows overhang with the padding left out of the count, and
  * planes of one row, whose surplus lanes compute the next plane's, with and without indices. */
-static const struct {
+typedef struct {
     clpool_mode mode;
     int64_t n, c, h, w, k, s_h, s_w, pad_h;
     int ceil_mode;
     fill_kind fill;
     clpool_index_type indices;
-} wrapped_surplus_cases[] = {
+} surplus_case;
+
+static const surplus_case wrapped_surplus_cases[] = {
     {CLPOOL_MODE_MAX, 2, 5, 14, 14, 2, 2, 2, 0, 0, FILL_NAN_SCATTER, CLPOOL_INDEX_INT64},
     {CLPOOL_MODE_MAX, 2, 5, 14, 14, 2, 2, 2, 0, 0, FILL_NAN_SCATTER, CLPOOL_INDEX_NONE},
     {CLPOOL_MODE_MAX, 2, 3, 15, 14, 2, 2, 2, 0, 0, FILL_NAN_SCATTER, CLPOOL_INDEX_NONE},
@@ -1194,7 +1196,7 @@ static const struct {
 };
 
 START_TEST(test_wrapped_surplus_lanes) {
-    const __typeof__(wrapped_surplus_cases[0]) *wc = &wrapped_surplus_cases[_i];
+    const surplus_case *wc = &wrapped_surplus_cases[_i];
     ck_assert_msg(dev.ctx->facts.cpu, "wrapped lanes are for CPU devices");
     clpool_pool_desc pool;
     clpool_tensor_desc input;

@@ -585,14 +585,11 @@ START_TEST(test_padded_lanes_case) {
     clpool_tensor_desc_init(&pc.input, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_FIRST,
                             padded_cases[_i].n, padded_cases[_i].c, padded_cases[_i].rank,
                             padded_cases[_i].spatial);
-    cl_device_type type = 0;
-    ck_assert_int_eq(clGetDeviceInfo(dev.device, CL_DEVICE_TYPE, sizeof type, &type, NULL),
-                     CL_SUCCESS);
-    const int padded = (type & CL_DEVICE_TYPE_CPU) != 0 ? padded_cases[_i].padded : 0;
+    const int padded = device_is_cpu() ? padded_cases[_i].padded : 0;
     ck_assert_int_eq(plan_pads_lanes(&pc.pool, &pc.input, CLPOOL_INDEX_INT64), padded);
     ck_assert_int_eq(plan_pads_lanes(&pc.pool, &pc.input, CLPOOL_INDEX_INT32), padded);
     ck_assert_int_eq(plan_pads_lanes(&pc.pool, &pc.input, CLPOOL_INDEX_NONE),
-                     (type & CL_DEVICE_TYPE_CPU) != 0 ? padded_cases[_i].none : 0);
+                     device_is_cpu() ? padded_cases[_i].none : 0);
     float *x = make_input(&pc, 131 + (uint64_t)_i, CLPOOL_LAYOUT_CHANNELS_FIRST);
     expect_window_results(pc.name, &pc, x);
     free(x);
@@ -688,11 +685,8 @@ START_TEST(test_edge_rows_case) {
                 ec->count_include_pad);
     clpool_tensor_desc_init(&pc.input, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_FIRST, ec->n, ec->c,
                             ec->rank, ec->spatial);
-    cl_device_type type = 0;
-    ck_assert_int_eq(clGetDeviceInfo(dev.device, CL_DEVICE_TYPE, sizeof type, &type, NULL),
-                     CL_SUCCESS);
     char expected[64] = "";
-    if (ec->first >= 0 && (type & CL_DEVICE_TYPE_CPU) != 0)
+    if (ec->first >= 0 && device_is_cpu())
         snprintf(expected, sizeof expected, "-DEDGE_ROWS=1 -DEDGE_FIRST=%d -DEDGE_LAST=%d",
                  ec->first, ec->last);
     float *x = make_input(&pc, 151 + (uint64_t)_i, CLPOOL_LAYOUT_CHANNELS_FIRST);
@@ -783,11 +777,8 @@ START_TEST(test_wrapped_lanes_case) {
                 wc->count_include_pad);
     clpool_tensor_desc_init(&pc.input, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_FIRST, wc->n, wc->c,
                             wc->rank, wc->spatial);
-    cl_device_type type = 0;
-    ck_assert_int_eq(clGetDeviceInfo(dev.device, CL_DEVICE_TYPE, sizeof type, &type, NULL),
-                     CL_SUCCESS);
     char expected[80] = "";
-    if (wc->first >= 0 && (type & CL_DEVICE_TYPE_CPU) != 0)
+    if (wc->first >= 0 && device_is_cpu())
         snprintf(expected, sizeof expected,
                  "-DEDGE_ROWS=1 -DEDGE_FIRST=%d -DEDGE_LAST=%d -DWRAPPED_LANES=8", wc->first,
                  wc->last);
@@ -900,10 +891,7 @@ START_TEST(test_filler_columns_case) {
     init_window(&pc, fc->mode, fc->rank, fc->kernel, fc->stride, pad, fc->ceil_mode, 1);
     clpool_tensor_desc_init(&pc.input, CLPOOL_DTYPE_F32, CLPOOL_LAYOUT_CHANNELS_FIRST, fc->n, fc->c,
                             fc->rank, fc->spatial);
-    cl_device_type type = 0;
-    ck_assert_int_eq(clGetDeviceInfo(dev.device, CL_DEVICE_TYPE, sizeof type, &type, NULL),
-                     CL_SUCCESS);
-    const int cpu = (type & CL_DEVICE_TYPE_CPU) != 0;
+    const int cpu = device_is_cpu();
     expect_fillers(fc->name, &pc.pool, &pc.input, CLPOOL_INDEX_NONE, cpu ? fc->fillers : 0,
                    cpu ? fc->before : 0, cpu ? fc->first : 0, cpu ? fc->last : -1);
     float *x = make_input(&pc, 171 + (uint64_t)_i, CLPOOL_LAYOUT_CHANNELS_FIRST);
